@@ -1,0 +1,1 @@
+"""The outside world (issue trackers, mail) behind small interfaces."""
