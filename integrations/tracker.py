@@ -3,6 +3,7 @@
 Trackers speak in plain values so that nothing outside ``integrations/`` knows
 which library talks to which tracker.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,0 +1,48 @@
+"""civicloop: closes the loop between citizens' feedback and the teams that build e-services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import load_settings
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+LANGUAGES = ("fi", "sv", "en", "da", "nb")
+PAGE_LANGUAGES = ("fi", "sv", "en")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    settings = load_settings(config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from app.i18n import current_language, local_time, select_locale
+
+    babel.init_app(app, locale_selector=select_locale, default_timezone=app.config["TIME_ZONE"])
+    app.jinja_env.globals.update(current_language=current_language, local_time=local_time)
+
+    from app import models  # noqa: F401  (registers every table)
+    from app.api import api_bp, hooks_bp
+    from app.cli import register_cli
+    from app.errors import register_error_handlers
+    from app.web.public import public_bp
+    from app.web.staff import staff_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(hooks_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
+    # Machine clients authenticate with tokens or signatures, not cookies.
+    csrf.exempt(api_bp)
+    csrf.exempt(hooks_bp)
+
+    register_error_handlers(app)
+    register_cli(app)
+    return app

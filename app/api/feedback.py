@@ -1,0 +1,50 @@
+"""/api/v1: feedback intake and read-back for agents' tools and integrations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.api.auth import INTAKE_ROLES, token_required
+from app.extensions import db
+from app.models import Feedback, Ticket
+from app.schemas.feedback import FeedbackInSchema, FeedbackOutSchema
+from app.schemas.ticket import TicketOutSchema
+from app.services.intake import submit_feedback
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+READ_ROLES = ("agent", "handler", "developer", "analyst", "admin")
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "The body must be a JSON object (Content-Type: application/json).")
+    return body
+
+
+@api_bp.post("/feedback")
+@token_required(*INTAKE_ROLES)
+def create_feedback() -> ResponseReturnValue:
+    submission = FeedbackInSchema().load(json_body())
+    result = submit_feedback(submission, agent=g.api_user)
+    return jsonify(FeedbackOutSchema().dump(result.feedback)), 201 if result.created else 200
+
+
+@api_bp.get("/feedback/<public_id>")
+@token_required(*READ_ROLES)
+def get_feedback(public_id: str) -> ResponseReturnValue:
+    item = db.session.scalars(select(Feedback).where(Feedback.public_id == public_id)).first()
+    if item is None:
+        abort(404, "No such feedback item.")
+    return jsonify(FeedbackOutSchema().dump(item))
+
+
+@api_bp.get("/tickets/<key>")
+@token_required(*READ_ROLES)
+def get_ticket(key: str) -> ResponseReturnValue:
+    ticket = db.session.scalars(select(Ticket).where(Ticket.key == key)).first()
+    if ticket is None:
+        abort(404, "No such ticket.")
+    return jsonify(TicketOutSchema().dump(ticket))

@@ -1,0 +1,128 @@
+"""Command line: `flask --app wsgi <group> <command>`."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.models import ROLES
+
+catalog_cli = AppGroup("catalog", help="The catalog of departments and e-services.")
+users_cli = AppGroup("users", help="Staff users.")
+tokens_cli = AppGroup("tokens", help="API tokens.")
+jobs_cli = AppGroup("jobs", help="Background work.")
+tracker_cli = AppGroup("tracker", help="The issue tracker.")
+
+DEMO_CATALOG = Path(__file__).parent / "data" / "demo_catalog.json"
+DEMO_USERS = (
+    ("admin@example.org", "admin"),
+    ("agent@example.org", "agent"),
+    ("handler@example.org", "handler"),
+)
+
+
+@catalog_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def catalog_load(path: Path) -> None:
+    """Load departments, e-services and suppliers from PATH (re-loading updates)."""
+    from app.services.catalog import CatalogError, load_catalog
+
+    try:
+        summary = load_catalog(json.loads(path.read_text(encoding="utf-8")))
+    except (CatalogError, json.JSONDecodeError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"catalog: {summary.departments} departments, {summary.eservices} e-services, "
+        f"{summary.suppliers} suppliers"
+    )
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--supplier", "supplier_code", help="Supplier code, for the supplier role.")
+@click.option("--password", help="Password; a random one is printed when omitted.")
+def users_create(email: str, role: str, supplier_code: str | None, password: str | None) -> None:
+    from app.services.accounts import AccountError, create_user
+
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    try:
+        user = create_user(email, role, password, supplier_code=supplier_code)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"user {user.email} ({user.role})" + (f" password: {password}" if generated else ""))
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+def tokens_create(email: str) -> None:
+    """Print a new API token for EMAIL's user (only its hash is stored)."""
+    from sqlalchemy import func, select
+
+    from app.models import User
+    from app.services.accounts import create_token
+
+    user = db.session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    token = create_token(user)
+    db.session.commit()
+    click.echo(token)
+
+
+@tokens_cli.command("revoke")
+@click.argument("prefix")
+def tokens_revoke(prefix: str) -> None:
+    """Revoke the token(s) starting with PREFIX (the first 10 characters)."""
+    from app.services.accounts import revoke_token
+
+    count = revoke_token(prefix)
+    db.session.commit()
+    click.echo(f"revoked {count} token(s)")
+
+
+@jobs_cli.command("reconcile")
+def jobs_reconcile() -> None:
+    """Queue again whatever the database says is due (also scheduled on workers)."""
+    from app.services.reconcile import reconcile
+
+    report = reconcile()
+    click.echo(
+        f"queued: {report.feedback} items, {report.tickets} tickets, {report.notices} notices"
+    )
+
+
+@tracker_cli.command("sync")
+def tracker_sync() -> None:
+    """Poll the tracker for changed tickets (also scheduled on workers)."""
+    from app.services.tickets import sync_from_tracker
+
+    click.echo(f"applied {sync_from_tracker()} changed issue(s)")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Load the demo catalog and demo users, printing how to sign in."""
+    from app.services.accounts import create_user
+    from app.services.catalog import load_catalog
+
+    summary = load_catalog(json.loads(DEMO_CATALOG.read_text(encoding="utf-8")))
+    click.echo(f"demo catalog: {summary.departments} departments, {summary.eservices} e-services")
+    for email, role in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        create_user(email, role, password)
+        click.echo(f"sign in at /staff/login as {email} with password {password}")
+    db.session.commit()
+
+
+def register_cli(app: Flask) -> None:
+    for command in (catalog_cli, users_cli, tokens_cli, jobs_cli, tracker_cli, demo):
+        app.cli.add_command(command)

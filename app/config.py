@@ -1,0 +1,100 @@
+"""Every setting, read from the environment, with the embedded defaults of DESIGN.md.
+
+Nothing configured means: SQLite under instance/, jobs run inline, the built-in
+tracker and mail written as .eml files, so a newcomer gets a working service.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("CIVICLOOP_INSTANCE", PROJECT_DIR / "instance")).resolve()
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance: Path) -> str:
+    """A key made once per installation, so sessions and signed links survive restarts."""
+    configured = _env("SECRET_KEY")
+    if configured:
+        return configured
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    INSTANCE_PATH: str = str(INSTANCE_DIR)
+    SQLALCHEMY_DATABASE_URI: str = field(
+        default_factory=lambda: _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'civicloop.db'}")
+    )
+    REDIS_URL: str | None = field(default_factory=lambda: _env("REDIS_URL"))
+    SECRET_KEY: str = field(default_factory=lambda: _secret_key(INSTANCE_DIR))
+    PUBLIC_BASE_URL: str = field(
+        default_factory=lambda: _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    )
+    TIME_ZONE: str = field(default_factory=lambda: _env("TIME_ZONE", "Europe/Helsinki"))
+    DEFAULT_LANGUAGE: str = field(default_factory=lambda: _env("DEFAULT_LANGUAGE", "fi"))
+    JIRA_URL: str | None = field(default_factory=lambda: _env("JIRA_URL"))
+    JIRA_USER: str | None = field(default_factory=lambda: _env("JIRA_USER"))
+    JIRA_API_TOKEN: str | None = field(default_factory=lambda: _env("JIRA_API_TOKEN"))
+    JIRA_WEBHOOK_SECRET: str | None = field(default_factory=lambda: _env("JIRA_WEBHOOK_SECRET"))
+    JIRA_TIMEOUT: float = field(default_factory=lambda: float(_env("JIRA_TIMEOUT", "10")))
+    SMTP_HOST: str | None = field(default_factory=lambda: _env("SMTP_HOST"))
+    SMTP_PORT: int = field(default_factory=lambda: int(_env("SMTP_PORT", "25")))
+    SMTP_USER: str | None = field(default_factory=lambda: _env("SMTP_USER"))
+    SMTP_PASSWORD: str | None = field(default_factory=lambda: _env("SMTP_PASSWORD"))
+    SMTP_STARTTLS: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
+    SMTP_TIMEOUT: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "10")))
+    MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM", "civicloop@localhost"))
+    OUTBOX_DIR: str = field(
+        default_factory=lambda: _env("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    )
+    # Notices: how often and how long a failing delivery is retried.
+    NOTICE_MAX_ATTEMPTS: int = field(default_factory=lambda: int(_env("NOTICE_MAX_ATTEMPTS", "8")))
+    NOTICE_RETRY_BASE_SECONDS: int = field(
+        default_factory=lambda: int(_env("NOTICE_RETRY_BASE_SECONDS", "60"))
+    )
+    # Work older than this without progress is re-queued by the reconciler.
+    RECONCILE_GRACE_SECONDS: int = field(
+        default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))
+    )
+    MAX_CONTENT_LENGTH: int = field(
+        default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
+    )
+    SESSION_COOKIE_SECURE: bool = field(
+        default_factory=lambda: _env("PUBLIC_BASE_URL", "").startswith("https://")
+    )
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=lambda: {"pool_pre_ping": True})
+    WTF_CSRF_ENABLED: bool = True
+    TESTING: bool = False
+
+    def as_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def load_settings(overrides: dict | None = None) -> dict:
+    """The settings as a Flask config mapping; ``overrides`` win (tests, scripts)."""
+    values = Settings().as_dict()
+    values.update(overrides or {})
+    return values

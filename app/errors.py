@@ -1,0 +1,43 @@
+"""Errors as clear 4xx answers: JSON for machine clients, pages for people. Never a 500 page
+with a trace, and a database outage is a 503 (the client may retry)."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/hooks/", "/open311/", "/healthz"))
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ValidationError)
+    def validation_failed(error: ValidationError) -> ResponseReturnValue:
+        db.session.rollback()
+        return jsonify(errors=error.normalized_messages()), 422
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        if _wants_json():
+            response = jsonify(errors={"_request": [error.description]})
+            response.status_code = error.code or 500
+            for name in ("WWW-Authenticate", "Retry-After", "Allow"):
+                if error.get_response().headers.get(name):
+                    response.headers[name] = error.get_response().headers[name]
+            return response
+        return render_template("error.html", error=error), error.code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> ResponseReturnValue:
+        app.logger.error("database unavailable: %s", error.orig)
+        db.session.rollback()
+        body = {"errors": {"_service": ["temporarily unavailable, try again shortly"]}}
+        if _wants_json():
+            return jsonify(body), 503, {"Retry-After": "5"}
+        return render_template("error.html", error=None), 503, {"Retry-After": "5"}

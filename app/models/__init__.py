@@ -1,0 +1,32 @@
+"""SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
+
+from app.models.audit import AuditEvent, WebhookDelivery
+from app.models.catalog import Department, EService, Supplier
+from app.models.contact import Contact
+from app.models.feedback import CHANNELS, Feedback, FeedbackStatus, RoutingMethod
+from app.models.local_issue import LocalIssue
+from app.models.notice import Notice, NoticeKind, NoticeState
+from app.models.ticket import Ticket, TicketState
+from app.models.user import ROLES, ApiToken, User
+
+__all__ = [
+    "CHANNELS",
+    "ROLES",
+    "ApiToken",
+    "AuditEvent",
+    "Contact",
+    "Department",
+    "EService",
+    "Feedback",
+    "FeedbackStatus",
+    "LocalIssue",
+    "Notice",
+    "NoticeKind",
+    "NoticeState",
+    "RoutingMethod",
+    "Supplier",
+    "Ticket",
+    "TicketState",
+    "User",
+    "WebhookDelivery",
+]

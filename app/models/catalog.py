@@ -1,0 +1,46 @@
+"""The city's catalog: departments, e-services and their suppliers."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class LocalisedName:
+    names: dict
+
+    def name_in(self, language: str, fallback: str = "en") -> str:
+        return self.names.get(language) or self.names.get(fallback) or self.code  # type: ignore[attr-defined]
+
+
+class Supplier(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Department(LocalisedName, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
+    email: Mapped[str | None] = mapped_column(String(320))
+    tracker_project: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class EService(LocalisedName, db.Model):
+    __tablename__ = "eservice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    names: Mapped[dict] = mapped_column(JSON, default=dict)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
+    keywords: Mapped[dict] = mapped_column(JSON, default=dict)
+    url: Mapped[str | None] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    department: Mapped[Department] = relationship()
+    supplier: Mapped[Supplier | None] = relationship()

@@ -1,0 +1,79 @@
+"""A feedback item: one thing a citizen told the city, through one channel."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.catalog import Department, EService
+from app.models.contact import Contact
+from app.models.types import UTCDateTime, utcnow
+
+CHANNELS = ("agent_form", "api", "call_log", "web_form", "survey", "open311", "email")
+
+
+class FeedbackStatus:
+    RECEIVED = "received"  # stored, not yet analysed and routed
+    TRIAGE = "triage"  # no department could be chosen with confidence
+    FORWARDED = "forwarded"  # with its department (and ticket, when actionable)
+    IN_DEVELOPMENT = "in_development"
+    RESOLVED = "resolved"
+
+    ALL = (RECEIVED, TRIAGE, FORWARDED, IN_DEVELOPMENT, RESOLVED)
+
+
+class RoutingMethod:
+    EXPLICIT = "explicit"  # the e-service was chosen by the agent or citizen
+    RULE = "rule"
+    MODEL = "model"
+    HANDLER = "handler"
+    TRIAGE = "triage"
+
+
+def _public_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _status_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Feedback(db.Model):
+    __table_args__ = (UniqueConstraint("channel", "source_ref", name="uq_feedback_channel_source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
+    channel: Mapped[str] = mapped_column(String(32))
+    source_ref: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    redacted_text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_confidence: Mapped[float | None] = mapped_column(Float)
+    sentiment: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    about_digital: Mapped[bool | None]
+    eservice_id: Mapped[int | None] = mapped_column(ForeignKey("eservice.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    routing_method: Mapped[str | None] = mapped_column(String(16))
+    routing_confidence: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default=FeedbackStatus.RECEIVED, index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    status_token: Mapped[str] = mapped_column(String(64), unique=True, default=_status_token)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processing_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    eservice: Mapped[EService | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship(back_populates="items")  # noqa: F821

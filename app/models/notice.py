@@ -1,0 +1,43 @@
+"""The notice outbox: every message civicloop owes a citizen (invariant 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.feedback import Feedback
+from app.models.types import UTCDateTime, utcnow
+
+
+class NoticeKind:
+    THANK_YOU = "thank_you"
+    RESOLUTION = "resolution"
+    UPDATE = "update"
+
+
+class NoticeState:
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # given up, with the reason in last_error
+    SUPPRESSED = "suppressed"  # no consent or no live contact any more
+
+
+class Notice(db.Model):
+    __table_args__ = (UniqueConstraint("feedback_id", "kind", name="uq_notice_feedback_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16), default=NoticeState.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[str | None] = mapped_column(String(200))
+
+    feedback: Mapped[Feedback] = relationship()

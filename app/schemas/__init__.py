@@ -1,0 +1,1 @@
+"""marshmallow schemas: what comes in through the API and what goes out."""

@@ -1,0 +1,67 @@
+"""The catalog of departments, e-services and suppliers, loaded from a JSON file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Department, EService, Supplier
+
+
+class CatalogError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CatalogSummary:
+    suppliers: int
+    departments: int
+    eservices: int
+
+
+def _upsert(model: type, code: str) -> object:
+    row = db.session.scalars(select(model).where(model.code == code)).first()
+    if row is None:
+        row = model(code=code)
+        db.session.add(row)
+    return row
+
+
+def load_catalog(data: dict) -> CatalogSummary:
+    """Create or update by code, so loading the same file again never duplicates."""
+    try:
+        suppliers = {}
+        for entry in data.get("suppliers", []):
+            supplier = _upsert(Supplier, entry["code"])
+            supplier.name = entry["name"]
+            suppliers[supplier.code] = supplier
+        departments = {}
+        for entry in data["departments"]:
+            department = _upsert(Department, entry["code"])
+            department.names = entry["names"]
+            department.email = entry.get("email")
+            department.tracker_project = entry.get("tracker_project") or entry["code"]
+            department.active = entry.get("active", True)
+            departments[department.code] = department
+        for entry in data["eservices"]:
+            if entry["department"] not in departments:
+                raise CatalogError(f"e-service {entry['code']}: unknown department")
+            if entry.get("supplier") and entry["supplier"] not in suppliers:
+                raise CatalogError(f"e-service {entry['code']}: unknown supplier")
+            eservice = _upsert(EService, entry["code"])
+            eservice.names = entry["names"]
+            eservice.department = departments[entry["department"]]
+            eservice.supplier = suppliers.get(entry.get("supplier"))
+            eservice.keywords = entry.get("keywords", {})
+            eservice.url = entry.get("url")
+            eservice.active = entry.get("active", True)
+    except (KeyError, TypeError) as error:
+        db.session.rollback()
+        raise CatalogError(f"catalog file is missing {error}") from error
+    except CatalogError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return CatalogSummary(len(suppliers), len(departments), len(data["eservices"]))

@@ -1,0 +1,107 @@
+"""Intake: accept a feedback item once, store it before answering, queue its work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import jobs
+from app.extensions import db
+from app.models import EService, Feedback, NoticeKind, User
+from app.services.contacts import record_contact
+from app.services.notices import queue_notice
+from app.services.privacy import redact
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    language: str | None = None
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class Submission:
+    text: str
+    channel: str
+    eservice: str | None = None
+    language: str | None = None
+    source_ref: str | None = None
+    occurred_at: datetime | None = None
+    contact: ContactDetails | None = None
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    feedback: Feedback
+    created: bool
+
+
+def _existing(channel: str, source_ref: str | None) -> Feedback | None:
+    if source_ref is None:
+        return None
+    return db.session.scalars(
+        select(Feedback).where(Feedback.channel == channel, Feedback.source_ref == source_ref)
+    ).first()
+
+
+def submit_feedback(submission: Submission, agent: User | None = None) -> IntakeResult:
+    """Store the item with its thank-you notice in one transaction, then queue the work.
+
+    The item is committed before this returns (invariant 1); a repeated
+    ``(channel, source_ref)`` returns the stored item unchanged (invariant 2).
+    """
+    existing = _existing(submission.channel, submission.source_ref)
+    if existing is not None:
+        return IntakeResult(existing, created=False)
+
+    details = submission.contact
+    contact = None
+    if details is not None:
+        contact = record_contact(
+            email=details.email,
+            phone=details.phone,
+            name=details.name,
+            language=details.language or submission.language,
+            consent=details.consent,
+            channel=submission.channel,
+        )
+    eservice = None
+    if submission.eservice:
+        eservice = db.session.scalars(
+            select(EService).where(EService.code == submission.eservice)
+        ).one()
+    names = [contact.name] if contact is not None and contact.name else []
+    item = Feedback(
+        channel=submission.channel,
+        source_ref=submission.source_ref,
+        occurred_at=submission.occurred_at,
+        text=submission.text,
+        redacted_text=redact(submission.text, names),
+        language=submission.language,
+        eservice=eservice,
+        contact=contact,
+        agent_id=agent.id if agent is not None else None,
+    )
+    db.session.add(item)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A concurrent request stored the same (channel, source_ref) first.
+        db.session.rollback()
+        existing = _existing(submission.channel, submission.source_ref)
+        if existing is None:
+            raise
+        return IntakeResult(existing, created=False)
+    thank_you = queue_notice(item, NoticeKind.THANK_YOU)
+    db.session.commit()
+
+    jobs.enqueue("process_feedback", item.id)
+    if thank_you is not None:
+        jobs.enqueue("deliver_notice", thank_you.id, queue="mail")
+    return IntakeResult(item, created=True)

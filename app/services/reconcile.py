@@ -1,0 +1,68 @@
+"""The reconciler: finds work the database says is due and queues it again.
+
+Redis holds nothing that exists nowhere else, so whatever a lost job, a killed
+worker or a Redis outage left behind is found here (invariant 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app import jobs
+from app.extensions import db
+from app.models import Feedback, FeedbackStatus, Notice, NoticeState, Ticket, TicketState
+from app.models.types import utcnow
+
+MAX_PROCESSING_ATTEMPTS = 5
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    feedback: int
+    tickets: int
+    notices: int
+
+
+def reconcile() -> ReconcileReport:
+    now = utcnow()
+    settled = now - timedelta(seconds=current_app.config["RECONCILE_GRACE_SECONDS"])
+    feedback_ids = db.session.scalars(
+        select(Feedback.id)
+        .where(
+            Feedback.status == FeedbackStatus.RECEIVED,
+            Feedback.received_at <= settled,
+            Feedback.processing_attempts < MAX_PROCESSING_ATTEMPTS,
+        )
+        .order_by(Feedback.id)
+        .limit(BATCH)
+    ).all()
+    ticket_ids = db.session.scalars(
+        select(Ticket.id)
+        .where(Ticket.state == TicketState.PENDING, Ticket.next_attempt_at <= now)
+        .where(Ticket.created_at <= settled)
+        .order_by(Ticket.id)
+        .limit(BATCH)
+    ).all()
+    notice_ids = db.session.scalars(
+        select(Notice.id)
+        .where(
+            Notice.state == NoticeState.PENDING,
+            Notice.next_attempt_at <= now,
+            Notice.created_at <= settled,
+        )
+        .order_by(Notice.id)
+        .limit(BATCH)
+    ).all()
+    db.session.rollback()
+    for feedback_id in feedback_ids:
+        jobs.enqueue("process_feedback", feedback_id)
+    for ticket_id in ticket_ids:
+        jobs.enqueue("open_ticket", ticket_id)
+    for notice_id in notice_ids:
+        jobs.enqueue("deliver_notice", notice_id)
+    return ReconcileReport(len(feedback_ids), len(ticket_ids), len(notice_ids))

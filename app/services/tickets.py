@@ -1,0 +1,260 @@
+"""Development tickets: one per problem, opened idempotently, kept in sync with the tracker."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from app import jobs
+from app.extensions import db
+from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketState
+from app.models.types import utcnow
+from app.services.notices import queue_notice
+from integrations import tracker_from_config
+from integrations.tracker import (
+    CATEGORY_DONE,
+    CATEGORY_IN_PROGRESS,
+    CATEGORY_NEW,
+    IssueDraft,
+    Tracker,
+    TrackerError,
+    TrackerIssue,
+)
+
+log = logging.getLogger(__name__)
+
+ITEM_STATUS_BY_CATEGORY = {
+    CATEGORY_NEW: FeedbackStatus.FORWARDED,
+    CATEGORY_IN_PROGRESS: FeedbackStatus.IN_DEVELOPMENT,
+    CATEGORY_DONE: FeedbackStatus.RESOLVED,
+}
+LABEL_PREFIX = "civicloop-"
+SUMMARY_LENGTH = 90
+EXAMPLES_IN_DESCRIPTION = 3
+# A create whose answer was lost may not show in Jira Cloud's search for a while.
+MIN_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 3600
+_WORDS = re.compile(r"\w+")
+
+
+def current_tracker() -> Tracker:
+    return tracker_from_config(current_app.config, db.session)
+
+
+def problem_signature(item: Feedback) -> str:
+    """What items about the same problem share: the e-service and the same words."""
+    words = " ".join(_WORDS.findall(item.redacted_text.lower()))
+    scope = item.eservice.code if item.eservice else f"dept:{item.department.code}"
+    return f"{scope}:{hashlib.sha1(words.encode()).hexdigest()[:16]}"
+
+
+def attach_to_ticket(item: Feedback) -> Ticket:
+    """Link the item to the open ticket of its problem, or record the intent to open one."""
+    signature = problem_signature(item)
+    ticket = db.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.signature == signature,
+            Ticket.state != TicketState.GONE,
+            or_(Ticket.status_category.is_(None), Ticket.status_category != CATEGORY_DONE),
+        )
+        .order_by(Ticket.id.desc())
+    ).first()
+    if ticket is None:
+        ticket = Ticket(
+            tracker=current_tracker().name,
+            cluster_key=uuid.uuid4().hex[:20],
+            signature=signature,
+            summary=_summary(item),
+            department=item.department,
+            eservice=item.eservice,
+            next_attempt_at=utcnow(),
+        )
+        db.session.add(ticket)
+    item.ticket = ticket
+    item.status = ITEM_STATUS_BY_CATEGORY.get(ticket.status_category, FeedbackStatus.FORWARDED)
+    return ticket
+
+
+def _summary(item: Feedback) -> str:
+    text = " ".join(item.redacted_text.split())
+    if len(text) > SUMMARY_LENGTH:
+        text = text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+    service = item.eservice.name_in("en") if item.eservice else item.department.name_in("en")
+    return f"[{service}] {text}"
+
+
+def issue_draft(ticket: Ticket) -> IssueDraft:
+    """The tracker issue, built only from redacted text (invariant 5)."""
+    examples = db.session.scalars(
+        select(Feedback.redacted_text)
+        .where(Feedback.ticket_id == ticket.id)
+        .order_by(Feedback.id)
+        .limit(EXAMPLES_IN_DESCRIPTION)
+    ).all()
+    affected = db.session.scalar(
+        select(func.count(Feedback.id)).where(Feedback.ticket_id == ticket.id)
+    )
+    lines = [
+        f"Affected citizens: {affected}",
+        f"E-service: {ticket.eservice.name_in('en') if ticket.eservice else '-'}",
+        f"Supplier: {ticket.eservice.supplier.name if ticket.eservice and ticket.eservice.supplier else '-'}",  # noqa: E501
+        f"Department: {ticket.department.name_in('en') if ticket.department else '-'}",
+        f"In civicloop: {current_app.config['PUBLIC_BASE_URL']}/staff/problems/{ticket.id}",
+        "",
+        "What citizens said (personal data removed):",
+        *(f"- {' '.join(text.split())}" for text in examples),
+    ]
+    project = ticket.department.tracker_project if ticket.department else None
+    return IssueDraft(
+        project=project or ticket.department.code,
+        summary=ticket.summary,
+        description="\n".join(lines),
+        label=LABEL_PREFIX + ticket.cluster_key,
+    )
+
+
+def open_ticket(ticket_id: int) -> float | None:
+    """Open the tracker issue for a pending ticket, at most once (invariant 3).
+
+    The intent is already stored; the label is looked up before creating, so a
+    retry after a lost answer adopts the first issue. Returns seconds until a
+    retry when the tracker failed, else None.
+    """
+    ticket = db.session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+    ).first()
+    if ticket is None or ticket.state != TicketState.PENDING:
+        db.session.rollback()
+        return None
+    tracker = current_tracker()
+    draft = issue_draft(ticket)
+    ticket.create_attempts += 1
+    try:
+        issue = tracker.find_by_label(draft.label) or tracker.create_issue(draft)
+    except TrackerError as error:
+        delay = min(
+            MAX_RETRY_SECONDS,
+            max(error.retry_after or 0, MIN_RETRY_SECONDS * 2 ** (ticket.create_attempts - 1)),
+        )
+        ticket.last_error = str(error)[:1000]
+        ticket.next_attempt_at = utcnow() + timedelta(seconds=delay)
+        db.session.commit()
+        log.warning("ticket %s: tracker failed (%s); retry in %ss", ticket.id, error, delay)
+        return float(delay)
+    ticket.state = TicketState.OPEN
+    ticket.key = issue.key
+    ticket.url = issue.url
+    ticket.opened_at = utcnow()
+    ticket.next_attempt_at = None
+    ticket.last_error = None
+    notices = _apply_issue_state(ticket, issue)
+    db.session.commit()
+    _dispatch(notices)
+    return None
+
+
+def _apply_issue_state(ticket: Ticket, issue: TrackerIssue) -> list[int]:
+    """Bring the ticket and its items to the tracker's state; returns notices to send."""
+    was_done = ticket.status_category == CATEGORY_DONE
+    ticket.status = issue.status
+    ticket.status_category = issue.status_category
+    if issue.updated_at is not None:
+        ticket.tracker_updated_at = issue.updated_at
+    item_status = ITEM_STATUS_BY_CATEGORY.get(issue.status_category, FeedbackStatus.FORWARDED)
+    done = issue.status_category == CATEGORY_DONE
+    if done and not was_done:
+        ticket.resolved_at = utcnow()
+    elif not done:
+        ticket.resolved_at = None
+    notices = []
+    for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
+        item.status = item_status
+        item.resolved_at = ticket.resolved_at
+        if done:
+            # queue_notice is once per (item, kind): a replay or a second "done" sends nothing.
+            notice = queue_notice(item, NoticeKind.RESOLUTION)
+            if notice is not None:
+                notices.append(notice)
+    db.session.flush()
+    return [notice.id for notice in notices]
+
+
+def _dispatch(notice_ids: list[int]) -> None:
+    for notice_id in notice_ids:
+        jobs.enqueue("deliver_notice", notice_id)
+
+
+def apply_tracker_update(issue: TrackerIssue) -> Ticket | None:
+    """The one path for every tracker change (webhook, poll, staff action); idempotent.
+
+    A delivery older than what we already applied is ignored, because Jira may deliver
+    webhooks late and out of order.
+    """
+    ticket = db.session.scalars(
+        select(Ticket).where(Ticket.key == issue.key).with_for_update()
+    ).first()
+    if ticket is None:
+        label = next((lb for lb in issue.labels if lb.startswith(LABEL_PREFIX)), None)
+        if label is None:
+            return None
+        ticket = db.session.scalars(
+            select(Ticket)
+            .where(Ticket.cluster_key == label.removeprefix(LABEL_PREFIX))
+            .with_for_update()
+        ).first()
+        if ticket is None:
+            return None
+        # The issue was moved to another project and has a new key, or was just created.
+        ticket.key, ticket.url, ticket.state = issue.key, issue.url, TicketState.OPEN
+    if (
+        issue.updated_at is not None
+        and ticket.tracker_updated_at is not None
+        and issue.updated_at < ticket.tracker_updated_at
+    ):
+        db.session.rollback()
+        return ticket
+    notices = _apply_issue_state(ticket, issue)
+    db.session.commit()
+    _dispatch(notices)
+    return ticket
+
+
+def mark_issue_deleted(key: str) -> None:
+    ticket = db.session.scalars(select(Ticket).where(Ticket.key == key)).first()
+    if ticket is not None:
+        ticket.state = TicketState.GONE
+        db.session.commit()
+
+
+def sync_from_tracker() -> int:
+    """Poll the tracker for changes since the newest one we saw (with the tracker's overlap).
+
+    The watermark is derived from the tickets themselves, so nothing else has to be stored.
+    Returns the number of issues applied.
+    """
+    tracker = current_tracker()
+    since = db.session.scalar(
+        select(func.max(Ticket.tracker_updated_at)).where(Ticket.tracker == tracker.name)
+    ) or db.session.scalar(select(func.min(Ticket.created_at)))
+    if since is None:
+        return 0
+    applied = 0
+    for issue in tracker.changed_since(since - timedelta(minutes=1)):
+        if apply_tracker_update(issue) is not None:
+            applied += 1
+    return applied
+
+
+def set_local_status(ticket: Ticket, category: str) -> Ticket:
+    """A staff member moves a built-in tracker ticket (e.g. resolves it)."""
+    tracker = current_tracker()
+    tracker.transition_to(ticket.key, category)
+    db.session.flush()
+    return apply_tracker_update(tracker.get_issue(ticket.key))

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the public site for citizens and the staff site."""

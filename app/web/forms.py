@@ -1,0 +1,79 @@
+"""Page forms (Flask-WTF: CSRF on every one)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from app.models import Contact
+from app.schemas.feedback import MAX_TEXT
+from app.services.intake import ContactDetails, Submission
+
+LANGUAGE_CHOICES = [
+    ("", "—"),
+    ("fi", "suomi"),
+    ("sv", "svenska"),
+    ("en", "English"),
+    ("da", "dansk"),
+    ("nb", "norsk"),
+]
+PHONE_PATTERN = r"^\+?[\d\s().-]{5,25}$"
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class AgentFeedbackForm(FlaskForm):
+    """What an agent records during a call, in under a minute."""
+
+    text = TextAreaField(
+        _l("What did the caller say?"), validators=[DataRequired(), Length(max=MAX_TEXT)]
+    )
+    eservice = SelectField(_l("E-service"), choices=[], validate_choice=True)
+    language = SelectField(_l("Caller's language"), choices=LANGUAGE_CHOICES)
+    call_ref = StringField(_l("Call id (optional)"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Caller's e-mail"), validators=[Optional(), Email(), Length(max=320)])
+    phone = StringField(
+        _l("Caller's phone"),
+        validators=[Optional(), Regexp(PHONE_PATTERN, message=_l("Not a valid phone number."))],
+    )
+    consent = BooleanField(
+        _l("The caller agrees to be told by e-mail what happens to this feedback")
+    )
+
+    def validate_consent(self, field: BooleanField) -> None:
+        if field.data and not self.email.data:
+            raise ValidationError(_l("Consent to follow-up needs an e-mail address."))
+
+    def submission(self) -> Submission:
+        return Submission(
+            text=self.text.data.strip(),
+            channel="agent_form",
+            eservice=self.eservice.data or None,
+            language=self.language.data or None,
+            source_ref=self.call_ref.data.strip() or None if self.call_ref.data else None,
+            contact=ContactDetails(
+                email=self.email.data or None,
+                phone=self.phone.data or None,
+                name=self.name.data or None,
+                language=self.language.data or None,
+                consent=bool(self.consent.data),
+            ),
+        )
+
+    def prefill(self, contact: Contact) -> None:
+        """Fill the caller's details the city already has, so the agent need not ask again."""
+        self.name.data = self.name.data or contact.name
+        self.email.data = self.email.data or contact.email
+        self.phone.data = self.phone.data or contact.phone
+        self.language.data = self.language.data or contact.language
+        self.consent.data = self.consent.data or contact.consent
+
+
+class ActionForm(FlaskForm):
+    """A form that is only a button (resolve, reopen): it still carries a CSRF token."""

@@ -1,0 +1,128 @@
+"""The staff site: agents record calls, staff follow tickets."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from app.extensions import db, login_manager
+from app.models import EService, Feedback, Ticket, User
+from app.services.accounts import authenticate
+from app.services.contacts import find_contact
+from app.services.intake import submit_feedback
+from app.services.tickets import set_local_status
+from app.web.forms import ActionForm, AgentFeedbackForm, LoginForm
+from integrations.tracker import CATEGORY_DONE, CATEGORY_NEW
+
+staff_bp = Blueprint("staff", __name__, url_prefix="/staff")
+login_manager.login_view = "staff.login"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def require_role(*roles: str) -> None:
+    if current_user.role not in roles:
+        abort(403)
+
+
+@staff_bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(url_for("staff.home"))
+        form.password.errors.append(_("Wrong e-mail or password."))
+    return render_template("staff/login.html", form=form)
+
+
+@staff_bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    return redirect(url_for("staff.login"))
+
+
+@staff_bp.get("/")
+@login_required
+def home() -> ResponseReturnValue:
+    if current_user.role in ("agent", "admin"):
+        return redirect(url_for("staff.new_feedback"))
+    return redirect(url_for("staff.tickets"))
+
+
+def _eservice_choices() -> list[tuple[str, str]]:
+    language = request.accept_languages.best_match(("fi", "sv", "en")) or "en"
+    services = db.session.scalars(select(EService).where(EService.active.is_(True))).all()
+    named = sorted((s.name_in(language), s.code) for s in services)
+    return [("", _("Not known"))] + [(code, name) for name, code in named]
+
+
+@staff_bp.route("/feedback/new", methods=["GET", "POST"])
+@login_required
+def new_feedback() -> ResponseReturnValue:
+    require_role("agent", "handler", "admin")
+    form = AgentFeedbackForm()
+    form.eservice.choices = _eservice_choices()
+    if request.method == "POST" and "lookup" in request.form:
+        contact = find_contact(email=form.email.data, phone=form.phone.data)
+        if contact is None:
+            flash(_("No earlier caller with that e-mail or phone."), "info")
+        else:
+            form.prefill(contact)
+            flash(_("Returning caller: details filled in."), "info")
+        return render_template("staff/feedback_form.html", form=form)
+    if form.validate_on_submit():
+        result = submit_feedback(form.submission(), agent=current_user)
+        flash(_("Feedback recorded."), "success")
+        return redirect(url_for("staff.feedback_detail", public_id=result.feedback.public_id))
+    return render_template("staff/feedback_form.html", form=form), 422 if form.errors else 200
+
+
+@staff_bp.get("/feedback/<public_id>")
+@login_required
+def feedback_detail(public_id: str) -> ResponseReturnValue:
+    item = db.session.scalars(select(Feedback).where(Feedback.public_id == public_id)).first()
+    if item is None:
+        abort(404)
+    return render_template("staff/feedback_detail.html", item=item)
+
+
+@staff_bp.get("/tickets")
+@login_required
+def tickets() -> ResponseReturnValue:
+    rows = db.session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(200)).all()
+    return render_template("staff/tickets.html", tickets=rows)
+
+
+@staff_bp.get("/problems/<int:ticket_id>")
+@staff_bp.get("/tickets/<key>")
+@login_required
+def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> ResponseReturnValue:
+    query = select(Ticket).where(Ticket.id == ticket_id if ticket_id else Ticket.key == key)
+    ticket = db.session.scalars(query).first()
+    if ticket is None:
+        abort(404)
+    return render_template("staff/ticket_detail.html", ticket=ticket, form=ActionForm())
+
+
+@staff_bp.post("/tickets/<key>/status")
+@login_required
+def change_ticket_status(key: str) -> ResponseReturnValue:
+    require_role("handler", "developer", "admin")
+    ticket = db.session.scalars(select(Ticket).where(Ticket.key == key)).first()
+    if ticket is None or ticket.tracker != "local":
+        abort(404)
+    category = request.form.get("category")
+    if not ActionForm().validate_on_submit() or category not in (CATEGORY_DONE, CATEGORY_NEW):
+        abort(400)
+    set_local_status(ticket, category)
+    flash(_("Ticket updated."), "success")
+    return redirect(url_for("staff.ticket_detail", key=key))

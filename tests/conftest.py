@@ -1,0 +1,111 @@
+"""Fixtures for real parts: PostgreSQL, Redis, an SMTP server and a stand-in Jira.
+
+In CI (CI=true) a missing PostgreSQL or Redis fails the run; elsewhere those
+tests skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from app import create_app
+from app.extensions import db
+from tests.support.mail import SmtpServer
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CATALOG = Path(__file__).parent.parent / "app" / "data" / "demo_catalog.json"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require_server(url: str, default_port: int, what: str) -> str:
+    if _reachable(url, default_port):
+        return url
+    message = f"{what} is not reachable at {url}"
+    if IN_CI:
+        pytest.fail(f"{message}; CI must provide it")
+    pytest.skip(message)
+
+
+def base_config(tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'civicloop.db'}",
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "REDIS_URL": None,
+        "JIRA_URL": None,
+        "SMTP_HOST": None,
+        "JIRA_WEBHOOK_SECRET": "webhook-secret",
+        "PUBLIC_BASE_URL": "http://civicloop.test",
+        "WTF_CSRF_ENABLED": True,
+    }
+
+
+def migrate_fresh(app) -> None:
+    """The schema as the migrations build it, so the migrations are tested too."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.session.remove()
+
+
+def load_demo_catalog(app) -> None:
+    import json
+
+    from app.services.catalog import load_catalog
+
+    with app.app_context():
+        load_catalog(json.loads(CATALOG.read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The embedded defaults: SQLite, inline jobs, built-in tracker, file outbox."""
+    application = create_app(base_config(tmp_path))
+    migrate_fresh(application)
+    load_demo_catalog(application)
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    return require_server(PG_URL, 5432, "PostgreSQL")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return require_server(REDIS_URL, 6379, "Redis")
+
+
+@pytest.fixture
+def smtp_server():
+    with SmtpServer() as server:
+        yield server

@@ -1,0 +1,1 @@
+"""RQ workers: queues, thin job entry points and the periodic schedule."""

@@ -1,0 +1,61 @@
+"""`python -m workers [--queues intake,tracker,mail,scheduled] [--no-cron]`
+
+Starts an RQ worker (with RQ's scheduler for delayed retries) and, unless
+--no-cron, a child process that queues the periodic jobs. Run one process with
+cron per installation and as many plain workers as the load needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import sys
+
+from rq import Queue, Worker
+from rq.cron import CronScheduler
+
+from app.jobs import QUEUES, redis_connection
+from workers.jobs import worker_app
+from workers.schedule import SCHEDULE
+
+
+def run_cron(redis_url: str) -> None:
+    cron = CronScheduler(connection=redis_connection(redis_url))
+    for func, queue, interval in SCHEDULE:
+        cron.register(func, queue_name=queue, interval=interval)
+    cron.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__.split("\n")[2])
+    parser.add_argument("--queues", default=",".join(QUEUES), help="comma-separated, by priority")
+    parser.add_argument("--no-cron", action="store_true", help="do not queue periodic jobs")
+    parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    # Built before forking work horses, so each job starts from a ready app.
+    app = worker_app()
+    redis_url = app.config.get("REDIS_URL")
+    if not redis_url:
+        print(
+            "REDIS_URL is not set: without it jobs run inline in the web process.", file=sys.stderr
+        )
+        return 2
+    connection = redis_connection(redis_url)
+    cron = None
+    if not args.no_cron:
+        cron = multiprocessing.Process(target=run_cron, args=(redis_url,), daemon=True)
+        cron.start()
+    queues = [Queue(name, connection=connection) for name in args.queues.split(",") if name]
+    try:
+        Worker(queues, connection=connection).work(with_scheduler=True, burst=args.burst)
+    finally:
+        if cron is not None:
+            cron.terminate()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Job entry points. Each is thin: it opens an app context and calls one service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from flask import Flask, has_app_context
+
+from app import jobs
+
+
+@lru_cache(maxsize=1)
+def worker_app() -> Flask:
+    from app import create_app
+
+    return create_app()
+
+
+@contextmanager
+def _app_context() -> Iterator[None]:
+    if has_app_context():  # inline mode: already inside the request's app
+        yield
+        return
+    with worker_app().app_context():
+        yield
+
+
+def process_feedback(feedback_id: int) -> None:
+    from app.services.processing import process_feedback as process
+
+    with _app_context():
+        ticket_id = process(feedback_id)
+        if ticket_id is not None:
+            jobs.enqueue("open_ticket", ticket_id)
+
+
+def open_ticket(ticket_id: int) -> None:
+    from app.services.tickets import open_ticket as open_
+
+    with _app_context():
+        retry_in = open_(ticket_id)
+        if retry_in is not None:
+            jobs.enqueue("open_ticket", ticket_id, delay=retry_in)
+
+
+def deliver_notice(notice_id: int) -> None:
+    from app.services.notices import deliver_notice as deliver
+
+    with _app_context():
+        retry_in = deliver(notice_id)
+        if retry_in is not None:
+            jobs.enqueue("deliver_notice", notice_id, delay=retry_in)
+
+
+def reconcile() -> None:
+    from app.services.reconcile import reconcile as reconcile_
+
+    with _app_context():
+        reconcile_()
+
+
+def sync_tracker() -> None:
+    from app.services.tickets import sync_from_tracker
+
+    with _app_context():
+        sync_from_tracker()
