@@ -1,0 +1,96 @@
+"""Notices: rendered in the citizen's language, sent once over real SMTP, retried, given up."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Contact, Feedback, Notice, NoticeKind, NoticeState
+from app.services.notices import deliver_notice, queue_notice, render_notice
+from tests.support.mail import free_port
+
+
+def make_item(language="fi", consent=True, email="citizen@example.org"):
+    contact = Contact(email=email, language=language, consent=consent)
+    item = Feedback(channel="api", text="t", redacted_text="t", contact=contact)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fi", "Kiitos palautteestasi"),
+        ("sv", "Tack för din respons"),
+        ("en", "Thank you for your feedback"),
+        ("da", "Tak for din henvendelse"),
+        ("nb", "Takk for tilbakemeldingen din"),
+    ],
+)
+def test_thank_you_speaks_the_contacts_language(app, language, expected):
+    notice = queue_notice(make_item(language), NoticeKind.THANK_YOU)
+    db.session.flush()
+    message = render_notice(notice)
+    assert message.subject == expected and message.language == language
+    assert f"/status/{notice.feedback.status_token}" in message.text
+    assert f'<a href="http://civicloop.test/status/{notice.feedback.status_token}">' in message.html
+    assert f'<html lang="{language}">' in message.html
+
+
+def test_resolution_notice_is_translated(app):
+    notice = queue_notice(make_item("sv"), NoticeKind.RESOLUTION)
+    db.session.flush()
+    assert render_notice(notice).subject == "Problemet du berättade om har åtgärdats"
+
+
+def test_one_notice_per_item_and_kind(app):
+    item = make_item()
+    assert queue_notice(item, NoticeKind.THANK_YOU) is not None
+    db.session.flush()
+    assert queue_notice(item, NoticeKind.THANK_YOU) is None
+    assert queue_notice(item, NoticeKind.RESOLUTION) is not None
+
+
+def test_no_notice_without_consent_or_address(app):
+    assert queue_notice(make_item(consent=False), NoticeKind.THANK_YOU) is None
+    assert queue_notice(make_item(email=None), NoticeKind.THANK_YOU) is None
+
+
+def test_sent_over_smtp_exactly_once(app, smtp_server):
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port)
+    notice = queue_notice(make_item("en"), NoticeKind.THANK_YOU)
+    db.session.commit()
+    assert deliver_notice(notice.id) is None
+    assert deliver_notice(notice.id) is None  # a second run of the job sends nothing
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == "citizen@example.org"
+    assert message["Message-ID"] == notice.message_id
+    assert db.session.get(Notice, notice.id).state == NoticeState.SENT
+
+
+def test_refused_mail_is_retried_with_back_off_then_given_up(app):
+    app.config.update(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=1, NOTICE_MAX_ATTEMPTS=3
+    )
+    notice = queue_notice(make_item(), NoticeKind.THANK_YOU)
+    db.session.commit()
+    delays = [deliver_notice(notice.id) for _ in range(3)]
+    assert delays == [60.0, 120.0, None]
+    notice = db.session.get(Notice, notice.id)
+    assert notice.state == NoticeState.FAILED and notice.attempts == 3
+    assert "SMTP" in notice.last_error
+
+
+def test_withdrawn_consent_suppresses_a_queued_notice(app, smtp_server):
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port)
+    item = make_item()
+    notice = queue_notice(item, NoticeKind.THANK_YOU)
+    db.session.commit()
+    item.contact.consent = False
+    db.session.commit()
+    deliver_notice(notice.id)
+    assert db.session.get(Notice, notice.id).state == NoticeState.SUPPRESSED
+    assert smtp_server.messages == []
+    assert db.session.scalar(select(func.count(Notice.id))) == 1

@@ -1,0 +1,43 @@
+"""Work a lost job left behind is found again from database state (invariant 1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app import jobs
+from app.extensions import db
+from app.models import Feedback, FeedbackStatus, Notice, NoticeState, Ticket, TicketState
+from app.services.intake import ContactDetails, Submission, submit_feedback
+from app.services.reconcile import reconcile
+
+
+def test_reconciler_finishes_what_lost_jobs_left(app, monkeypatch):
+    lost = []
+    monkeypatch.setattr(jobs, "_run_inline", lambda job, *args: lost.append(job))
+    submit_feedback(
+        Submission(
+            text="Parking permit payment fails",
+            channel="api",
+            eservice="parking-permit",
+            contact=ContactDetails(email="a@example.org", consent=True, language="en"),
+        )
+    )
+    assert sorted(lost) == ["deliver_notice", "process_feedback"]
+    item = db.session.scalars(select(Feedback)).one()
+    assert item.status == FeedbackStatus.RECEIVED
+
+    app.config["RECONCILE_GRACE_SECONDS"] = 0
+    monkeypatch.undo()
+    report = reconcile()
+    assert (report.feedback, report.notices) == (1, 1)
+    db.session.expire_all()
+    assert item.status == FeedbackStatus.FORWARDED
+    assert db.session.scalars(select(Notice)).one().state == NoticeState.SENT
+    assert db.session.scalars(select(Ticket)).one().state == TicketState.OPEN
+    assert reconcile() == type(report)(0, 0, 0)
+
+
+def test_fresh_work_is_left_to_its_own_job(app, monkeypatch):
+    monkeypatch.setattr(jobs, "_run_inline", lambda job, *args: None)
+    submit_feedback(Submission(text="x", channel="api", eservice="parking-permit"))
+    assert reconcile().feedback == 0  # within the grace period its job may still be running
