@@ -1,0 +1,101 @@
+"""Public pages, the health check, sign-in and who may see what."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Feedback
+from app.services.accounts import create_user
+from app.services.intake import Submission, submit_feedback
+from tests.support.web import csrf_token
+
+
+@pytest.fixture
+def item(app):
+    submit_feedback(Submission(text="x", channel="api", eservice="library-account"))
+    return db.session.scalars(select(Feedback)).one()
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "step"),
+    [
+        ("fi", "Palautteesi tila", "Välitetty vastuussa olevalle toimialalle"),
+        ("sv", "Status för din respons", "Vidarebefordrad till ansvarig sektor"),
+        ("en", "Status of your feedback", "Forwarded to the responsible department"),
+    ],
+)
+def test_status_page_in_three_languages(client, item, language, heading, step):
+    page = client.get(f"/status/{item.status_token}?lang={language}").get_data(as_text=True)
+    assert f'<html lang="{language}">' in page
+    assert heading in page and step in page
+    assert 'aria-current="step"' in page
+
+
+def test_browser_language_is_followed(client, item):
+    page = client.get(f"/status/{item.status_token}", headers={"Accept-Language": "sv-FI,sv"})
+    assert '<html lang="sv">' in page.get_data(as_text=True)
+
+
+def test_unknown_status_token_is_404(client):
+    assert client.get("/status/not-a-token").status_code == 404
+
+
+def test_healthz_reports_database_and_queue(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"database": "ok", "queue": "inline", "ok": True}
+
+
+def test_staff_pages_need_sign_in(client):
+    for url in ("/staff/", "/staff/feedback/new", "/staff/tickets"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_wrong_password_is_refused(app, client):
+    create_user("agent@example.org", "agent", "right-password")
+    db.session.commit()
+    page = client.get("/staff/login").get_data(as_text=True)
+    response = client.post(
+        "/staff/login",
+        data={"email": "agent@example.org", "password": "wrong", "csrf_token": csrf_token(page)},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200 and "Wrong e-mail or password." in response.get_data(
+        as_text=True
+    )
+
+
+def test_forms_without_csrf_token_are_refused(app, client):
+    create_user("agent@example.org", "agent", "right-password")
+    db.session.commit()
+    response = client.post(
+        "/staff/login", data={"email": "agent@example.org", "password": "right-password"}
+    )
+    assert response.status_code in (200, 400)
+    assert client.get("/staff/tickets").status_code == 302  # not signed in
+
+
+def test_api_needs_a_token(client):
+    response = client.post("/api/v1/feedback", json={"text": "x"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+    assert "errors" in response.get_json()
+
+
+def test_api_refuses_a_non_json_body(app, client):
+    from tests.support.factories import bearer, user_with_token
+
+    _, token = user_with_token()
+    response = client.post("/api/v1/feedback", data="text=x", headers=bearer(token))
+    assert response.status_code == 400 and "_request" in response.get_json()["errors"]
+
+
+def test_roles_without_intake_rights_get_403(app, client):
+    from tests.support.factories import bearer, user_with_token
+
+    _, token = user_with_token("analyst@example.org", "analyst")
+    response = client.post("/api/v1/feedback", json={"text": "x"}, headers=bearer(token))
+    assert response.status_code == 403
