@@ -11,7 +11,9 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
+import flask_babel
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
@@ -90,8 +92,19 @@ def app(tmp_path):
         db.session.remove()
 
 
+class _FreshRequestClient(FlaskClient):
+    """The ``app`` fixture holds one app context for the test's own database work; Flask
+    reuses it for the client's requests, so forget what one request cached for the next
+    (here: the page language), as separate requests in production would."""
+
+    def open(self, *args, **kwargs):
+        flask_babel.refresh()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = _FreshRequestClient
     return app.test_client()
 
 
