@@ -122,3 +122,27 @@ def redis_url() -> str:
 def smtp_server():
     with SmtpServer() as server:
         yield server
+
+
+@pytest.fixture
+def real_config(tmp_path, pg_url, redis_url, smtp_server) -> dict:
+    """PostgreSQL, Redis and a real SMTP server; the built-in tracker unless a test adds Jira."""
+    return {
+        **base_config(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": pg_url,
+        "REDIS_URL": redis_url,
+        "SMTP_HOST": smtp_server.host,
+        "SMTP_PORT": smtp_server.port,
+        "MAIL_FROM": "civicloop@example.org",
+    }
+
+
+def real_app_for(config: dict):
+    """An app on the real parts, with a fresh schema and an empty queue."""
+    from redis import Redis
+
+    Redis.from_url(config["REDIS_URL"]).flushdb()
+    application = create_app(config)
+    migrate_fresh(application)
+    load_demo_catalog(application)
+    return application

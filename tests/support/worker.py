@@ -1,0 +1,78 @@
+"""A real RQ worker process (`python -m workers`) for tests on real parts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def settings_env(config: dict) -> dict:
+    """The environment that gives a separate process the same settings as ``config``."""
+    names = {
+        "SQLALCHEMY_DATABASE_URI": "DATABASE_URL",
+        "INSTANCE_PATH": "CIVICLOOP_INSTANCE",
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "SMTP_"))}
+    for key, value in config.items():
+        if value is None or isinstance(value, dict | bool) and key != "SMTP_STARTTLS":
+            continue
+        env[names.get(key, key)] = str(value)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return env
+
+
+class WorkerProcess:
+    def __init__(self, config: dict, *args: str, log: Path) -> None:
+        self.command = [sys.executable, "-m", "workers", *args]
+        self.env = settings_env(config)
+        self.log_path = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> WorkerProcess:
+        self._log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop)
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def __enter__(self) -> WorkerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wait_until(
+    condition: Callable[[], object],
+    timeout: float = 30,
+    what: str = "",
+    worker: WorkerProcess | None = None,
+) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    log = f"; worker log:\n{worker.log()}" if worker else ""
+    raise AssertionError(f"timed out waiting for {what or condition}{log}")
