@@ -3,6 +3,8 @@ with a trace, and a database outage is a 503 (the client may retry)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
@@ -36,7 +38,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> ResponseReturnValue:
         app.logger.error("database unavailable: %s", error.orig)
-        db.session.rollback()
+        with suppress(OperationalError):
+            db.session.rollback()
         body = {"errors": {"_service": ["temporarily unavailable, try again shortly"]}}
         if _wants_json():
             return jsonify(body), 503, {"Retry-After": "5"}

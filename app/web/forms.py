@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from app.models import Contact
@@ -12,12 +13,12 @@ from app.schemas.feedback import MAX_TEXT
 from app.services.intake import ContactDetails, Submission
 
 LANGUAGE_CHOICES = [
-    ("", "—"),
-    ("fi", "suomi"),
-    ("sv", "svenska"),
-    ("en", "English"),
-    ("da", "dansk"),
-    ("nb", "norsk"),
+    SelectChoice("", "—"),
+    SelectChoice("fi", "suomi", render_kw={"lang": "fi"}),
+    SelectChoice("sv", "svenska", render_kw={"lang": "sv"}),
+    SelectChoice("en", "English", render_kw={"lang": "en"}),
+    SelectChoice("da", "dansk", render_kw={"lang": "da"}),
+    SelectChoice("nb", "norsk", render_kw={"lang": "nb"}),
 ]
 PHONE_PATTERN = r"^\+?[\d\s().-]{5,25}$"
 

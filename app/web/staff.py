@@ -7,15 +7,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db, login_manager
+from app.i18n import current_language
 from app.models import EService, Feedback, Ticket, User
 from app.services.accounts import authenticate
 from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
 from app.web.forms import ActionForm, AgentFeedbackForm, LoginForm
-from integrations.tracker import CATEGORY_DONE, CATEGORY_NEW
+from integrations.tracker import STATUS_CATEGORIES
 
 staff_bp = Blueprint("staff", __name__, url_prefix="/staff")
 login_manager.login_view = "staff.login"
@@ -58,11 +60,11 @@ def home() -> ResponseReturnValue:
     return redirect(url_for("staff.tickets"))
 
 
-def _eservice_choices() -> list[tuple[str, str]]:
-    language = request.accept_languages.best_match(("fi", "sv", "en")) or "en"
+def _eservice_choices() -> list[SelectChoice]:
+    language = current_language()
     services = db.session.scalars(select(EService).where(EService.active.is_(True))).all()
     named = sorted((s.name_in(language), s.code) for s in services)
-    return [("", _("Not known"))] + [(code, name) for name, code in named]
+    return [SelectChoice("", _("Not known"))] + [SelectChoice(code, name) for name, code in named]
 
 
 @staff_bp.route("/feedback/new", methods=["GET", "POST"])
@@ -121,7 +123,7 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
     if ticket is None or ticket.tracker != "local":
         abort(404)
     category = request.form.get("category")
-    if not ActionForm().validate_on_submit() or category not in (CATEGORY_DONE, CATEGORY_NEW):
+    if not ActionForm().validate_on_submit() or category not in STATUS_CATEGORIES:
         abort(400)
     set_local_status(ticket, category)
     flash(_("Ticket updated."), "success")

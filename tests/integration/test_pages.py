@@ -99,3 +99,22 @@ def test_roles_without_intake_rights_get_403(app, client):
     _, token = user_with_token("analyst@example.org", "analyst")
     response = client.post("/api/v1/feedback", json={"text": "x"}, headers=bearer(token))
     assert response.status_code == 403
+
+
+def test_database_outage_is_a_503_not_a_500(tmp_path):
+    from app import create_app
+    from tests.conftest import base_config
+    from tests.support.mail import free_port
+
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test?connect_timeout=1"
+    app = create_app({**base_config(tmp_path), "SQLALCHEMY_DATABASE_URI": url})
+    client = app.test_client()
+    response = client.post(
+        "/api/v1/feedback", json={"text": "x"}, headers={"Authorization": "Bearer x"}
+    )
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "errors" in response.get_json()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.get_json()["ok"] is False
+    page = client.get("/status/some-token")
+    assert page.status_code == 503 and "Traceback" not in page.get_data(as_text=True)
