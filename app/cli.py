@@ -18,6 +18,7 @@ users_cli = AppGroup("users", help="Staff users.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
 jobs_cli = AppGroup("jobs", help="Background work.")
 tracker_cli = AppGroup("tracker", help="The issue tracker.")
+calls_cli = AppGroup("calls", help="Contact-centre call logs.")
 
 DEMO_CATALOG = Path(__file__).parent / "data" / "demo_catalog.json"
 DEMO_USERS = (
@@ -100,6 +101,52 @@ def jobs_reconcile() -> None:
     )
 
 
+@calls_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping", default="generic", show_default=True, help="A shipped mapping's name or a file."
+)
+@click.option("--show-rejected", default=50, show_default=True, help="Rejected rows to list.")
+def calls_import(path: Path, mapping: str, show_rejected: int) -> None:
+    """Import a contact-centre export (CSV or JSON Lines), streaming, in batches."""
+    import time
+
+    from app.services.call_import import import_call_log
+    from integrations.call_logs import CallLogMapping, MappingError, read_call_log
+
+    try:
+        call_mapping = CallLogMapping.load(mapping)
+    except MappingError as error:
+        raise click.ClickException(str(error)) from error
+    started = time.monotonic()
+
+    def progress(summary) -> None:  # noqa: ANN001
+        rate = summary.rows / max(time.monotonic() - started, 1e-6)
+        click.echo(
+            f"\r{summary.rows:,} rows ({rate:,.0f}/s): {summary.stored:,} stored, "
+            f"{summary.known:,} known, {summary.skipped:,} skipped, {summary.rejected:,} rejected",
+            nl=False,
+            err=True,
+        )
+
+    try:
+        summary = import_call_log(
+            read_call_log(path, call_mapping), call_mapping, progress=progress
+        )
+    except ValueError as error:  # the export's header does not fit the mapping
+        raise click.ClickException(str(error)) from error
+    click.echo("", err=True)
+    click.echo(
+        f"{summary.rows:,} rows in {time.monotonic() - started:.1f} s: {summary.stored:,} stored, "
+        f"{summary.known:,} already known, {summary.skipped:,} without feedback, "
+        f"{summary.rejected:,} rejected"
+    )
+    for row in summary.rejections[:show_rejected]:
+        click.echo(f"  line {row.line}: {row.reason}")
+    if summary.rejected > show_rejected:
+        click.echo(f"  … and {summary.rejected - show_rejected:,} more rejected rows")
+
+
 @tracker_cli.command("sync")
 def tracker_sync() -> None:
     """Poll the tracker for changed tickets (also scheduled on workers)."""
@@ -124,5 +171,5 @@ def demo() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (catalog_cli, users_cli, tokens_cli, jobs_cli, tracker_cli, demo):
+    for command in (catalog_cli, users_cli, tokens_cli, jobs_cli, tracker_cli, calls_cli, demo):
         app.cli.add_command(command)

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 QUEUES = ("intake", "tracker", "mail", "scheduled")
 _JOB_QUEUES = {
     "process_feedback": "intake",
+    "process_feedback_batch": "intake",
+    "deliver_notice_batch": "mail",
     "open_ticket": "tracker",
     "deliver_notice": "mail",
     "reconcile": "scheduled",

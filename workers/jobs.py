@@ -36,6 +36,12 @@ def process_feedback(feedback_id: int) -> None:
             jobs.enqueue("open_ticket", ticket_id)
 
 
+def process_feedback_batch(feedback_ids: list[int]) -> None:
+    """One job for a batch of imported items, so a large import does not flood the queue."""
+    for feedback_id in feedback_ids:
+        process_feedback(feedback_id)
+
+
 def open_ticket(ticket_id: int) -> None:
     from app.services.tickets import open_ticket as open_
 
@@ -52,6 +58,11 @@ def deliver_notice(notice_id: int) -> None:
         retry_in = deliver(notice_id)
         if retry_in is not None:
             jobs.enqueue("deliver_notice", notice_id, delay=retry_in)
+
+
+def deliver_notice_batch(notice_ids: list[int]) -> None:
+    for notice_id in notice_ids:
+        deliver_notice(notice_id)
 
 
 def reconcile() -> None:
