@@ -91,7 +91,7 @@ print(json.dumps({{"rows": s.rows, "stored": s.stored, "known": s.known, "skippe
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+                         check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -53,7 +53,8 @@ class Feedback(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     text: Mapped[str] = mapped_column(Text)
-    redacted_text: Mapped[str] = mapped_column(Text)
+    # Filled at intake, or by processing for bulk imports; None means "not yet redacted".
+    redacted_text: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     language_confidence: Mapped[float | None] = mapped_column(Float)
     sentiment: Mapped[str | None] = mapped_column(String(16))

@@ -2,7 +2,8 @@
 
 Rows are written with bulk statements rather than one ORM object each, so a file of a
 million calls imports in minutes; a repeated call id is "already known", never a
-second item (invariant 2).
+second item (invariant 2). Redaction and analysis happen in processing, which the
+import queues a batch at a time.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
-from sqlalchemy import insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from app import jobs
 from app.extensions import db
 from app.i18n import notice_language
 from app.models import Contact, EService, Feedback, Notice, NoticeKind
 from app.models.types import utcnow
+from app.services.bulk import insert_rows
 from app.services.contacts import normalise_phone
-from app.services.privacy import redact
 from integrations.call_logs import CallLogMapping, CallRecord, RejectedRow
 
 CHANNEL = "call_log"
@@ -89,11 +89,6 @@ def import_call_log(
     return summary
 
 
-def _insert(model: type):  # noqa: ANN202  (a dialect's Insert)
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
-
-
 def _store_batch(records: list[CallRecord], eservices: dict, summary: ImportSummary) -> None:
     contacts = _contacts_for(records)
     now = utcnow()
@@ -110,7 +105,6 @@ def _store_batch(records: list[CallRecord], eservices: dict, summary: ImportSumm
                 "received_at": now,
                 "occurred_at": record.occurred_at,
                 "text": record.notes,
-                "redacted_text": redact(record.notes, [record.name] if record.name else []),
                 "language": record.language,
                 "eservice_id": eservice_id,
                 "contact_id": contact_id,
@@ -118,35 +112,30 @@ def _store_batch(records: list[CallRecord], eservices: dict, summary: ImportSumm
                 "processing_attempts": 0,
             }
         )
-    statement = (
-        _insert(Feedback)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["channel", "source_ref"])
-        .returning(Feedback.id, Feedback.contact_id)
+    stored = insert_rows(
+        Feedback.__table__,
+        values,
+        ("id", "contact_id"),
+        skip_conflicts_on=("channel", "source_ref"),
     )
-    stored = db.session.execute(statement).all()
     summary.stored += len(stored)
     summary.known += len(records) - len(stored)
-    notice_ids = _queue_thank_yous(stored, now)
+    notice_ids = _queue_thank_yous(records, contacts, stored, now)
     db.session.commit()
-    feedback_ids = [row.id for row in stored]
+    feedback_ids = [feedback_id for feedback_id, _ in stored]
     if feedback_ids:
         jobs.enqueue("process_feedback_batch", feedback_ids)
     if notice_ids:
         jobs.enqueue("deliver_notice_batch", notice_ids)
 
 
-def _contact_key(record: CallRecord) -> tuple[str | None, str | None] | None:
-    phone = normalise_phone(record.phone)
-    return (record.email, phone) if record.email or phone else None
+def _contact_key(record: CallRecord) -> str | None:
+    """Like the agent form's look-up: the e-mail when there is one, else the phone."""
+    return record.email or normalise_phone(record.phone)
 
 
-def _contacts_for(records: list[CallRecord]) -> dict:
-    """Contact ids by (email, phone): reuse the city's known contacts, add the new ones.
-
-    Matching on the pair, not on either part, keeps two people who share a household
-    phone apart; the agent form's look-up still finds a caller by either.
-    """
+def _contacts_for(records: list[CallRecord]) -> dict[str, int]:
+    """Contact ids by key: reuse the city's known contacts, add the new ones."""
     wanted = {}
     for record in records:
         key = _contact_key(record)
@@ -154,64 +143,69 @@ def _contacts_for(records: list[CallRecord]) -> dict:
             wanted[key] = record  # the latest call's details win
     if not wanted:
         return {}
-    found = {
-        (email, phone): contact_id
-        for contact_id, email, phone in db.session.execute(
-            select(Contact.id, Contact.email, Contact.phone).where(
-                tuple_(Contact.email, Contact.phone).in_(list(wanted)), Contact.erased_at.is_(None)
+    emails = [key for key in wanted if "@" in key]
+    phones = [key for key in wanted if "@" not in key]
+    live = Contact.erased_at.is_(None)
+    found = dict(
+        db.session.execute(select(Contact.email, Contact.id).where(Contact.email.in_(emails), live))
+        .tuples()
+        .all()
+    )
+    found.update(
+        db.session.execute(
+            select(Contact.phone, Contact.id).where(
+                Contact.phone.in_(phones), Contact.email.is_(None), live
             )
         )
-    }
+        .tuples()
+        .all()
+    )
     missing = [key for key in wanted if key not in found]
     if missing:
         now = utcnow()
-        rows = db.session.execute(
-            insert(Contact).returning(Contact.id, Contact.email, Contact.phone),
-            [
+        values = []
+        for key in missing:
+            record = wanted[key]
+            values.append(
                 {
-                    "email": email,
-                    "phone": phone,
-                    "name": wanted[(email, phone)].name,
-                    "language": wanted[(email, phone)].language,
-                    "consent": wanted[(email, phone)].consent,
-                    "consent_at": now if wanted[(email, phone)].consent else None,
-                    "consent_channel": CHANNEL if wanted[(email, phone)].consent else None,
+                    "email": record.email,
+                    "phone": normalise_phone(record.phone),
+                    "name": record.name,
+                    "language": record.language,
+                    "consent": record.consent,
+                    "consent_at": now if record.consent else None,
+                    "consent_channel": CHANNEL if record.consent else None,
                     "created_at": now,
                 }
-                for email, phone in missing
-            ],
-        )
-        found.update({(email, phone): contact_id for contact_id, email, phone in rows})
+            )
+        rows = insert_rows(Contact.__table__, values, ("id", "email", "phone"))
+        found.update({email or phone: contact_id for contact_id, email, phone in rows})
     return found
 
 
-def _queue_thank_yous(stored: list, now: datetime) -> list[int]:
-    contact_ids = {row.contact_id for row in stored if row.contact_id}
-    if not contact_ids:
-        return []
-    reachable = dict(
-        db.session.execute(
-            select(Contact.id, Contact.language).where(
-                Contact.id.in_(contact_ids),
-                Contact.consent.is_(True),
-                Contact.email.is_not(None),
-                Contact.erased_at.is_(None),
-            )
-        ).all()
-    )
+def _queue_thank_yous(
+    records: list[CallRecord],
+    contacts: dict[str, int],
+    stored: list[tuple[int, int | None]],
+    now: datetime,
+) -> list[int]:
+    """A thank-you for each stored call whose caller consented, in this call, to e-mail."""
+    consented = {
+        contacts[record.email]: record.language
+        for record in records
+        if record.consent and record.email and record.email in contacts
+    }
     values = [
         {
-            "feedback_id": row.id,
+            "feedback_id": feedback_id,
             "kind": NoticeKind.THANK_YOU,
-            "language": notice_language(reachable[row.contact_id]),
+            "language": notice_language(consented[contact_id]),
             "state": "pending",
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
         }
-        for row in stored
-        if row.contact_id in reachable
+        for feedback_id, contact_id in stored
+        if contact_id in consented
     ]
-    if not values:
-        return []
-    return list(db.session.scalars(insert(Notice).returning(Notice.id), values))
+    return [notice_id for (notice_id,) in insert_rows(Notice.__table__, values, ("id",))]

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, TicketState
 from app.models.types import utcnow
+from app.services.privacy import redact
 from app.services.routing import route_feedback
 from app.services.tickets import attach_to_ticket
 
@@ -38,6 +39,10 @@ def process_feedback(feedback_id: int) -> int | None:
     if item.status != FeedbackStatus.RECEIVED:
         db.session.rollback()
         return None
+    if item.redacted_text is None:  # bulk imports leave redaction to this step
+        item.redacted_text = redact(
+            item.text, [item.contact.name] if item.contact and item.contact.name else []
+        )
     if item.language is None and item.contact is not None:
         item.language = item.contact.language
     decision = route_feedback(item)

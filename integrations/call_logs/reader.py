@@ -93,7 +93,13 @@ def _json_lines(handle, parser: _RowParser) -> Iterator[CallRecord | RejectedRow
         if not isinstance(row, dict):
             yield RejectedRow(line_number, "not a JSON object")
             continue
-        yield parser.parse(line_number, {k: _text(v) for k, v in row.items()})
+        unknown = next((column for column in row if column not in parser.known), None)
+        if unknown is not None:
+            yield RejectedRow(line_number, f"unknown column {unknown!r}")
+            continue
+        yield parser.parse(
+            line_number, {name: _text(row.get(column)) for name, column in parser.columns}
+        )
 
 
 def _csv_rows(handle, parser: _RowParser) -> Iterator[CallRecord | RejectedRow]:  # noqa: ANN001
@@ -108,21 +114,24 @@ def _csv_rows(handle, parser: _RowParser) -> Iterator[CallRecord | RejectedRow]:
     if header is None:
         return
     header = [name.strip().lstrip("\ufeff") for name in header]
-    parser.check_header(header)
+    positions = parser.positions(header)
     width = len(header)
     for cells in reader:
         line = reader.line_num
-        if not any(cell.strip() for cell in cells):
+        joined = "\x1f".join(cells)
+        if not joined.strip("\x1f \t"):
             continue
         if len(cells) > width:
             yield RejectedRow(
                 line, f"unknown column ({len(cells) - width} values beyond the header)"
             )
             continue
-        if any(_SURROGATE.search(cell) for cell in cells):
+        if _SURROGATE.search(joined):
             yield RejectedRow(line, "undecodable bytes")
             continue
-        yield parser.parse(line, dict(zip(header, cells, strict=False)))
+        yield parser.parse(
+            line, {name: cells[i] if i < len(cells) else None for name, i in positions}
+        )
 
 
 def _text(value: object) -> str | None:
@@ -143,26 +152,29 @@ class _RowParser:
         self.max_text = max_text
         self.zone = ZoneInfo(mapping.time_zone)
         self.known = mapping.known_columns
+        self.columns = list(mapping.columns.items())  # (our field, the export's column)
 
-    def check_header(self, header: list[str]) -> None:
-        missing = [
-            self.mapping.columns[name]
-            for name in self.mapping.required
-            if self.mapping.columns[name] not in header
-        ]
+    def positions(self, header: list[str]) -> list[tuple[str, int]]:
+        """Where each mapped field stands in a CSV header; the header must fit the mapping."""
+        missing = [self.mapping.columns[name] for name in self.mapping.required
+                   if self.mapping.columns[name] not in header]  # fmt: skip
         if missing:
             raise ValueError(f"the export has no column {', '.join(missing)}")
+        unknown = [column for column in header if column not in self.known]
+        if unknown:
+            raise ValueError(
+                f"the export has columns the mapping does not know: {', '.join(unknown)} "
+                "(map them, or list them under ignore_columns)"
+            )
+        return [(name, header.index(column)) for name, column in self.columns if column in header]
 
-    def _get(self, row: dict, name: str) -> str | None:
-        column = self.mapping.columns.get(name)
-        value = row.get(column) if column else None
-        value = value.strip() if value else None
-        return value or None
+    @staticmethod
+    def _get(row: dict, name: str) -> str | None:
+        value = row.get(name)
+        return value.strip() or None if value else None
 
     def parse(self, line: int, row: dict) -> CallRecord | RejectedRow:
-        unknown = [column for column in row if column not in self.known]
-        if unknown:
-            return RejectedRow(line, f"unknown column {unknown[0]!r}")
+        """``row`` holds the export's values by our field names."""
         call_id = self._get(row, "call_id")
         if call_id is None:
             return RejectedRow(line, "missing call id")
@@ -203,6 +215,12 @@ class _RowParser:
     def _time(self, value: str | None) -> datetime | None:
         if value is None:
             return None
+        try:  # ISO 8601, the common case, parses in C
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=self.zone)).astimezone(UTC)
         for pattern in self.mapping.time_formats:
             try:
                 parsed = datetime.strptime(value, pattern)

@@ -169,7 +169,7 @@ def upgrade():
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('redacted_text', sa.Text(), nullable=False),
+    sa.Column('redacted_text', sa.Text(), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=True),
     sa.Column('language_confidence', sa.Float(), nullable=True),
     sa.Column('sentiment', sa.String(length=16), nullable=True),
