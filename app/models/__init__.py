@@ -3,7 +3,7 @@
 from app.models.audit import AuditEvent, WebhookDelivery
 from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
-from app.models.feedback import CHANNELS, Feedback, FeedbackStatus, RoutingMethod
+from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.ticket import Ticket, TicketState
@@ -18,6 +18,7 @@ __all__ = [
     "Department",
     "EService",
     "Feedback",
+    "FeedbackEvent",
     "FeedbackStatus",
     "LocalIssue",
     "Notice",

@@ -78,3 +78,19 @@ class Feedback(db.Model):
     department: Mapped[Department | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
     ticket: Mapped[Ticket | None] = relationship(back_populates="items")  # noqa: F821
+    events: Mapped[list[FeedbackEvent]] = relationship(
+        back_populates="feedback", order_by="FeedbackEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class FeedbackEvent(db.Model):
+    """A change of an item's status: its history for staff, the status page and Open311."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    # Public wording only (shown to citizens and Open311 clients): never personal data.
+    note: Mapped[str | None] = mapped_column(Text)
+
+    feedback: Mapped[Feedback] = relationship(back_populates="events")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.models import Department, EService, Feedback, FeedbackStatus, RoutingMethod
+from app.services.history import change_status
 
 
 @dataclass(frozen=True)
@@ -29,5 +30,5 @@ def route_feedback(item: Feedback) -> RoutingDecision:
     item.eservice = decision.eservice
     item.routing_method = decision.method
     item.routing_confidence = decision.confidence
-    item.status = FeedbackStatus.FORWARDED if decision.department else FeedbackStatus.TRIAGE
+    change_status(item, FeedbackStatus.FORWARDED if decision.department else FeedbackStatus.TRIAGE)
     return decision

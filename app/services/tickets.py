@@ -15,6 +15,7 @@ from app import jobs
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketState
 from app.models.types import utcnow
+from app.services.history import change_status
 from app.services.notices import queue_notice
 from integrations import tracker_from_config
 from integrations.tracker import (
@@ -78,7 +79,9 @@ def attach_to_ticket(item: Feedback) -> Ticket:
         )
         db.session.add(ticket)
     item.ticket = ticket
-    item.status = ITEM_STATUS_BY_CATEGORY.get(ticket.status_category, FeedbackStatus.FORWARDED)
+    change_status(
+        item, ITEM_STATUS_BY_CATEGORY.get(ticket.status_category, FeedbackStatus.FORWARDED)
+    )
     return ticket
 
 
@@ -175,7 +178,7 @@ def _apply_issue_state(ticket: Ticket, issue: TrackerIssue) -> list[int]:
         ticket.resolved_at = None
     notices = []
     for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
-        item.status = item_status
+        change_status(item, item_status)
         item.resolved_at = ticket.resolved_at
         if done:
             # queue_notice is once per (item, kind): a replay or a second "done" sends nothing.

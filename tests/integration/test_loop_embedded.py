@@ -96,6 +96,10 @@ def test_feedback_goes_round_the_loop(app, client):
     assert len(outbox(app)) == 2
     assert db.session.scalar(select(func.count(Notice.id))) == 2
 
+    # Every status change is in the item's history, once.
+    stored = db.session.scalars(select(Feedback)).one()
+    assert [e.status for e in stored.events] == ["forwarded", "resolved", "forwarded", "resolved"]
+
 
 def test_repeated_source_ref_returns_the_same_item(app, client):
     _, token = user_with_token()
