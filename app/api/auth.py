@@ -11,7 +11,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from app.services.accounts import user_for_token
 
-INTAKE_ROLES = ("agent", "handler", "admin")
+INTAKE_ROLES = ("agent", "handler", "admin", "integration")
 
 
 def token_required(*roles: str) -> Callable:

@@ -6,11 +6,13 @@ from app.models.contact import Contact
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
+from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
 from app.models.ticket import Ticket, TicketState
 from app.models.user import ROLES, ApiToken, User
 
 __all__ = [
     "CHANNELS",
+    "COMMON_FRAME",
     "ROLES",
     "ApiToken",
     "AuditEvent",
@@ -26,8 +28,11 @@ __all__ = [
     "NoticeState",
     "RoutingMethod",
     "Supplier",
+    "SurveyFrame",
+    "SurveyResponse",
     "Ticket",
     "TicketState",
+    "TransactionCount",
     "User",
     "WebhookDelivery",
 ]

@@ -41,6 +41,8 @@ class EService(LocalisedName, db.Model):
     keywords: Mapped[dict] = mapped_column(JSON, default=dict)
     url: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The survey this e-service links to after a transaction; the common frame by default.
+    survey_frame: Mapped[str] = mapped_column(String(64), default="common", server_default="common")
 
     department: Mapped[Department] = relationship()
     supplier: Mapped[Supplier | None] = relationship()

@@ -73,6 +73,11 @@ class Feedback(db.Model):
     processing_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the problem is, when the channel tells (Open311, the public form).
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(500))
+    media_url: Mapped[str | None] = mapped_column(String(1000))
 
     eservice: Mapped[EService | None] = relationship()
     department: Mapped[Department | None] = relationship()

@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models.catalog import Supplier
 from app.models.types import UTCDateTime, utcnow
 
-ROLES = ("agent", "handler", "developer", "analyst", "admin", "supplier")
+# "integration" is for machine clients (contact-centre systems, Open311 apps): intake only.
+ROLES = ("agent", "handler", "developer", "analyst", "admin", "supplier", "integration")
 
 
 class User(UserMixin, db.Model):
