@@ -161,7 +161,8 @@ def fodselsnummer(
         month += 40
     individuals = fodselsnummer_individual_range(birth.year)
     for step in range(len(individuals)):
-        number = f"{day:02d}{month:02d}{birth:%y}{individuals[(individual + step) % len(individuals)]:03d}"
+        serial = individuals[(individual + step) % len(individuals)]
+        number = f"{day:02d}{month:02d}{birth:%y}{serial:03d}"
         first = _mod11_digit(number, NO_WEIGHTS_1)
         if first == 10:
             continue
