@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import load_settings
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 LANGUAGES = ("fi", "sv", "en", "da", "nb")
 PAGE_LANGUAGES = ("fi", "sv", "en")
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     from app.i18n import current_language, local_time, select_locale
 

@@ -86,6 +86,14 @@ class Settings:
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"
     SQLALCHEMY_ENGINE_OPTIONS: dict = field(default_factory=lambda: {"pool_pre_ping": True})
+    # Rate limits on public routes; counted in Redis when configured, so all processes agree.
+    PUBLIC_RATE_LIMIT: str = field(
+        default_factory=lambda: _env("PUBLIC_RATE_LIMIT", "20 per minute;200 per hour")
+    )
+    RATELIMIT_STORAGE_URI: str = field(
+        default_factory=lambda: _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED: bool = True
     WTF_CSRF_ENABLED: bool = True
     TESTING: bool = False
 

@@ -147,18 +147,16 @@ def _contacts_for(records: list[CallRecord]) -> dict[str, int]:
     phones = [key for key in wanted if "@" not in key]
     live = Contact.erased_at.is_(None)
     found = dict(
-        db.session.execute(select(Contact.email, Contact.id).where(Contact.email.in_(emails), live))
-        .tuples()
-        .all()
+        db.session.execute(
+            select(Contact.email, Contact.id).where(Contact.email.in_(emails), live)
+        ).all()
     )
     found.update(
         db.session.execute(
             select(Contact.phone, Contact.id).where(
                 Contact.phone.in_(phones), Contact.email.is_(None), live
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     missing = [key for key in wanted if key not in found]
     if missing:

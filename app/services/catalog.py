@@ -29,6 +29,12 @@ def _upsert(model: type, code: str) -> object:
     return row
 
 
+def eservice_names(language: str) -> list[tuple[str, str]]:
+    """(code, name) of the active e-services in ``language``, sorted by name."""
+    services = db.session.scalars(select(EService).where(EService.active.is_(True))).all()
+    return sorted(((s.code, s.name_in(language)) for s in services), key=lambda pair: pair[1])
+
+
 def load_catalog(data: dict) -> CatalogSummary:
     """Create or update by code, so loading the same file again never duplicates."""
     try:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from app.models import Contact
 from app.schemas.feedback import MAX_TEXT
+from app.services.catalog import eservice_names
 from app.services.intake import ContactDetails, Submission
 
 LANGUAGE_CHOICES = [
@@ -23,6 +32,11 @@ LANGUAGE_CHOICES = [
 PHONE_PATTERN = r"^\+?[\d\s().-]{5,25}$"
 
 
+def eservice_choices(language: str) -> list[SelectChoice]:
+    unknown = SelectChoice("", _l("Not known"))
+    return [unknown] + [SelectChoice(code, name) for code, name in eservice_names(language)]
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
@@ -34,7 +48,7 @@ class AgentFeedbackForm(FlaskForm):
     text = TextAreaField(
         _l("What did the caller say?"), validators=[DataRequired(), Length(max=MAX_TEXT)]
     )
-    eservice = SelectField(_l("E-service"), choices=[], validate_choice=True)
+    eservice = SelectField(_l("E-service"), choices=[], default="")
     language = SelectField(_l("Caller's language"), choices=LANGUAGE_CHOICES)
     call_ref = StringField(_l("Call id (optional)"), validators=[Optional(), Length(max=200)])
     name = StringField(_l("Caller's name"), validators=[Optional(), Length(max=200)])
@@ -78,3 +92,35 @@ class AgentFeedbackForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A form that is only a button (resolve, reopen): it still carries a CSRF token."""
+
+
+class CitizenFeedbackForm(FlaskForm):
+    """The public form: no account, contact optional, consent explicit."""
+
+    text = TextAreaField(_l("Your feedback"), validators=[DataRequired(), Length(max=MAX_TEXT)])
+    eservice = SelectField(_l("Which e-service is it about? (optional)"), choices=[], default="")
+    email = EmailField(
+        _l("Your e-mail (optional)"), validators=[Optional(), Email(), Length(max=320)]
+    )
+    consent = BooleanField(_l("Tell me by e-mail what happens to my feedback"))
+    # Set when the form is shown, so a second press of "Send" stores nothing new.
+    form_ref = HiddenField(validators=[DataRequired(), Length(max=64)])
+
+    def validate_consent(self, field: BooleanField) -> None:
+        if field.data and not self.email.data:
+            raise ValidationError(_l("Consent to follow-up needs an e-mail address."))
+
+    def submission(self, language: str) -> Submission:
+        contact = None
+        if self.email.data:
+            contact = ContactDetails(
+                email=self.email.data, language=language, consent=bool(self.consent.data)
+            )
+        return Submission(
+            text=self.text.data.strip(),
+            channel="web_form",
+            eservice=self.eservice.data or None,
+            language=language,
+            source_ref=f"form:{self.form_ref.data}",
+            contact=contact,
+        )

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from app.extensions import db
+from app.extensions import db, limiter
+from app.i18n import current_language
 from app.models import Feedback
 from app.services.health import health
+from app.services.intake import submit_feedback
+from app.web.forms import CitizenFeedbackForm, eservice_choices
 
 public_bp = Blueprint("public", __name__)
 
@@ -16,6 +30,27 @@ public_bp = Blueprint("public", __name__)
 @public_bp.get("/")
 def index() -> ResponseReturnValue:
     return render_template("public/index.html")
+
+
+@public_bp.route("/feedback", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_RATE_LIMIT"], methods=["POST"])
+def feedback() -> ResponseReturnValue:
+    form = CitizenFeedbackForm()
+    form.eservice.choices = eservice_choices(current_language())
+    if request.method == "GET":
+        form.form_ref.data = secrets.token_urlsafe(16)
+    if form.validate_on_submit():
+        result = submit_feedback(form.submission(current_language()))
+        return redirect(url_for("public.feedback_sent", token=result.feedback.status_token))
+    return render_template("public/feedback.html", form=form), 422 if form.errors else 200
+
+
+@public_bp.get("/feedback/sent/<token>")
+def feedback_sent(token: str) -> ResponseReturnValue:
+    item = db.session.scalars(select(Feedback).where(Feedback.status_token == token)).first()
+    if item is None:
+        abort(404)
+    return render_template("public/feedback_sent.html", item=item)
 
 
 @public_bp.get("/status/<token>")

@@ -7,16 +7,15 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db, login_manager
 from app.i18n import current_language
-from app.models import EService, Feedback, Ticket, User
+from app.models import Feedback, Ticket, User
 from app.services.accounts import authenticate
 from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
-from app.web.forms import ActionForm, AgentFeedbackForm, LoginForm
+from app.web.forms import ActionForm, AgentFeedbackForm, LoginForm, eservice_choices
 from integrations.tracker import STATUS_CATEGORIES
 
 staff_bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -60,19 +59,12 @@ def home() -> ResponseReturnValue:
     return redirect(url_for("staff.tickets"))
 
 
-def _eservice_choices() -> list[SelectChoice]:
-    language = current_language()
-    services = db.session.scalars(select(EService).where(EService.active.is_(True))).all()
-    named = sorted((s.name_in(language), s.code) for s in services)
-    return [SelectChoice("", _("Not known"))] + [SelectChoice(code, name) for name, code in named]
-
-
 @staff_bp.route("/feedback/new", methods=["GET", "POST"])
 @login_required
 def new_feedback() -> ResponseReturnValue:
     require_role("agent", "handler", "admin")
     form = AgentFeedbackForm()
-    form.eservice.choices = _eservice_choices()
+    form.eservice.choices = eservice_choices(current_language())
     if request.method == "POST" and "lookup" in request.form:
         contact = find_contact(email=form.email.data, phone=form.phone.data)
         if contact is None:
