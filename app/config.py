@@ -80,6 +80,9 @@ class Settings:
     MAX_CONTENT_LENGTH: int = field(
         default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     )
+    CALL_LOG_MAX_BYTES: int = field(
+        default_factory=lambda: int(_env("CALL_LOG_MAX_BYTES", str(1024 * 1024 * 1024)))
+    )
     SESSION_COOKIE_SECURE: bool = field(
         default_factory=lambda: _env("PUBLIC_BASE_URL", "").startswith("https://")
     )

@@ -23,9 +23,12 @@ _JOB_QUEUES = {
     "deliver_notice_batch": "mail",
     "open_ticket": "tracker",
     "deliver_notice": "mail",
+    "run_call_import": "scheduled",
     "reconcile": "scheduled",
     "sync_tracker": "scheduled",
 }
+# A million-row import runs for minutes; everything else is short.
+_JOB_TIMEOUTS = {"run_call_import": 4 * 3600, "process_feedback_batch": 3600}
 
 
 @lru_cache(maxsize=4)
@@ -48,10 +51,11 @@ def enqueue(job: str, *args: object, queue: str | None = None, delay: float | No
 
     try:
         rq_queue = Queue(queue or _JOB_QUEUES[job], connection=redis_connection(redis_url))
+        options = {"job_timeout": _JOB_TIMEOUTS.get(job, 180)}
         if delay:
-            rq_queue.enqueue_in(timedelta(seconds=delay), f"workers.jobs.{job}", *args)
+            rq_queue.enqueue_in(timedelta(seconds=delay), f"workers.jobs.{job}", *args, **options)
         else:
-            rq_queue.enqueue(f"workers.jobs.{job}", *args)
+            rq_queue.enqueue(f"workers.jobs.{job}", *args, **options)
     except Exception as error:  # Redis down: the reconciler will find the work later
         log.warning("could not queue %s%r: %s", job, args, error)
 

@@ -65,6 +65,13 @@ def deliver_notice_batch(notice_ids: list[int]) -> None:
         deliver_notice(notice_id)
 
 
+def run_call_import(import_id: int) -> None:
+    from app.services.call_import import run_import
+
+    with _app_context():
+        run_import(import_id)
+
+
 def reconcile() -> None:
     from app.services.reconcile import reconcile as reconcile_
 

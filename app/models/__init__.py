@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
 
 from app.models.audit import AuditEvent, WebhookDelivery
+from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
@@ -12,6 +13,7 @@ from app.models.user import ROLES, ApiToken, User
 
 __all__ = [
     "CHANNELS",
+    "CallImport",
     "COMMON_FRAME",
     "ROLES",
     "ApiToken",
@@ -22,6 +24,7 @@ __all__ = [
     "Feedback",
     "FeedbackEvent",
     "FeedbackStatus",
+    "ImportState",
     "LocalIssue",
     "Notice",
     "NoticeKind",

@@ -9,22 +9,35 @@ import queues a batch at a time.
 from __future__ import annotations
 
 import secrets
+import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from pathlib import Path
+from typing import BinaryIO
 
+from flask import current_app
 from sqlalchemy import select
 
 from app import jobs
 from app.extensions import db
 from app.i18n import notice_language
-from app.models import Contact, EService, Feedback, Notice, NoticeKind
+from app.models import (
+    CallImport,
+    Contact,
+    EService,
+    Feedback,
+    ImportState,
+    Notice,
+    NoticeKind,
+    User,
+)
 from app.models.types import utcnow
 from app.services.bulk import insert_rows
 from app.services.contacts import normalise_phone
-from integrations.call_logs import CallLogMapping, CallRecord, RejectedRow
+from integrations.call_logs import CallLogMapping, CallRecord, RejectedRow, read_call_log
 
 CHANNEL = "call_log"
 BATCH_SIZE = 2000
@@ -207,3 +220,68 @@ def _queue_thank_yous(
         if contact_id in consented
     ]
     return [notice_id for (notice_id,) in insert_rows(Notice.__table__, values, ("id",))]
+
+
+UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson")
+REJECTIONS_SHOWN = 500
+
+
+class UploadError(ValueError):
+    pass
+
+
+def start_import(upload: BinaryIO, filename: str, mapping_name: str, user: User) -> CallImport:
+    """Keep the uploaded export under instance/ and queue its import; returns the run."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise UploadError(
+            f"not a call-log export: {filename} (expected {', '.join(UPLOAD_SUFFIXES)})"
+        )
+    CallLogMapping.load(mapping_name)  # a bad mapping fails now, not in the job
+    directory = Path(current_app.instance_path) / "imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{uuid.uuid4().hex}{suffix}"
+    with path.open("wb") as target:
+        shutil.copyfileobj(upload, target, length=1 << 20)
+    run = CallImport(
+        filename=Path(filename).name[:255],
+        path=str(path),
+        mapping=mapping_name,
+        size_bytes=path.stat().st_size,
+        created_by=user.id,
+    )
+    db.session.add(run)
+    db.session.commit()
+    jobs.enqueue("run_call_import", run.id)
+    return run
+
+
+def run_import(import_id: int) -> None:
+    """Run a queued import (or one whose worker died: re-running it is idempotent)."""
+    run = db.session.scalars(
+        select(CallImport).where(CallImport.id == import_id).with_for_update()
+    ).first()
+    if run is None or run.state not in (ImportState.QUEUED, ImportState.RUNNING):
+        db.session.rollback()
+        return
+    run.state, run.updated_at = ImportState.RUNNING, utcnow()
+    db.session.commit()
+
+    def progress(summary: ImportSummary) -> None:
+        run.rows, run.stored, run.known = summary.rows, summary.stored, summary.known
+        run.skipped, run.rejected, run.updated_at = summary.skipped, summary.rejected, utcnow()
+        db.session.commit()
+
+    try:
+        mapping = CallLogMapping.load(run.mapping)
+        summary = import_call_log(read_call_log(run.path, mapping), mapping, progress=progress)
+    except (ValueError, OSError) as error:  # the file does not fit the mapping, or is gone
+        db.session.rollback()
+        run.state, run.error = ImportState.FAILED, str(error)[:2000]
+    else:
+        progress(summary)
+        run.state = ImportState.DONE
+        run.rejections = [[row.line, row.reason] for row in summary.rejections[:REJECTIONS_SHOWN]]
+        Path(run.path).unlink(missing_ok=True)  # the export holds personal data: keep no copy
+    run.finished_at = utcnow()
+    db.session.commit()

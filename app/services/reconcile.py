@@ -10,15 +10,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app import jobs
 from app.extensions import db
-from app.models import Feedback, FeedbackStatus, Notice, NoticeState, Ticket, TicketState
+from app.models import (
+    CallImport,
+    Feedback,
+    FeedbackStatus,
+    ImportState,
+    Notice,
+    NoticeState,
+    Ticket,
+    TicketState,
+)
 from app.models.types import utcnow
 
 MAX_PROCESSING_ATTEMPTS = 5
 BATCH = 500
+# An import commits its progress every batch; this long without any means its worker died.
+STALLED_IMPORT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,7 @@ class ReconcileReport:
     feedback: int
     tickets: int
     notices: int
+    imports: int = 0
 
 
 def reconcile() -> ReconcileReport:
@@ -58,11 +70,24 @@ def reconcile() -> ReconcileReport:
         .order_by(Notice.id)
         .limit(BATCH)
     ).all()
+    import_ids = db.session.scalars(
+        select(CallImport.id).where(
+            or_(
+                and_(CallImport.state == ImportState.QUEUED, CallImport.created_at <= settled),
+                and_(
+                    CallImport.state == ImportState.RUNNING,
+                    CallImport.updated_at <= now - STALLED_IMPORT,
+                ),
+            )
+        )
+    ).all()
     db.session.rollback()
+    for import_id in import_ids:
+        jobs.enqueue("run_call_import", import_id)
     for feedback_id in feedback_ids:
         jobs.enqueue("process_feedback", feedback_id)
     for ticket_id in ticket_ids:
         jobs.enqueue("open_ticket", ticket_id)
     for notice_id in notice_ids:
         jobs.enqueue("deliver_notice", notice_id)
-    return ReconcileReport(len(feedback_ids), len(ticket_ids), len(notice_ids))
+    return ReconcileReport(len(feedback_ids), len(ticket_ids), len(notice_ids), len(import_ids))

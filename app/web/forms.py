@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -124,3 +125,14 @@ class CitizenFeedbackForm(FlaskForm):
             source_ref=f"form:{self.form_ref.data}",
             contact=contact,
         )
+
+
+class CallLogUploadForm(FlaskForm):
+    export = FileField(
+        _l("Contact-centre export (CSV or JSON Lines)"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["csv", "tsv", "txt", "jsonl", "ndjson"], _l("Not a call-log export.")),
+        ],
+    )
+    mapping = SelectField(_l("Column mapping"), choices=[])

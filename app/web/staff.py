@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -10,12 +20,20 @@ from sqlalchemy import select
 
 from app.extensions import db, login_manager
 from app.i18n import current_language
-from app.models import Feedback, Ticket, User
+from app.models import CallImport, Feedback, Ticket, User
 from app.services.accounts import authenticate
+from app.services.call_import import UploadError, start_import
 from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
-from app.web.forms import ActionForm, AgentFeedbackForm, LoginForm, eservice_choices
+from app.web.forms import (
+    ActionForm,
+    AgentFeedbackForm,
+    CallLogUploadForm,
+    LoginForm,
+    eservice_choices,
+)
+from integrations.call_logs import MappingError, shipped_mappings
 from integrations.tracker import STATUS_CATEGORIES
 
 staff_bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -87,6 +105,48 @@ def feedback_detail(public_id: str) -> ResponseReturnValue:
     if item is None:
         abort(404)
     return render_template("staff/feedback_detail.html", item=item)
+
+
+@staff_bp.route("/calls/import", methods=["GET", "POST"])
+@login_required
+def import_calls() -> ResponseReturnValue:
+    require_role("agent", "handler", "admin")
+    # Exports are large; this route alone accepts more than the usual body limit.
+    request.max_content_length = current_app.config["CALL_LOG_MAX_BYTES"]
+    form = CallLogUploadForm()
+    form.mapping.choices = shipped_mappings()
+    if form.validate_on_submit():
+        upload = form.export.data
+        try:
+            run = start_import(upload.stream, upload.filename, form.mapping.data, current_user)
+        except (UploadError, MappingError) as error:
+            form.export.errors.append(str(error))
+        else:
+            return redirect(url_for("staff.call_import", import_id=run.id))
+    recent = db.session.scalars(select(CallImport).order_by(CallImport.id.desc()).limit(20))
+    status = 422 if form.errors else 200
+    return render_template("staff/calls_import.html", form=form, imports=recent), status
+
+
+@staff_bp.get("/calls/import/<int:import_id>")
+@login_required
+def call_import(import_id: int) -> ResponseReturnValue:
+    require_role("agent", "handler", "admin")
+    run = db.session.get(CallImport, import_id)
+    if run is None:
+        abort(404)
+    return render_template("staff/call_import.html", run=run)
+
+
+@staff_bp.get("/calls/import/<int:import_id>/progress")
+@login_required
+def call_import_progress(import_id: int) -> ResponseReturnValue:
+    require_role("agent", "handler", "admin")
+    run = db.session.get(CallImport, import_id)
+    if run is None:
+        abort(404)
+    fields = ("state", "rows", "stored", "known", "skipped", "rejected")
+    return jsonify({name: getattr(run, name) for name in fields})
 
 
 @staff_bp.get("/tickets")

@@ -18,6 +18,10 @@ class MappingError(ValueError):
     pass
 
 
+def shipped_mappings() -> list[str]:
+    return sorted(path.stem for path in MAPPINGS_DIR.glob("*.json"))
+
+
 @dataclass(frozen=True)
 class CallLogMapping:
     name: str
@@ -40,7 +44,7 @@ class CallLogMapping:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as error:
-            shipped = ", ".join(sorted(p.stem for p in MAPPINGS_DIR.glob("*.json")))
+            shipped = ", ".join(shipped_mappings())
             raise MappingError(f"no mapping {name_or_path!r} (shipped: {shipped})") from error
         except json.JSONDecodeError as error:
             raise MappingError(f"mapping {path} is not valid JSON: {error}") from error

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Contact, Feedback, Notice
+from app.models import CallImport, Contact, Feedback, Notice
 from app.services.call_import import import_call_log
 from integrations.call_logs import CallLogMapping, read_call_log
 from tests.unit.test_call_log_reader import HEADER, ROW, write_csv
@@ -74,3 +77,71 @@ def test_cli_prints_the_summary(app, export):
 def test_cli_refuses_an_unknown_mapping(app, export):
     result = CliRunner().invoke(app.cli, ["calls", "import", str(export), "--mapping", "nope"])
     assert result.exit_code != 0 and "no mapping 'nope'" in result.output
+
+
+def upload(client, content: bytes, filename="calls.csv", mapping="generic"):
+    from tests.support.web import csrf_token
+
+    page = client.get("/staff/calls/import").get_data(as_text=True)
+    return client.post(
+        "/staff/calls/import",
+        data={"export": (io.BytesIO(content), filename), "mapping": mapping,
+              "csrf_token": csrf_token(page)},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def agent_client(app, client):
+    from app.services.accounts import create_user
+    from tests.support.web import sign_in
+
+    create_user("agent@example.org", "agent", "correct horse battery staple")
+    db.session.commit()
+    sign_in(client, "agent@example.org")
+    return client
+
+
+def test_upload_on_the_staff_site_imports_and_shows_the_summary(app, agent_client, export):
+    response = upload(agent_client, export.read_bytes())
+    assert response.status_code == 302
+    page = agent_client.get(response.headers["Location"], headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert "Finished." in html and "bad date" in html
+    run = db.session.scalars(select(CallImport)).one()
+    assert (run.state, run.stored, run.known, run.skipped, run.rejected) == ("done", 2, 1, 2, 1)
+    assert not Path(run.path).exists()  # no copy of the export is kept
+    progress = agent_client.get(f"/staff/calls/import/{run.id}/progress").get_json()
+    assert progress == {"state": "done", "rows": 6, "stored": 2, "known": 1, "skipped": 2,
+                        "rejected": 1}  # fmt: skip
+
+
+def test_upload_of_another_kind_of_file_is_refused(app, agent_client):
+    response = upload(agent_client, b"<html>x</html>", filename="calls.html")
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(CallImport.id))) == 0
+
+
+def test_an_export_that_does_not_fit_the_mapping_fails_with_a_reason(app, agent_client):
+    response = upload(agent_client, b"id;when;text\n1;2026-11-20;x\n")
+    assert response.status_code == 302
+    run = db.session.scalars(select(CallImport)).one()
+    assert run.state == "failed" and "no column" in run.error
+
+
+def test_a_stalled_import_is_run_again_by_the_reconciler(app, export, monkeypatch):
+    from datetime import timedelta
+
+    from app import jobs
+    from app.models.types import utcnow
+    from app.services.reconcile import reconcile
+
+    monkeypatch.setattr(jobs, "_run_inline", lambda job, *args: None)  # the job is lost
+    run = CallImport(filename="calls.csv", path=str(export), mapping="generic", state="running",
+                     updated_at=utcnow() - timedelta(hours=1))  # fmt: skip
+    db.session.add(run)
+    db.session.commit()
+    monkeypatch.undo()
+    assert reconcile().imports == 1
+    db.session.refresh(run)
+    assert run.state == "done" and run.stored == 2
