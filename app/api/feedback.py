@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.api.auth import INTAKE_ROLES, token_required
+from app.api.openapi import build_spec, documented
 from app.extensions import db
 from app.models import Feedback, Ticket
 from app.schemas.feedback import FeedbackInSchema, FeedbackOutSchema
@@ -24,7 +25,24 @@ def json_body() -> dict:
     return body
 
 
+@api_bp.get("/openapi.json")
+@documented("This document", token=False)
+def openapi() -> ResponseReturnValue:
+    return jsonify(build_spec(current_app))
+
+
 @api_bp.post("/feedback")
+@documented(
+    "Submit a feedback item",
+    body=FeedbackInSchema,
+    response=FeedbackOutSchema,
+    responses={
+        200: "Already known: the item stored earlier for this (channel, source_ref)",
+        201: "Stored; processing is queued",
+        400: "The body is not a JSON object",
+        403: "The token's user may not submit feedback",
+    },
+)
 @token_required(*INTAKE_ROLES)
 def create_feedback() -> ResponseReturnValue:
     submission = FeedbackInSchema().load(json_body())
@@ -33,6 +51,11 @@ def create_feedback() -> ResponseReturnValue:
 
 
 @api_bp.get("/feedback/<public_id>")
+@documented(
+    "A feedback item's status, routing and ticket",
+    response=FeedbackOutSchema,
+    responses={404: "No such item", 403: "The token's user may not read items"},
+)
 @token_required(*READ_ROLES)
 def get_feedback(public_id: str) -> ResponseReturnValue:
     item = db.session.scalars(select(Feedback).where(Feedback.public_id == public_id)).first()
@@ -42,6 +65,11 @@ def get_feedback(public_id: str) -> ResponseReturnValue:
 
 
 @api_bp.get("/tickets/<key>")
+@documented(
+    "A development ticket with its affected count and linked items",
+    response=TicketOutSchema,
+    responses={404: "No such ticket", 403: "The token's user may not read tickets"},
+)
 @token_required(*READ_ROLES)
 def get_ticket(key: str) -> ResponseReturnValue:
     ticket = db.session.scalars(select(Ticket).where(Ticket.key == key)).first()
