@@ -81,10 +81,14 @@ def load_demo_catalog(app) -> None:
         load_catalog(json.loads(CATALOG.read_text(encoding="utf-8")))
 
 
-@pytest.fixture
-def app(tmp_path):
-    """The embedded defaults: SQLite, inline jobs, built-in tracker, file outbox."""
-    application = create_app(base_config(tmp_path))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, tmp_path):
+    """Inline jobs, the built-in tracker and the file outbox, on each database civicloop
+    supports: the SQLite file of the embedded defaults, and PostgreSQL."""
+    config = base_config(tmp_path)
+    if request.param == "postgresql":
+        config["SQLALCHEMY_DATABASE_URI"] = require_server(PG_URL, 5432, "PostgreSQL")
+    application = create_app(config)
     migrate_fresh(application)
     load_demo_catalog(application)
     with application.app_context():
