@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api import api_bp, hooks_bp
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.security import register_security
     from app.web.public import public_bp
     from app.web.staff import staff_bp
 
@@ -45,5 +46,6 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.exempt(hooks_bp)
 
     register_error_handlers(app)
+    register_security(app)
     register_cli(app)
     return app
