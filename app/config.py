@@ -93,6 +93,10 @@ class Settings:
     PUBLIC_RATE_LIMIT: str = field(
         default_factory=lambda: _env("PUBLIC_RATE_LIMIT", "20 per minute;200 per hour")
     )
+    # Password guessing: sign-in attempts per client address.
+    LOGIN_RATE_LIMIT: str = field(
+        default_factory=lambda: _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    )
     RATELIMIT_STORAGE_URI: str = field(
         default_factory=lambda: _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://"
     )

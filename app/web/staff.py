@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 from app.i18n import current_language
 from app.models import CallImport, Feedback, Ticket, User
 from app.services.accounts import authenticate
@@ -51,6 +51,7 @@ def require_role(*roles: str) -> None:
 
 
 @staff_bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():

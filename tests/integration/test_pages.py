@@ -118,3 +118,11 @@ def test_database_outage_is_a_503_not_a_500(tmp_path):
     assert health.status_code == 503 and health.get_json()["ok"] is False
     page = client.get("/status/some-token")
     assert page.status_code == 503 and "Traceback" not in page.get_data(as_text=True)
+
+
+def test_sign_in_attempts_are_throttled(app, client):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    page = client.get("/staff/login").get_data(as_text=True)
+    data = {"email": "x@example.org", "password": "guess", "csrf_token": csrf_token(page)}
+    statuses = [client.post("/staff/login", data=data).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
