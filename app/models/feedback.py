@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
-import uuid
+import time
 from datetime import datetime
 
 from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -35,19 +36,27 @@ class RoutingMethod:
     TRIAGE = "triage"
 
 
-def _public_id() -> str:
-    return uuid.uuid4().hex
+def _time_ordered(random_bytes: int) -> bytes:
+    """Milliseconds since the epoch, then random bytes: unguessable, yet new values land at
+    the end of their unique index instead of on a random page (much less write-ahead log
+    during bulk imports)."""
+    milliseconds = time.time_ns() // 1_000_000
+    return milliseconds.to_bytes(6, "big") + secrets.token_bytes(random_bytes)
 
 
-def _status_token() -> str:
-    return secrets.token_urlsafe(24)
+def new_public_id() -> str:
+    return _time_ordered(10).hex()  # 32 hex characters, 80 random bits
+
+
+def new_status_token() -> str:
+    return base64.urlsafe_b64encode(_time_ordered(18)).decode()  # 144 random bits
 
 
 class Feedback(db.Model):
     __table_args__ = (UniqueConstraint("channel", "source_ref", name="uq_feedback_channel_source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=_public_id)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     channel: Mapped[str] = mapped_column(String(32))
     source_ref: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -68,7 +77,7 @@ class Feedback(db.Model):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    status_token: Mapped[str] = mapped_column(String(64), unique=True, default=_status_token)
+    status_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_status_token)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processing_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,6 @@ import queues a batch at a time.
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
@@ -34,6 +33,7 @@ from app.models import (
     NoticeKind,
     User,
 )
+from app.models.feedback import new_public_id, new_status_token
 from app.models.types import utcnow
 from app.services.bulk import insert_rows
 from app.services.contacts import normalise_phone
@@ -111,8 +111,8 @@ def _store_batch(records: list[CallRecord], eservices: dict, summary: ImportSumm
         contact_id = contacts.get(_contact_key(record))
         values.append(
             {
-                "public_id": uuid.uuid4().hex,
-                "status_token": secrets.token_urlsafe(24),
+                "public_id": new_public_id(),
+                "status_token": new_status_token(),
                 "channel": CHANNEL,
                 "source_ref": record.call_id,
                 "received_at": now,
