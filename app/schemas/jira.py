@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
+from integrations.jira_format import parse_jira_time
 from integrations.tracker import STATUS_CATEGORIES, TrackerIssue
 
 EVENTS = ("jira:issue_created", "jira:issue_updated", "jira:issue_deleted")
-
-
-def parse_jira_time(value: str | None) -> datetime | None:
-    """Jira writes times like 2026-11-22T18:49:33.000+0000."""
-    if not value:
-        return None
-    for pattern in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
-        try:
-            return datetime.strptime(value, pattern).astimezone(UTC)
-        except ValueError:
-            continue
-    raise ValidationError(f"Not a Jira time: {value!r}.")
 
 
 class _Loose(Schema):
@@ -72,7 +61,14 @@ class JiraWebhookSchema(_Loose):
             status=status["name"] if status else "",
             status_category=status["statusCategory"]["key"] if status else "",
             labels=tuple(issue_fields.get("labels") or ()),
-            updated_at=parse_jira_time(issue_fields.get("updated")),
+            updated_at=_jira_time(issue_fields.get("updated")),
             resolution=(issue_fields.get("resolution") or {}).get("name"),
         )
         return {"event": data["webhookEvent"], "issue": tracker_issue}
+
+
+def _jira_time(value: str | None) -> datetime | None:
+    parsed = parse_jira_time(value)
+    if value and parsed is None:
+        raise ValidationError(f"Not a Jira time: {value!r}.", "issue")
+    return parsed
