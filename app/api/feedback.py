@@ -58,10 +58,10 @@ def create_feedback() -> ResponseReturnValue:
 )
 @token_required(*READ_ROLES)
 def get_feedback(public_id: str) -> ResponseReturnValue:
-    item = db.session.scalars(select(Feedback).where(Feedback.public_id == public_id)).first()
-    if item is None:
-        abort(404, "No such feedback item.")
-    return jsonify(FeedbackOutSchema().dump(item))
+    query = select(Feedback).where(Feedback.public_id == public_id)
+    return jsonify(
+        FeedbackOutSchema().dump(db.first_or_404(query, description="No such feedback item."))
+    )
 
 
 @api_bp.get("/tickets/<key>")
@@ -72,7 +72,5 @@ def get_feedback(public_id: str) -> ResponseReturnValue:
 )
 @token_required(*READ_ROLES)
 def get_ticket(key: str) -> ResponseReturnValue:
-    ticket = db.session.scalars(select(Ticket).where(Ticket.key == key)).first()
-    if ticket is None:
-        abort(404, "No such ticket.")
-    return jsonify(TicketOutSchema().dump(ticket))
+    query = select(Ticket).where(Ticket.key == key)
+    return jsonify(TicketOutSchema().dump(db.first_or_404(query, description="No such ticket.")))

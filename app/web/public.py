@@ -6,7 +6,6 @@ import secrets
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     jsonify,
     redirect,
@@ -45,20 +44,18 @@ def feedback() -> ResponseReturnValue:
     return render_template("public/feedback.html", form=form), 422 if form.errors else 200
 
 
+def _by_status_token(token: str) -> Feedback:
+    return db.first_or_404(select(Feedback).where(Feedback.status_token == token))
+
+
 @public_bp.get("/feedback/sent/<token>")
 def feedback_sent(token: str) -> ResponseReturnValue:
-    item = db.session.scalars(select(Feedback).where(Feedback.status_token == token)).first()
-    if item is None:
-        abort(404)
-    return render_template("public/feedback_sent.html", item=item)
+    return render_template("public/feedback_sent.html", item=_by_status_token(token))
 
 
 @public_bp.get("/status/<token>")
 def status(token: str) -> ResponseReturnValue:
-    item = db.session.scalars(select(Feedback).where(Feedback.status_token == token)).first()
-    if item is None:
-        abort(404)
-    return render_template("public/status.html", item=item)
+    return render_template("public/status.html", item=_by_status_token(token))
 
 
 @public_bp.get("/healthz")

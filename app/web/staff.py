@@ -102,9 +102,7 @@ def new_feedback() -> ResponseReturnValue:
 @staff_bp.get("/feedback/<public_id>")
 @login_required
 def feedback_detail(public_id: str) -> ResponseReturnValue:
-    item = db.session.scalars(select(Feedback).where(Feedback.public_id == public_id)).first()
-    if item is None:
-        abort(404)
+    item = db.first_or_404(select(Feedback).where(Feedback.public_id == public_id))
     return render_template("staff/feedback_detail.html", item=item)
 
 
@@ -133,19 +131,14 @@ def import_calls() -> ResponseReturnValue:
 @login_required
 def call_import(import_id: int) -> ResponseReturnValue:
     require_role("agent", "handler", "admin")
-    run = db.session.get(CallImport, import_id)
-    if run is None:
-        abort(404)
-    return render_template("staff/call_import.html", run=run)
+    return render_template("staff/call_import.html", run=db.get_or_404(CallImport, import_id))
 
 
 @staff_bp.get("/calls/import/<int:import_id>/progress")
 @login_required
 def call_import_progress(import_id: int) -> ResponseReturnValue:
     require_role("agent", "handler", "admin")
-    run = db.session.get(CallImport, import_id)
-    if run is None:
-        abort(404)
+    run = db.get_or_404(CallImport, import_id)
     fields = ("state", "rows", "stored", "known", "skipped", "rejected")
     return jsonify({name: getattr(run, name) for name in fields})
 
@@ -162,9 +155,7 @@ def tickets() -> ResponseReturnValue:
 @login_required
 def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> ResponseReturnValue:
     query = select(Ticket).where(Ticket.id == ticket_id if ticket_id else Ticket.key == key)
-    ticket = db.session.scalars(query).first()
-    if ticket is None:
-        abort(404)
+    ticket = db.first_or_404(query)
     return render_template("staff/ticket_detail.html", ticket=ticket, form=ActionForm())
 
 
