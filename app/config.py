@@ -77,6 +77,8 @@ class Settings:
     RECONCILE_GRACE_SECONDS: int = field(
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))
     )
+    # When set, /metrics needs "Authorization: Bearer <token>".
+    METRICS_TOKEN: str | None = field(default_factory=lambda: _env("METRICS_TOKEN"))
     MAX_CONTENT_LENGTH: int = field(
         default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     )

@@ -6,6 +6,7 @@ import secrets
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     jsonify,
     redirect,
@@ -21,6 +22,7 @@ from app.i18n import current_language
 from app.models import Feedback
 from app.services.health import health
 from app.services.intake import submit_feedback
+from app.services.metrics import prometheus_metrics
 from app.web.forms import CitizenFeedbackForm, eservice_choices
 
 public_bp = Blueprint("public", __name__)
@@ -56,6 +58,17 @@ def feedback_sent(token: str) -> ResponseReturnValue:
 @public_bp.get("/status/<token>")
 def status(token: str) -> ResponseReturnValue:
     return render_template("public/status.html", item=_by_status_token(token))
+
+
+@public_bp.get("/metrics")
+def metrics() -> ResponseReturnValue:
+    token = current_app.config.get("METRICS_TOKEN")
+    if token and not secrets.compare_digest(
+        request.headers.get("Authorization", ""), f"Bearer {token}"
+    ):
+        abort(401)
+    body = prometheus_metrics(current_app.config)
+    return body, 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
 
 
 @public_bp.get("/healthz")

@@ -104,6 +104,8 @@ def test_loop_on_postgres_redis_worker_and_smtp(loop, smtp_server):
     wait_until(lambda: fresh(select(Feedback)).one().status == "resolved", what="resolved")
     assert sent(NoticeKind.RESOLUTION) == 1
     assert len(smtp_server.messages) == 2
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert "civicloop_queue_up 1" in metrics and 'civicloop_queue_depth{queue="mail"}' in metrics
 
 
 @pytest.fixture

@@ -126,3 +126,12 @@ def test_sign_in_attempts_are_throttled(app, client):
     data = {"email": "x@example.org", "password": "guess", "csrf_token": csrf_token(page)}
     statuses = [client.post("/staff/login", data=data).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_metrics_in_prometheus_format(app, client, item):
+    body = client.get("/metrics").get_data(as_text=True)
+    assert 'civicloop_feedback_items{status="forwarded"} 1' in body
+    assert "# TYPE civicloop_notice_backlog gauge" in body
+    app.config["METRICS_TOKEN"] = "s3cret"
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer s3cret"}).status_code == 200
