@@ -7,6 +7,7 @@ from app.models.contact import Contact
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
+from app.models.routing import RoutingRule, TrainedModel
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
 from app.models.ticket import Ticket, TicketState
 from app.models.user import ROLES, ApiToken, User
@@ -30,11 +31,13 @@ __all__ = [
     "NoticeKind",
     "NoticeState",
     "RoutingMethod",
+    "RoutingRule",
     "Supplier",
     "SurveyFrame",
     "SurveyResponse",
     "Ticket",
     "TicketState",
+    "TrainedModel",
     "TransactionCount",
     "User",
     "WebhookDelivery",

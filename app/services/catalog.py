@@ -35,6 +35,12 @@ def eservice_names(language: str) -> list[tuple[str, str]]:
     return sorted(((s.code, s.name_in(language)) for s in services), key=lambda pair: pair[1])
 
 
+def department_names(language: str) -> list[tuple[str, str]]:
+    """(code, name) of the active departments in ``language``, sorted by name."""
+    departments = db.session.scalars(select(Department).where(Department.active.is_(True))).all()
+    return sorted(((d.code, d.name_in(language)) for d in departments), key=lambda pair: pair[1])
+
+
 def load_catalog(data: dict) -> CatalogSummary:
     """Create or update by code, so loading the same file again never duplicates."""
     try:

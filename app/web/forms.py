@@ -136,3 +136,14 @@ class CallLogUploadForm(FlaskForm):
         ],
     )
     mapping = SelectField(_l("Column mapping"), choices=[])
+
+
+class RerouteForm(FlaskForm):
+    """One action: pick the e-service (or only the department) and route."""
+
+    eservice = SelectField(_l("E-service"), choices=[], default="")
+    department = SelectField(_l("Department"), choices=[], default="")
+
+    def validate_department(self, field: SelectField) -> None:
+        if not field.data and not self.eservice.data:
+            raise ValidationError(_l("Choose an e-service or a department."))

@@ -17,20 +17,24 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db, limiter, login_manager
 from app.i18n import current_language
-from app.models import CallImport, Feedback, Ticket, User
+from app.models import CallImport, Department, EService, Feedback, Ticket, User
 from app.services.accounts import authenticate
 from app.services.call_import import UploadError, start_import
+from app.services.catalog import department_names
 from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
+from app.services.triage import reroute, triage_queue
 from app.web.forms import (
     ActionForm,
     AgentFeedbackForm,
     CallLogUploadForm,
     LoginForm,
+    RerouteForm,
     eservice_choices,
 )
 from integrations.call_logs import MappingError, shipped_mappings
@@ -141,6 +145,48 @@ def call_import_progress(import_id: int) -> ResponseReturnValue:
     run = db.get_or_404(CallImport, import_id)
     fields = ("state", "rows", "stored", "known", "skipped", "rejected")
     return jsonify({name: getattr(run, name) for name in fields})
+
+
+def _reroute_form(language: str) -> RerouteForm:
+    form = RerouteForm()
+    form.eservice.choices = eservice_choices(language)
+    form.department.choices = [SelectChoice("", "—")] + [
+        SelectChoice(code, name) for code, name in department_names(language)
+    ]
+    return form
+
+
+@staff_bp.get("/triage")
+@login_required
+def triage() -> ResponseReturnValue:
+    require_role("handler", "admin")
+    form = _reroute_form(current_language())
+    return render_template("staff/triage.html", items=triage_queue(), form=form)
+
+
+@staff_bp.post("/feedback/<public_id>/route")
+@login_required
+def route_item(public_id: str) -> ResponseReturnValue:
+    require_role("handler", "admin")
+    item = db.first_or_404(select(Feedback).where(Feedback.public_id == public_id))
+    form = _reroute_form(current_language())
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(request.referrer or url_for("staff.triage"))
+    eservice = db.session.scalars(
+        select(EService).where(EService.code == form.eservice.data)
+    ).first()
+    department = db.session.scalars(
+        select(Department).where(Department.code == form.department.data)
+    ).first()
+    reroute(item, current_user, eservice=eservice, department=department)
+    flash(
+        _("Routed to %(department)s.", department=item.department.name_in(current_language())),
+        "success",
+    )
+    return redirect(request.referrer or url_for("staff.triage"))
 
 
 @staff_bp.get("/tickets")

@@ -1,0 +1,75 @@
+"""Triage: unroutable items wait in one queue; re-routing is one action, audited, and final."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Feedback, Ticket
+from app.services.accounts import create_user
+from app.services.intake import Submission, submit_feedback
+from tests.support.web import csrf_token, sign_in
+
+
+def test_handler_routes_an_item_from_triage_in_one_action(app, client):
+    submit_feedback(Submission(text="Sivu kaatuu kun maksan", channel="api", language="fi"))
+    item = db.session.scalars(select(Feedback)).one()
+    assert item.status == "triage" and item.ticket is None
+
+    create_user("handler@example.org", "handler", "correct horse battery staple")
+    db.session.commit()
+    sign_in(client, "handler@example.org")
+    page = client.get("/staff/triage", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Sivu kaatuu kun maksan" in page and f'for="eservice-{item.id}"' in page
+
+    response = client.post(
+        f"/staff/feedback/{item.public_id}/route",
+        data={"eservice": "parking-permit", "department": "", "csrf_token": csrf_token(page)},
+        headers={"Referer": "/staff/triage"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(item)
+    assert (item.status, item.department.code, item.eservice.code) == (
+        "forwarded",
+        "URB",
+        "parking-permit",
+    )
+    assert (item.routing_method, item.routing_confidence) == ("handler", 1.0)
+    assert db.session.scalars(select(Ticket)).one().key == "URB-1"
+    (audit,) = db.session.scalars(select(AuditEvent)).all()
+    assert (
+        audit.action == "feedback.rerouted"
+        and audit.detail["after"]["eservice"] == "parking-permit"
+    )
+    assert "Sivu kaatuu" not in client.get("/staff/triage").get_data(as_text=True)
+
+
+def test_rerouting_to_a_department_moves_the_item_off_the_old_ticket(app, client):
+    submit_feedback(Submission(text="Wrong place", channel="api", eservice="library-account"))
+    item = db.session.scalars(select(Feedback)).one()
+    old = item.ticket
+    create_user("handler@example.org", "handler", "correct horse battery staple")
+    db.session.commit()
+    sign_in(client, "handler@example.org")
+    page = client.get("/staff/triage").get_data(as_text=True)
+    client.post(f"/staff/feedback/{item.public_id}/route",
+                data={"eservice": "", "department": "SOC", "csrf_token": csrf_token(page)})  # fmt: skip
+    db.session.refresh(item)
+    assert item.department.code == "SOC" and item.eservice is None
+    assert item.ticket is not old and item.ticket.department.code == "SOC"
+
+
+def test_routing_needs_a_choice_and_a_handler(app, client):
+    submit_feedback(Submission(text="x", channel="api"))
+    item = db.session.scalars(select(Feedback)).one()
+    create_user("agent@example.org", "agent", "correct horse battery staple")
+    create_user("handler@example.org", "handler", "correct horse battery staple")
+    db.session.commit()
+    sign_in(client, "agent@example.org")
+    assert client.get("/staff/triage").status_code == 403
+    sign_in(client, "handler@example.org")
+    page = client.get("/staff/triage").get_data(as_text=True)
+    client.post(f"/staff/feedback/{item.public_id}/route",
+                data={"eservice": "", "department": "", "csrf_token": csrf_token(page)})  # fmt: skip
+    db.session.refresh(item)
+    assert item.status == "triage" and item.department is None
