@@ -171,5 +171,8 @@ def demo() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (catalog_cli, users_cli, tokens_cli, jobs_cli, tracker_cli, calls_cli, demo):
+    from app.cli_surveys import surveys_cli
+
+    commands = (catalog_cli, users_cli, tokens_cli, jobs_cli, tracker_cli, calls_cli, surveys_cli)
+    for command in (*commands, demo):
         app.cli.add_command(command)

@@ -75,3 +75,6 @@ def metrics() -> ResponseReturnValue:
 def healthz() -> ResponseReturnValue:
     report = health(current_app.config)
     return jsonify(report), 200 if report["ok"] else 503
+
+
+from app.web import survey  # noqa: E402, F401  (registers /survey/<eservice> on public_bp)
