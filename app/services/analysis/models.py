@@ -1,0 +1,557 @@
+"""Text classifiers for sentiment, kind, digital or not, e-service and department, and the
+routing decision built from them.
+
+What was measured (DESIGN.md, "Offline text analysis", and bench/results/analysis.md):
+with a few hundred labelled items, a linear model on TF-IDF of word 1–2-grams of the
+normalised text plus character 2–5-grams of the folded text learns which words matter in each
+language, but it cannot tell from words it has never seen that "the upload gives error 500"
+is negative or that "barnehagesøknad" is the daycare application. So every text also gets a
+small block of language-independent features:
+
+* the cue categories of ``cues.py`` (failure, scepticism, thanks, question …) and a few of
+  their combinations, for sentiment, kind and digital;
+* which e-services' and departments' catalog names and keywords occur in it (``rules.py``),
+  for e-service and department. These are the same for every language, so a Danish item
+  profits from Finnish history of the same e-service.
+
+The feature matrix is built once per item and shared by the five models (one TF-IDF pass),
+which keeps a prediction well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix, diags, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from app.services.analysis.catalog import Catalog
+from app.services.analysis.cues import CUES, cue_tokens
+from app.services.analysis.normalisation import LANGUAGES, fold, normalise
+from app.services.analysis.rules import (
+    KeywordRule,
+    RuleSet,
+    as_rule_set,
+    matching_rules,
+    rules_from_catalog,
+)
+
+SENTIMENTS = ("positive", "negative", "neutral")
+KINDS = ("complaint", "suggestion", "praise", "question", "outage")
+
+# Routing confidence below which an item goes to the triage queue. Chosen by 5-fold
+# cross-validation on the dev set (bench/results/analysis.md): about one item in ten goes to
+# triage, leaving room below the 15 % ceiling for items less like the history.
+DEFAULT_THRESHOLD = 0.6
+
+_NO_ESERVICE = ""  # the e-service classifier's class for "about no particular e-service"
+_FORMAT_VERSION = 1
+
+
+@dataclass
+class LabelledItem:
+    """An item whose fields a handler confirmed (or the seed history); None: not labelled."""
+
+    text: str
+    language: str
+    eservice: str | None = None
+    department: str | None = None
+    sentiment: str | None = None
+    kind: str | None = None
+    about_digital: bool | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LabelledItem:
+        return cls(
+            text=data["text"],
+            language=data["language"],
+            eservice=data.get("eservice"),
+            department=data.get("department"),
+            sentiment=data.get("sentiment"),
+            kind=data.get("kind"),
+            about_digital=data.get("about_digital"),
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """``value`` None: no e-service / not routed (triage). ``method``: how it was decided —
+    explicit, rule, model or triage (the values of ``app.models.RoutingMethod``)."""
+
+    value: str | None
+    confidence: float
+    method: str = "model"
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Knobs measured in bench/analysis.py; the defaults are the chosen ones."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    max_char_features: int = 300_000
+    # Weights of the cue block and the keyword block against the TF-IDF blocks (each of
+    # unit length), for the "tone" fields (sentiment, kind, about_digital) and the routing
+    # fields (eservice, department): keywords say little about tone, cues little about owners.
+    tone_cue_weight: float = 2.0
+    tone_keyword_weight: float = 0.5
+    route_cue_weight: float = 1.0
+    route_keyword_weight: float = 1.0
+    regularisation: float = 10.0  # LogisticRegression's C
+    catalog_examples: bool = True  # train e-service/department also on catalog names
+    rule_keywords: bool = True  # seed rules include keywords, not only names
+    ambiguous_rules_to_model: bool = True  # rules of equal priority disagree: the model decides
+    department_blend: float = 0.5  # weight of the e-service model's view of the department
+    threshold: float = DEFAULT_THRESHOLD
+
+
+class _Features:
+    """Text → one sparse row: word TF-IDF | char TF-IDF | cue and keyword indicators."""
+
+    def __init__(self, settings: ModelSettings, catalog: Catalog) -> None:
+        self.settings = settings
+        self.cue_names = sorted(CUES)
+        self.eservices = sorted(catalog.eservices)
+        self.departments = sorted(catalog.departments)
+        self.department_of = {code: e["department"] for code, e in catalog.eservices.items()}
+        # Every phrase of every e-service (names, keywords) and department as one rule each.
+        self.evidence_rules = RuleSet(
+            rules_from_catalog(catalog, include_keywords=True)
+            + [
+                KeywordRule(None, language, tuple(phrases), 1, code, f"department:{code}")
+                for code, entry in sorted(catalog.departments.items())
+                for language, phrases in sorted((entry.get("keywords") or {}).items())
+                if phrases
+            ]
+        )
+        self.words = TfidfVectorizer(
+            ngram_range=settings.word_ngrams,
+            token_pattern=r"\S+",
+            lowercase=False,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=settings.char_ngrams,
+            lowercase=False,
+            sublinear_tf=True,
+            max_features=settings.max_char_features,
+            dtype=np.float32,
+        )
+        # Analysers, vocabularies and idf of the fitted vectorisers, for ``row``.
+        self._fast: list[tuple[Any, dict[str, int], np.ndarray]] | None = None
+
+    @property
+    def dense_size(self) -> int:
+        return len(self.cue_names) + 6 + 2 * len(self.eservices) + 2 * len(self.departments)
+
+    def prepare(self, text: str, language: str) -> tuple[str, str, np.ndarray, list[Any]]:
+        """Normalised words, folded text, the dense block and the matching seed rules."""
+        normalised = normalise(text, language)
+        words = normalised.split()
+        cues = set(cue_tokens(text, language))
+        matches = matching_rules(words, language, self.evidence_rules)
+        return normalised, fold(text), self._dense(cues, matches), matches
+
+    @property
+    def cue_size(self) -> int:
+        return len(self.cue_names) + 6
+
+    def column_scale(self, field_name: str) -> np.ndarray:
+        """Per-column weights that give ``field_name``'s model its balance of the blocks."""
+        s = self.settings
+        routing = field_name in ("eservice", "department")
+        cue = s.route_cue_weight if routing else s.tone_cue_weight
+        keyword = s.route_keyword_weight if routing else s.tone_keyword_weight
+        text_size = len(self.words.vocabulary_) + len(self.chars.vocabulary_)
+        return np.concatenate(
+            [
+                np.ones(text_size, dtype=np.float32),
+                np.full(self.cue_size, cue, dtype=np.float32),
+                np.full(self.dense_size - self.cue_size, keyword, dtype=np.float32),
+            ]
+        )
+
+    def _dense(self, cues: set[str], matches: list[Any]) -> np.ndarray:
+        flags = {name: float(f"cue{name}" in cues) for name in self.cue_names}
+        # Linear models cannot combine features, so the few combinations that change the
+        # meaning are given directly: thanks with a failure is sarcasm or mixed; a question
+        # without a failure is a plain question.
+        combos = [
+            flags["thanks"] * (1 - flags["failure"]) * (1 - flags["contrast"]),
+            flags["thanks"] * flags["contrast"],
+            flags["failure"] * flags["contrast"],
+            flags["question"] * (1 - flags["failure"]) * (1 - flags["upset"]),
+            flags["callnote"] * flags["question"] * (1 - flags["failure"]),
+            float(not any(flags.values())),
+        ]
+        eservice_hits = np.zeros(len(self.eservices), dtype=np.float32)
+        eservice_best = np.zeros(len(self.eservices), dtype=np.float32)
+        department_hits = np.zeros(len(self.departments), dtype=np.float32)
+        department_best = np.zeros(len(self.departments), dtype=np.float32)
+        for rank, match in enumerate(matches):
+            rule = match.rule
+            department = rule.department or self.department_of.get(rule.eservice or "")
+            if rule.eservice in self.department_of:
+                index = self.eservices.index(rule.eservice)
+                eservice_hits[index] = 1.0
+                if rank == 0:
+                    eservice_best[index] = 1.0
+            if department in self.departments:
+                index = self.departments.index(department)
+                department_hits[index] = 1.0
+                if rank == 0:
+                    department_best[index] = 1.0
+        return np.concatenate(
+            [
+                np.array(list(flags.values()) + combos, dtype=np.float32),
+                eservice_hits,
+                eservice_best,
+                department_hits,
+                department_best,
+            ]
+        )
+
+    def fit_transform(self, prepared: Sequence[tuple[str, str, np.ndarray, Any]]) -> csr_matrix:
+        words = self.words.fit_transform([p[0] for p in prepared])
+        chars = self.chars.fit_transform([p[1] for p in prepared])
+        dense = csr_matrix(np.vstack([p[2] for p in prepared]))
+        return hstack([words, chars, dense], format="csr")
+
+    def transform(self, prepared: Sequence[tuple[str, str, np.ndarray, Any]]) -> csr_matrix:
+        words = self.words.transform([p[0] for p in prepared])
+        chars = self.chars.transform([p[1] for p in prepared])
+        dense = csr_matrix(np.vstack([p[2] for p in prepared]))
+        return hstack([words, chars, dense], format="csr")
+
+    def row(self, normalised: str, folded: str, dense: np.ndarray) -> csr_matrix:
+        """``transform`` of one text, computed directly: the same numbers (sublinear tf × idf,
+        unit length per block) in a twentieth of the time, as scikit-learn's per-call checks
+        and matrix set-up cost far more than the arithmetic for a single short text."""
+        if self._fast is None:
+            self._fast = [
+                (v.build_analyzer(), v.vocabulary_, v.idf_.astype(np.float64))
+                for v in (self.words, self.chars)
+            ]
+        indices: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        offset = 0
+        for (analyzer, vocabulary, idf), text in zip(self._fast, (normalised, folded), strict=True):
+            counts: dict[int, int] = {}
+            for term in analyzer(text):
+                column = vocabulary.get(term)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if counts:
+                columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+                weights = tf * idf[columns]
+                weights /= np.sqrt(np.dot(weights, weights))
+                order = np.argsort(columns)
+                indices.append(columns[order] + offset)
+                values.append(weights[order])
+            offset += len(vocabulary)
+        nonzero = np.flatnonzero(dense)
+        indices.append(nonzero + offset)
+        values.append(dense[nonzero].astype(np.float64))
+        all_indices = np.concatenate(indices)
+        return csr_matrix(
+            (np.concatenate(values).astype(np.float32), all_indices, [0, len(all_indices)]),
+            shape=(1, offset + len(dense)),
+        )
+
+
+class _Classifier:
+    """One field's model; a field with a single label seen in training always predicts it.
+
+    After fitting, only the classes and the weights (with the column scale folded in) are
+    kept: predicting is one sparse-dense product and a softmax, without scikit-learn's
+    per-call input checks, which cost more than the arithmetic for one item.
+    """
+
+    def __init__(self, regularisation: float) -> None:
+        self.regularisation = regularisation
+        self.classes: list[str] = []
+        self.weights: np.ndarray | None = None  # (features, classes), or (features, 1): binary
+        self.intercept: np.ndarray | None = None
+
+    def fit(self, features: csr_matrix, labels: Sequence[str], scale: np.ndarray) -> _Classifier:
+        self.classes = sorted(set(labels))
+        if len(self.classes) == 1:
+            return self
+        # Balanced weights: outages and suggestions are rare, yet a missed outage costs most.
+        model = LogisticRegression(
+            C=self.regularisation, max_iter=5000, class_weight="balanced"
+        ).fit(features @ diags(scale, format="csr"), labels)
+        self.classes = [str(label) for label in model.classes_]
+        # (X·S)·w = X·(S·w): the column scale goes into the weights once.
+        self.weights = (model.coef_ * scale[np.newaxis, :]).T.astype(np.float32)
+        self.intercept = model.intercept_.astype(np.float32)
+        return self
+
+    def probabilities(self, features: csr_matrix) -> dict[str, float]:
+        if self.weights is None or self.intercept is None:
+            return {self.classes[0] if self.classes else "": 1.0}
+        scores = np.asarray(features @ self.weights)[0] + self.intercept
+        if len(scores) == 1:  # binary: the score is the log-odds of the second class
+            positive = 1.0 / (1.0 + np.exp(-scores[0]))
+            values = [1.0 - positive, positive]
+        else:
+            exp = np.exp(scores - scores.max())
+            values = (exp / exp.sum()).tolist()
+        return {label: float(value) for label, value in zip(self.classes, values, strict=True)}
+
+
+def _best(probabilities: dict[str, float]) -> tuple[str, float]:
+    label = max(probabilities, key=probabilities.__getitem__)
+    return label, float(probabilities[label])
+
+
+@dataclass
+class TextModels:
+    """The trained models, the catalog they were trained with and the seed rules."""
+
+    settings: ModelSettings
+    catalog: Catalog
+    features: _Features
+    classifiers: dict[str, _Classifier]
+    rules: RuleSet = field(default_factory=lambda: RuleSet(()))
+    trained_on: int = 0
+
+    FIELDS = ("sentiment", "kind", "about_digital", "eservice", "department")
+
+    @classmethod
+    def train(
+        cls,
+        items: Sequence[LabelledItem],
+        catalog: Catalog | None = None,
+        settings: ModelSettings | None = None,
+    ) -> TextModels:
+        """Train every field on the items labelled for it.
+
+        Without a catalog, the e-services and departments are those seen in ``items`` (and
+        an e-service's department is the one most often given with it).
+        """
+        settings = settings or ModelSettings()
+        catalog = catalog or _catalog_from_items(items)
+        features = _Features(settings, catalog)
+        texts: list[tuple[str, str]] = [(item.text, item.language) for item in items]
+        labels: dict[str, list[str | None]] = {
+            "sentiment": [item.sentiment for item in items],
+            "kind": [item.kind for item in items],
+            "about_digital": [_bool_label(item.about_digital) for item in items],
+            "eservice": [
+                (item.eservice or _NO_ESERVICE) if item.department is not None else item.eservice
+                for item in items
+            ],
+            "department": [
+                item.department or catalog.department_of(item.eservice) for item in items
+            ],
+        }
+        if settings.catalog_examples:
+            # Each e-service's name in every language is a labelled example of it: the models
+            # then know e-services and languages that the history has not shown yet.
+            for code, entry in sorted(catalog.eservices.items()):
+                for language, name in sorted(entry.get("names", {}).items()):
+                    texts.append((name, language))
+                    for name_of_field in labels:
+                        labels[name_of_field].append(None)
+                    labels["eservice"][-1] = code
+                    labels["department"][-1] = entry["department"]
+        prepared = [features.prepare(text, language) for text, language in texts]
+        matrix = features.fit_transform(prepared)
+        classifiers: dict[str, _Classifier] = {}
+        for name_of_field, values in labels.items():
+            rows = [i for i, value in enumerate(values) if value is not None]
+            if not rows:
+                continue
+            classifiers[name_of_field] = _Classifier(settings.regularisation).fit(
+                matrix[rows], [values[i] for i in rows], features.column_scale(name_of_field)
+            )
+        return cls(
+            settings=settings,
+            catalog=catalog,
+            features=features,
+            classifiers=classifiers,
+            rules=RuleSet(rules_from_catalog(catalog, include_keywords=settings.rule_keywords)),
+            trained_on=len(items),
+        )
+
+    def predict(
+        self,
+        text: str,
+        language: str,
+        *,
+        eservice: str | None = None,
+        rules: RuleSet | Sequence[KeywordRule] | None = None,
+        threshold: float | None = None,
+    ) -> dict[str, Prediction]:
+        """Predictions for every field, with routing decided as the issue says:
+
+        an explicit ``eservice`` wins; then the best keyword rule (``rules``, default: the
+        seed rules from the catalog; pass the database's rules, which should include those,
+        to use admins' rules); then the e-service classifier, when at least ``threshold``
+        sure; the department follows from the e-service when known, else from the
+        department classifier, and below ``threshold`` it is None: the item goes to triage.
+        ``about_digital`` is "true" or "false".
+        """
+        return self.predict_with_text(
+            text, language, eservice=eservice, rules=rules, threshold=threshold
+        )[0]
+
+    def predict_with_text(
+        self,
+        text: str,
+        language: str,
+        *,
+        eservice: str | None = None,
+        rules: RuleSet | Sequence[KeywordRule] | None = None,
+        threshold: float | None = None,
+    ) -> tuple[dict[str, Prediction], str]:
+        """``predict`` and the normalised text it worked on (normalised once, used twice)."""
+        threshold = self.settings.threshold if threshold is None else threshold
+        normalised, folded, dense, _ = self.features.prepare(text, language)
+        row = self.features.row(normalised, folded, dense)
+        result: dict[str, Prediction] = {}
+        for name_of_field in ("sentiment", "kind", "about_digital"):
+            classifier = self.classifiers.get(name_of_field)
+            if classifier is not None:
+                value, confidence = _best(classifier.probabilities(row))
+                result[name_of_field] = Prediction(value, confidence)
+        result.update(self._route(normalised.split(), language, row, eservice, rules, threshold))
+        return result, normalised
+
+    def _route(
+        self,
+        words: list[str],
+        language: str,
+        row: csr_matrix,
+        explicit: str | None,
+        rules: RuleSet | Sequence[KeywordRule] | None,
+        threshold: float,
+    ) -> dict[str, Prediction]:
+        if explicit:
+            department = self.catalog.department_of(explicit)
+            return {
+                "eservice": Prediction(explicit, 1.0, "explicit"),
+                "department": Prediction(department, 1.0 if department else 0.0, "explicit"),
+            }
+        matches = matching_rules(
+            words, language, self.rules if rules is None else as_rule_set(rules)
+        )
+        if matches and self.settings.ambiguous_rules_to_model:
+            top = matches[0].rule.priority
+            if len({m.rule.eservice for m in matches if m.rule.priority == top}) > 1:
+                matches = []
+        if matches:
+            rule = matches[0].rule
+            department = rule.department or self.catalog.department_of(rule.eservice)
+            if department is not None:
+                return {
+                    "eservice": Prediction(rule.eservice, 1.0, "rule"),
+                    "department": Prediction(department, 1.0, "rule"),
+                }
+        eservice_classifier = self.classifiers.get("eservice")
+        department_classifier = self.classifiers.get("department")
+        eservice_probs = eservice_classifier.probabilities(row) if eservice_classifier else {}
+        if eservice_probs:
+            code, confidence = _best(eservice_probs)
+            department = self.catalog.department_of(code)
+            if code != _NO_ESERVICE and department is not None and confidence >= threshold:
+                return {
+                    "eservice": Prediction(code, confidence),
+                    "department": Prediction(department, confidence),
+                }
+        if department_classifier is None:
+            return {
+                "eservice": Prediction(None, 0.0, "triage"),
+                "department": Prediction(None, 0.0, "triage"),
+            }
+        # Two views of the department: the department model's own probabilities r(d), and
+        # the e-service model's, q(d) = sum of p(e) over d's e-services + p(no e-service)·r(d).
+        # Their blend is sure only when both lean the same way.
+        department_probs = department_classifier.probabilities(row)
+        blend = self.settings.department_blend
+        if eservice_probs and blend > 0:
+            from_eservices = {
+                d: eservice_probs.get(_NO_ESERVICE, 0.0) * r for d, r in department_probs.items()
+            }
+            for code, probability in eservice_probs.items():
+                owner = self.catalog.department_of(code)
+                if owner in from_eservices:
+                    from_eservices[owner] += probability
+            department_probs = {
+                d: (1 - blend) * r + blend * from_eservices[d] for d, r in department_probs.items()
+            }
+        department, confidence = _best(department_probs)
+        # Routed to a department only: "no e-service" with the model's belief in that.
+        eservice_confidence = eservice_probs.get(_NO_ESERVICE, 0.0)
+        if confidence < threshold:
+            return {
+                "eservice": Prediction(None, eservice_confidence, "triage"),
+                "department": Prediction(None, confidence, "triage"),
+            }
+        return {
+            "eservice": Prediction(None, eservice_confidence),
+            "department": Prediction(department, confidence),
+        }
+
+    def with_settings(self, **changes: Any) -> TextModels:
+        """The same trained models with other routing settings (e.g. the threshold)."""
+        return replace(self, settings=replace(self.settings, **changes))
+
+    def dumps(self) -> bytes:
+        """Bytes to store (TrainedModel.blob); only ``loads`` of this module reads them back.
+
+        Pickle: load only blobs this application wrote itself, never uploaded ones.
+        """
+        buffer = io.BytesIO()
+        pickle.dump((_FORMAT_VERSION, self), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        return buffer.getvalue()
+
+    @classmethod
+    def loads(cls, data: bytes) -> TextModels:
+        version, models = pickle.loads(data)  # noqa: S301 - our own blob, see dumps
+        if version != _FORMAT_VERSION or not isinstance(models, cls):
+            raise ValueError(f"unsupported model format {version!r}: retrain the models")
+        return models
+
+
+def _bool_label(value: bool | None) -> str | None:
+    return None if value is None else ("true" if value else "false")
+
+
+def _catalog_from_items(items: Sequence[LabelledItem]) -> Catalog:
+    owners: dict[str, Counter[str]] = {}
+    departments: set[str] = set()
+    for item in items:
+        if item.department:
+            departments.add(item.department)
+            if item.eservice:
+                owners.setdefault(item.eservice, Counter())[item.department] += 1
+    return Catalog(
+        eservices={
+            code: {"department": counts.most_common(1)[0][0], "names": {}, "keywords": {}}
+            for code, counts in owners.items()
+        },
+        departments={code: {"names": {}, "keywords": {}} for code in sorted(departments)},
+    )
+
+
+__all__ = [
+    "KINDS",
+    "LANGUAGES",
+    "SENTIMENTS",
+    "LabelledItem",
+    "ModelSettings",
+    "Prediction",
+    "TextModels",
+]

@@ -1,0 +1,97 @@
+"""One feedback item start to finish, and the models the product starts with.
+
+``analyse_feedback`` is what the processing step runs for every item: language, normalised
+text, sentiment, kind, digital or not, e-service and department with how each was decided.
+``train_default_models`` trains on the seed history shipped in app/data (plus any items that
+handlers have confirmed since), with the shipped catalog and routing vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.services.analysis.catalog import DATA_DIR, Catalog, default_catalog, default_vocabulary
+from app.services.analysis.evaluation import load_labelled
+from app.services.analysis.language import detect_language
+from app.services.analysis.models import LabelledItem, Prediction, TextModels
+from app.services.analysis.rules import KeywordRule, RuleSet
+
+SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything analysis says about one item; ``department.value`` None means triage."""
+
+    language: str
+    language_confidence: float
+    normalised: str
+    sentiment: Prediction
+    kind: Prediction
+    about_digital: Prediction
+    eservice: Prediction
+    department: Prediction
+
+    @property
+    def routed(self) -> bool:
+        return self.department.value is not None
+
+    @property
+    def is_digital(self) -> bool:
+        return self.about_digital.value == "true"
+
+
+def analyse_feedback(
+    text: str,
+    models: TextModels,
+    *,
+    language_hint: str | None = None,
+    eservice: str | None = None,
+    rules: RuleSet | Sequence[KeywordRule] | None = None,
+    threshold: float | None = None,
+) -> Analysis:
+    """Analyse one item. Pass the redacted text: the same words, no personal data.
+
+    ``language_hint``: the form's or the contact's language; ``eservice``: the one the
+    citizen or agent chose (it wins); ``rules``: the database's keyword rules (default: the
+    seed rules from the models' catalog).
+    """
+    language, language_confidence = detect_language(text, hint=language_hint)
+    predictions, normalised = models.predict_with_text(
+        text, language, eservice=eservice, rules=rules, threshold=threshold
+    )
+    return Analysis(
+        language=language,
+        language_confidence=language_confidence,
+        normalised=normalised,
+        sentiment=predictions.get("sentiment", Prediction(None, 0.0)),
+        kind=predictions.get("kind", Prediction(None, 0.0)),
+        about_digital=predictions.get("about_digital", Prediction(None, 0.0)),
+        eservice=predictions["eservice"],
+        department=predictions["department"],
+    )
+
+
+def load_seed_items(path: str | Path = SEED_FEEDBACK_PATH) -> list[LabelledItem]:
+    """The labelled history shipped with the product (app/data/seed_feedback.jsonl)."""
+    return load_labelled(path)
+
+
+def train_default_models(
+    confirmed: Iterable[LabelledItem] = (),
+    catalog: Catalog | None = None,
+    *,
+    include_seed: bool = True,
+    with_vocabulary: bool = True,
+) -> TextModels:
+    """Models trained on the seed history and ``confirmed`` items (handlers' corrections),
+    with ``catalog`` (default: the shipped demo catalog; pass the database's) and the shipped
+    routing vocabulary merged into it."""
+    items = (load_seed_items() if include_seed else []) + list(confirmed)
+    if catalog is None:
+        catalog = default_catalog(with_vocabulary=False)
+    if with_vocabulary:
+        catalog = catalog.with_keywords(default_vocabulary())
+    return TextModels.train(items, catalog)

@@ -1,0 +1,237 @@
+"""Benchmark of app.services.analysis: cross-validated accuracy and per-item latency.
+
+    .venv/bin/python bench/analysis.py [PATH] [--folds 5] [--runs 3] [--threshold T]
+
+PATH is a labelled JSON Lines file shaped like shared/data/feedback_dev.jsonl (the default).
+
+1. Accuracy: ``evaluate`` with k-fold cross-validation (each fold predicted by models trained
+   only on the other folds), with the shipped catalog and routing vocabulary. Then the same
+   at several thresholds, with folds that keep each concrete problem (the file's ``problem``
+   slug) in one fold, and without the vocabulary (catalog names only) and without any
+   catalog, to show what each part contributes.
+2. Latency: models trained on the whole file, the language detector preloaded, one warm-up
+   pass; then ``analyse_feedback`` (language + normalise + all predictions + routing) on every
+   item, timed one by one, in ``--runs`` runs. Reported: the median over runs of the mean.
+3. Memory (peak RSS of this process), model blob size, training time, import cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.services.analysis import (  # noqa: E402
+    DEFAULT_THRESHOLD,
+    TextModels,
+    analyse_feedback,
+    default_catalog,
+    detect_language,
+    evaluate,
+    evaluate_thresholds,
+    load_labelled_with_groups,
+    normalise,
+    preload_language_detector,
+)
+
+DEFAULT_PATH = Path("/work/shared/data/feedback_dev.jsonl")
+SWEEP = (0.3, 0.4, 0.5, 0.6)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def import_cost() -> str:
+    code = (
+        "import sys, time; t = time.perf_counter(); import app; a = time.perf_counter();"
+        "from app.services.analysis import normalise, match_rules, detect_language;"
+        "b = time.perf_counter(); from app.services.analysis import TextModels;"
+        "c = time.perf_counter();"
+        "print(f'{a - t:.2f} {b - a:.3f} {c - b:.2f} {\"lingua\" in sys.modules}')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return (
+        f"import app (Flask) {out[0]} s; then normalise/match_rules/detect_language "
+        f"{out[1]} s; then TextModels (scikit-learn) {out[2]} s; lingua loaded: {out[3]}"
+    )
+
+
+MEMORY_PROBE = """
+import sys, time
+from app.services.analysis import TextModels, default_catalog, load_labelled
+from app.services.analysis import analyse_feedback, preload_language_detector
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+base = rss()
+started = time.perf_counter()
+preload_language_detector()
+loaded = time.perf_counter() - started
+lingua = rss()
+items = load_labelled(sys.argv[1])
+models = TextModels.train(items, default_catalog())
+trained = rss()
+for item in items:
+    analyse_feedback(item.text, models)
+print(f"{base:.0f} {lingua:.0f} {trained:.0f} {rss():.0f} {loaded:.2f}")
+"""
+
+
+def memory_profile(path: str) -> str:
+    """RSS in a fresh process: after imports, after the detector, after training, after use."""
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, path],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    base, lingua, trained, used, seconds = out
+    return (
+        f"fresh process: {base} MB after imports (Flask, scikit-learn); {lingua} MB with the "
+        f"language detector preloaded ({seconds} s); {trained} MB after training; {used} MB "
+        f"after analysing every item"
+    )
+
+
+def sweep_table(title: str, reports: dict) -> None:
+    print(f"\n{title}")
+    print("  threshold  triage  dept(routed)  e-service(routed)  sentiment-F1  kind  digital")
+    for threshold, r in reports.items():
+        print(
+            f"  {threshold:9.2f}  {r.triage_share:6.3f}  {r.department_accuracy:12.3f}  "
+            f"{r.eservice_accuracy:17.3f}  {r.sentiment_macro_f1:12.3f}  {r.kind_accuracy:.3f}"
+            f"  {r.about_digital_accuracy:.3f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--quick", action="store_true", help="skip the sweeps and ablations")
+    args = parser.parse_args()
+
+    rows = load_labelled_with_groups(args.path)
+    items = [item for item, _ in rows]
+    groups = [group for _, group in rows]
+    catalog = default_catalog()
+    print(f"machine: {machine()}")
+    print(f"data: {args.path}, {len(items)} items")
+    print(f"import cost: {import_cost()}")
+
+    started = time.perf_counter()
+    report = evaluate(items, args.folds, args.threshold, catalog=catalog)
+    print(
+        f"\n== {args.folds}-fold cross-validation (shuffled, seed 0), shipped catalog and "
+        f"vocabulary ({time.perf_counter() - started:.0f} s)"
+    )
+    print(report.format())
+
+    if not args.quick:
+        for seed in (0, 1, 2):
+            sweep_table(
+                f"== problems kept in one fold, seed {seed}",
+                evaluate_thresholds(
+                    items, args.folds, SWEEP, catalog=catalog, groups=groups, seed=seed
+                ),
+            )
+        sweep_table(
+            "== shuffled folds, seed 1",
+            evaluate_thresholds(items, args.folds, SWEEP, catalog=catalog, seed=1),
+        )
+        names_only = default_catalog(with_vocabulary=False)
+        sweep_table(
+            "== ablation: catalog names only (no shipped vocabulary), problems in one fold",
+            evaluate_thresholds(
+                items, args.folds, (0.2, 0.3, 0.4, 0.5, 0.6), catalog=names_only, groups=groups
+            ),
+        )
+        sweep_table(
+            "== ablation: no catalog at all (history only), problems in one fold",
+            evaluate_thresholds(
+                items, args.folds, (0.2, 0.3, 0.4, 0.5, 0.6), catalog=None, groups=groups
+            ),
+        )
+
+    print("\n== latency (one item: language + normalise + all predictions + routing)")
+    print(f"memory: {memory_profile(args.path)}")
+    preload_language_detector()
+    started = time.perf_counter()
+    models = TextModels.train(items, catalog)
+    train_seconds = time.perf_counter() - started
+    blob = models.dumps()
+    print(
+        f"trained on {len(items)} items in {train_seconds:.2f} s, blob {len(blob) / 1024:.0f} KiB"
+    )
+    started = time.perf_counter()
+    TextModels.loads(blob)
+    print(f"loads: {1000 * (time.perf_counter() - started):.0f} ms")
+
+    texts = [(item.text, item.language) for item in items]
+    for text, _ in texts[:20]:  # warm-up: caches of the stemmer and the phrase matcher
+        analyse_feedback(text, models)
+    means = []
+    for run in range(args.runs):
+        timings = []
+        for text, _ in texts:
+            started = time.perf_counter()
+            analyse_feedback(text, models)
+            timings.append(time.perf_counter() - started)
+        mean = statistics.fmean(timings)
+        means.append(mean)
+        timings.sort()
+        print(
+            f"run {run + 1}: mean {1000 * mean:.2f} ms, median "
+            f"{1000 * statistics.median(timings):.2f} ms, p95 "
+            f"{1000 * timings[int(0.95 * len(timings))]:.2f} ms, max {1000 * timings[-1]:.2f} ms"
+        )
+    print(
+        f"per item, median of {args.runs} run means: {1000 * statistics.median(means):.2f} ms "
+        f"({1 / statistics.median(means):.0f} items/s on one core)"
+    )
+
+    parts = {
+        "detect_language": lambda t, lang: detect_language(t),
+        "normalise": lambda t, lang: normalise(t, lang),
+        "predict (features + 5 models + rules)": lambda t, lang: models.predict(t, lang),
+    }
+    for name, call in parts.items():
+        started = time.perf_counter()
+        for text, language in texts:
+            call(text, language)
+        print(f"  {name}: {1000 * (time.perf_counter() - started) / len(texts):.3f} ms/item")
+    print(f"peak RSS of this process: {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
