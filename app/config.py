@@ -78,6 +78,10 @@ class Settings:
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))
     )
     # When set, /metrics needs "Authorization: Bearer <token>".
+    # Routing confidence below which an item waits in triage (bench/results/analysis.md).
+    ROUTING_THRESHOLD: float = field(
+        default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.6"))
+    )
     METRICS_TOKEN: str | None = field(default_factory=lambda: _env("METRICS_TOKEN"))
     MAX_CONTENT_LENGTH: int = field(
         default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))

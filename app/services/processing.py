@@ -43,8 +43,6 @@ def process_feedback(feedback_id: int) -> int | None:
         item.redacted_text = redact(
             item.text, [item.contact.name] if item.contact and item.contact.name else []
         )
-    if item.language is None and item.contact is not None:
-        item.language = item.contact.language
     decision = route_feedback(item)
     ticket = attach_to_ticket(item) if decision.department is not None else None
     item.processed_at = utcnow()

@@ -1,11 +1,23 @@
-"""Routing: which department owns an item, decided and recorded with how and how sure."""
+"""Routing: which department owns an item, decided and recorded with how and how sure.
+
+An e-service chosen by the agent or citizen decides; then the admins' keyword rules and the
+catalog's names and keywords; then the classifier trained on the city's own decisions. Below
+the confidence threshold (``ROUTING_THRESHOLD``) the item waits in the triage queue rather
+than landing with a wrong department.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
 from app.models import Department, EService, Feedback, FeedbackStatus, RoutingMethod
+from app.services.analysis import Analysis
 from app.services.history import change_status
+from app.services.understanding import understand_feedback
 
 
 @dataclass(frozen=True)
@@ -16,19 +28,33 @@ class RoutingDecision:
     confidence: float
 
 
-def decide_route(item: Feedback) -> RoutingDecision:
-    """An explicit e-service decides; anything else waits in triage for a handler."""
-    if item.eservice is not None and item.eservice.department.active:
-        return RoutingDecision(item.eservice.department, item.eservice, RoutingMethod.EXPLICIT, 1.0)
-    return RoutingDecision(None, item.eservice, RoutingMethod.TRIAGE, 0.0)
+def _active(model: type, code: str | None) -> Department | EService | None:
+    if code is None:
+        return None
+    return db.session.scalars(
+        select(model).where(model.code == code, model.active.is_(True))
+    ).first()
+
+
+def decide_route(analysis: Analysis) -> RoutingDecision:
+    """The route the analysis suggests, if its department (and e-service) are still active."""
+    eservice = _active(EService, analysis.eservice.value)
+    department = eservice.department if eservice is not None else None
+    department = department or _active(Department, analysis.department.value)
+    if department is None or not department.active:
+        return RoutingDecision(None, None, RoutingMethod.TRIAGE, analysis.department.confidence)
+    return RoutingDecision(
+        department, eservice, analysis.department.method, analysis.department.confidence
+    )
 
 
 def route_feedback(item: Feedback) -> RoutingDecision:
-    """Decide and record the route on the item (the caller commits)."""
-    decision = decide_route(item)
+    """Analyse the item, decide and record its route (the caller commits)."""
+    analysis = understand_feedback(item, current_app.config["ROUTING_THRESHOLD"])
+    decision = decide_route(analysis)
     item.department = decision.department
     item.eservice = decision.eservice
     item.routing_method = decision.method
-    item.routing_confidence = decision.confidence
+    item.routing_confidence = round(decision.confidence, 3)
     change_status(item, FeedbackStatus.FORWARDED if decision.department else FeedbackStatus.TRIAGE)
     return decision

@@ -111,12 +111,26 @@ def test_repeated_source_ref_returns_the_same_item(app, client):
     assert len(outbox(app)) == 1
 
 
-def test_item_without_eservice_waits_in_triage(app, client):
+def test_item_naming_its_service_in_words_is_routed_by_rule(app, client):
     _, token = user_with_token()
     response = submit(client, token, eservice=None, source_ref="call-2")
     assert response.status_code == 201
-    assert response.get_json()["status"] == "triage"
-    assert response.get_json()["ticket"] is None
+    item = response.get_json()
+    assert (item["status"], item["department"], item["eservice"]) == (
+        "forwarded",
+        "EDU",
+        "daycare-application",
+    )
+    assert item["routing"]["method"] == "rule"
+
+
+def test_item_that_names_nothing_waits_in_triage(app, client):
+    _, token = user_with_token()
+    response = submit(client, token, eservice=None, source_ref="call-3", text="Se ei toimi.")
+    assert response.status_code == 201
+    item = response.get_json()
+    assert (item["status"], item["department"], item["ticket"]) == ("triage", None, None)
+    assert item["routing"]["method"] == "triage"
 
 
 def test_no_consent_no_notice(app, client):

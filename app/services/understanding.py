@@ -1,0 +1,182 @@
+"""Understanding an item: the analysis package applied to stored feedback, and the router's
+models (seed history plus handlers' decisions) trained, stored and loaded.
+
+The models every process uses are the newest ``TrainedModel`` row. Until the first
+``routing train`` there is none, and each process trains the same models from the shipped
+seed history for the database's catalog (about a second, once per process and catalog), so
+a fresh install routes from its first item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Department, EService, Feedback, RoutingMethod, RoutingRule, TrainedModel
+from app.services.analysis import (
+    Analysis,
+    Catalog,
+    EvaluationReport,
+    KeywordRule,
+    LabelledItem,
+    RuleMatch,
+    TextModels,
+    analyse_feedback,
+    default_vocabulary,
+    evaluate_models,
+    explain_rules,
+    rules_from_catalog,
+    train_default_models,
+)
+
+_lock = threading.Lock()
+_stored: dict[int, TextModels] = {}  # TrainedModel.id -> its models, loaded once per process
+_seeded: dict[str, TextModels] = {}  # catalog fingerprint -> models trained on the seed only
+
+
+def catalog_snapshot() -> Catalog:
+    """The database's active catalog, with the shipped routing vocabulary merged in."""
+    departments = db.session.scalars(select(Department).where(Department.active.is_(True))).all()
+    eservices = db.session.scalars(select(EService).where(EService.active.is_(True))).all()
+    active = {department.code for department in departments}
+    catalog = Catalog(
+        eservices={
+            service.code: {
+                "department": service.department.code,
+                "names": dict(service.names or {}),
+                "keywords": {lang: list(ws) for lang, ws in (service.keywords or {}).items()},
+                "weak_keywords": {},
+            }
+            for service in eservices
+            if service.department.code in active
+        },
+        departments={d.code: {"names": dict(d.names or {}), "keywords": {}} for d in departments},
+    )
+    return catalog.with_keywords(default_vocabulary())
+
+
+def _fingerprint(catalog: Catalog) -> str:
+    encoded = json.dumps(catalog.to_dict(), sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def handler_decisions() -> list[LabelledItem]:
+    """Items whose e-service or department a handler chose: the city's own training data.
+
+    Only the redacted text is used, so no model ever learns a citizen's personal data.
+    """
+    rows = db.session.execute(
+        select(Feedback.redacted_text, Feedback.language, EService.code, Department.code)
+        .join(Department, Feedback.department_id == Department.id)
+        .outerjoin(EService, Feedback.eservice_id == EService.id)
+        .where(Feedback.routing_method == RoutingMethod.HANDLER)
+        .where(Feedback.redacted_text.is_not(None))
+        .order_by(Feedback.id)
+    )
+    return [
+        LabelledItem(text=text, language=language or "en", eservice=eservice, department=dept)
+        for text, language, eservice, dept in rows
+    ]
+
+
+def current_models() -> TextModels:
+    """The newest stored models, else the seed models for the current catalog."""
+    newest = db.session.scalars(
+        select(TrainedModel.id).order_by(TrainedModel.id.desc()).limit(1)
+    ).first()
+    with _lock:
+        if newest is not None:
+            if newest not in _stored:
+                blob = db.session.get(TrainedModel, newest).blob
+                _stored.clear()  # only the newest is ever used again
+                _stored[newest] = TextModels.loads(blob)
+            return _stored[newest]
+        catalog = catalog_snapshot()
+        key = _fingerprint(catalog)
+        if key not in _seeded:
+            _seeded[key] = train_default_models(catalog=catalog, with_vocabulary=False)
+        return _seeded[key]
+
+
+def train_router() -> TrainedModel:
+    """Train on the seed history and every handler decision; store the models (committed)."""
+    started = time.perf_counter()
+    decisions = handler_decisions()
+    models = train_default_models(decisions, catalog_snapshot(), with_vocabulary=False)
+    row = TrainedModel(
+        trained_on=models.trained_on,
+        metrics={
+            "handler_decisions": len(decisions),
+            "seed_items": models.trained_on - len(decisions),
+            "eservices": len(models.catalog.eservices),
+            "departments": len(models.catalog.departments),
+            "seconds": round(time.perf_counter() - started, 2),
+        },
+        blob=models.dumps(),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def routing_rules() -> list[KeywordRule]:
+    """Admins' active rules, then the seed rules from the catalog (names and keywords)."""
+    rows = db.session.scalars(
+        select(RoutingRule).where(RoutingRule.active.is_(True)).order_by(RoutingRule.id)
+    ).all()
+    own = [
+        KeywordRule(
+            rule.eservice.code,
+            rule.language,
+            tuple(rule.phrases),
+            rule.priority,
+            rule.eservice.department.code,
+            f"rule:{rule.id}",
+        )
+        for rule in rows
+        if rule.eservice.active and rule.eservice.department.active
+    ]
+    return own + rules_from_catalog(catalog_snapshot())
+
+
+def analyse_item(item: Feedback, threshold: float | None = None) -> Analysis:
+    """Analyse the item's redacted text; the agent's or citizen's e-service choice wins."""
+    explicit = item.eservice.code if item.eservice is not None and item.eservice.active else None
+    hint = item.language or (item.contact.language if item.contact is not None else None)
+    return analyse_feedback(
+        item.redacted_text or "",
+        current_models(),
+        language_hint=hint,
+        eservice=explicit,
+        rules=routing_rules(),
+        threshold=threshold,
+    )
+
+
+def understand_feedback(item: Feedback, threshold: float | None = None) -> Analysis:
+    """Record language, sentiment, kind and whether it is about a digital service."""
+    analysis = analyse_item(item, threshold)
+    item.language = analysis.language
+    item.language_confidence = round(analysis.language_confidence, 3)
+    item.sentiment = analysis.sentiment.value
+    item.kind = analysis.kind.value
+    item.about_digital = analysis.is_digital if analysis.about_digital.value else None
+    return analysis
+
+
+def explain_routing(text: str, language: str) -> list[RuleMatch]:
+    """Which rules fire on ``text``, best first: the staff site's rule test box."""
+    return explain_rules(text, language, routing_rules())
+
+
+def evaluate_router(
+    items: Sequence[LabelledItem], threshold: float | None = None
+) -> EvaluationReport:
+    """How the current models and rules do on labelled items (e.g. a city's own file)."""
+    return evaluate_models(items, current_models(), rules=routing_rules(), threshold=threshold)
