@@ -33,17 +33,20 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api import api_bp, hooks_bp
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.open311 import open311_bp
     from app.security import register_security
     from app.web.public import public_bp
     from app.web.staff import staff_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(hooks_bp)
+    app.register_blueprint(open311_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     # Machine clients authenticate with tokens or signatures, not cookies.
     csrf.exempt(api_bp)
     csrf.exempt(hooks_bp)
+    csrf.exempt(open311_bp)
 
     register_error_handlers(app)
     register_security(app)

@@ -26,6 +26,16 @@ class ContactDetails:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where the problem is, when the channel tells (Open311)."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str | None = None
+    media_url: str | None = None
+
+
+@dataclass(frozen=True)
 class Submission:
     text: str
     channel: str
@@ -34,6 +44,7 @@ class Submission:
     source_ref: str | None = None
     occurred_at: datetime | None = None
     contact: ContactDetails | None = None
+    location: Location = Location()
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,10 @@ def submit_feedback(submission: Submission, agent: User | None = None) -> Intake
         eservice=eservice,
         contact=contact,
         agent_id=agent.id if agent is not None else None,
+        latitude=submission.location.latitude,
+        longitude=submission.location.longitude,
+        address=submission.location.address,
+        media_url=submission.location.media_url,
     )
     db.session.add(item)
     try:
