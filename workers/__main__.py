@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import sys
 
+from flask import Flask
 from rq import Queue, Worker
 from rq.cron import CronScheduler
 
@@ -25,6 +26,19 @@ def run_cron(redis_url: str) -> None:
     for func, queue, interval in SCHEDULE:
         cron.register(func, queue_name=queue, interval=interval)
     cron.start()
+
+
+def _preload_analysis(app: Flask) -> None:
+    """Load the language detector and the router's models before RQ forks a work horse per
+    job, so every job finds them ready (shared copy-on-write) instead of loading them again."""
+    from app.extensions import db
+    from app.services.analysis import preload_language_detector
+    from app.services.understanding import current_models
+
+    preload_language_detector()
+    with app.app_context():
+        current_models()
+        db.engine.dispose()  # no pooled connection may cross the fork into the work horses
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             "REDIS_URL is not set: without it jobs run inline in the web process.", file=sys.stderr
         )
         return 2
+    _preload_analysis(app)
     connection = redis_connection(redis_url)
     cron = None
     if not args.no_cron:

@@ -84,3 +84,10 @@ def sync_tracker() -> None:
 
     with _app_context():
         sync_from_tracker()
+
+
+def train_router() -> None:
+    from app.services.understanding import train_router as train
+
+    with _app_context():
+        train()
