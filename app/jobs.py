@@ -26,6 +26,7 @@ _JOB_QUEUES = {
     "run_call_import": "scheduled",
     "reconcile": "scheduled",
     "sync_tracker": "scheduled",
+    "train_router": "scheduled",
 }
 # A million-row import runs for minutes; everything else is short.
 _JOB_TIMEOUTS = {"run_call_import": 4 * 3600, "process_feedback_batch": 3600}

@@ -9,18 +9,28 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.models import Contact
 from app.schemas.feedback import MAX_TEXT
 from app.services.catalog import eservice_names
 from app.services.intake import ContactDetails, Submission
+from app.services.routing_rules import MAX_PHRASE_LENGTH, MAX_PHRASES, RuleDraft, parse_phrases
 
 LANGUAGE_CHOICES = [
     SelectChoice("", "—"),
@@ -125,6 +135,59 @@ class CitizenFeedbackForm(FlaskForm):
             source_ref=f"form:{self.form_ref.data}",
             contact=contact,
         )
+
+
+class RoutingRuleForm(FlaskForm):
+    """An admin's keyword rule: one phrase per line."""
+
+    eservice = SelectField(_l("E-service"), choices=[], validators=[DataRequired()])
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("", _l("Any language"))] + LANGUAGE_CHOICES[1:],
+        default="",
+    )
+    phrases = TextAreaField(
+        _l("Phrases, one per line"),
+        validators=[DataRequired(), Length(max=MAX_PHRASES * (MAX_PHRASE_LENGTH + 1))],
+    )
+    priority = IntegerField(
+        _l("Priority (higher wins)"), default=100, validators=[NumberRange(min=1, max=1000)]
+    )
+    active = BooleanField(_l("Active"), default=True)
+
+    def validate_phrases(self, field: TextAreaField) -> None:
+        phrases = parse_phrases(field.data or "")
+        if not phrases:
+            raise ValidationError(_l("Write at least one phrase."))
+        if len(phrases) > MAX_PHRASES:
+            raise ValidationError(_l("At most %(count)d phrases.", count=MAX_PHRASES))
+        if any(len(phrase) > MAX_PHRASE_LENGTH for phrase in phrases):
+            raise ValidationError(
+                _l("A phrase has at most %(count)d characters.", count=MAX_PHRASE_LENGTH)
+            )
+
+    def draft(self) -> RuleDraft:
+        return RuleDraft(
+            eservice=self.eservice.data,
+            language=self.language.data or None,
+            phrases=parse_phrases(self.phrases.data),
+            priority=self.priority.data,
+            active=bool(self.active.data),
+        )
+
+
+class RoutingTrialForm(FlaskForm):
+    """The rule test box: a GET form, nothing is stored, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    text = TextAreaField(_l("Text to test"), validators=[DataRequired(), Length(max=MAX_TEXT)])
+    language = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("", _l("Detect"))] + LANGUAGE_CHOICES[1:],
+        default="",
+    )
 
 
 class CallLogUploadForm(FlaskForm):

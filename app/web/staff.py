@@ -218,3 +218,6 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
     set_local_status(ticket, category)
     flash(_("Ticket updated."), "success")
     return redirect(url_for("staff.ticket_detail", key=key))
+
+
+from app.web import staff_routing  # noqa: E402, F401  (registers the routing pages on staff_bp)

@@ -50,7 +50,7 @@ class EvaluationReport:
 
     def format(self) -> str:
         """A plain-text table for the command line and the benchmark."""
-        how = f"{self.folds}-fold cross-validation" if self.folds else "trained models, held out"
+        how = f"{self.folds}-fold cross-validation" if self.folds else "the current models"
         lines = [
             f"items {self.items}, {how}, threshold {self.threshold:.2f}",
             f"language accuracy            {self.language_accuracy:.3f}"
