@@ -107,6 +107,9 @@ class Settings:
         default_factory=lambda: _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://"
     )
     RATELIMIT_HEADERS_ENABLED: bool = True
+    # With Redis down, limits fall back to each process's memory instead of failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
+    RATELIMIT_SWALLOW_ERRORS: bool = True
     WTF_CSRF_ENABLED: bool = True
     TESTING: bool = False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -22,6 +23,18 @@ class _Collector:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
+        self.stalled = threading.Event()
+        self.waiting = 0  # sessions held at MAIL FROM while stalled
+
+    async def handle_MAIL(self, server, session, envelope, address, options):  # noqa: N802
+        # A stalled server holds the sender before any content is sent, so a client killed
+        # meanwhile has delivered nothing.
+        if self.stalled.is_set():
+            self.waiting += 1
+            while self.stalled.is_set():
+                await asyncio.sleep(0.05)
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -50,6 +63,17 @@ class SmtpServer:
     @property
     def port(self) -> int:
         return self._port
+
+    def stall(self) -> None:
+        """Hold every new sender at MAIL FROM until ``resume``."""
+        self._collector.stalled.set()
+
+    def resume(self) -> None:
+        self._collector.stalled.clear()
+
+    @property
+    def waiting(self) -> int:
+        return self._collector.waiting
 
     @property
     def messages(self) -> list[EmailMessage]:
