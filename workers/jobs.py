@@ -28,10 +28,15 @@ def _app_context() -> Iterator[None]:
 
 
 def process_feedback(feedback_id: int) -> None:
+    from app.services.failures import record_processing_failure
     from app.services.processing import process_feedback as process
 
     with _app_context():
-        ticket_id = process(feedback_id)
+        try:
+            ticket_id = process(feedback_id)
+        except Exception as error:
+            record_processing_failure(feedback_id, error)
+            raise
         if ticket_id is not None:
             jobs.enqueue("open_ticket", ticket_id)
 

@@ -220,4 +220,4 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
     return redirect(url_for("staff.ticket_detail", key=key))
 
 
-from app.web import staff_routing  # noqa: E402, F401  (registers the routing pages on staff_bp)
+from app.web import staff_failures, staff_routing  # noqa: E402, F401  (pages on staff_bp)

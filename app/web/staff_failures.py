@@ -1,0 +1,39 @@
+"""Failed work on the staff site: what keeps failing, why, and a retry button."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.models import Feedback, Notice, Ticket
+from app.services.failures import failed_work, retry_item, retry_notice, retry_ticket
+from app.web.forms import ActionForm
+from app.web.staff import require_role, staff_bp
+
+_RETRIES = {
+    "item": (Feedback, retry_item),
+    "notice": (Notice, retry_notice),
+    "ticket": (Ticket, retry_ticket),
+}
+
+
+@staff_bp.get("/failures")
+@login_required
+def failures() -> ResponseReturnValue:
+    require_role("handler", "admin")
+    return render_template("staff/failures.html", work=failed_work(), form=ActionForm())
+
+
+@staff_bp.post("/failures/<kind>/<int:record_id>/retry")
+@login_required
+def retry_failed(kind: str, record_id: int) -> ResponseReturnValue:
+    require_role("handler", "admin")
+    if kind not in _RETRIES or not ActionForm().validate_on_submit():
+        abort(400)
+    model, retry = _RETRIES[kind]
+    retry(db.get_or_404(model, record_id), current_user)
+    flash(_("Queued again."), "success")
+    return redirect(url_for("staff.failures"))
