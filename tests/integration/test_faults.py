@@ -84,7 +84,7 @@ def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp
                                 Feedback.processed_at.is_not(None)
                             )
                         )
-                        == 5
+                        == 6
                     ),
                     what="every item processed",
                     worker=worker,
