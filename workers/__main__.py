@@ -13,7 +13,7 @@ import multiprocessing
 import sys
 
 from flask import Flask
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
 from app.jobs import QUEUES, redis_connection
@@ -29,8 +29,8 @@ def run_cron(redis_url: str) -> None:
 
 
 def _preload_analysis(app: Flask) -> None:
-    """Load the language detector and the router's models before RQ forks a work horse per
-    job, so every job finds them ready (shared copy-on-write) instead of loading them again."""
+    """Load the language detector and the router's models once, before the first job, so no
+    job pays for loading them."""
     from app.extensions import db
     from app.services.analysis import preload_language_detector
     from app.services.understanding import current_models
@@ -38,7 +38,7 @@ def _preload_analysis(app: Flask) -> None:
     preload_language_detector()
     with app.app_context():
         current_models()
-        db.engine.dispose()  # no pooled connection may cross the fork into the work horses
+        db.engine.dispose()  # no pooled connection may cross into the cron child's fork
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-    # Built before forking work horses, so each job starts from a ready app.
+    # Built once: jobs run in this process and share the app, its pools and its caches.
     app = worker_app()
     redis_url = app.config.get("REDIS_URL")
     if not redis_url:
@@ -64,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         cron = multiprocessing.Process(target=run_cron, args=(redis_url,), daemon=True)
         cron.start()
     queues = [Queue(name, connection=connection) for name in args.queues.split(",") if name]
+    # SimpleWorker runs jobs in this process instead of forking a work horse per job: a fork
+    # would lose the warm caches (compiled rules, stems) and open a new database connection
+    # for every job, which cost ~15x the work itself (bench/results/processing.md). Job
+    # timeouts still apply (SIGALRM); a crash loses the job, which the reconciler re-finds.
     try:
-        Worker(queues, connection=connection).work(with_scheduler=True, burst=args.burst)
+        SimpleWorker(queues, connection=connection).work(with_scheduler=True, burst=args.burst)
     finally:
         if cron is not None:
             cron.terminate()
