@@ -74,6 +74,6 @@ def reroute(
         after={"eservice": eservice.code if eservice else None, "department": department.code},
     )
     db.session.commit()
-    if item.ticket.state == TicketState.PENDING:
+    if item.ticket is not None and item.ticket.state == TicketState.PENDING:
         jobs.enqueue("open_ticket", item.ticket.id)
     return item
