@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations worker clean
+.PHONY: run test lint translations worker clean browser bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +29,28 @@ run: $(VENV)/.runtime translations
 worker: $(VENV)/.runtime translations
 	$(BIN)/python -m workers
 
-test: $(VENV)/.dev translations
+# The browser tests drive Debian's Chromium (never a browser download): install it once.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+browser:
+	@test -x $(CHROMIUM) || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	}
+
+test: $(VENV)/.dev translations browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (not tests): PostgreSQL and Redis as for `make test`, wrk for the intake load.
+# About half an hour; BENCH_ARGS=--quick checks that they run, in a few minutes.
+bench: $(VENV)/.dev translations
+	@command -v wrk >/dev/null || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	}
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

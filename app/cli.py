@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.models import ROLES
+from app.models.user import TOKEN_SCOPES
 
 catalog_cli = AppGroup("catalog", help="The catalog of departments and e-services.")
 users_cli = AppGroup("users", help="Staff users.")
@@ -49,13 +50,27 @@ def catalog_load(path: Path) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--supplier", "supplier_code", help="Supplier code, for the supplier role.")
 @click.option("--password", help="Password; a random one is printed when omitted.")
-def users_create(email: str, role: str, supplier_code: str | None, password: str | None) -> None:
+@click.option(
+    "--department",
+    "department_codes",
+    multiple=True,
+    help="A department a handler works for (repeatable); none means every department.",
+)
+def users_create(
+    email: str,
+    role: str,
+    supplier_code: str | None,
+    password: str | None,
+    department_codes: tuple[str, ...],
+) -> None:
     from app.services.accounts import AccountError, create_user
 
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     try:
-        user = create_user(email, role, password, supplier_code=supplier_code)
+        user = create_user(
+            email, role, password, supplier_code=supplier_code, department_codes=department_codes
+        )
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -64,17 +79,27 @@ def users_create(email: str, role: str, supplier_code: str | None, password: str
 
 @tokens_cli.command("create")
 @click.argument("email")
-def tokens_create(email: str) -> None:
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(TOKEN_SCOPES),
+    help="What the token may do (repeatable); by default what the user's role may do.",
+)
+def tokens_create(email: str, scopes: tuple[str, ...]) -> None:
     """Print a new API token for EMAIL's user (only its hash is stored)."""
     from sqlalchemy import func, select
 
     from app.models import User
-    from app.services.accounts import create_token
+    from app.services.accounts import AccountError, create_token
 
     user = db.session.scalars(select(User).where(func.lower(User.email) == email.lower())).first()
     if user is None:
         raise click.ClickException(f"no user {email}")
-    token = create_token(user)
+    try:
+        token = create_token(user, scopes)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(token)
 
@@ -171,9 +196,10 @@ def demo() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.cli_privacy import privacy_cli
     from app.cli_routing import routing_cli
     from app.cli_surveys import surveys_cli
 
     commands = (catalog_cli, users_cli, tokens_cli, jobs_cli, tracker_cli, calls_cli)
-    for command in (*commands, surveys_cli, routing_cli, demo):
+    for command in (*commands, surveys_cli, routing_cli, privacy_cli, demo):
         app.cli.add_command(command)

@@ -77,12 +77,49 @@ class Settings:
     RECONCILE_GRACE_SECONDS: int = field(
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))
     )
-    # When set, /metrics needs "Authorization: Bearer <token>".
     # Routing confidence below which an item waits in triage (bench/results/analysis.md).
     ROUTING_THRESHOLD: float = field(
         default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.6"))
     )
+    # Problem groups (app/services/grouping.py, bench/results/grouping.md): the similarity an
+    # item needs to join an open group; the items a group needs before its ticket is opened
+    # (outages open at once; 0: only when a handler decides); the shortest time between two
+    # pushes of a ticket's affected count to the tracker.
+    GROUPING_THRESHOLD: float = field(
+        default_factory=lambda: float(_env("GROUPING_THRESHOLD", "0.6"))
+    )
+    TICKET_MIN_ITEMS: int = field(default_factory=lambda: int(_env("TICKET_MIN_ITEMS", "1")))
+    TRACKER_COUNT_SYNC_SECONDS: int = field(
+        default_factory=lambda: int(_env("TRACKER_COUNT_SYNC_SECONDS", "600"))
+    )
+    # When set, /metrics needs "Authorization: Bearer <token>".
     METRICS_TOKEN: str | None = field(default_factory=lambda: _env("METRICS_TOKEN"))
+    # Tracker webhooks: largest body read, and the oldest signed timestamp taken (0: any;
+    # replays are refused by the signed body's digest either way).
+    WEBHOOK_MAX_BYTES: int = field(
+        default_factory=lambda: int(_env("WEBHOOK_MAX_BYTES", str(1024 * 1024)))
+    )
+    JIRA_WEBHOOK_MAX_AGE_SECONDS: int = field(
+        default_factory=lambda: int(_env("JIRA_WEBHOOK_MAX_AGE_SECONDS", "0"))
+    )
+    # Retention (README, Data protection): a citizen's contact details are erased this many
+    # days after the last of their items is resolved; feedback texts are anonymised (the
+    # stored text replaced by its redacted copy) this many months after they arrived.
+    RETENTION_CONTACT_DAYS: int = field(
+        default_factory=lambda: int(_env("RETENTION_CONTACT_DAYS", "90"))
+    )
+    RETENTION_TEXT_MONTHS: int = field(
+        default_factory=lambda: int(_env("RETENTION_TEXT_MONTHS", "24"))
+    )
+    # Spike alerts (app/services/spikes.py): negative items about one e-service in the last
+    # SPIKE_WINDOW_MINUTES alert its department when there are more than SPIKE_MIN_COUNT and
+    # more than SPIKE_FACTOR times the mean per window of the SPIKE_BASELINE_DAYS before.
+    SPIKE_WINDOW_MINUTES: int = field(
+        default_factory=lambda: int(_env("SPIKE_WINDOW_MINUTES", "60"))
+    )
+    SPIKE_BASELINE_DAYS: int = field(default_factory=lambda: int(_env("SPIKE_BASELINE_DAYS", "7")))
+    SPIKE_MIN_COUNT: int = field(default_factory=lambda: int(_env("SPIKE_MIN_COUNT", "5")))
+    SPIKE_FACTOR: float = field(default_factory=lambda: float(_env("SPIKE_FACTOR", "3")))
     MAX_CONTENT_LENGTH: int = field(
         default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     )
@@ -100,6 +137,8 @@ class Settings:
         default_factory=lambda: _env("PUBLIC_RATE_LIMIT", "20 per minute;200 per hour")
     )
     # Password guessing: sign-in attempts per client address.
+    # Requests per API token (or per address without one) on /api/v1 and Open311.
+    API_RATE_LIMIT: str = field(default_factory=lambda: _env("API_RATE_LIMIT", "6000 per minute"))
     LOGIN_RATE_LIMIT: str = field(
         default_factory=lambda: _env("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     )

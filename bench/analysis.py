@@ -29,7 +29,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
 from app.services.analysis import (  # noqa: E402
     DEFAULT_THRESHOLD,
     TextModels,
@@ -42,6 +41,7 @@ from app.services.analysis import (  # noqa: E402
     normalise,
     preload_language_detector,
 )
+from bench.report import result  # noqa: E402
 
 DEFAULT_PATH = Path("/work/shared/data/feedback_dev.jsonl")
 SWEEP = (0.3, 0.4, 0.5, 0.6)
@@ -156,6 +156,17 @@ def main() -> None:
         f"vocabulary ({time.perf_counter() - started:.0f} s)"
     )
     print(report.format())
+    # (measure, figure, lowest or highest allowed, whether the figure must stay below it)
+    targets = (
+        ("language accuracy", report.language_accuracy, 0.97, False),
+        ("department accuracy (routed)", report.department_accuracy, 0.85, False),
+        ("e-service accuracy (routed)", report.eservice_accuracy, 0.75, False),
+        ("share to triage", report.triage_share, 0.15, True),
+        ("sentiment macro-F1", report.sentiment_macro_f1, 0.75, False),
+    )
+    for measure, figure, bound, upper in targets:
+        met = figure <= bound if upper else figure >= bound
+        result(measure, f"{figure:.3f}", f"{'<=' if upper else '>='} {bound}", met)
 
     if not args.quick:
         for seed in (0, 1, 2):
@@ -219,6 +230,8 @@ def main() -> None:
         f"per item, median of {args.runs} run means: {1000 * statistics.median(means):.2f} ms "
         f"({1 / statistics.median(means):.0f} items/s on one core)"
     )
+    per_item_ms = 1000 * statistics.median(means)
+    result("analysis per item", f"{per_item_ms:.2f} ms", "< 25 ms", per_item_ms < 25)
 
     parts = {
         "detect_language": lambda t, lang: detect_language(t),

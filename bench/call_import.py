@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.report import result  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -142,6 +143,9 @@ def main() -> None:
         f"PostgreSQL COPY (ceiling): {args.rows / copy_seconds:,.0f} rows/s ({copy_seconds:.1f} s)"
     )
     print(f"ratio: {copy_seconds / seconds:.0%} of the ceiling")
+    rate, peak = args.rows / seconds, max(r["peak_mb"] for r in imports)
+    result("call-log import", f"{rate:,.0f} rows/s", ">= 20,000 rows/s", rate >= 20_000)
+    result("call-log import peak memory", f"{peak:.0f} MB", "< 300 MB", peak < 300)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,13 @@ import requests
 from jira import JIRA, JIRAError
 
 from integrations.jira_format import parse_jira_time
-from integrations.tracker import STATUS_CATEGORIES, IssueDraft, TrackerError, TrackerIssue
+from integrations.tracker import (
+    STATUS_CATEGORIES,
+    IssueDraft,
+    TrackerError,
+    TrackerIssue,
+    affected_note,
+)
 
 CIVICLOOP_LABEL = "civicloop"
 PAGE_SIZE = 100
@@ -134,6 +140,10 @@ class JiraTracker:
             return self._issue(self._call(lambda: self.client.issue(key)).raw)
         except _NotFoundError:
             return None
+
+    def update_affected(self, key: str, count: int) -> None:
+        # A comment, so the team sees when the count grew; the description keeps the first.
+        self.add_comment(key, affected_note(count))
 
     def add_comment(self, key: str, body: str) -> None:
         self._call(lambda: self.client.add_comment(key, body))

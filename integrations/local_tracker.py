@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models.local_issue import LocalIssue
 from app.models.types import utcnow
-from integrations.tracker import STATUS_CATEGORIES, IssueDraft, TrackerIssue
+from integrations.tracker import STATUS_CATEGORIES, IssueDraft, TrackerIssue, affected_note
 
 _STATUS_NAMES = {"new": "To do", "indeterminate": "In progress", "done": "Done"}
 
@@ -57,6 +57,10 @@ class LocalTracker:
     def get_issue(self, key: str) -> TrackerIssue | None:
         row = self.session.scalars(select(LocalIssue).where(LocalIssue.key == key)).first()
         return self._issue(row) if row else None
+
+    def update_affected(self, key: str, count: int) -> None:
+        # A comment, so the team sees when the count grew; the description keeps the first.
+        self.add_comment(key, affected_note(count))
 
     def add_comment(self, key: str, body: str) -> None:
         row = self.session.scalars(select(LocalIssue).where(LocalIssue.key == key)).one()

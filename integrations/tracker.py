@@ -18,6 +18,11 @@ CATEGORY_DONE = "done"
 STATUS_CATEGORIES = (CATEGORY_NEW, CATEGORY_IN_PROGRESS, CATEGORY_DONE)
 
 
+def affected_note(count: int) -> str:
+    """How an issue tells the number of citizens who reported its problem."""
+    return f"Affected citizens: {count}"
+
+
 @dataclass(frozen=True)
 class IssueDraft:
     """A development ticket to open. Built only from redacted text."""
@@ -69,6 +74,10 @@ class Tracker(Protocol):
 
     def add_comment(self, key: str, body: str) -> None:
         """Add a plain-text comment."""
+
+    def update_affected(self, key: str, count: int) -> None:
+        """Show that ``count`` citizens have now reported the issue's problem; raises
+        TrackerError when the tracker fails. Callers throttle it (one call per window)."""
 
     def changed_since(self, since: datetime) -> Iterable[TrackerIssue]:
         """civicloop's issues updated at or after ``since`` (UTC)."""

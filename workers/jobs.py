@@ -91,8 +91,29 @@ def sync_tracker() -> None:
         sync_from_tracker()
 
 
+def push_affected_counts() -> None:
+    from app.services.tickets import push_affected_counts as push
+
+    with _app_context():
+        push()
+
+
 def train_router() -> None:
     from app.services.understanding import train_router as train
 
     with _app_context():
         train()
+
+
+def apply_retention() -> None:
+    from app.services.retention import apply_retention as apply
+
+    with _app_context():
+        apply()
+
+
+def check_spikes() -> None:
+    from app.services.spikes import check_spikes as check
+
+    with _app_context():
+        check()

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 RECONCILE_EVERY_SECONDS = 60
 TRACKER_SYNC_EVERY_SECONDS = 300
+# Finds the tickets whose count push is due; the throttle itself is TRACKER_COUNT_SYNC_SECONDS.
+AFFECTED_COUNTS_EVERY_SECONDS = 60
 ROUTER_TRAINING_EVERY_SECONDS = 24 * 3600  # handlers' decisions of the day teach the router
 
 SCHEDULE = (
     ("workers.jobs.reconcile", "scheduled", RECONCILE_EVERY_SECONDS),
     ("workers.jobs.sync_tracker", "scheduled", TRACKER_SYNC_EVERY_SECONDS),
+    ("workers.jobs.push_affected_counts", "scheduled", AFFECTED_COUNTS_EVERY_SECONDS),
     ("workers.jobs.train_router", "scheduled", ROUTER_TRAINING_EVERY_SECONDS),
+    ("workers.jobs.apply_retention", "scheduled", 24 * 3600),  # app/services/retention.py
+    ("workers.jobs.check_spikes", "scheduled", 300),  # app/services/spikes.py
 )

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from app.api.auth import INTAKE_ROLES, token_required
 from app.api.openapi import build_spec, documented
-from app.extensions import db
-from app.models import Feedback, Ticket
 from app.schemas.feedback import FeedbackInSchema, FeedbackOutSchema
 from app.schemas.ticket import TicketOutSchema
+from app.services.access import visible_feedback, visible_ticket
 from app.services.intake import submit_feedback
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
-READ_ROLES = ("agent", "handler", "developer", "analyst", "admin")
+# Suppliers read only their own e-services' items and tickets (app/services/access.py).
+READ_ROLES = ("agent", "handler", "developer", "analyst", "admin", "supplier")
+READ_SCOPES = ("read", "supplier")
 
 
 def json_body() -> dict:
@@ -43,7 +43,7 @@ def openapi() -> ResponseReturnValue:
         403: "The token's user may not submit feedback",
     },
 )
-@token_required(*INTAKE_ROLES)
+@token_required(*INTAKE_ROLES, scopes=("intake",))
 def create_feedback() -> ResponseReturnValue:
     submission = FeedbackInSchema().load(json_body())
     result = submit_feedback(submission, agent=g.api_user)
@@ -56,12 +56,10 @@ def create_feedback() -> ResponseReturnValue:
     response=FeedbackOutSchema,
     responses={404: "No such item", 403: "The token's user may not read items"},
 )
-@token_required(*READ_ROLES)
+@token_required(*READ_ROLES, scopes=READ_SCOPES)
 def get_feedback(public_id: str) -> ResponseReturnValue:
-    query = select(Feedback).where(Feedback.public_id == public_id)
-    return jsonify(
-        FeedbackOutSchema().dump(db.first_or_404(query, description="No such feedback item."))
-    )
+    item = visible_feedback(g.api_user, public_id) or abort(404, "No such feedback item.")
+    return jsonify(FeedbackOutSchema().dump(item))
 
 
 @api_bp.get("/tickets/<key>")
@@ -70,7 +68,7 @@ def get_feedback(public_id: str) -> ResponseReturnValue:
     response=TicketOutSchema,
     responses={404: "No such ticket", 403: "The token's user may not read tickets"},
 )
-@token_required(*READ_ROLES)
+@token_required(*READ_ROLES, scopes=READ_SCOPES)
 def get_ticket(key: str) -> ResponseReturnValue:
-    query = select(Ticket).where(Ticket.key == key)
-    return jsonify(TicketOutSchema().dump(db.first_or_404(query, description="No such ticket.")))
+    ticket = visible_ticket(g.api_user, key=key) or abort(404, "No such ticket.")
+    return jsonify(TicketOutSchema().dump(ticket))

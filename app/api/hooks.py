@@ -6,13 +6,21 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.schemas.jira import JiraWebhookSchema
-from app.services.webhooks import WebhookSignatureError, handle_jira_event, verify_signature
+from app.services.webhooks import (
+    StaleWebhookError,
+    WebhookSignatureError,
+    check_fresh,
+    handle_jira_event,
+    verify_signature,
+)
 
 hooks_bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 
 
 @hooks_bp.post("/jira")
 def jira_webhook() -> ResponseReturnValue:
+    # Read before the body: an oversized delivery is refused (413) without being read whole.
+    request.max_content_length = current_app.config["WEBHOOK_MAX_BYTES"]
     body = request.get_data(cache=True)
     try:
         verify_signature(
@@ -22,6 +30,16 @@ def jira_webhook() -> ResponseReturnValue:
         )
     except WebhookSignatureError as error:
         abort(401, str(error))
-    event = JiraWebhookSchema().load(request.get_json(silent=True) or {})
-    outcome = handle_jira_event(event, request.headers.get("X-Atlassian-Webhook-Identifier"))
-    return jsonify(outcome=outcome)
+    payload = request.get_json(silent=True)
+    event = JiraWebhookSchema().load(payload if isinstance(payload, dict) else {})
+    timestamp = payload.get("timestamp")
+    try:
+        check_fresh(
+            timestamp if isinstance(timestamp, int) else None,
+            current_app.config["JIRA_WEBHOOK_MAX_AGE_SECONDS"],
+        )
+    except StaleWebhookError:
+        # Answered as done: Jira would retry an error, and the poll picks up a real change.
+        return jsonify(outcome="stale")
+    delivery = request.headers.get("X-Atlassian-Webhook-Identifier")
+    return jsonify(outcome=handle_jira_event(event, delivery, body))

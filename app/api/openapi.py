@@ -23,7 +23,8 @@ _PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
 class ErrorSchema(Schema):
     errors = fields.Dict(
         keys=fields.String(),
-        values=fields.List(fields.String()),
+        # A list of messages, or for a nested object (``contact``) its own fields' messages.
+        values=fields.Raw(),
         metadata={"description": "Messages by field; `_request` for the request as a whole."},
     )
 

@@ -49,7 +49,7 @@ def _posted_by_integration() -> bool:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return False
-    user = user_for_token(token.strip())
+    user = user_for_token(token.strip(), "intake")
     return user is not None and user.role in INTEGRATION_ROLES
 
 
@@ -102,7 +102,7 @@ def create_survey_response(eservice: str) -> ResponseReturnValue:
         404: "No such e-service",
     },
 )
-@token_required(*INTEGRATION_ROLES)
+@token_required(*INTEGRATION_ROLES, scopes=("intake",))
 def set_transaction_counts(code: str) -> ResponseReturnValue:
     body = TransactionCountInSchema().load(json_body())
     with _survey_errors():

@@ -5,11 +5,12 @@ from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
+from app.models.insight import SpikeAlert
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.routing import RoutingRule, TrainedModel
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
-from app.models.ticket import Ticket, TicketState
+from app.models.ticket import ItemEmbedding, Ticket, TicketState
 from app.models.user import ROLES, ApiToken, User
 
 __all__ = [
@@ -26,12 +27,14 @@ __all__ = [
     "FeedbackEvent",
     "FeedbackStatus",
     "ImportState",
+    "ItemEmbedding",
     "LocalIssue",
     "Notice",
     "NoticeKind",
     "NoticeState",
     "RoutingMethod",
     "RoutingRule",
+    "SpikeAlert",
     "Supplier",
     "SurveyFrame",
     "SurveyResponse",

@@ -12,10 +12,13 @@ from app.models.types import UTCDateTime, utcnow
 
 
 class AuditEvent(db.Model):
+    """One entry of the audit trail. ``detail`` never holds personal data itself (ids and
+    counts only), so the trail can outlive every erasure it records."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    action: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int | None]
     detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -21,6 +21,10 @@ class Contact(db.Model):
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_channel: Mapped[str | None] = mapped_column(String(32))
+    # Withdrawal is kept beside the consent it ends: the record of when we stopped may be
+    # asked for as much as the record of when we were allowed.
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_withdrawn_channel: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,10 +1,16 @@
-"""A development ticket: one problem, however many citizens reported it."""
+"""A development ticket: one problem, however many citizens reported it.
+
+A ticket is also the problem group its items belong to (app/services/grouping.py): it keeps a
+running representative of its members, and exists before (or without) a tracker issue while
+the group is held.
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, func, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
@@ -16,18 +22,25 @@ from app.models.types import UTCDateTime, utcnow
 class TicketState:
     """Where civicloop is in opening the tracker issue (not the tracker's own status)."""
 
+    HELD = "held"  # a problem group not (yet) worth a tracker issue: nothing is opened
     PENDING = "pending"  # intent recorded; the issue may or may not exist yet
     OPEN = "open"  # the tracker issue exists and is known by key
     GONE = "gone"  # deleted in the tracker
+    MERGED = "merged"  # a handler moved its items into another group (``merged_into``)
+
+
+def new_cluster_key() -> str:
+    return uuid.uuid4().hex[:20]
 
 
 class Ticket(db.Model):
+    # Grouping looks up the open groups of one e-service (or department) for every item.
+    __table_args__ = (Index("ix_ticket_scope", "eservice_id", "department_id", "state"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     tracker: Mapped[str] = mapped_column(String(16))
     # Stable key of the problem; also the label on the tracker issue (invariant 3).
-    cluster_key: Mapped[str] = mapped_column(String(80), unique=True)
-    # What items about the same problem share; matched while the ticket is not done.
-    signature: Mapped[str] = mapped_column(String(80), index=True)
+    cluster_key: Mapped[str] = mapped_column(String(80), unique=True, default=new_cluster_key)
     state: Mapped[str] = mapped_column(String(16), default=TicketState.PENDING, index=True)
     key: Mapped[str | None] = mapped_column(String(64), unique=True)
     url: Mapped[str | None] = mapped_column(String(500))
@@ -39,17 +52,44 @@ class Ticket(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written by the team for citizens: goes into resolution notices and "you said, we did".
+    what_we_changed: Mapped[str | None] = mapped_column(Text)
     tracker_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     create_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The group's representative: sums of its members' float32 vectors (embedding, character
+    # n-grams), of their glossary terms, and the error codes they quoted. NULL: not built yet;
+    # empty bytes: the group has no members left.
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    ngram_profile: Mapped[bytes | None] = mapped_column(LargeBinary)
+    term_profile: Mapped[dict] = mapped_column(JSON, default=dict)
+    error_codes: Mapped[list] = mapped_column(JSON, default=list)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # The affected count the tracker issue shows, and when a newer one is due there: pushes
+    # are throttled to one per TRACKER_COUNT_SYNC_SECONDS per ticket.
+    count_synced: Mapped[int | None] = mapped_column(Integer)
+    count_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     department: Mapped[Department | None] = relationship()
     eservice: Mapped[EService | None] = relationship()
     items: Mapped[list[Feedback]] = relationship(back_populates="ticket")
+    merged_into: Mapped[Ticket | None] = relationship(remote_side=[id])
 
     # Derived, never stored, so it cannot drift from the linked items.
     affected_count: Mapped[int] = column_property(
         select(func.count(Feedback.id)).where(Feedback.ticket_id == id).scalar_subquery(),
         deferred=True,
     )
+
+
+class ItemEmbedding(db.Model):
+    """An item's embedding, computed once from its redacted text and kept for regrouping
+    (merge, split, link) without embedding again. Its own table keeps feedback rows narrow."""
+
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

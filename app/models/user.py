@@ -5,15 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.catalog import Supplier
+from app.models.catalog import Department, Supplier
 from app.models.types import UTCDateTime, utcnow
 
 # "integration" is for machine clients (contact-centre systems, Open311 apps): intake only.
 ROLES = ("agent", "handler", "developer", "analyst", "admin", "supplier", "integration")
+# What a token may be used for, whatever else its user's role allows: a leaked intake token
+# of a contact-centre system cannot read items back.
+TOKEN_SCOPES = ("intake", "read", "supplier")
+# Roles whose people may see a citizen's contact details and the unredacted text.
+PERSONAL_DATA_ROLES = ("agent", "handler", "admin")
+
+user_department = Table(
+    "user_department",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class User(UserMixin, db.Model):
@@ -27,6 +39,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     supplier: Mapped[Supplier | None] = relationship()
+    # A handler with departments sees only their items (and the triage queue); one without
+    # any is a city-wide handler.
+    departments: Mapped[list[Department]] = relationship(secondary=user_department)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -39,8 +54,14 @@ class ApiToken(db.Model):
     # SHA-256 of a 256-bit random token: a slow hash adds nothing at that entropy.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    # Space-separated TOKEN_SCOPES.
+    scopes: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+    def allows(self, *scopes: str) -> bool:
+        """Whether the token has any of ``scopes``."""
+        return bool(set(self.scopes.split()) & set(scopes))

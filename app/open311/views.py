@@ -32,7 +32,7 @@ from app.open311.formats import (
     update_document,
 )
 from app.schemas.open311 import DateWindowSchema, RequestQuerySchema, ServiceRequestInSchema
-from app.services.accounts import user_for_token
+from app.services.accounts import api_token_for
 from app.services.open311 import (
     Open311NotFoundError,
     active_services,
@@ -71,12 +71,12 @@ def api_key_required(view: Callable) -> Callable:
         api_key = request.form.get("api_key", "").strip()
         if not api_key:
             raise Forbidden("api_key is required to submit a service request.")
-        user = user_for_token(api_key)
-        if user is None:
+        token = api_token_for(api_key)
+        if token is None:
             raise Forbidden("api_key is not valid.")
-        if user.role not in INTAKE_ROLES:
+        if token.user.role not in INTAKE_ROLES or not token.allows("intake"):
             raise Forbidden("This api_key may not submit service requests.")
-        g.open311_submitter = user
+        g.open311_submitter = token.user
         return view(*args, **kwargs)
 
     return wrapped

@@ -93,15 +93,15 @@ class FeedbackOutSchema(Schema):
     status = fields.String()
     status_url = fields.Function(status_url)
     channel = fields.String()
-    source_ref = fields.String()
+    source_ref = fields.String(allow_none=True)
     received_at = fields.Function(lambda item: item.received_at.isoformat())
     occurred_at = fields.Function(
         lambda item: item.occurred_at.isoformat() if item.occurred_at else None
     )
-    language = fields.String()
-    sentiment = fields.String()
-    kind = fields.String()
-    about_digital = fields.Boolean()
+    language = fields.String(allow_none=True)
+    sentiment = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    about_digital = fields.Boolean(allow_none=True)
     eservice = fields.Function(lambda item: item.eservice.code if item.eservice else None)
     department = fields.Function(lambda item: item.department.code if item.department else None)
     routing = fields.Function(

@@ -135,7 +135,7 @@ class SurveyResponseOutSchema(Schema):
     eservice = fields.Function(lambda response: response.eservice.code)
     frame = fields.Function(lambda response: response.frame.code)
     frame_version = fields.Function(lambda response: response.frame.version)
-    client_ref = fields.String()
+    client_ref = fields.String(allow_none=True)
     completed = fields.Boolean()
     received_at = fields.Function(lambda response: response.received_at.isoformat())
     feedback = fields.Function(

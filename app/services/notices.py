@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import notice_language
-from app.models import Feedback, Notice, NoticeKind, NoticeState
+from app.models import Contact, Feedback, Notice, NoticeKind, NoticeState
 from app.models.types import utcnow
+from app.services.links import unsubscribe_url
 from integrations.mailer import MailError, Message, mailer_from_config
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,13 @@ def render_notice(notice: Notice) -> Message:
     """The e-mail in the notice's language, plain text and HTML, without any staff data."""
     item = notice.feedback
     template = _TEMPLATES[notice.kind]
-    context = {"item": item, "status_url": status_url(item), "language": notice.language}
+    unsubscribe = unsubscribe_url(item.contact)
+    context = {
+        "item": item,
+        "status_url": status_url(item),
+        "unsubscribe_url": unsubscribe,
+        "language": notice.language,
+    }
     with force_locale(notice.language):
         subject = str(template.subject)
         text = render_template(f"notices/{template.name}.txt", **context)
@@ -80,6 +87,11 @@ def render_notice(notice: Notice) -> Message:
         language=notice.language,
         # Stable per notice, so a resend after a crash can be recognised downstream.
         message_id=f"<notice-{notice.id}-{notice.kind}@{domain}>",
+        # One-click unsubscribe in the mail client (RFC 8058), besides the link in the text.
+        headers=(
+            ("List-Unsubscribe", f"<{unsubscribe}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ),
     )
 
 
@@ -91,7 +103,15 @@ def deliver_notice(notice_id: int) -> float | None:
     if notice is None or notice.state != NoticeState.PENDING:
         db.session.rollback()
         return None
-    contact = notice.feedback.contact
+    # Read the contact under a lock, after the notice's: a consent withdrawal or erasure
+    # committed while this notice waited is seen here, and one made during the send waits
+    # for it (app/services/subject_requests.py takes the locks in the same order).
+    contact = db.session.scalars(
+        select(Contact)
+        .where(Contact.id == notice.feedback.contact_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if contact is None or not contact.reachable:
         notice.state = NoticeState.SUPPRESSED
         notice.last_error = "no consent or no live contact"

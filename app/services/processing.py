@@ -7,9 +7,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, TicketState
 from app.models.types import utcnow
+from app.services.grouping import group_feedback
 from app.services.privacy import redact
 from app.services.routing import route_feedback
-from app.services.tickets import attach_to_ticket
 
 
 def _claim(feedback_id: int) -> bool:
@@ -43,8 +43,8 @@ def process_feedback(feedback_id: int) -> int | None:
         item.redacted_text = redact(
             item.text, [item.contact.name] if item.contact and item.contact.name else []
         )
-    decision = route_feedback(item)
-    ticket = attach_to_ticket(item) if decision.department is not None else None
+    route_feedback(item)
+    ticket = group_feedback(item)
     item.processed_at = utcnow()
     item.last_error = None
     db.session.commit()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import uuid
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app import jobs
 from app.extensions import db
@@ -26,6 +23,7 @@ from integrations.tracker import (
     Tracker,
     TrackerError,
     TrackerIssue,
+    affected_note,
 )
 
 log = logging.getLogger(__name__)
@@ -41,56 +39,33 @@ EXAMPLES_IN_DESCRIPTION = 3
 # A create whose answer was lost may not show in Jira Cloud's search for a while.
 MIN_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
-_WORDS = re.compile(r"\w+")
+COUNT_PUSH_BATCH = 200
 
 
 def current_tracker() -> Tracker:
     return tracker_from_config(current_app.config, db.session)
 
 
-def problem_signature(item: Feedback) -> str:
-    """What items about the same problem share: the e-service and the same words."""
-    words = " ".join(_WORDS.findall(item.redacted_text.lower()))
-    scope = item.eservice.code if item.eservice else f"dept:{item.department.code}"
-    return f"{scope}:{hashlib.sha1(words.encode()).hexdigest()[:16]}"
+def attach_to_ticket(item: Feedback) -> Ticket | None:
+    """Put an actionable item into its problem group (and so its ticket); see
+    app/services/grouping.py. Imported late: grouping builds on this module."""
+    from app.services.grouping import group_feedback
+
+    return group_feedback(item)
 
 
-def attach_to_ticket(item: Feedback) -> Ticket:
-    """Link the item to the open ticket of its problem, or record the intent to open one."""
-    signature = problem_signature(item)
-    ticket = db.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.signature == signature,
-            Ticket.state != TicketState.GONE,
-            or_(Ticket.status_category.is_(None), Ticket.status_category != CATEGORY_DONE),
-        )
-        .order_by(Ticket.id.desc())
-    ).first()
-    if ticket is None:
-        ticket = Ticket(
-            tracker=current_tracker().name,
-            cluster_key=uuid.uuid4().hex[:20],
-            signature=signature,
-            summary=_summary(item),
-            department=item.department,
-            eservice=item.eservice,
-            next_attempt_at=utcnow(),
-        )
-        db.session.add(ticket)
-    item.ticket = ticket
-    change_status(
-        item, ITEM_STATUS_BY_CATEGORY.get(ticket.status_category, FeedbackStatus.FORWARDED)
-    )
-    return ticket
-
-
-def _summary(item: Feedback) -> str:
+def ticket_summary(item: Feedback) -> str:
+    """The issue's summary: the service and the start of the first report, redacted."""
     text = " ".join(item.redacted_text.split())
     if len(text) > SUMMARY_LENGTH:
         text = text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
     service = item.eservice.name_in("en") if item.eservice else item.department.name_in("en")
     return f"[{service}] {text}"
+
+
+def _affected(ticket: Ticket) -> int:
+    """Items linked now (not the ticket's loaded ``affected_count``, which may be stale)."""
+    return db.session.scalar(select(func.count(Feedback.id)).where(Feedback.ticket_id == ticket.id))
 
 
 def issue_draft(ticket: Ticket) -> IssueDraft:
@@ -101,11 +76,15 @@ def issue_draft(ticket: Ticket) -> IssueDraft:
         .order_by(Feedback.id)
         .limit(EXAMPLES_IN_DESCRIPTION)
     ).all()
-    affected = db.session.scalar(
-        select(func.count(Feedback.id)).where(Feedback.ticket_id == ticket.id)
-    )
+    sentiments = db.session.execute(
+        select(Feedback.sentiment, func.count(Feedback.id))
+        .where(Feedback.ticket_id == ticket.id)
+        .group_by(Feedback.sentiment)
+        .order_by(Feedback.sentiment)
+    ).all()
     lines = [
-        f"Affected citizens: {affected}",
+        affected_note(sum(count for _, count in sentiments)),
+        "Sentiment: " + ", ".join(f"{name or 'unknown'} {count}" for name, count in sentiments),
         f"E-service: {ticket.eservice.name_in('en') if ticket.eservice else '-'}",
         f"Supplier: {ticket.eservice.supplier.name if ticket.eservice and ticket.eservice.supplier else '-'}",  # noqa: E501
         f"Department: {ticket.department.name_in('en') if ticket.department else '-'}",
@@ -155,6 +134,7 @@ def open_ticket(ticket_id: int) -> float | None:
     ticket.key = issue.key
     ticket.url = issue.url
     ticket.opened_at = utcnow()
+    ticket.count_synced = _affected(ticket)
     ticket.next_attempt_at = None
     ticket.last_error = None
     notices = _apply_issue_state(ticket, issue)
@@ -261,3 +241,51 @@ def set_local_status(ticket: Ticket, category: str) -> Ticket:
     tracker.transition_to(ticket.key, category)
     db.session.flush()
     return apply_tracker_update(tracker.get_issue(ticket.key))
+
+
+def schedule_count_push(ticket: Ticket) -> None:
+    """The group's size changed: push it to the tracker issue once the throttle window ends.
+
+    Only the first change of a window sets the time, so a burst of items costs one call.
+    """
+    if ticket.count_due_at is None:
+        seconds = current_app.config["TRACKER_COUNT_SYNC_SECONDS"]
+        ticket.count_due_at = utcnow() + timedelta(seconds=seconds)
+
+
+def push_affected_counts() -> int:
+    """Show the current affected count on every open issue whose count push is due.
+
+    Scheduled; each ticket is committed on its own, so a tracker failure leaves the rest
+    done and that one due again later. Returns the number of issues updated.
+    """
+    tracker = current_tracker()
+    due = db.session.scalars(
+        select(Ticket.id)
+        .where(Ticket.state == TicketState.OPEN, Ticket.count_due_at <= utcnow())
+        .order_by(Ticket.count_due_at)
+        .limit(COUNT_PUSH_BATCH)
+    ).all()
+    pushed = 0
+    for ticket_id in due:
+        ticket = db.session.scalars(
+            select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+        ).one()
+        count = _affected(ticket)
+        if count != ticket.count_synced:
+            try:
+                tracker.update_affected(ticket.key, count)
+            except TrackerError as error:
+                retry = max(error.retry_after or 0, MIN_RETRY_SECONDS)
+                ticket.count_due_at = utcnow() + timedelta(seconds=retry)
+                db.session.commit()
+                log.warning("ticket %s: count push failed (%s)", ticket.id, error)
+                if error.retry_after:  # rate limited: the other tickets wait too
+                    break
+                continue
+            ticket.count_synced = count
+            pushed += 1
+        ticket.count_due_at = None
+        db.session.commit()
+    db.session.rollback()
+    return pushed

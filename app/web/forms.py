@@ -30,6 +30,7 @@ from app.models import Contact
 from app.schemas.feedback import MAX_TEXT
 from app.services.catalog import eservice_names
 from app.services.intake import ContactDetails, Submission
+from app.services.outcomes import MAX_CHANGE_TEXT
 from app.services.routing_rules import MAX_PHRASE_LENGTH, MAX_PHRASES, RuleDraft, parse_phrases
 
 LANGUAGE_CHOICES = [
@@ -187,6 +188,13 @@ class RoutingTrialForm(FlaskForm):
         _l("Language"),
         choices=[SelectChoice("", _l("Detect"))] + LANGUAGE_CHOICES[1:],
         default="",
+    )
+
+
+class WhatWeChangedForm(FlaskForm):
+    text = TextAreaField(
+        _l("What we changed (shown to citizens)"),
+        validators=[Optional(), Length(max=MAX_CHANGE_TEXT)],
     )
 
 

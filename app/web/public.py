@@ -23,6 +23,7 @@ from app.models import Feedback
 from app.services.health import health
 from app.services.intake import submit_feedback
 from app.services.metrics import prometheus_metrics
+from app.services.outcomes import you_said_we_did
 from app.web.forms import CitizenFeedbackForm, eservice_choices
 
 public_bp = Blueprint("public", __name__)
@@ -48,6 +49,17 @@ def feedback() -> ResponseReturnValue:
 
 def _by_status_token(token: str) -> Feedback:
     return db.first_or_404(select(Feedback).where(Feedback.status_token == token))
+
+
+@public_bp.get("/you-said-we-did")
+def you_said() -> ResponseReturnValue:
+    eservice = request.args.get("eservice") or None
+    return render_template(
+        "public/you_said.html",
+        problems=you_said_we_did(eservice),
+        eservices=eservice_choices(current_language()),
+        chosen=eservice,
+    )
 
 
 @public_bp.get("/feedback/sent/<token>")
@@ -77,4 +89,5 @@ def healthz() -> ResponseReturnValue:
     return jsonify(report), 200 if report["ok"] else 503
 
 
-from app.web import survey  # noqa: E402, F401  (registers /survey/<eservice> on public_bp)
+# Pages of their own modules, registered on public_bp.
+from app.web import survey, unsubscribe  # noqa: E402, F401

@@ -21,12 +21,20 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db, limiter, login_manager
 from app.i18n import current_language
-from app.models import CallImport, Department, EService, Feedback, Ticket, User
+from app.models import CallImport, Department, EService, User
+from app.services.access import (
+    record_personal_data_read,
+    sees_personal_data,
+    visible_feedback,
+    visible_ticket,
+    visible_tickets,
+)
 from app.services.accounts import authenticate
 from app.services.call_import import UploadError, start_import
 from app.services.catalog import department_names
 from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
+from app.services.outcomes import describe_change
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
 from app.web.forms import (
@@ -35,6 +43,7 @@ from app.web.forms import (
     CallLogUploadForm,
     LoginForm,
     RerouteForm,
+    WhatWeChangedForm,
     eservice_choices,
 )
 from integrations.call_logs import MappingError, shipped_mappings
@@ -77,9 +86,14 @@ def logout() -> ResponseReturnValue:
 @staff_bp.get("/")
 @login_required
 def home() -> ResponseReturnValue:
-    if current_user.role in ("agent", "admin"):
-        return redirect(url_for("staff.new_feedback"))
-    return redirect(url_for("staff.tickets"))
+    start = {
+        "agent": "staff.new_feedback",
+        "admin": "staff.new_feedback",
+        "handler": "staff.triage",
+        "analyst": "staff.insight",
+        "supplier": "staff.supplier",
+    }
+    return redirect(url_for(start.get(current_user.role, "staff.tickets")))
 
 
 @staff_bp.route("/feedback/new", methods=["GET", "POST"])
@@ -106,8 +120,11 @@ def new_feedback() -> ResponseReturnValue:
 @staff_bp.get("/feedback/<public_id>")
 @login_required
 def feedback_detail(public_id: str) -> ResponseReturnValue:
-    item = db.first_or_404(select(Feedback).where(Feedback.public_id == public_id))
-    return render_template("staff/feedback_detail.html", item=item)
+    item = visible_feedback(current_user, public_id) or abort(404)
+    personal = sees_personal_data(current_user)
+    if personal:
+        record_personal_data_read(current_user, item)
+    return render_template("staff/feedback_detail.html", item=item, personal=personal)
 
 
 @staff_bp.route("/calls/import", methods=["GET", "POST"])
@@ -168,7 +185,7 @@ def triage() -> ResponseReturnValue:
 @login_required
 def route_item(public_id: str) -> ResponseReturnValue:
     require_role("handler", "admin")
-    item = db.first_or_404(select(Feedback).where(Feedback.public_id == public_id))
+    item = visible_feedback(current_user, public_id) or abort(404)
     form = _reroute_form(current_language())
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -192,24 +209,41 @@ def route_item(public_id: str) -> ResponseReturnValue:
 @staff_bp.get("/tickets")
 @login_required
 def tickets() -> ResponseReturnValue:
-    rows = db.session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(200)).all()
-    return render_template("staff/tickets.html", tickets=rows)
+    return render_template("staff/tickets.html", tickets=visible_tickets(current_user))
 
 
 @staff_bp.get("/problems/<int:ticket_id>")
 @staff_bp.get("/tickets/<key>")
 @login_required
 def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> ResponseReturnValue:
-    query = select(Ticket).where(Ticket.id == ticket_id if ticket_id else Ticket.key == key)
-    ticket = db.first_or_404(query)
-    return render_template("staff/ticket_detail.html", ticket=ticket, form=ActionForm())
+    ticket = visible_ticket(current_user, ticket_id=ticket_id, key=key) or abort(404)
+    change_form = WhatWeChangedForm(text=ticket.what_we_changed)
+    return render_template(
+        "staff/ticket_detail.html", ticket=ticket, form=ActionForm(), change_form=change_form
+    )
+
+
+@staff_bp.post("/problems/<int:ticket_id>/change")
+@login_required
+def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
+    require_role("handler", "developer", "admin")
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = WhatWeChangedForm()
+    if not form.validate_on_submit():
+        page = render_template(
+            "staff/ticket_detail.html", ticket=ticket, form=ActionForm(), change_form=form
+        )
+        return page, 400
+    describe_change(ticket, form.text.data or "", current_user)
+    flash(_("Saved: citizens will read this when the problem is resolved."), "success")
+    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
 
 
 @staff_bp.post("/tickets/<key>/status")
 @login_required
 def change_ticket_status(key: str) -> ResponseReturnValue:
     require_role("handler", "developer", "admin")
-    ticket = db.session.scalars(select(Ticket).where(Ticket.key == key)).first()
+    ticket = visible_ticket(current_user, key=key)
     if ticket is None or ticket.tracker != "local":
         abort(404)
     category = request.form.get("category")
@@ -220,4 +254,10 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
     return redirect(url_for("staff.ticket_detail", key=key))
 
 
-from app.web import staff_failures, staff_routing  # noqa: E402, F401  (pages on staff_bp)
+# The staff site's other pages register themselves on staff_bp.
+from app.web import (  # noqa: E402, F401
+    staff_failures,
+    staff_insight,
+    staff_privacy,
+    staff_routing,
+)

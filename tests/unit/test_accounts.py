@@ -42,3 +42,20 @@ def test_passwords_are_argon2_hashed_and_checked(app):
     assert authenticate("admin@example.org", "s3cret-pass") == user
     assert authenticate("admin@example.org", "wrong") is None
     assert authenticate("nobody@example.org", "s3cret-pass") is None
+
+
+def test_token_use_is_recorded_to_the_minute_not_on_every_request(app, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from app.services import accounts
+
+    user = create_user("agent@example.org", "agent", "pw-123456")
+    token = create_token(user)
+    db.session.commit()
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    for offset, expected in ((0, 0), (59, 0), (61, 61)):
+        monkeypatch.setattr(accounts, "utcnow", lambda o=offset: start + timedelta(seconds=o))
+        assert user_for_token(token) == user
+        db.session.commit()
+        stored = db.session.scalars(select(ApiToken)).one()
+        assert stored.last_used_at == start + timedelta(seconds=expected)

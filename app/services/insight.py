@@ -1,0 +1,684 @@
+"""The figures of the insight pages and the supplier API.
+
+Every figure comes from SQL aggregates over an indexed time range (GROUP BY period or
+e-service, never a loop over items in Python): what comes back is a row per period,
+channel, e-service or department. Periods are days or weeks in the city's time zone (invariant 7).
+
+Who sees what: feedback figures are limited by ``feedback_scope`` (app/services/access.py);
+survey figures by the e-services the viewer may see. A supplier's averages are over its
+own e-services only, so they cannot be used to work out another supplier's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Date, Float, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from app.extensions import db
+from app.models import (
+    Department,
+    EService,
+    Feedback,
+    SurveyResponse,
+    Ticket,
+    TransactionCount,
+    User,
+)
+from app.services.access import feedback_scope
+
+MAX_RANGE_DAYS = 731  # two years: a year beside the one before
+DAILY_UP_TO_DAYS = 62  # longer ranges go by week: a bar per day would be too thin to read
+SENTIMENTS = ("negative", "neutral", "positive")
+SCALES = ("satisfaction", "ease", "understood")  # 1-5 answers of the common frame
+TASK_DONE = ("yes", "partly", "no")
+
+
+# --- SQL that differs between PostgreSQL and SQLite ----------------------------------------
+
+
+class _LocalPeriodStart(FunctionElement):
+    """The first local day of the day or week a stored UTC time falls in, as a DATE.
+
+    Arguments: the time; the city's zone (PostgreSQL); the zone's UTC offset as an SQLite
+    date modifier. SQLite knows no zones, so there the offset at the start of the range
+    applies to the whole range: a day boundary is off by an hour across a DST change in
+    the embedded default, never on PostgreSQL.
+    """
+
+    type = Date()
+    inherit_cache = True
+
+
+class LocalDay(_LocalPeriodStart):
+    name = "local_day"
+    inherit_cache = True
+
+
+class LocalWeek(_LocalPeriodStart):
+    """Weeks start on Monday (ISO 8601, as calendars do in the Nordics)."""
+
+    name = "local_week"
+    inherit_cache = True
+
+
+@compiles(LocalDay, "postgresql")
+@compiles(LocalWeek, "postgresql")
+def _period_start_postgresql(
+    element: _LocalPeriodStart, compiler: SQLCompiler, **kw: object
+) -> str:
+    moment, zone, _offset = element.clauses
+    unit = "week" if isinstance(element, LocalWeek) else "day"
+    local = f"timezone({compiler.process(zone, **kw)}, {compiler.process(moment, **kw)})"
+    return f"CAST(date_trunc('{unit}', {local}) AS DATE)"
+
+
+@compiles(LocalDay, "sqlite")
+@compiles(LocalWeek, "sqlite")
+def _period_start_sqlite(element: _LocalPeriodStart, compiler: SQLCompiler, **kw: object) -> str:
+    moment, _zone, offset = element.clauses
+    # "weekday 0" moves forward to Sunday (staying on one), six days back is its Monday.
+    monday = ", 'weekday 0', '-6 days'" if isinstance(element, LocalWeek) else ""
+    return f"date({compiler.process(moment, **kw)}, {compiler.process(offset, **kw)}{monday})"
+
+
+class SecondsBetween(FunctionElement):
+    """``later - earlier`` in seconds, as a float."""
+
+    type = Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(SecondsBetween, "postgresql")
+def _seconds_postgresql(element: SecondsBetween, compiler: SQLCompiler, **kw: object) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
+
+
+@compiles(SecondsBetween, "sqlite")
+def _seconds_sqlite(element: SecondsBetween, compiler: SQLCompiler, **kw: object) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet ``condition`` (0, not NULL, for none), on both databases."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# --- the filters ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InsightFilter:
+    """Whole local days from ``first`` to ``last`` (both included), optionally one
+    department, e-service (codes) or channel."""
+
+    first: date
+    last: date
+    zone: str = "UTC"
+    department: str | None = None
+    eservice: str | None = None
+    channel: str | None = None
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=ZoneInfo(self.zone)).astimezone(UTC)
+
+    @property
+    def since(self) -> datetime:
+        return self._midnight(self.first)
+
+    @property
+    def until(self) -> datetime:
+        """The end, exclusive: midnight after the last day."""
+        return self._midnight(self.last + timedelta(days=1))
+
+    @property
+    def period(self) -> str:
+        """ "day" or "week": how the figures over time are grouped."""
+        return "day" if (self.last - self.first).days < DAILY_UP_TO_DAYS else "week"
+
+    def periods(self) -> list[date]:
+        """The first day of every period in the range, so charts show the empty ones too."""
+        if self.period == "day":
+            start, step = self.first, 1
+        else:
+            start, step = self.first - timedelta(days=self.first.weekday()), 7
+        return [start + timedelta(days=n) for n in range(0, (self.last - start).days + 1, step)]
+
+    def period_start(self, moment: ColumnElement[datetime]) -> ColumnElement[date]:
+        offset = ZoneInfo(self.zone).utcoffset(datetime.combine(self.first, time.min))
+        minutes = int(offset.total_seconds() // 60) if offset else 0
+        construct = LocalDay if self.period == "day" else LocalWeek
+        # Inline literals: the same expression in SELECT and GROUP BY must match exactly.
+        return construct(
+            moment,
+            literal(self.zone, literal_execute=True),
+            literal(f"{minutes:+d} minutes", literal_execute=True),
+        )
+
+
+def range_error(first: date, last: date) -> str | None:
+    """What is wrong with a range of days, for the filter forms and the API."""
+    if last < first:
+        return _("The end date must not be before the start date.")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        return _("Choose at most %(days)d days.", days=MAX_RANGE_DAYS)
+    return None
+
+
+def requested_days(first: date | None, last: date | None, zone: str) -> tuple[date, date]:
+    """The range asked for: the last 30 local days when none; from a start alone, to today
+    (or that day, when later); to an end alone, the 30 days to it."""
+    if last is None:
+        today = datetime.now(ZoneInfo(zone)).date()
+        last = today if first is None else max(first, today)
+    return first or last - timedelta(days=29), last
+
+
+def _code_id(model: type[Department] | type[EService], code: str) -> ColumnElement[int]:
+    return select(model.id).where(model.code == code).scalar_subquery()
+
+
+def _feedback_conditions(
+    filters: InsightFilter, viewer: User, moment: ColumnElement[datetime] = Feedback.received_at
+) -> list[ColumnElement[bool]]:
+    """The items of the figures: in the viewer's scope, ``moment`` in the range, filtered."""
+    conditions = [feedback_scope(viewer), moment >= filters.since, moment < filters.until]
+    if filters.department is not None:
+        conditions.append(Feedback.department_id == _code_id(Department, filters.department))
+    if filters.eservice is not None:
+        conditions.append(Feedback.eservice_id == _code_id(EService, filters.eservice))
+    if filters.channel is not None:
+        conditions.append(Feedback.channel == filters.channel)
+    return conditions
+
+
+# --- volume ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str | None  # the channel, or the e-service's or department's code; None: not known
+    count: int
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    period: date  # its first day
+    key: str | None
+    count: int
+
+
+_DIMENSION_COLUMNS = {
+    "channel": Feedback.channel,
+    "eservice": Feedback.eservice_id,
+    "department": Feedback.department_id,
+}
+_DIMENSION_MODELS = {"eservice": EService, "department": Department}
+
+
+def _keys(dimension: str, values: Iterable[object]) -> dict[object, str | None]:
+    """Group values as codes: the aggregates group by id (no join over the items)."""
+    model = _DIMENSION_MODELS.get(dimension)
+    if model is None:
+        return {value: value for value in values}  # type: ignore[misc]
+    codes = dict(db.session.execute(select(model.id, model.code)).all())
+    return {value: codes.get(value) for value in values}
+
+
+def volume(filters: InsightFilter, viewer: User, dimension: str) -> list[PeriodCount]:
+    """Items received per period and channel, e-service or department."""
+    period = filters.period_start(Feedback.received_at).label("period")
+    key = _DIMENSION_COLUMNS[dimension]
+    rows = db.session.execute(
+        select(period, key, func.count())
+        .where(*_feedback_conditions(filters, viewer))
+        .group_by(period, key)
+        .order_by(period)
+    ).all()
+    codes = _keys(dimension, {row[1] for row in rows})
+    return [PeriodCount(day, codes[value], count) for day, value, count in rows]
+
+
+def volume_totals(filters: InsightFilter, viewer: User, dimension: str) -> list[Count]:
+    """Items received per channel, e-service or department, most first."""
+    key = _DIMENSION_COLUMNS[dimension]
+    count = func.count().label("count")
+    rows = db.session.execute(
+        select(key, count)
+        .where(*_feedback_conditions(filters, viewer))
+        .group_by(key)
+        .order_by(count.desc())
+    ).all()
+    codes = _keys(dimension, {row[0] for row in rows})
+    return [Count(codes[value], count) for value, count in rows]
+
+
+# --- sentiment and digital share ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemFigures:
+    """Items of one e-service or period (or all of them): how many were about digital
+    services, and the sentiment of those."""
+
+    key: str | date | None  # the e-service's code or the period's first day
+    items: int
+    analysed: int  # whether about digital services is known
+    digital: int
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+
+    @property
+    def digital_share(self) -> float | None:
+        return self.digital / self.analysed if self.analysed else None
+
+    @property
+    def rated(self) -> int:
+        return self.negative + self.neutral + self.positive
+
+    def sentiment_share(self, sentiment: str) -> float | None:
+        """The share of digital items with ``sentiment`` among those with any."""
+        return getattr(self, sentiment) / self.rated if self.rated else None
+
+
+def _figure_columns() -> list[ColumnElement[int]]:
+    digital = Feedback.about_digital.is_(True)
+    return [
+        func.count().label("items"),
+        count_if(Feedback.about_digital.is_not(None)).label("analysed"),
+        count_if(digital).label("digital"),
+        *(count_if(and_(digital, Feedback.sentiment == name)).label(name) for name in SENTIMENTS),
+    ]
+
+
+def _figures(key: object, row: object) -> ItemFigures:
+    mapping = row._mapping  # type: ignore[attr-defined]
+    counts = {name: int(mapping[name]) for name in ("items", "analysed", "digital", *SENTIMENTS)}
+    return ItemFigures(key=key, **counts)  # type: ignore[arg-type]
+
+
+def figures_by_eservice(filters: InsightFilter, viewer: User) -> list[ItemFigures]:
+    """Per e-service (None: not known yet), most items first."""
+    items = func.count()
+    rows = db.session.execute(
+        select(Feedback.eservice_id.label("key"), *_figure_columns())
+        .where(*_feedback_conditions(filters, viewer))
+        .group_by(Feedback.eservice_id)
+        .order_by(items.desc())
+    ).all()
+    codes = _keys("eservice", {row.key for row in rows})
+    return [_figures(codes[row.key], row) for row in rows]
+
+
+def figures_over_time(filters: InsightFilter, viewer: User) -> list[ItemFigures]:
+    """Per period (``filters.period``), oldest first; periods without items are left out."""
+    period = filters.period_start(Feedback.received_at).label("key")
+    rows = db.session.execute(
+        select(period, *_figure_columns())
+        .where(*_feedback_conditions(filters, viewer))
+        .group_by(period)
+        .order_by(period)
+    ).all()
+    return [_figures(row.key, row) for row in rows]
+
+
+# --- time to ticket and resolution; "you said, we did" -------------------------------------
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Nearest-rank percentiles, in seconds; None when nothing was measured."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+
+def _durations(
+    seconds: ColumnElement[float], conditions: Sequence[ColumnElement[bool]], join: bool
+) -> Durations:
+    ranked = select(
+        seconds.label("seconds"),
+        func.row_number().over(order_by=seconds).label("rank"),
+        func.count().over().label("n"),
+    ).where(*conditions)
+    if join:
+        ranked = ranked.select_from(Feedback).join(Ticket, Feedback.ticket_id == Ticket.id)
+    ranked = ranked.subquery()
+    # The nearest rank of percentile p is ceil(p * n / 100), in integers on both databases.
+    median_rank = ((50 * ranked.c.n + 99) // 100).label("median_rank")
+    p90_rank = ((90 * ranked.c.n + 99) // 100).label("p90_rank")
+    rows = db.session.execute(
+        select(ranked.c.n, ranked.c.rank, ranked.c.seconds, median_rank, p90_rank).where(
+            or_(ranked.c.rank == median_rank, ranked.c.rank == p90_rank)
+        )
+    ).all()
+    if not rows:
+        return Durations(0, None, None)
+    by_rank = {row.rank: row.seconds for row in rows}
+    return Durations(rows[0].n, by_rank[rows[0].median_rank], by_rank[rows[0].p90_rank])
+
+
+def time_to_ticket(filters: InsightFilter, viewer: User) -> Durations:
+    """From receiving an item to its problem's tracker ticket being opened (zero for an item
+    that joined a ticket opened before it arrived), for items received in the range."""
+    waited = case(
+        (
+            Ticket.opened_at > Feedback.received_at,
+            SecondsBetween(Ticket.opened_at, Feedback.received_at),
+        ),
+        else_=0.0,
+    )
+    conditions = [*_feedback_conditions(filters, viewer), Ticket.opened_at.is_not(None)]
+    return _durations(waited, conditions, join=True)
+
+
+def time_to_resolution(filters: InsightFilter, viewer: User) -> Durations:
+    """From receiving an item to its resolution, for items received in the range."""
+    conditions = [*_feedback_conditions(filters, viewer), Feedback.resolved_at.is_not(None)]
+    return _durations(SecondsBetween(Feedback.resolved_at, Feedback.received_at), conditions, False)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """You said, we did: problems fixed in the range, and the reports they answered."""
+
+    problems: int
+    reports: int
+
+
+def resolved(filters: InsightFilter, viewer: User) -> Resolved:
+    problems, reports = db.session.execute(
+        select(func.count(Feedback.ticket_id.distinct()), func.count()).where(
+            *_feedback_conditions(filters, viewer, moment=Feedback.resolved_at),
+            Feedback.ticket_id.is_not(None),
+        )
+    ).one()
+    return Resolved(problems, reports)
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    totals: ItemFigures
+    to_ticket: Durations
+    to_resolution: Durations
+    resolved: Resolved
+
+
+def key_figures(filters: InsightFilter, viewer: User) -> KeyFigures:
+    totals = db.session.execute(
+        select(*_figure_columns()).where(*_feedback_conditions(filters, viewer))
+    ).one()
+    return KeyFigures(
+        totals=_figures(None, totals),
+        to_ticket=time_to_ticket(filters, viewer),
+        to_resolution=time_to_resolution(filters, viewer),
+        resolved=resolved(filters, viewer),
+    )
+
+
+# --- surveys ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    """One e-service's survey answers in the range, or (``eservice`` None) several
+    e-services' together, answer by answer."""
+
+    eservice: str | None
+    responses: int
+    scale_answers: dict[str, tuple[int, int]]  # measure → (sum of points, answers)
+    task_done: dict[str, int]  # yes, partly, no → answers
+    help_answers: tuple[int, int]  # (help was available, was not), of those who needed it
+    transactions: int | None  # None: the e-service reports no transaction counts
+    responses_counted: int  # responses of e-services that report transactions
+
+    def mean(self, measure: str) -> float | None:
+        total, answers = self.scale_answers[measure]
+        return total / answers if answers else None
+
+    def task_share(self, answer: str) -> float | None:
+        answered = sum(self.task_done.values())
+        return self.task_done[answer] / answered if answered else None
+
+    @property
+    def help_available(self) -> float | None:
+        available, not_available = self.help_answers
+        needed = available + not_available
+        return available / needed if needed else None
+
+    @property
+    def response_rate(self) -> float | None:
+        """Responses per completed transaction, where transactions are counted."""
+        return self.responses_counted / self.transactions if self.transactions else None
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Responses saying the task got done, of all responses."""
+        return self.task_done["yes"] / self.responses if self.responses else None
+
+    @classmethod
+    def combined(cls, rows: Sequence[SurveyFigures]) -> SurveyFigures:
+        """Several e-services as one: every response weighs the same."""
+        reported = [row.transactions for row in rows if row.transactions is not None]
+        return cls(
+            eservice=None,
+            responses=sum(row.responses for row in rows),
+            scale_answers={
+                measure: (
+                    sum(row.scale_answers[measure][0] for row in rows),
+                    sum(row.scale_answers[measure][1] for row in rows),
+                )
+                for measure in SCALES
+            },
+            task_done={answer: sum(row.task_done[answer] for row in rows) for answer in TASK_DONE},
+            help_answers=(
+                sum(row.help_answers[0] for row in rows),
+                sum(row.help_answers[1] for row in rows),
+            ),
+            transactions=sum(reported) if reported else None,
+            responses_counted=sum(row.responses_counted for row in rows),
+        )
+
+
+@dataclass(frozen=True)
+class SurveyComparison:
+    eservices: list[SurveyFigures]  # most responses first
+    average: SurveyFigures
+    city_wide: bool  # the average is the city's; else that of the viewer's own e-services
+
+
+@dataclass(frozen=True)
+class _CatalogEntry:
+    code: str
+    department: str
+    supplier_id: int | None
+
+
+def _eservice_catalog() -> dict[int, _CatalogEntry]:
+    rows = db.session.execute(
+        select(EService.id, EService.code, Department.code, EService.supplier_id).join(
+            Department, EService.department_id == Department.id
+        )
+    ).all()
+    return {
+        id_: _CatalogEntry(code, department, supplier) for id_, code, department, supplier in rows
+    }
+
+
+def names(dimension: str, language: str) -> dict[str, str]:
+    """The e-services' or departments' names in ``language``, by code (inactive ones too:
+    their items stay in the figures)."""
+    model = _DIMENSION_MODELS[dimension]
+    return {row.code: row.name_in(language) for row in db.session.scalars(select(model))}
+
+
+def visible_eservices(viewer: User) -> set[str]:
+    """The codes of the e-services whose figures ``viewer`` may see."""
+    return {entry.code for entry in _eservice_catalog().values() if _sees_eservice(viewer, entry)}
+
+
+def _sees_eservice(viewer: User, entry: _CatalogEntry) -> bool:
+    """Mirrors ``feedback_scope``: suppliers see their own e-services, handlers assigned to
+    departments those departments' e-services, everyone else all of them."""
+    if viewer.role == "supplier":
+        return viewer.supplier_id is not None and entry.supplier_id == viewer.supplier_id
+    if viewer.role == "handler" and viewer.departments:
+        return entry.department in {department.code for department in viewer.departments}
+    return True
+
+
+def _survey_rows(filters: InsightFilter, eservice_ids: set[int] | None) -> dict[int, dict]:
+    columns = [func.count().label("responses")]
+    for measure in SCALES:
+        column = getattr(SurveyResponse, measure)
+        columns += [
+            func.coalesce(func.sum(column), 0).label(f"{measure}_total"),
+            func.count(column).label(f"{measure}_answers"),
+        ]
+    columns += [count_if(SurveyResponse.task_done == answer).label(answer) for answer in TASK_DONE]
+    columns += [
+        count_if(SurveyResponse.help_available == "yes").label("help_yes"),
+        count_if(SurveyResponse.help_available == "no").label("help_no"),
+    ]
+    query = (
+        select(SurveyResponse.eservice_id, *columns)
+        .where(SurveyResponse.received_at >= filters.since)
+        .where(SurveyResponse.received_at < filters.until)
+        .group_by(SurveyResponse.eservice_id)
+    )
+    if eservice_ids is not None:
+        query = query.where(SurveyResponse.eservice_id.in_(eservice_ids))
+    return {row[0]: dict(row._mapping) for row in db.session.execute(query)}
+
+
+def _transactions(filters: InsightFilter, eservice_ids: set[int] | None) -> dict[int, int]:
+    query = (
+        select(TransactionCount.eservice_id, func.sum(TransactionCount.completed))
+        .where(TransactionCount.day >= filters.first, TransactionCount.day <= filters.last)
+        .group_by(TransactionCount.eservice_id)
+    )
+    if eservice_ids is not None:
+        query = query.where(TransactionCount.eservice_id.in_(eservice_ids))
+    return {eservice_id: int(total) for eservice_id, total in db.session.execute(query)}
+
+
+def _survey_figures(code: str, row: dict | None, transactions: int | None) -> SurveyFigures:
+    row = row or {}
+    responses = int(row.get("responses", 0))
+    return SurveyFigures(
+        eservice=code,
+        responses=responses,
+        scale_answers={
+            measure: (int(row.get(f"{measure}_total", 0)), int(row.get(f"{measure}_answers", 0)))
+            for measure in SCALES
+        },
+        task_done={answer: int(row.get(answer, 0)) for answer in TASK_DONE},
+        help_answers=(int(row.get("help_yes", 0)), int(row.get("help_no", 0))),
+        transactions=transactions,
+        responses_counted=responses if transactions is not None else 0,
+    )
+
+
+def survey_results(filters: InsightFilter, viewer: User) -> SurveyComparison:
+    """Per e-service with responses or transaction counts in the range, and the average to
+    compare with: the city's, or for a supplier that of its own e-services. The channel
+    filter does not apply: every response comes through the survey."""
+    catalog = _eservice_catalog()
+    visible = {id_ for id_, entry in catalog.items() if _sees_eservice(viewer, entry)}
+    city_wide = viewer.role != "supplier"
+    baseline = None if city_wide else visible
+    rows = _survey_rows(filters, baseline)
+    transactions = _transactions(filters, baseline)
+    figures = {
+        id_: _survey_figures(catalog[id_].code, rows.get(id_), transactions.get(id_))
+        for id_ in rows.keys() | transactions.keys()
+    }
+    shown = [
+        row
+        for id_, row in figures.items()
+        if id_ in visible
+        and filters.department in (None, catalog[id_].department)
+        and filters.eservice in (None, catalog[id_].code)
+    ]
+    shown.sort(key=lambda row: (-row.responses, row.eservice))
+    return SurveyComparison(shown, SurveyFigures.combined(list(figures.values())), city_wide)
+
+
+# --- what a supplier sees --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RedactedItem:
+    received_at: datetime
+    eservice: str | None
+    sentiment: str | None
+    text: str
+
+
+def recent_redacted_items(
+    filters: InsightFilter, viewer: User, limit: int = 50
+) -> list[RedactedItem]:
+    """The newest items in the range, by their redacted text only (never the text as given:
+    an item not yet redacted is left out)."""
+    rows = db.session.execute(
+        select(Feedback.received_at, EService.code, Feedback.sentiment, Feedback.redacted_text)
+        .outerjoin(EService, Feedback.eservice_id == EService.id)
+        .where(*_feedback_conditions(filters, viewer), Feedback.redacted_text.is_not(None))
+        .order_by(Feedback.received_at.desc())
+        .limit(limit)
+    ).all()
+    return [RedactedItem(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class EServiceInsight:
+    code: str
+    names: dict[str, str]
+    feedback: ItemFigures
+    survey: SurveyFigures
+
+
+@dataclass(frozen=True)
+class SupplierInsight:
+    first: date
+    last: date
+    eservices: list[EServiceInsight]
+    average: SurveyFigures
+
+
+def supplier_insight(filters: InsightFilter, viewer: User) -> SupplierInsight:
+    """Feedback and survey figures of every e-service the viewer (a supplier) may see."""
+    feedback = {row.key: row for row in figures_by_eservice(filters, viewer)}
+    surveys = survey_results(filters, viewer)
+    by_code = {row.eservice: row for row in surveys.eservices}
+    eservices = db.session.scalars(
+        select(EService)
+        .where(EService.code.in_(feedback.keys() | by_code.keys()))
+        .order_by(EService.code)
+    )
+    return SupplierInsight(
+        first=filters.first,
+        last=filters.last,
+        eservices=[
+            EServiceInsight(
+                code=eservice.code,
+                names=eservice.names,
+                feedback=feedback.get(eservice.code) or ItemFigures(eservice.code, 0, 0, 0),
+                survey=by_code.get(eservice.code) or _survey_figures(eservice.code, None, None),
+            )
+            for eservice in eservices
+        ],
+        average=surveys.average,
+    )

@@ -1,0 +1,94 @@
+"""A small city for the security tests: one account (with a token) per role, an item and
+ticket inside the scoped roles' reach and another outside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ROLES, CallImport, EService, Feedback, RoutingRule, User
+from app.services.accounts import create_token, create_user
+from app.services.intake import ContactDetails, Submission, submit_feedback
+from tests.support.web import csrf_token
+
+PASSWORD = "correct horse battery staple"
+# The scoped accounts' reach: the handler works for culture (CUL), the supplier is fjord,
+# which supplies library-account; building-permit is urban planning's and kivi's.
+IN_SCOPE_ESERVICE = "library-account"
+OUT_OF_SCOPE_ESERVICE = "building-permit"
+
+
+@dataclass
+class City:
+    users: dict[str, User]
+    tokens: dict[str, str]
+    item: Feedback
+    other_item: Feedback
+    open311_item: Feedback
+    call_import: CallImport
+    rule: RoutingRule
+
+
+def submit(eservice: str, ref: str, email: str, channel: str = "api") -> Feedback:
+    result = submit_feedback(
+        Submission(
+            text=f"Kirjautuminen ei toimi. Soita 040 123 4567, terveisin Liisa Virtanen ({ref})",
+            channel=channel,
+            source_ref=ref,
+            eservice=eservice,
+            language="fi",
+            contact=ContactDetails(
+                email=email, phone="040 123 4567", name="Liisa Virtanen", consent=True
+            ),
+        )
+    )
+    return result.feedback
+
+
+@pytest.fixture
+def city(app) -> City:
+    users, tokens = {}, {}
+    for role in ROLES:
+        users[role] = create_user(
+            f"{role}@example.org",
+            role,
+            PASSWORD,
+            supplier_code="fjord" if role == "supplier" else None,
+            department_codes=("CUL",) if role == "handler" else (),
+        )
+        tokens[role] = create_token(users[role])
+    db.session.commit()
+    item = submit(IN_SCOPE_ESERVICE, "in-scope", "liisa@example.fi")
+    other = submit(OUT_OF_SCOPE_ESERVICE, "out-of-scope", "other@example.fi")
+    open311 = submit(IN_SCOPE_ESERVICE, "open311", "app@example.fi", channel="open311")
+    run = CallImport(filename="calls.csv", path="/nonexistent", mapping="generic")
+    rule = RoutingRule(
+        eservice=db.session.scalars(
+            select(EService).where(EService.code == "parking-permit")
+        ).one(),
+        phrases=["pysäköinti"],
+    )
+    db.session.add_all([run, rule])
+    db.session.commit()
+    return City(users, tokens, item, other, open311, run, rule)
+
+
+def act_as(client, user: User | None) -> None:
+    """Sign the test client in as ``user`` (or out), as a completed sign-in would."""
+    # Requests share the fixture's app context, where Flask-Login caches the current user.
+    g.pop("_login_user", None)
+    with client.session_transaction() as session:
+        for key in [key for key in session if key != "csrf_token"]:
+            del session[key]
+        if user is not None:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+
+
+def form_token(client) -> str:
+    """A CSRF token of the client's session, valid whoever it then acts as."""
+    return csrf_token(client.get("/staff/login").get_data(as_text=True))

@@ -1,0 +1,277 @@
+"""Problem grouping: the similarity, online leader clustering, and handlers' corrections."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Feedback, ItemEmbedding, Ticket, TicketState
+from app.services.accounts import create_user
+from app.services.grouping import (
+    DEFAULT_WEIGHTS,
+    GroupingError,
+    GroupProfile,
+    best_group,
+    error_codes,
+    item_signals,
+    link_to_ticket,
+    make_actionable,
+    merge_groups,
+    ngram_vector,
+    problem_terms,
+    send_to_tracker,
+    similarities,
+    split_item,
+)
+from app.services.intake import Submission, submit_feedback
+
+THRESHOLD = 0.6  # the shipped GROUPING_THRESHOLD
+
+UPLOAD = [  # one problem, told in four languages
+    ("fi", "Päiväkotihakemuksen liitteen lataaminen epäonnistuu aina, tiedosto on pdf."),
+    ("sv", "Det går inte att ladda upp bilagan i ansökan om dagis, pdf-filen vägras."),
+    ("en", "Uploading the attachment to the daycare application keeps failing, a small PDF."),
+    ("nb", "Vedlegget lar seg ikke laste opp i barnehagesøknaden, pdf-fila avvises."),
+]
+CHARGED_TWICE = [
+    ("en", "I was charged twice for the daycare fee this month, please refund one payment."),
+    ("fi", "Päiväkotimaksu veloitettiin kahdesti tililtäni, maksu pitää palauttaa."),
+]
+
+
+def signals(pairs):
+    return [item_signals(text, language) for language, text in pairs]
+
+
+def profile_of(*items):
+    profile = GroupProfile()
+    for item in items:
+        profile.add(item)
+    return profile
+
+
+def score(group, item):
+    return similarities(item, [group])[0]
+
+
+def cosine(a, b):
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_the_same_problem_in_other_languages_scores_above_the_threshold():
+    first, *others = signals(UPLOAD)
+    group = profile_of(first)
+    assert all(score(group, other) >= THRESHOLD for other in others)
+
+
+def test_another_problem_of_the_same_service_stays_below_it():
+    upload = profile_of(*signals(UPLOAD))
+    for charged in signals(CHARGED_TWICE):
+        assert score(upload, charged) < THRESHOLD - 0.2
+
+
+def test_the_representative_is_the_running_sum_of_its_members():
+    first, second = signals(UPLOAD[:2])
+    group = profile_of(first, second)
+    assert np.allclose(group.embedding, first.embedding + second.embedding)
+    assert np.allclose(group.ngrams, first.ngrams + second.ngrams)
+    assert group.codes == set()
+
+
+def test_leader_clustering_puts_each_item_with_its_problem():
+    stream = signals([UPLOAD[0], CHARGED_TWICE[0], UPLOAD[1], UPLOAD[2], CHARGED_TWICE[1]])
+    groups: list[tuple[int, GroupProfile]] = []
+    labels = []
+    for item in stream:
+        number = best_group(item, groups, THRESHOLD)
+        if number is None:
+            number = len(groups)
+            groups.append((number, GroupProfile()))
+        groups[number][1].add(item)
+        labels.append(number)
+    assert labels == [0, 1, 0, 0, 1]
+
+
+def test_a_higher_threshold_keeps_items_apart():
+    first, second = signals(UPLOAD[:2])
+    group = [("upload", profile_of(first))]
+    similarity = score(group[0][1], second)
+    assert best_group(second, group, similarity) == "upload"
+    assert best_group(second, group, similarity + 0.01) is None
+    assert best_group(second, [], THRESHOLD) is None
+
+
+def test_the_most_similar_group_wins():
+    upload, charged = signals([UPLOAD[0], CHARGED_TWICE[0]])
+    groups = [("charged", profile_of(charged)), ("upload", profile_of(upload))]
+    (probe,) = signals([UPLOAD[2]])
+    assert best_group(probe, groups, -1.0) == "upload"
+
+
+def test_glossary_terms_are_found_in_each_language_on_folded_text():
+    assert problem_terms("Liitteen lataus kaatuu", "fi") == {"attachment"}
+    assert problem_terms("Bilagan går inte att ladda upp", "sv") == {"attachment"}
+    assert problem_terms("KARTAN laddar inte i Safari", "sv") == {"map", "browser"}
+    assert problem_terms("Søknaden står fortsatt som mottatt", "nb") == set()
+    # A whole-word entry does not fire inside another word: "tila" (status), not "tilaus".
+    assert problem_terms("Tilaus meni perille", "fi") == set()
+    # Unknown language: every language's glossary is tried.
+    assert "payment" in problem_terms("betalningen gick inte igenom", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("lääkärintodistuksen lataus antaa virheen 500", {"500"}),
+        ("siden siger 'fejl 500' hver gang", {"500"}),
+        ("Error: E-1234 when saving", {"E1234"}),
+        ("HTTP 503 Service Unavailable", {"503"}),
+        ("it says 0x80070005", {"0x80070005".upper()}),
+        ("varasin klo 18, 2 x 1200 kr, 5 MB", set()),
+    ],
+)
+def test_error_codes(text, codes):
+    assert error_codes(text) == codes
+
+
+def test_a_shared_code_adds_evidence():
+    group = profile_of(item_signals("Upload gives error 502", "en"))
+    again = item_signals("Same error 502 again", "en")
+    without_code = replace(again, codes=frozenset())
+    gain = score(group, again) - score(group, without_code)
+    assert gain == pytest.approx(DEFAULT_WEIGHTS.codes)
+
+
+def test_ngrams_meet_across_inflection():
+    permit = ngram_vector("Rakennuslupahakemus ei etene", "fi")
+    inflected = ngram_vector("rakennuslupahakemuksen käsittely ei etene", "fi")
+    unrelated = ngram_vector("Kirjaston aukioloajat muuttuivat", "fi")
+    assert cosine(permit, inflected) > 0.4 > cosine(permit, unrelated)
+
+
+def test_personal_data_markers_are_not_compared():
+    a = ngram_vector("Soita [phone], [email]", "fi")
+    b = ngram_vector("Soita", "fi")
+    assert cosine(a, b) == pytest.approx(1.0)
+
+
+# -- the groups in the database, and handlers' corrections ---------------------------------
+
+
+def submit(text: str, language: str, eservice: str = "daycare-application") -> Feedback:
+    result = submit_feedback(
+        Submission(text=text, channel="api", eservice=eservice, language=language)
+    )
+    return db.session.get(Feedback, result.feedback.id)
+
+
+def vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4")
+
+
+def stored(item: Feedback) -> np.ndarray:
+    return vector(db.session.get(ItemEmbedding, item.id).vector)
+
+
+@pytest.fixture
+def handler(app):
+    user = create_user("handler@example.org", "handler", "correct horse battery staple")
+    db.session.commit()
+    return user
+
+
+def audit_actions():
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    return [event.action for event in events]
+
+
+def test_items_join_their_problem_group_and_keep_their_vector(app):
+    first = submit(*reversed(UPLOAD[0]))
+    second = submit(*reversed(UPLOAD[1]))
+    other = submit(*reversed(CHARGED_TWICE[0]))
+    assert first.ticket is second.ticket and other.ticket is not first.ticket
+    stored = db.session.get(ItemEmbedding, first.id)
+    assert len(stored.vector) == 384 * 4
+    assert first.ticket.centroid and first.ticket.term_profile["attachment"] > 0
+
+
+def test_merge_moves_every_item_and_leaves_the_source_merged(app, handler):
+    upload = submit(*reversed(UPLOAD[0]))
+    charged = submit(*reversed(CHARGED_TWICE[0]))
+    source, target = charged.ticket, upload.ticket
+    merged = merge_groups(source, target, handler)
+    assert merged is target and charged.ticket is target and target.affected_count == 2
+    assert source.state == TicketState.MERGED and source.merged_into is target
+    assert source.centroid == b""
+    # The merged representative is the sum of both.
+    assert np.allclose(vector(target.centroid), stored(upload) + stored(charged))
+    assert audit_actions() == ["problem_group.merged"]
+    with pytest.raises(GroupingError):
+        merge_groups(source, target, handler)
+
+
+def test_split_takes_an_item_out_into_a_group_of_its_own(app, handler):
+    items = [submit(*reversed(pair)) for pair in UPLOAD[:3]]
+    group = items[0].ticket
+    assert {item.ticket.id for item in items} == {group.id}
+    alone = split_item(items[2], handler)
+    assert alone is not group and items[2].ticket is alone and alone.affected_count == 1
+    assert group.affected_count == 2
+    assert np.allclose(vector(group.centroid), stored(items[0]) + stored(items[1]))
+    assert audit_actions() == ["feedback.split"]
+
+
+def test_link_by_key_moves_the_item_to_that_ticket(app, handler):
+    upload = submit(*reversed(UPLOAD[0]))
+    charged = submit(*reversed(CHARGED_TWICE[0]))
+    target = upload.ticket
+    assert target.key  # TICKET_MIN_ITEMS is 1: the built-in tracker opened it at once
+    old = charged.ticket
+    assert link_to_ticket(charged, f" {target.key} ", handler) is target
+    assert charged.ticket is target and old.affected_count == 0 and old.centroid == b""
+    assert audit_actions() == ["feedback.linked"]
+    with pytest.raises(GroupingError, match="no ticket"):
+        link_to_ticket(charged, "NOPE-1", handler)
+
+
+def test_a_handler_makes_praise_actionable(app, handler):
+    praise = submit("Kiitos, päiväkotihakemus oli todella helppo täyttää!", "fi")
+    assert praise.kind == "praise" and praise.ticket is None
+    ticket = make_actionable(praise, handler)
+    assert praise.ticket is ticket and ticket.key is not None
+    assert audit_actions() == ["feedback.made_actionable"]
+
+
+def test_held_groups_wait_for_enough_items_or_a_handler(app, handler):
+    app.config["TICKET_MIN_ITEMS"] = 3
+    first = submit(*reversed(UPLOAD[0]))
+    group = first.ticket
+    assert group.state == TicketState.HELD and group.key is None
+    submit(*reversed(UPLOAD[1]))
+    assert group.state == TicketState.HELD
+    submit(*reversed(UPLOAD[2]))
+    assert group.state == TicketState.OPEN and group.key is not None
+
+    app.config["TICKET_MIN_ITEMS"] = 0  # only handlers decide
+    charged = submit(*reversed(CHARGED_TWICE[0]))
+    assert charged.ticket.state == TicketState.HELD
+    send_to_tracker(charged.ticket, handler)
+    assert charged.ticket.state == TicketState.OPEN
+    with pytest.raises(GroupingError):
+        send_to_tracker(charged.ticket, handler)
+
+
+def test_resolved_tickets_take_no_new_items(app, handler):
+    first = submit(*reversed(UPLOAD[0]))
+    done = first.ticket
+    done.status_category = "done"
+    db.session.commit()
+    again = submit(*reversed(UPLOAD[1]))
+    assert again.ticket is not done
+    with pytest.raises(GroupingError, match="resolved"):
+        link_to_ticket(again, done.key, handler)
+    assert db.session.scalar(select(Ticket).where(Ticket.id == done.id)).affected_count == 1
