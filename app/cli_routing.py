@@ -59,5 +59,7 @@ def routing_evaluate(
         if len(items) < max(folds, 2):
             raise click.ClickException(f"{path}: {len(items)} items are too few for {folds} folds")
         groups = [group for _, group in rows] if by_problem else None
-        report = evaluate(items, folds, threshold, catalog=catalog_snapshot(), groups=groups)
+        report = evaluate(
+            items, folds, threshold, catalog=catalog_snapshot().catalog, groups=groups
+        )
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format())

