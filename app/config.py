@@ -145,7 +145,8 @@ class Settings:
     RATELIMIT_STORAGE_URI: str = field(
         default_factory=lambda: _env("RATELIMIT_STORAGE_URI") or _env("REDIS_URL") or "memory://"
     )
-    RATELIMIT_HEADERS_ENABLED: bool = True
+    # Off: on every answer they would also set Retry-After, a 503's included (app/errors.py).
+    RATELIMIT_HEADERS_ENABLED: bool = False
     # With Redis down, limits fall back to each process's memory instead of failing requests.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED: bool = True
     RATELIMIT_SWALLOW_ERRORS: bool = True
