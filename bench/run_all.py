@@ -25,6 +25,7 @@ BENCHMARKS = {
         ["bench/call_import.py", "--rows", "20000", "--runs", "1"],
     ),
     "intake": (["bench/intake.py"], ["bench/intake.py", "--seconds", "3", "--runs", "1"]),
+    "fan-out": (["bench/fanout.py"], ["bench/fanout.py", "--citizens", "200"]),
     "processing": (
         ["bench/processing.py"],
         ["bench/processing.py", "--stored", "1000,10000", "--items", "100"],
