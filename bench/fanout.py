@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import database  # noqa: E402
 from bench.report import result  # noqa: E402
 
 PG_URL = os.environ.get(
@@ -50,16 +51,6 @@ class Inbox:
             self.message_ids.append(message_id)
             self.recipients.update(envelope.rcpt_tos)
         return "250 OK"
-
-
-def fresh_database() -> None:
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0]
-    with psycopg.connect(admin + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed(app, citizens: int) -> int:
@@ -139,15 +130,7 @@ def main() -> int:
         "CIVICLOOP_INSTANCE": str(ROOT / "instance" / "bench"),
     }
     os.environ.update(settings)
-    fresh_database()
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "catalog", "load",
-         "app/data/demo_catalog.json"], cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+    database.prepare(PG_URL, {**os.environ, "PYTHONPATH": str(ROOT)})
     Redis.from_url(REDIS_URL).flushdb()
     inline = create_app({"REDIS_URL": None})
     ticket_id = seed(inline, args.citizens)

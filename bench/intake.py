@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import database  # noqa: E402
 from bench.report import result  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
@@ -47,16 +48,6 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def fresh_database() -> None:
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    admin = PG_URL.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def env() -> dict[str, str]:
     return {
         **os.environ,
@@ -69,20 +60,11 @@ def env() -> dict[str, str]:
     }
 
 
-def flask(*args: str) -> str:
-    command = [str(BIN / "flask"), "--app", "wsgi", *args]
-    return subprocess.run(
-        command, cwd=ROOT, env=env(), check=True, capture_output=True, text=True
-    ).stdout
-
-
 def prepare() -> str:
     """A migrated database with the demo catalog, and an API token."""
-    fresh_database()
-    flask("db", "upgrade")
-    flask("catalog", "load", "app/data/demo_catalog.json")
-    flask("users", "create", "bench@example.org", "--role", "agent")
-    output = flask("tokens", "create", "bench@example.org")
+    database.prepare(PG_URL, env())
+    database.flask(env(), "users", "create", "bench@example.org", "--role", "agent")
+    output = database.flask(env(), "tokens", "create", "bench@example.org")
     return output.strip().split()[-1]
 
 
@@ -159,7 +141,7 @@ def main() -> int:
     token = prepare()
     import psycopg
 
-    with psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://")) as connection:
+    with psycopg.connect(database.plain(PG_URL)) as connection:
         connection.execute("CREATE TABLE ceiling (id bigserial PRIMARY KEY, body jsonb)")
     setup = f"gunicorn -w {args.workers}, wrk -c{CONNECTIONS}, {args.seconds} s x {args.runs}"
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {setup}")

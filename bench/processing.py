@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench import database  # noqa: E402
 from bench.report import result  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
@@ -35,10 +36,6 @@ PG_URL = os.environ.get(
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 DEV = ROOT.parent / "shared" / "data" / "feedback_dev.jsonl"
 PLACEHOLDER = re.compile(r"\{[A-Z_]+\}")
-
-
-def plain(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
 
 
 def env() -> dict[str, str]:
@@ -52,11 +49,6 @@ def env() -> dict[str, str]:
     }
 
 
-def flask(*args: str) -> None:
-    command = [str(BIN / "flask"), "--app", "wsgi", *args]
-    subprocess.run(command, cwd=ROOT, env=env(), check=True, capture_output=True)
-
-
 def texts() -> list[str]:
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
     # Placeholders become what redaction leaves, so stored texts look like stored texts.
@@ -66,14 +58,8 @@ def texts() -> list[str]:
 def fresh_database(stored: int) -> None:
     import psycopg
 
-    name = PG_URL.rsplit("/", 1)[1]
-    admin = plain(PG_URL).rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    flask("db", "upgrade")
-    flask("catalog", "load", "app/data/demo_catalog.json")
-    with psycopg.connect(plain(PG_URL)) as connection:
+    database.prepare(PG_URL, env())
+    with psycopg.connect(database.plain(PG_URL)) as connection:
         # The history: processed items over the past year, made in the database itself.
         connection.execute(
             """
@@ -102,7 +88,7 @@ def queue_new_items(count: int) -> None:
     from rq import Queue
 
     corpus = texts()
-    with psycopg.connect(plain(PG_URL)) as connection:
+    with psycopg.connect(database.plain(PG_URL)) as connection:
         ids = [
             connection.execute(
                 "INSERT INTO feedback (public_id, channel, received_at, text, redacted_text,"
