@@ -546,13 +546,16 @@ def _rebuild_profile(ticket: Ticket) -> GroupProfile:
 def _lock_scopes(*scopes: tuple[EService | None, Department]) -> None:
     """Serialise grouping within each e-service (or department), so two workers cannot both
     start a group for the same problem, nor a handler's correction race a joining item.
-    Locked in one order, so two handlers cannot deadlock. A no-op on SQLite (one writer)."""
+    Locked in one order, so two handlers cannot deadlock. FOR NO KEY UPDATE, not FOR UPDATE:
+    rows written earlier in the same transaction that refer to the e-service (the routed item,
+    a new ticket) hold KEY SHARE locks on it, which FOR UPDATE would wait for in the other
+    worker: a deadlock. A no-op on SQLite (one writer)."""
     keys = {
         (EService, eservice.id) if eservice is not None else (Department, department.id)
         for eservice, department in scopes
     }
     for model, key in sorted(keys, key=lambda pair: (pair[0].__name__, pair[1])):
-        db.session.execute(select(model.id).where(model.id == key).with_for_update())
+        db.session.execute(select(model.id).where(model.id == key).with_for_update(key_share=True))
 
 
 def _scope(ticket: Ticket) -> tuple[EService | None, Department]:
