@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = str(ROOT / ".venv" / "bin" / "flask")
+
+
+def settings(url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a benchmark's processes: this one's, plus the benchmark's
+    database, Redis and instance folder, and ``extra``."""
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "bench",
+        "CIVICLOOP_INSTANCE": str(ROOT / "instance" / "bench"),
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
 
 
 def plain(url: str) -> str:

@@ -120,24 +120,16 @@ def main() -> int:
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    settings = {
-        "DATABASE_URL": PG_URL,
-        "REDIS_URL": REDIS_URL,
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(port),
-        "SECRET_KEY": "bench",
-        "MAIL_FROM": "civicloop@example.org",
-        "CIVICLOOP_INSTANCE": str(ROOT / "instance" / "bench"),
-    }
-    os.environ.update(settings)
-    database.prepare(PG_URL, {**os.environ, "PYTHONPATH": str(ROOT)})
+    mail = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "MAIL_FROM": "civicloop@example.org"}
+    os.environ.update(database.settings(PG_URL, REDIS_URL, **mail))
+    database.prepare(PG_URL, dict(os.environ))
     Redis.from_url(REDIS_URL).flushdb()
     inline = create_app({"REDIS_URL": None})
     ticket_id = seed(inline, args.citizens)
     inbox.message_ids.clear()
     inbox.recipients.clear()
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = dict(os.environ)  # the benchmark's settings, PYTHONPATH included
     logs = [ROOT / "instance" / "bench" / f"fanout-worker-{n}.log" for n in range(args.workers)]
     logs[0].parent.mkdir(parents=True, exist_ok=True)
     workers = [

@@ -21,7 +21,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import database  # noqa: E402
 from bench.report import result  # noqa: E402
+from tests.support.mail import free_port  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 PG_URL = os.environ.get(
@@ -42,22 +42,13 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CONNECTIONS = 32
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": PG_URL,
-        "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "bench",
-        "CIVICLOOP_INSTANCE": str(ROOT / "instance" / "bench"),
-        "PUBLIC_BASE_URL": "http://127.0.0.1",
-        "API_RATE_LIMIT": "10000000 per minute",  # the load comes from one token
-    }
+    return database.settings(
+        PG_URL,
+        REDIS_URL,
+        PUBLIC_BASE_URL="http://127.0.0.1",
+        API_RATE_LIMIT="10000000 per minute",  # the load comes from one token
+    )
 
 
 def prepare() -> str:

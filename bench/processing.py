@@ -39,14 +39,7 @@ PLACEHOLDER = re.compile(r"\{[A-Z_]+\}")
 
 
 def env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": PG_URL,
-        "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "bench",
-        "CIVICLOOP_INSTANCE": str(ROOT / "instance" / "bench"),
-        "PYTHONPATH": str(ROOT),
-    }
+    return database.settings(PG_URL, REDIS_URL)
 
 
 def texts() -> list[str]:

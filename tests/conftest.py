@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.extensions import db
 from tests.support.mail import SmtpServer
+from tests.support.worker import WorkerProcess
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -34,13 +35,18 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
-def require_server(url: str, default_port: int, what: str) -> str:
-    if _reachable(url, default_port):
-        return url
-    message = f"{what} is not reachable at {url}"
+def unavailable(message: str) -> None:
+    """A server or browser the tests need is missing: a failure in CI, which must provide
+    it; a skip on a developer's machine without it (`make test` installs what it can)."""
     if IN_CI:
         pytest.fail(f"{message}; CI must provide it")
     pytest.skip(message)
+
+
+def require_server(url: str, default_port: int, what: str) -> str:
+    if not _reachable(url, default_port):
+        unavailable(f"{what} is not reachable at {url}")
+    return url
 
 
 def base_config(tmp_path: Path) -> dict:
@@ -150,3 +156,13 @@ def real_app_for(config: dict):
     migrate_fresh(application)
     load_demo_catalog(application)
     return application
+
+
+@pytest.fixture
+def live_worker(real_config, tmp_path):
+    """An app on the real parts, and a real RQ worker process serving its queues."""
+    app = real_app_for(real_config)
+    with app.app_context():
+        with WorkerProcess(real_config, "--no-cron", log=tmp_path / "worker.log") as worker:
+            yield app, worker
+        db.session.remove()

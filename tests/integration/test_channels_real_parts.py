@@ -17,10 +17,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Feedback
 from app.services.accounts import create_user
-from tests.conftest import real_app_for
 from tests.support.factories import bearer, user_with_token
 from tests.support.web import csrf_token, post_form, sign_in
-from tests.support.worker import WorkerProcess, wait_until
+from tests.support.worker import committed, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -32,20 +31,6 @@ CALL_LOG = (
     "c-2,2026-11-20 09:20,Q1,,,svenska,nej,FEEDBACK,,"
     '"Uppringaren kan inte logga in i bibliotekets e-tjänst, lånekortet godkänns inte"\n'
 )
-
-
-@pytest.fixture
-def live(real_config, tmp_path):
-    app = real_app_for(real_config)
-    with app.app_context():
-        with WorkerProcess(real_config, "--no-cron", log=tmp_path / "worker.log") as worker:
-            yield app, worker
-        db.session.remove()
-
-
-def stored() -> int:
-    db.session.rollback()  # see what the worker committed
-    return db.session.scalar(select(func.count(Feedback.id)))
 
 
 def queued(app) -> int:
@@ -69,11 +54,11 @@ def channels_refuse_bad_input(app, client, token: str) -> None:
     }
     for channel, response in responses.items():
         assert 400 <= response.status_code < 500, (channel, response.status_code)
-    assert stored() == 0 and queued(app) == 0
+    assert committed(select(func.count(Feedback.id))).one() == 0 and queued(app) == 0
 
 
-def test_every_channel_reaches_the_worker_and_is_routed(live):
-    app, worker = live
+def test_every_channel_reaches_the_worker_and_is_routed(live_worker):
+    app, worker = live_worker
     client = app.test_client()
     _, token = user_with_token("integration@example.org", role="agent")
     channels_refuse_bad_input(app, client, token)
@@ -149,8 +134,7 @@ def test_every_channel_reaches_the_worker_and_is_routed(live):
     assert upload.status_code == 302
 
     def all_processed() -> list[Feedback] | None:
-        db.session.rollback()
-        items = db.session.scalars(select(Feedback)).all()
+        items = committed(select(Feedback)).all()
         done = len(items) == 7 and all(item.processed_at is not None for item in items)
         return items if done else None
 

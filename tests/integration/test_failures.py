@@ -7,18 +7,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, Notice, NoticeState, Ticket, TicketState
-from app.services.accounts import create_user
 from app.services.intake import ContactDetails, Submission, submit_feedback
-from tests.support.web import csrf_token, sign_in
+from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
 def handler_client(client):
-    create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "handler@example.org")
+    sign_in_as(client, "handler")
     return client
 
 
@@ -79,9 +76,7 @@ def test_a_ticket_the_tracker_keeps_refusing_is_listed_and_retried(app, handler_
     ticket.state, ticket.key, ticket.create_attempts = TicketState.PENDING, None, 4
     ticket.last_error = "503 Service Unavailable"
     db.session.commit()
-    assert "503 Service Unavailable" in handler_client.get("/staff/failures").get_data(
-        as_text=True
-    )
+    assert "503 Service Unavailable" in handler_client.get("/staff/failures").get_data(as_text=True)
     assert retry(handler_client, "ticket", ticket.id).status_code == 302
     db.session.refresh(ticket)
     assert ticket.state == TicketState.OPEN and ticket.key
@@ -92,9 +87,7 @@ def test_retrying_is_for_handlers_and_admins_with_a_valid_request(app, client, h
     assert retry(handler_client, "item", 999).status_code == 404
     handler_client.post("/staff/logout", data={"csrf_token": csrf_token(
         handler_client.get("/staff/tickets").get_data(as_text=True))})  # fmt: skip
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "agent@example.org")
+    sign_in_as(client, "agent")
     assert client.get("/staff/failures").status_code == 403
     assert db.session.scalars(select(Ticket)).all() == []
     assert db.session.scalars(select(Feedback)).all() == []

@@ -17,7 +17,7 @@ from tests.conftest import real_app_for
 from tests.support.factories import bearer, user_with_token
 from tests.support.proxy import TcpProxy
 from tests.support.web import csrf_token
-from tests.support.worker import WorkerProcess, wait_until
+from tests.support.worker import WorkerProcess, committed, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -35,11 +35,6 @@ def through(proxy: TcpProxy, url: str) -> str:
 def upstream(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     return parts.hostname or "127.0.0.1", parts.port
-
-
-def fresh_count(query) -> int:
-    db.session.rollback()  # see what the worker committed
-    return db.session.scalar(query)
 
 
 def submit(client, token: str, n: int, **extra):
@@ -71,7 +66,7 @@ def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp
                 "csrf_token": csrf_token(page),
             }
             assert client.post("/feedback", data=form).status_code == 302
-            assert fresh_count(select(func.count(Feedback.id))) == 6
+            assert committed(select(func.count(Feedback.id))).one() == 6
 
             redis_proxy.up()
             with WorkerProcess(config, "--no-cron", log=tmp_path / "worker.log") as worker:
@@ -79,11 +74,11 @@ def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp
                 assert report.feedback == 6
                 wait_until(
                     lambda: (
-                        fresh_count(
+                        committed(
                             select(func.count(Feedback.id)).where(
                                 Feedback.processed_at.is_not(None)
                             )
-                        )
+                        ).one()
                         == 6
                     ),
                     what="every item processed",
@@ -92,9 +87,9 @@ def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp
             # Each item was processed once: one forwarded/triage event each, one attempt.
             attempts = db.session.scalars(select(Feedback.processing_attempts)).all()
             assert attempts == [1] * 6
-            events = fresh_count(
+            events = committed(
                 select(func.count(FeedbackEvent.id)).where(FeedbackEvent.status != "received")
-            )
+            ).one()
             assert events >= 6
             db.session.remove()
 
@@ -159,9 +154,9 @@ def test_a_worker_killed_mid_job_leaves_its_work_to_be_done_once(
             smtp_server.wait_for(1)
             wait_until(
                 lambda: (
-                    fresh_count(
+                    committed(
                         select(func.count(Notice.id)).where(Notice.state == NoticeState.SENT)
-                    )
+                    ).one()
                     == 1
                 ),
                 what="the notice marked sent",
@@ -171,7 +166,9 @@ def test_a_worker_killed_mid_job_leaves_its_work_to_be_done_once(
             client.get("/healthz")
         assert len(smtp_server.messages) == 1
         assert (
-            fresh_count(select(func.count(Feedback.id)).where(Feedback.processed_at.is_not(None)))
+            committed(
+                select(func.count(Feedback.id)).where(Feedback.processed_at.is_not(None))
+            ).one()
             == 1
         )
         db.session.remove()

@@ -17,25 +17,11 @@ from tests.conftest import real_app_for
 from tests.support.factories import bearer, user_with_token
 from tests.support.jira_standin import JiraStandIn
 from tests.support.web import post_form, sign_in
-from tests.support.worker import WorkerProcess, wait_until
+from tests.support.worker import WorkerProcess, committed, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 PERSONAL = ("Liisa", "Virtanen", "040 123 4567", "liisa.virtanen@example.fi")
-
-
-@pytest.fixture
-def loop(real_config, tmp_path):
-    app = real_app_for(real_config)
-    with app.app_context():
-        with WorkerProcess(real_config, "--no-cron", log=tmp_path / "worker.log") as worker:
-            yield app, worker
-        db.session.remove()
-
-
-def fresh(query):
-    db.session.rollback()  # see what the worker committed
-    return db.session.scalars(query)
 
 
 def sent(kind: str) -> int:
@@ -45,8 +31,8 @@ def sent(kind: str) -> int:
     )
 
 
-def test_loop_on_postgres_redis_worker_and_smtp(loop, smtp_server):
-    app, worker = loop
+def test_loop_on_postgres_redis_worker_and_smtp(live_worker, smtp_server):
+    app, worker = live_worker
     client = app.test_client()
     _, token = user_with_token()
     response = client.post(
@@ -69,7 +55,7 @@ def test_loop_on_postgres_redis_worker_and_smtp(loop, smtp_server):
     public_id = response.get_json()["id"]
 
     ticket = wait_until(
-        lambda: fresh(select(Ticket).where(Ticket.key.is_not(None))).first(),
+        lambda: committed(select(Ticket).where(Ticket.key.is_not(None))).first(),
         what="the worker to open the ticket",
         worker=worker,
     )
@@ -80,7 +66,7 @@ def test_loop_on_postgres_redis_worker_and_smtp(loop, smtp_server):
 
     from app.models import LocalIssue
 
-    issue = fresh(select(LocalIssue)).one()
+    issue = committed(select(LocalIssue)).one()
     for personal in PERSONAL:
         assert personal not in issue.summary + issue.description
 
@@ -94,14 +80,14 @@ def test_loop_on_postgres_redis_worker_and_smtp(loop, smtp_server):
     assert post_form(client, url, {"category": "done"}, page).status_code == 302
     wait_until(lambda: sent(NoticeKind.RESOLUTION) == 1, what="the resolution notice")
     smtp_server.wait_for(2)
-    item = fresh(select(Feedback).where(Feedback.public_id == public_id)).one()
+    item = committed(select(Feedback).where(Feedback.public_id == public_id)).one()
     assert item.status == "resolved"
 
     # Resolving again after a reopen sends nothing new.
     post_form(client, url, {"category": "new"}, page)
     post_form(client, url, {"category": "done"}, page)
     client.get("/healthz")  # a round trip, giving the worker time to act on anything queued
-    wait_until(lambda: fresh(select(Feedback)).one().status == "resolved", what="resolved")
+    wait_until(lambda: committed(select(Feedback)).one().status == "resolved", what="resolved")
     assert sent(NoticeKind.RESOLUTION) == 1
     assert len(smtp_server.messages) == 2
     metrics = client.get("/metrics").get_data(as_text=True)
@@ -177,7 +163,9 @@ def test_loop_through_jira(jira_loop, smtp_server):
     assert issue.project == "EDU" and "civicloop" in issue.labels
     # The issue may be opened before the second report joins its group: wait for both.
     on_ticket = select(Ticket).where(Ticket.key == issue.key, Ticket.affected_count == 2)
-    wait_until(lambda: fresh(on_ticket).first(), what="both reports on the ticket", worker=worker)
+    wait_until(
+        lambda: committed(on_ticket).first(), what="both reports on the ticket", worker=worker
+    )
     thanks = smtp_server.wait_for(2)
     assert {m["Subject"] for m in thanks} == {"Tack för din respons"}
 
@@ -185,7 +173,7 @@ def test_loop_through_jira(jira_loop, smtp_server):
     jira.set_status(issue.key, "done")
     payload = jira.webhook_event(issue.key)
     assert post_webhook(client, payload, "d-1", secret="forged").status_code == 401
-    assert fresh(select(Ticket)).one().status_category == "new"
+    assert committed(select(Ticket)).one().status_category == "new"
     assert post_webhook(client, payload, "d-1").get_json() == {"outcome": "applied"}
     wait_until(
         lambda: sent(NoticeKind.RESOLUTION) == 2, what="two resolution notices", worker=worker

@@ -7,20 +7,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Department, EService, Feedback, RoutingRule, TrainedModel
-from app.services.accounts import create_user
 from app.services.intake import Submission, submit_feedback
 from app.services.understanding import train_router
-from tests.support.web import csrf_token, sign_in
+from tests.support.web import csrf_token, sign_in_as
 
-PASSWORD = "correct horse battery staple"
 EN = {"Accept-Language": "en"}
-
-
-def staff(client, role: str) -> None:
-    supplier = "kivi" if role == "supplier" else None
-    create_user(f"{role}@example.org", role, PASSWORD, supplier_code=supplier)
-    db.session.commit()
-    sign_in(client, f"{role}@example.org")
 
 
 def new_rule(client, **fields):
@@ -43,7 +34,7 @@ def submit(text: str, language: str = "fi", ref: str = "1") -> Feedback:
 
 
 def test_an_admins_rule_routes_the_next_item_and_is_audited(app, client):
-    staff(client, "admin")
+    sign_in_as(client, "admin")
     response = new_rule(client)
     assert response.status_code == 302
     rule = db.session.scalars(select(RoutingRule)).one()
@@ -73,7 +64,7 @@ def test_an_admins_rule_routes_the_next_item_and_is_audited(app, client):
     ],
 )
 def test_bad_rules_get_field_errors_and_store_nothing(app, client, fields, field, message):
-    staff(client, "admin")
+    sign_in_as(client, "admin")
     response = new_rule(client, **fields)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -82,7 +73,7 @@ def test_bad_rules_get_field_errors_and_store_nothing(app, client, fields, field
 
 
 def test_editing_a_rule_deactivates_it(app, client):
-    staff(client, "admin")
+    sign_in_as(client, "admin")
     new_rule(client)
     rule = db.session.scalars(select(RoutingRule)).one()
     page = client.get(f"/staff/routing/rules/{rule.id}", headers=EN).get_data(as_text=True)
@@ -109,7 +100,7 @@ def test_editing_a_rule_deactivates_it(app, client):
 
 
 def test_the_test_box_shows_which_rule_fires_and_the_decision(app, client):
-    staff(client, "admin")
+    sign_in_as(client, "admin")
     new_rule(client)
     page = client.get(
         "/staff/routing/rules",
@@ -124,7 +115,7 @@ def test_the_test_box_shows_which_rule_fires_and_the_decision(app, client):
 
 @pytest.mark.parametrize("role", ["agent", "handler", "developer", "analyst", "supplier"])
 def test_only_admins_edit_rules(app, client, role):
-    staff(client, role)
+    sign_in_as(client, role)
     assert client.get("/staff/routing/rules").status_code == 403
     token = {"csrf_token": csrf_token(client.get("/staff/tickets").get_data(as_text=True))}
     assert client.post("/staff/routing/rules", data=token).status_code == 403
@@ -152,7 +143,7 @@ def test_triage_reroute_retrain_teaches_the_router(app, client):
     items = [submit(text, ref=f"dog-{n}") for n, text in enumerate(texts)]
     assert all(item.eservice is None or item.eservice.code != "dog-register" for item in items)
 
-    staff(client, "handler")
+    sign_in_as(client, "handler")
     for item in items:
         page = client.get("/staff/triage").get_data(as_text=True)
         form = {"eservice": "dog-register", "department": "", "csrf_token": csrf_token(page)}

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Feedback, FeedbackEvent, Notice, NoticeState
 from tests.conftest import real_app_for
 from tests.support.factories import bearer, user_with_token
-from tests.support.worker import WorkerProcess, wait_until
+from tests.support.worker import WorkerProcess, committed, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -22,11 +22,6 @@ TEXTS = (
     "Pysäköintitunnuksen maksu ei mene läpi",
 )
 ITEMS = 30
-
-
-def count(query) -> int:
-    db.session.rollback()  # see what the workers committed
-    return db.session.scalar(query)
 
 
 def test_two_workers_share_the_queue_and_do_each_thing_once(real_config, smtp_server, tmp_path):
@@ -48,19 +43,21 @@ def test_two_workers_share_the_queue_and_do_each_thing_once(real_config, smtp_se
                 response = client.post("/api/v1/feedback", json=body, headers=bearer(token))
                 assert response.status_code == 201
             processed = select(func.count(Feedback.id)).where(Feedback.processed_at.is_not(None))
-            wait_until(lambda: count(processed) == ITEMS, 90, "every item processed", first)
+            wait_until(
+                lambda: committed(processed).one() == ITEMS, 90, "every item processed", first
+            )
             smtp_server.wait_for(ITEMS, timeout=60)
 
         # Both workers took part, and nothing was done twice.
         assert all("process_feedback" in log.read_text() for log in logs)
         attempts = db.session.scalars(select(Feedback.processing_attempts)).all()
         assert attempts == [1] * ITEMS
-        routed = count(
+        routed = committed(
             select(func.count(FeedbackEvent.id)).where(FeedbackEvent.status != "received")
-        )
+        ).one()
         assert routed >= ITEMS
         sent = select(func.count(Notice.id)).where(Notice.state == NoticeState.SENT)
-        assert count(sent) == ITEMS
+        assert committed(sent).one() == ITEMS
         recipients = [message["To"] for message in smtp_server.messages]
         assert sorted(recipients) == sorted(f"c{n}@example.org" for n in range(ITEMS))
         db.session.remove()

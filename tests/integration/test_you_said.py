@@ -8,20 +8,17 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Notice, NoticeKind, Ticket
-from app.services.accounts import create_user
 from app.services.intake import ContactDetails, Submission, submit_feedback
 from app.services.notices import render_notice
 from app.services.tickets import set_local_status
-from tests.support.web import csrf_token, sign_in
+from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture
 def developer(client):
-    create_user("dev@example.org", "developer", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "dev@example.org")
+    sign_in_as(client, "developer")
     return client
 
 
@@ -85,9 +82,7 @@ def test_a_too_long_text_is_refused_with_a_field_error(app, developer):
 
 def test_agents_cannot_write_it(app, client):
     ticket = report("r1")
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "agent@example.org")
+    sign_in_as(client, "agent")
     token = csrf_token(client.get("/staff/tickets").get_data(as_text=True))
     response = client.post(
         f"/staff/problems/{ticket.id}/change", data={"text": "x", "csrf_token": token}

@@ -15,13 +15,28 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def sign_in(client, email: str, password: str = "correct horse battery staple") -> None:
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(client, email: str, password: str = PASSWORD) -> None:
     page = client.get("/staff/login").get_data(as_text=True)
     response = client.post(
         "/staff/login",
         data={"email": email, "password": password, "csrf_token": csrf_token(page)},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def sign_in_as(client, role: str) -> None:
+    """Create a staff user of ``role`` (``role``@example.org; a supplier works for "kivi")
+    and sign in as them."""
+    from app.extensions import db
+    from app.services.accounts import create_user
+
+    email = f"{role}@example.org"
+    create_user(email, role, PASSWORD, supplier_code="kivi" if role == "supplier" else None)
+    db.session.commit()
+    sign_in(client, email)
 
 
 def post_form(client, url: str, data: dict, form_url: str | None = None):

@@ -96,6 +96,15 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def committed(query):  # noqa: ANN001, ANN201  (a select; its ScalarResult)
+    """``query``'s result as the worker committed it: the test's own transaction, which
+    would still show the rows as they were, is ended first."""
+    from app.extensions import db
+
+    db.session.rollback()
+    return db.session.scalars(query)
+
+
 def wait_until(
     condition: Callable[[], object],
     timeout: float = 30,
