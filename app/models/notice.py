@@ -26,11 +26,19 @@ class NoticeState:
 
 
 class Notice(db.Model):
-    __table_args__ = (UniqueConstraint("feedback_id", "kind", name="uq_notice_feedback_kind"),)
+    # Once per (item, kind, occasion): a replayed event finds the notice already owed. The
+    # occasion tells apart notices of one kind that are rightly sent again, e.g. the
+    # resolution of a reopened problem or a second reply; it is "" for the once-only ones.
+    __table_args__ = (
+        UniqueConstraint("feedback_id", "kind", "occasion", name="uq_notice_feedback_kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"))
     kind: Mapped[str] = mapped_column(String(16))
+    occasion: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Words written for this one citizen (a handler's reply); None for templated notices.
+    body: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(16), default=NoticeState.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

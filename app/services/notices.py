@@ -25,18 +25,25 @@ def status_url(item: Feedback) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/status/{item.status_token}"
 
 
-def queue_notice(item: Feedback, kind: str) -> Notice | None:
-    """Put a notice in the outbox, once per (item, kind), and only for a reachable contact."""
+def queue_notice(
+    item: Feedback, kind: str, *, occasion: str = "", body: str | None = None
+) -> Notice | None:
+    """Put a notice in the outbox, once per (item, kind, occasion), and only for a reachable
+    contact."""
     if item.contact is None or not item.contact.reachable:
         return None
     existing = db.session.scalars(
-        select(Notice).where(Notice.feedback_id == item.id, Notice.kind == kind)
+        select(Notice).where(
+            Notice.feedback_id == item.id, Notice.kind == kind, Notice.occasion == occasion
+        )
     ).first()
     if existing is not None:
         return None
     notice = Notice(
         feedback=item,
         kind=kind,
+        occasion=occasion,
+        body=body,
         language=notice_language(item.contact.language, item.language),
         next_attempt_at=utcnow(),
     )
