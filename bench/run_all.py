@@ -30,6 +30,10 @@ BENCHMARKS = {
         ["bench/processing.py"],
         ["bench/processing.py", "--stored", "1000,10000", "--items", "100"],
     ),
+    "dashboards": (
+        ["bench/dashboards.py"],
+        ["bench/dashboards.py", "--items", "20000", "--responses", "10000", "--runs", "2"],
+    ),
 }
 
 

@@ -117,3 +117,10 @@ def check_spikes() -> None:
 
     with _app_context():
         check()
+
+
+def recount_insight_days() -> None:
+    from app.services.rollups import recount_stale_days
+
+    with _app_context():
+        recount_stale_days()

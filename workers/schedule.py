@@ -15,4 +15,6 @@ SCHEDULE = (
     ("workers.jobs.train_router", "scheduled", ROUTER_TRAINING_EVERY_SECONDS),
     ("workers.jobs.apply_retention", "scheduled", 24 * 3600),  # app/services/retention.py
     ("workers.jobs.check_spikes", "scheduled", 300),  # app/services/spikes.py
+    # Insight pages recount what is left themselves; this keeps that little.
+    ("workers.jobs.recount_insight_days", "scheduled", 60),  # app/services/rollups.py
 )

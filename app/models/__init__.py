@@ -5,7 +5,7 @@ from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
-from app.models.insight import SpikeAlert
+from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.routing import RoutingRule, TrainedModel
@@ -24,6 +24,7 @@ __all__ = [
     "Department",
     "EService",
     "Feedback",
+    "FeedbackDay",
     "FeedbackEvent",
     "FeedbackStatus",
     "ImportState",
@@ -35,6 +36,7 @@ __all__ = [
     "RoutingMethod",
     "RoutingRule",
     "SpikeAlert",
+    "StaleFeedbackDay",
     "Supplier",
     "SurveyFrame",
     "SurveyResponse",

@@ -26,15 +26,18 @@ def _department_ids(user: User) -> list[int]:
     return [department.id for department in user.departments]
 
 
-def feedback_scope(user: User) -> ColumnElement[bool]:
-    """A condition on Feedback: the items ``user`` may see."""
+def feedback_scope(
+    user: User,
+    department: ColumnElement[int | None] = Feedback.department_id,
+    eservice: ColumnElement[int | None] = Feedback.eservice_id,
+) -> ColumnElement[bool]:
+    """A condition on Feedback (or on rows counting items, given their department and
+    e-service columns): the items ``user`` may see."""
     if user.role == "supplier":
         eservices = _supplier_eservices(user)
-        return false() if eservices is None else Feedback.eservice_id.in_(eservices)
+        return false() if eservices is None else eservice.in_(eservices)
     if user.role == "handler" and user.departments:
-        return or_(
-            Feedback.department_id.in_(_department_ids(user)), Feedback.department_id.is_(None)
-        )
+        return or_(department.in_(_department_ids(user)), department.is_(None))
     return true()
 
 

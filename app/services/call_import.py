@@ -37,6 +37,7 @@ from app.models.feedback import new_public_id, new_status_token
 from app.models.types import utcnow
 from app.services.bulk import insert_rows
 from app.services.contacts import normalise_phone
+from app.services.rollups import local_day, mark_stale
 from integrations.call_logs import CallLogMapping, CallRecord, RejectedRow, read_call_log
 
 CHANNEL = "call_log"
@@ -133,6 +134,8 @@ def _store_batch(records: list[CallRecord], eservices: dict, summary: ImportSumm
     )
     summary.stored += len(stored)
     summary.known += len(records) - len(stored)
+    if stored:  # a bulk insert passes no ORM flush, which marks other items' days
+        mark_stale([local_day(now, current_app.config["TIME_ZONE"])])
     notice_ids = _queue_thank_yous(records, contacts, stored, now)
     db.session.commit()
     feedback_ids = [feedback_id for feedback_id, _ in stored]

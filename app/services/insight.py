@@ -3,6 +3,9 @@
 Every figure comes from SQL aggregates over an indexed time range (GROUP BY period or
 e-service, never a loop over items in Python): what comes back is a row per period,
 channel, e-service or department. Periods are days or weeks in the city's time zone (invariant 7).
+Item counts are read from the daily roll-up (FeedbackDay, app/services/rollups.py), a row per
+day, department, e-service and channel, so a year of a large city is tens of thousands of
+rows rather than a million items; durations and resolutions still read the items and tickets.
 
 Who sees what: feedback figures are limited by ``feedback_scope`` (app/services/access.py);
 survey figures by the e-services the viewer may see. A supplier's averages are over its
@@ -11,13 +14,14 @@ own e-services only, so they cannot be used to work out another supplier's figur
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Date, Float, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Float, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -27,12 +31,14 @@ from app.models import (
     Department,
     EService,
     Feedback,
+    FeedbackDay,
     SurveyResponse,
     Ticket,
     TransactionCount,
     User,
 )
 from app.services.access import feedback_scope
+from app.services.rollups import count_if, has_stale_days, recount_stale_days
 
 MAX_RANGE_DAYS = 731  # two years: a year beside the one before
 DAILY_UP_TO_DAYS = 62  # longer ranges go by week: a bar per day would be too thin to read
@@ -42,51 +48,6 @@ TASK_DONE = ("yes", "partly", "no")
 
 
 # --- SQL that differs between PostgreSQL and SQLite ----------------------------------------
-
-
-class _LocalPeriodStart(FunctionElement):
-    """The first local day of the day or week a stored UTC time falls in, as a DATE.
-
-    Arguments: the time; the city's zone (PostgreSQL); the zone's UTC offset as an SQLite
-    date modifier. SQLite knows no zones, so there the offset at the start of the range
-    applies to the whole range: a day boundary is off by an hour across a DST change in
-    the embedded default, never on PostgreSQL.
-    """
-
-    type = Date()
-    inherit_cache = True
-
-
-class LocalDay(_LocalPeriodStart):
-    name = "local_day"
-    inherit_cache = True
-
-
-class LocalWeek(_LocalPeriodStart):
-    """Weeks start on Monday (ISO 8601, as calendars do in the Nordics)."""
-
-    name = "local_week"
-    inherit_cache = True
-
-
-@compiles(LocalDay, "postgresql")
-@compiles(LocalWeek, "postgresql")
-def _period_start_postgresql(
-    element: _LocalPeriodStart, compiler: SQLCompiler, **kw: object
-) -> str:
-    moment, zone, _offset = element.clauses
-    unit = "week" if isinstance(element, LocalWeek) else "day"
-    local = f"timezone({compiler.process(zone, **kw)}, {compiler.process(moment, **kw)})"
-    return f"CAST(date_trunc('{unit}', {local}) AS DATE)"
-
-
-@compiles(LocalDay, "sqlite")
-@compiles(LocalWeek, "sqlite")
-def _period_start_sqlite(element: _LocalPeriodStart, compiler: SQLCompiler, **kw: object) -> str:
-    moment, _zone, offset = element.clauses
-    # "weekday 0" moves forward to Sunday (staying on one), six days back is its Monday.
-    monday = ", 'weekday 0', '-6 days'" if isinstance(element, LocalWeek) else ""
-    return f"date({compiler.process(moment, **kw)}, {compiler.process(offset, **kw)}{monday})"
 
 
 class SecondsBetween(FunctionElement):
@@ -107,11 +68,6 @@ def _seconds_postgresql(element: SecondsBetween, compiler: SQLCompiler, **kw: ob
 def _seconds_sqlite(element: SecondsBetween, compiler: SQLCompiler, **kw: object) -> str:
     later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-
-
-def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """How many rows meet ``condition`` (0, not NULL, for none), on both databases."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 # --- the filters ---------------------------------------------------------------------------
@@ -154,16 +110,9 @@ class InsightFilter:
             start, step = self.first - timedelta(days=self.first.weekday()), 7
         return [start + timedelta(days=n) for n in range(0, (self.last - start).days + 1, step)]
 
-    def period_start(self, moment: ColumnElement[datetime]) -> ColumnElement[date]:
-        offset = ZoneInfo(self.zone).utcoffset(datetime.combine(self.first, time.min))
-        minutes = int(offset.total_seconds() // 60) if offset else 0
-        construct = LocalDay if self.period == "day" else LocalWeek
-        # Inline literals: the same expression in SELECT and GROUP BY must match exactly.
-        return construct(
-            moment,
-            literal(self.zone, literal_execute=True),
-            literal(f"{minutes:+d} minutes", literal_execute=True),
-        )
+    def period_of(self, day: date) -> date:
+        """The first day of the period ``day`` falls in."""
+        return day if self.period == "day" else day - timedelta(days=day.weekday())
 
 
 def range_error(first: date, last: date) -> str | None:
@@ -192,13 +141,25 @@ def _feedback_conditions(
     filters: InsightFilter, viewer: User, moment: ColumnElement[datetime] = Feedback.received_at
 ) -> list[ColumnElement[bool]]:
     """The items of the figures: in the viewer's scope, ``moment`` in the range, filtered."""
-    conditions = [feedback_scope(viewer), moment >= filters.since, moment < filters.until]
+    return [
+        *_chosen(filters, viewer, Feedback),
+        moment >= filters.since,
+        moment < filters.until,
+    ]
+
+
+def _chosen(
+    filters: InsightFilter, viewer: User, rows: type[Feedback] | type[FeedbackDay]
+) -> list[ColumnElement[bool]]:
+    """Items, or roll-up rows counting them, in the viewer's scope and the filters'
+    department, e-service and channel."""
+    conditions = [feedback_scope(viewer, rows.department_id, rows.eservice_id)]
     if filters.department is not None:
-        conditions.append(Feedback.department_id == _code_id(Department, filters.department))
+        conditions.append(rows.department_id == _code_id(Department, filters.department))
     if filters.eservice is not None:
-        conditions.append(Feedback.eservice_id == _code_id(EService, filters.eservice))
+        conditions.append(rows.eservice_id == _code_id(EService, filters.eservice))
     if filters.channel is not None:
-        conditions.append(Feedback.channel == filters.channel)
+        conditions.append(rows.channel == filters.channel)
     return conditions
 
 
@@ -219,9 +180,9 @@ class PeriodCount:
 
 
 _DIMENSION_COLUMNS = {
-    "channel": Feedback.channel,
-    "eservice": Feedback.eservice_id,
-    "department": Feedback.department_id,
+    "channel": FeedbackDay.channel,
+    "eservice": FeedbackDay.eservice_id,
+    "department": FeedbackDay.department_id,
 }
 _DIMENSION_MODELS = {"eservice": EService, "department": Department}
 
@@ -235,27 +196,43 @@ def _keys(dimension: str, values: Iterable[object]) -> dict[object, str | None]:
     return {value: codes.get(value) for value in values}
 
 
+def _day_conditions(filters: InsightFilter, viewer: User) -> list[ColumnElement[bool]]:
+    """The roll-up rows of the items in the figures, after counting any stale days again
+    (app/services/rollups.py), so that the figures are those of the committed items."""
+    if has_stale_days():
+        recount_stale_days()
+    return [
+        *_chosen(filters, viewer, FeedbackDay),
+        FeedbackDay.day >= filters.first,
+        FeedbackDay.day <= filters.last,
+    ]
+
+
 def volume(filters: InsightFilter, viewer: User, dimension: str) -> list[PeriodCount]:
     """Items received per period and channel, e-service or department."""
-    period = filters.period_start(Feedback.received_at).label("period")
     key = _DIMENSION_COLUMNS[dimension]
     rows = db.session.execute(
-        select(period, key, func.count())
-        .where(*_feedback_conditions(filters, viewer))
-        .group_by(period, key)
-        .order_by(period)
+        select(FeedbackDay.day, key, func.sum(FeedbackDay.items))
+        .where(*_day_conditions(filters, viewer))
+        .group_by(FeedbackDay.day, key)
     ).all()
-    codes = _keys(dimension, {row[1] for row in rows})
-    return [PeriodCount(day, codes[value], count) for day, value, count in rows]
+    counts: Counter[tuple[date, object]] = Counter()
+    for day, value, count in rows:
+        counts[filters.period_of(day), value] += count
+    codes = _keys(dimension, {value for _day, value in counts})
+    return [
+        PeriodCount(period, codes[value], count)
+        for (period, value), count in sorted(counts.items(), key=lambda e: (e[0][0], str(e[0][1])))
+    ]
 
 
 def volume_totals(filters: InsightFilter, viewer: User, dimension: str) -> list[Count]:
     """Items received per channel, e-service or department, most first."""
     key = _DIMENSION_COLUMNS[dimension]
-    count = func.count().label("count")
+    count = func.sum(FeedbackDay.items).label("count")
     rows = db.session.execute(
         select(key, count)
-        .where(*_feedback_conditions(filters, viewer))
+        .where(*_day_conditions(filters, viewer))
         .group_by(key)
         .order_by(count.desc())
     ).all()
@@ -292,29 +269,28 @@ class ItemFigures:
         return getattr(self, sentiment) / self.rated if self.rated else None
 
 
+_FIGURE_COUNTS = ("items", "analysed", "digital", *SENTIMENTS)
+
+
 def _figure_columns() -> list[ColumnElement[int]]:
-    digital = Feedback.about_digital.is_(True)
     return [
-        func.count().label("items"),
-        count_if(Feedback.about_digital.is_not(None)).label("analysed"),
-        count_if(digital).label("digital"),
-        *(count_if(and_(digital, Feedback.sentiment == name)).label(name) for name in SENTIMENTS),
+        func.coalesce(func.sum(getattr(FeedbackDay, name)), 0).label(name)
+        for name in _FIGURE_COUNTS
     ]
 
 
 def _figures(key: object, row: object) -> ItemFigures:
     mapping = row._mapping  # type: ignore[attr-defined]
-    counts = {name: int(mapping[name]) for name in ("items", "analysed", "digital", *SENTIMENTS)}
-    return ItemFigures(key=key, **counts)  # type: ignore[arg-type]
+    return ItemFigures(key=key, **{name: int(mapping[name]) for name in _FIGURE_COUNTS})  # type: ignore[arg-type]
 
 
 def figures_by_eservice(filters: InsightFilter, viewer: User) -> list[ItemFigures]:
     """Per e-service (None: not known yet), most items first."""
-    items = func.count()
+    items = func.sum(FeedbackDay.items)
     rows = db.session.execute(
-        select(Feedback.eservice_id.label("key"), *_figure_columns())
-        .where(*_feedback_conditions(filters, viewer))
-        .group_by(Feedback.eservice_id)
+        select(FeedbackDay.eservice_id.label("key"), *_figure_columns())
+        .where(*_day_conditions(filters, viewer))
+        .group_by(FeedbackDay.eservice_id)
         .order_by(items.desc())
     ).all()
     codes = _keys("eservice", {row.key for row in rows})
@@ -323,14 +299,20 @@ def figures_by_eservice(filters: InsightFilter, viewer: User) -> list[ItemFigure
 
 def figures_over_time(filters: InsightFilter, viewer: User) -> list[ItemFigures]:
     """Per period (``filters.period``), oldest first; periods without items are left out."""
-    period = filters.period_start(Feedback.received_at).label("key")
     rows = db.session.execute(
-        select(period, *_figure_columns())
-        .where(*_feedback_conditions(filters, viewer))
-        .group_by(period)
-        .order_by(period)
+        select(FeedbackDay.day.label("key"), *_figure_columns())
+        .where(*_day_conditions(filters, viewer))
+        .group_by(FeedbackDay.day)
     ).all()
-    return [_figures(row.key, row) for row in rows]
+    periods: dict[date, Counter[str]] = {}
+    for row in rows:
+        periods.setdefault(filters.period_of(row.key), Counter()).update(
+            {name: int(row._mapping[name]) for name in _FIGURE_COUNTS}
+        )
+    return [
+        ItemFigures(key=period, **{name: counts[name] for name in _FIGURE_COUNTS})
+        for period, counts in sorted(periods.items())
+    ]
 
 
 # --- time to ticket and resolution; "you said, we did" -------------------------------------
@@ -418,7 +400,7 @@ class KeyFigures:
 
 def key_figures(filters: InsightFilter, viewer: User) -> KeyFigures:
     totals = db.session.execute(
-        select(*_figure_columns()).where(*_feedback_conditions(filters, viewer))
+        select(*_figure_columns()).where(*_day_conditions(filters, viewer))
     ).one()
     return KeyFigures(
         totals=_figures(None, totals),

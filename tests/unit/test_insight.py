@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -12,8 +12,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import (
     AuditEvent,
-    EService,
-    Feedback,
     SpikeAlert,
     SurveyFrame,
     SurveyResponse,
@@ -43,44 +41,10 @@ from app.services.spikes import (
     find_spikes,
 )
 from app.services.surveys import ensure_common_frame
+from tests.support.items import at, eservice, item
 
 HELSINKI = "Europe/Helsinki"
 MAY = InsightFilter(date(2024, 5, 1), date(2024, 5, 31), HELSINKI)
-
-
-def at(moment: str) -> datetime:
-    return datetime.fromisoformat(moment).replace(tzinfo=UTC)
-
-
-def eservice(code: str) -> EService:
-    return db.session.scalars(select(EService).where(EService.code == code)).one()
-
-
-def item(
-    received: str | datetime,
-    code: str | None = "parking-permit",
-    *,
-    channel: str = "api",
-    sentiment: str | None = None,
-    digital: bool | None = None,
-    ticket: Ticket | None = None,
-    resolved: str | None = None,
-) -> Feedback:
-    service = eservice(code) if code else None
-    row = Feedback(
-        channel=channel,
-        received_at=at(received) if isinstance(received, str) else received,
-        text="Lupa-asiointi ei toimi",
-        redacted_text="Lupa-asiointi ei toimi",
-        eservice=service,
-        department_id=service.department_id if service else None,
-        sentiment=sentiment,
-        about_digital=digital,
-        ticket=ticket,
-        resolved_at=at(resolved) if resolved else None,
-    )
-    db.session.add(row)
-    return row
 
 
 @pytest.fixture

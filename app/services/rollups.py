@@ -1,0 +1,132 @@
+"""The daily roll-up of items that the insight pages read (FeedbackDay).
+
+Every change to an item marks its local day stale in the same transaction: a flush listener
+for the ORM, ``mark_stale`` for bulk inserts. Stale days are counted again from the items by
+the workers every minute and by any insight read that finds some left, so the figures are
+always those of the committed items, however they changed (processing, re-routing,
+erasure).
+
+A writer holds its day's mark locked until it commits; a recount skips locked marks and
+recounts that day again once the writer is done, so no change is counted before it is
+committed or left out after.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import ColumnElement, and_, case, delete, event, func, insert, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models import Feedback, FeedbackDay, StaleFeedbackDay
+from app.models.types import utcnow
+
+SHARDS = 64
+# pg_try_advisory_xact_lock key: one recount at a time, as two would both rewrite a day.
+_RECOUNT_LOCK = 0x636C_6464  # "clrd"
+_SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _midnight(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet ``condition`` (0, not NULL, for none), on both databases."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def mark_stale(days: Iterable[date], session: Session | None = None) -> None:
+    """Mark ``days`` to be counted again, in the transaction of ``session`` (the app's)."""
+    session = session or db.session
+    rows = [
+        {"day": day, "shard": random.randrange(SHARDS), "marked_at": utcnow()}
+        for day in sorted(set(days))
+    ]
+    if not rows:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(StaleFeedbackDay).values(rows)
+    # An update, not "do nothing": it locks an existing mark until this transaction ends, so
+    # a recount running meanwhile skips the day and counts it again after the commit.
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["day", "shard"], set_={"marked_at": statement.excluded.marked_at}
+        )
+    )
+
+
+def track_item_changes() -> None:
+    """Mark the day of every item an ORM session inserts, changes or deletes (once per
+    process, however many apps are made)."""
+    if not event.contains(Session, "before_flush", _mark_changed_items):
+        event.listen(Session, "before_flush", _mark_changed_items)
+
+
+def _mark_changed_items(session: Session, flush_context: object, instances: object) -> None:
+    if not has_app_context():
+        return
+    zone = current_app.config["TIME_ZONE"]
+    changed = (
+        item
+        for item in chain(session.new, session.dirty, session.deleted)
+        if isinstance(item, Feedback)
+    )
+    # A new item gets its received_at at insert: now.
+    days = {local_day(item.received_at or utcnow(), zone) for item in changed}
+    if days:
+        mark_stale(days, session)
+
+
+def _recount(day: date, zone: str) -> None:
+    digital = Feedback.about_digital.is_(True)
+    counts = select(
+        literal(day),
+        Feedback.department_id,
+        Feedback.eservice_id,
+        Feedback.channel,
+        func.count(),
+        count_if(Feedback.about_digital.is_not(None)),
+        count_if(digital),
+        *(count_if(and_(digital, Feedback.sentiment == name)) for name in _SENTIMENTS),
+    ).where(
+        Feedback.received_at >= _midnight(day, zone),
+        Feedback.received_at < _midnight(day + timedelta(days=1), zone),
+    ).group_by(Feedback.department_id, Feedback.eservice_id, Feedback.channel)
+    db.session.execute(delete(FeedbackDay).where(FeedbackDay.day == day))
+    columns = ["day", "department_id", "eservice_id", "channel", "items", "analysed", "digital"]
+    db.session.execute(insert(FeedbackDay).from_select([*columns, *_SENTIMENTS], counts))
+
+
+def recount_stale_days() -> int:
+    """Count the stale days again; how many were counted (0 while another recount runs)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        if not db.session.scalar(select(func.pg_try_advisory_xact_lock(_RECOUNT_LOCK))):
+            db.session.rollback()
+            return 0
+    marks = db.session.scalars(
+        select(StaleFeedbackDay).with_for_update(skip_locked=True)
+    ).all()
+    days = sorted({mark.day for mark in marks})
+    zone = current_app.config["TIME_ZONE"]
+    for day in days:
+        _recount(day, zone)
+    for mark in marks:
+        db.session.delete(mark)
+    db.session.commit()
+    return len(days)
+
+
+def has_stale_days() -> bool:
+    return db.session.scalar(select(StaleFeedbackDay.day).limit(1)) is not None
