@@ -48,34 +48,27 @@ class SpikeAlert(db.Model):
 Index("ix_feedback_eservice_received", Feedback.eservice_id, Feedback.received_at)
 Index("ix_feedback_department_received", Feedback.department_id, Feedback.received_at)
 Index("ix_feedback_resolved_at", Feedback.resolved_at)
-# Times to ticket and to resolution, and resolutions per period, concern the few items linked
-# to a problem: partial indexes (migration 0016) spare those figures a scan of every item.
-_linked = Feedback.ticket_id.is_not(None)
-_resolved = Feedback.resolved_at.is_not(None)
-Index(
-    "ix_feedback_linked_received",
-    Feedback.received_at,
-    Feedback.ticket_id,
-    postgresql_where=_linked,
-    sqlite_where=_linked,
-)
-Index(
-    "ix_feedback_resolved_received",
-    Feedback.received_at,
-    Feedback.resolved_at,
-    postgresql_where=_resolved,
-    sqlite_where=_resolved,
-)
-Index(
-    "ix_feedback_linked_resolved",
-    Feedback.resolved_at,
-    Feedback.ticket_id,
-    postgresql_where=_linked,
-    sqlite_where=_linked,
-)
 Index(
     "ix_survey_response_eservice_received", SurveyResponse.eservice_id, SurveyResponse.received_at
 )
+# Times to ticket and to resolution, and resolutions per period, concern the few items linked
+# to a problem: partial indexes (migration 0016) that carry the filters' columns answer those
+# figures without a scan of every item or a visit to the rows.
+_FILTERED = ["eservice_id", "department_id", "channel"]
+_linked = Feedback.ticket_id.is_not(None)
+_resolved = Feedback.resolved_at.is_not(None)
+for _name, _column, _carried, _condition in (
+    ("ix_feedback_linked_received", Feedback.received_at, "ticket_id", _linked),
+    ("ix_feedback_resolved_received", Feedback.received_at, "resolved_at", _resolved),
+    ("ix_feedback_linked_resolved", Feedback.resolved_at, "ticket_id", _linked),
+):
+    Index(
+        _name,
+        _column,
+        postgresql_include=[_carried, *_FILTERED],
+        postgresql_where=_condition,
+        sqlite_where=_condition,
+    )
 
 
 class FeedbackDay(db.Model):

@@ -14,10 +14,11 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
+_FILTERED = ["eservice_id", "department_id", "channel"]
 _PARTIAL_INDEXES = (
-    ("ix_feedback_linked_received", ["received_at", "ticket_id"], "ticket_id IS NOT NULL"),
-    ("ix_feedback_resolved_received", ["received_at", "resolved_at"], "resolved_at IS NOT NULL"),
-    ("ix_feedback_linked_resolved", ["resolved_at", "ticket_id"], "ticket_id IS NOT NULL"),
+    ("ix_feedback_linked_received", "received_at", "ticket_id", "ticket_id IS NOT NULL"),
+    ("ix_feedback_resolved_received", "received_at", "resolved_at", "resolved_at IS NOT NULL"),
+    ("ix_feedback_linked_resolved", "resolved_at", "ticket_id", "ticket_id IS NOT NULL"),
 )
 
 
@@ -45,9 +46,16 @@ def upgrade():
         sa.Column("marked_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("day", "shard", name=op.f("pk_stale_feedback_day")),
     )
-    for name, columns, condition in _PARTIAL_INDEXES:
+    for name, column, carried, condition in _PARTIAL_INDEXES:
         where = sa.text(condition)
-        op.create_index(name, "feedback", columns, postgresql_where=where, sqlite_where=where)
+        op.create_index(
+            name,
+            "feedback",
+            [column],
+            postgresql_include=[carried, *_FILTERED],
+            postgresql_where=where,
+            sqlite_where=where,
+        )
     # Items stored before the roll-up: every day they may fall on, in any time zone, is
     # counted on first use.
     first, last = op.get_bind().execute(
@@ -61,7 +69,7 @@ def upgrade():
 
 
 def downgrade():
-    for name, _columns, _condition in _PARTIAL_INDEXES:
+    for name, *_index in _PARTIAL_INDEXES:
         op.drop_index(name, table_name="feedback")
     op.drop_table("stale_feedback_day")
     op.drop_index(op.f("ix_feedback_day_day"), table_name="feedback_day")
