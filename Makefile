@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations worker clean browser bench
+.PHONY: run test lint translations worker clean browser bench soak
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ bench: $(VENV)/.dev translations
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	}
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# Mixed load with injected faults for SOAK_MINUTES (default 10), then counts that must
+# reconcile exactly (bench/soak.py). Not part of `make test`.
+soak: $(VENV)/.dev translations
+	$(BIN)/python bench/soak.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -59,13 +59,15 @@ def prepare() -> str:
     return output.strip().split()[-1]
 
 
-def serve(app: str, workers: int) -> tuple[subprocess.Popen, int]:
+def serve(
+    app: str, workers: int, environment: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
     command = [
         str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
         "--log-level", "warning", app,
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env())
+    server = subprocess.Popen(command, cwd=ROOT, env=environment or env())
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -11,8 +11,12 @@ import argparse
 import logging
 import multiprocessing
 import sys
+import time
+from collections.abc import Callable
 
 from flask import Flask
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
@@ -20,12 +24,31 @@ from app.jobs import QUEUES, redis_connection
 from workers.jobs import worker_app
 from workers.schedule import SCHEDULE
 
+log = logging.getLogger("workers")
+REDIS_RETRY_SECONDS = 5
+
+
+def through_redis_outages(run: Callable[[], object], what: str) -> None:
+    """Run ``run`` and start it again whenever Redis goes away under it. RQ's worker and
+    cron scheduler quit on a lost connection (e.g. while recording a finished job); what
+    they would have done is in the database, so starting again loses nothing."""
+    while True:
+        try:
+            run()
+            return
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            log.warning("%s lost Redis (%s); again in %s s", what, error, REDIS_RETRY_SECONDS)
+            time.sleep(REDIS_RETRY_SECONDS)
+
 
 def run_cron(redis_url: str) -> None:
-    cron = CronScheduler(connection=redis_connection(redis_url))
-    for func, queue, interval in SCHEDULE:
-        cron.register(func, queue_name=queue, interval=interval)
-    cron.start()
+    def schedule() -> None:
+        cron = CronScheduler(connection=redis_connection(redis_url))
+        for func, queue, interval in SCHEDULE:
+            cron.register(func, queue_name=queue, interval=interval)
+        cron.start()
+
+    through_redis_outages(schedule, "the cron scheduler")
 
 
 def _preload_analysis(app: Flask) -> None:
@@ -71,7 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     # for every job, which cost ~15x the work itself (bench/results/processing.md). Job
     # timeouts still apply (SIGALRM); a crash loses the job, which the reconciler re-finds.
     try:
-        SimpleWorker(queues, connection=connection).work(with_scheduler=True, burst=args.burst)
+        through_redis_outages(
+            lambda: SimpleWorker(queues, connection=connection).work(
+                with_scheduler=True, burst=args.burst
+            ),
+            "the worker",
+        )
     finally:
         if cron is not None:
             cron.terminate()
