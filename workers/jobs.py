@@ -117,3 +117,10 @@ def check_spikes() -> None:
 
     with _app_context():
         check()
+
+
+def send_deadline_reminders() -> None:
+    from app.services.deadlines import send_reminders
+
+    with _app_context():
+        send_reminders()

@@ -15,4 +15,6 @@ SCHEDULE = (
     ("workers.jobs.train_router", "scheduled", ROUTER_TRAINING_EVERY_SECONDS),
     ("workers.jobs.apply_retention", "scheduled", 24 * 3600),  # app/services/retention.py
     ("workers.jobs.check_spikes", "scheduled", 300),  # app/services/spikes.py
+    # app/services/deadlines.py; hourly is fine-grained enough for targets in hours and days.
+    ("workers.jobs.send_deadline_reminders", "scheduled", 3600),
 )
