@@ -120,6 +120,22 @@ class Settings:
     SPIKE_BASELINE_DAYS: int = field(default_factory=lambda: int(_env("SPIKE_BASELINE_DAYS", "7")))
     SPIKE_MIN_COUNT: int = field(default_factory=lambda: int(_env("SPIKE_MIN_COUNT", "5")))
     SPIKE_FACTOR: float = field(default_factory=lambda: float(_env("SPIKE_FACTOR", "3")))
+    # Deadlines (app/services/deadlines.py): targets where a department sets none, in hours
+    # to an item's first handling and days to a problem group's resolution; an item or group
+    # overdue by DEADLINE_REMIND_AFTER_DAYS reminds its department, and by
+    # DEADLINE_ESCALATE_AFTER_DAYS is escalated to the department's head.
+    DEADLINE_FIRST_HANDLING_HOURS: int = field(
+        default_factory=lambda: int(_env("DEADLINE_FIRST_HANDLING_HOURS", "72"))
+    )
+    DEADLINE_RESOLUTION_DAYS: int = field(
+        default_factory=lambda: int(_env("DEADLINE_RESOLUTION_DAYS", "30"))
+    )
+    DEADLINE_REMIND_AFTER_DAYS: int = field(
+        default_factory=lambda: int(_env("DEADLINE_REMIND_AFTER_DAYS", "2"))
+    )
+    DEADLINE_ESCALATE_AFTER_DAYS: int = field(
+        default_factory=lambda: int(_env("DEADLINE_ESCALATE_AFTER_DAYS", "7"))
+    )
     MAX_CONTENT_LENGTH: int = field(
         default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     )

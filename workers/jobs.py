@@ -124,3 +124,10 @@ def recount_insight_days() -> None:
 
     with _app_context():
         recount_stale_days()
+
+
+def send_deadline_reminders() -> None:
+    from app.services.deadlines import send_reminders
+
+    with _app_context():
+        send_reminders()

@@ -17,4 +17,6 @@ SCHEDULE = (
     ("workers.jobs.check_spikes", "scheduled", 300),  # app/services/spikes.py
     # Insight pages recount what is left themselves; this keeps that little.
     ("workers.jobs.recount_insight_days", "scheduled", 60),  # app/services/rollups.py
+    # app/services/deadlines.py; hourly is fine-grained enough for targets in hours and days.
+    ("workers.jobs.send_deadline_reminders", "scheduled", 3600),
 )

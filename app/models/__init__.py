@@ -4,6 +4,7 @@ from app.models.audit import AuditEvent, WebhookDelivery
 from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
+from app.models.deadline import DeadlineReminder, DeadlineTarget, ReminderStage
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
 from app.models.local_issue import LocalIssue
@@ -21,6 +22,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Contact",
+    "DeadlineReminder",
+    "DeadlineTarget",
     "Department",
     "EService",
     "Feedback",
@@ -34,6 +37,7 @@ __all__ = [
     "NoticeKind",
     "NoticeState",
     "RoutingMethod",
+    "ReminderStage",
     "RoutingRule",
     "SpikeAlert",
     "StaleFeedbackDay",

@@ -28,6 +28,9 @@ class Department(LocalisedName, db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     tracker_project: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whom overdue work is escalated to (app/services/deadlines.py); a person, unlike ``email``.
+    head_name: Mapped[str | None] = mapped_column(String(200))
+    head_email: Mapped[str | None] = mapped_column(String(320))
 
 
 class EService(LocalisedName, db.Model):

@@ -21,10 +21,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Float, case, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -37,8 +34,17 @@ from app.models import (
     TransactionCount,
     User,
 )
-from app.services.access import feedback_scope
+from app.models.types import utcnow
+from app.services.access import feedback_scope, ticket_scope
+from app.services.deadlines import (
+    first_handled_at,
+    handling_target,
+    resolution_target,
+    with_handling_deadline,
+    with_resolution_deadline,
+)
 from app.services.rollups import count_if, has_stale_days, recount_stale_days
+from app.services.sql_time import SecondsBetween, seconds_since
 
 MAX_RANGE_DAYS = 731  # two years: a year beside the one before
 DAILY_UP_TO_DAYS = 62  # longer ranges go by week: a bar per day would be too thin to read
@@ -46,28 +52,6 @@ SENTIMENTS = ("negative", "neutral", "positive")
 SCALES = ("satisfaction", "ease", "understood")  # 1-5 answers of the common frame
 TASK_DONE = ("yes", "partly", "no")
 
-
-# --- SQL that differs between PostgreSQL and SQLite ----------------------------------------
-
-
-class SecondsBetween(FunctionElement):
-    """``later - earlier`` in seconds, as a float."""
-
-    type = Float()
-    name = "seconds_between"
-    inherit_cache = True
-
-
-@compiles(SecondsBetween, "postgresql")
-def _seconds_postgresql(element: SecondsBetween, compiler: SQLCompiler, **kw: object) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
-
-
-@compiles(SecondsBetween, "sqlite")
-def _seconds_sqlite(element: SecondsBetween, compiler: SQLCompiler, **kw: object) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
 # --- the filters ---------------------------------------------------------------------------
@@ -407,6 +391,83 @@ def key_figures(filters: InsightFilter, viewer: User) -> KeyFigures:
         to_ticket=time_to_ticket(filters, viewer),
         to_resolution=time_to_resolution(filters, viewer),
         resolved=resolved(filters, viewer),
+    )
+
+
+# --- on time -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnTime:
+    """Items first handled, or groups resolved, within their target (app/services/deadlines.py)
+    of one department or e-service. Those still inside their target are not yet decided and
+    left out; those past it count against, handled or not."""
+
+    key: str | None  # the department's or e-service's code
+    decided: int
+    on_time: int
+
+    @property
+    def share(self) -> float | None:
+        return self.on_time / self.decided if self.decided else None
+
+
+_ITEM_COLUMNS = {"eservice": Feedback.eservice_id, "department": Feedback.department_id}
+_GROUP_COLUMNS = {"eservice": Ticket.eservice_id, "department": Ticket.department_id}
+
+
+def _on_time(
+    dimension: str,
+    key: ColumnElement[int],
+    elapsed: ColumnElement[float],
+    waiting: ColumnElement[float],
+    target: ColumnElement[float],
+    done: ColumnElement[bool],
+    conditions: Sequence[ColumnElement[bool]],
+) -> list[OnTime]:
+    """``elapsed``: seconds from start to done; ``waiting``: from start to now."""
+    decided = count_if(or_(done, waiting > target))
+    on_time = count_if(and_(done, elapsed <= target))
+    rows = db.session.execute(select(key, decided, on_time).where(*conditions).group_by(key)).all()
+    codes = _keys(dimension, {row[0] for row in rows})
+    return [OnTime(codes[value], int(d), int(o)) for value, d, o in rows if d]
+
+
+def on_time_handling(filters: InsightFilter, viewer: User, dimension: str) -> list[OnTime]:
+    """Per department or e-service: items received in the range first handled on time."""
+    handled_at = first_handled_at()
+    return _on_time(
+        dimension,
+        _ITEM_COLUMNS[dimension],
+        SecondsBetween(handled_at, Feedback.received_at),
+        seconds_since(Feedback.received_at, utcnow()),
+        handling_target(),
+        handled_at.is_not(None),
+        [*_feedback_conditions(filters, viewer), with_handling_deadline()],
+    )
+
+
+def on_time_resolution(filters: InsightFilter, viewer: User, dimension: str) -> list[OnTime]:
+    """Per department or e-service: problem groups started in the range resolved on time.
+    The channel filter does not apply: a group gathers reports from every channel."""
+    conditions = [
+        ticket_scope(viewer),
+        with_resolution_deadline(),
+        Ticket.created_at >= filters.since,
+        Ticket.created_at < filters.until,
+    ]
+    if filters.department is not None:
+        conditions.append(Ticket.department_id == _code_id(Department, filters.department))
+    if filters.eservice is not None:
+        conditions.append(Ticket.eservice_id == _code_id(EService, filters.eservice))
+    return _on_time(
+        dimension,
+        _GROUP_COLUMNS[dimension],
+        SecondsBetween(Ticket.resolved_at, Ticket.created_at),
+        seconds_since(Ticket.created_at, utcnow()),
+        resolution_target(),
+        Ticket.resolved_at.is_not(None),
+        conditions,
     )
 
 

@@ -13,7 +13,6 @@ next check, so a failed send or a lost job loses no alert (invariant 1).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,9 +28,8 @@ from app.models import Department, EService, Feedback, SpikeAlert, User
 from app.models.types import utcnow
 from app.services.audit import record
 from app.services.insight import count_if
-from integrations.mailer import MailError, Message, mailer_from_config
-
-log = logging.getLogger(__name__)
+from app.services.staff_mail import send_staff_mail, staff_language, staff_message
+from integrations.mailer import Message
 
 # Who is shown the banner and may acknowledge: the people who act on a department's items.
 ALERTED_ROLES = ("handler", "admin")
@@ -126,35 +124,25 @@ def record_spikes(now: datetime, rule: SpikeRule) -> list[SpikeAlert]:
 def _message(alert: SpikeAlert) -> Message:
     """The department's e-mail, in the city's language."""
     config = current_app.config
-    language = config["DEFAULT_LANGUAGE"]
+    language = staff_language()
     link = f"{config['PUBLIC_BASE_URL']}/staff/insight?eservice={alert.eservice.code}"
     with force_locale(language):
         name = alert.eservice.name_in(language)
         subject = _("Complaints about %(eservice)s have spiked", eservice=name)
-        text = "\n\n".join(
-            (
-                _(
-                    "%(count)d complaints about %(eservice)s between %(start)s and %(end)s; "
-                    "usually %(baseline)s in that time.",
-                    count=alert.count,
-                    eservice=name,
-                    start=local_time(alert.window_start),
-                    end=local_time(alert.window_end),
-                    baseline=format_decimal(alert.baseline, "0.0"),
-                ),
-                _("See the feedback: %(link)s", link=link),
-                _("The alert shows on the staff pages until someone acknowledges it."),
-            )
-        )
-    domain = config["MAIL_FROM"].rpartition("@")[2] or "civicloop"
-    return Message(
-        to=alert.department.email,
-        subject=subject,
-        text=text,
-        language=language,
-        # Stable, so a resend after a lost answer can be recognised downstream.
-        message_id=f"<spike-{alert.id}@{domain}>",
-    )
+        paragraphs = [
+            _(
+                "%(count)d complaints about %(eservice)s between %(start)s and %(end)s; "
+                "usually %(baseline)s in that time.",
+                count=alert.count,
+                eservice=name,
+                start=local_time(alert.window_start),
+                end=local_time(alert.window_end),
+                baseline=format_decimal(alert.baseline, "0.0"),
+            ),
+            _("See the feedback: %(link)s", link=link),
+            _("The alert shows on the staff pages until someone acknowledges it."),
+        ]
+    return staff_message(alert.department.email, subject, paragraphs, f"spike-{alert.id}")
 
 
 def notify_departments(now: datetime) -> int:
@@ -170,14 +158,10 @@ def notify_departments(now: datetime) -> int:
         )
         .order_by(SpikeAlert.id)
     ).all()
-    mailer = mailer_from_config(current_app.config)
     sent = 0
     for alert in pending:
-        try:
-            mailer.send(_message(alert))
-        except MailError as error:
-            log.warning("spike alert %s not mailed, retried by the next check: %s", alert.id, error)
-            continue
+        if not send_staff_mail(_message(alert)):
+            continue  # the next check retries
         alert.notified_at = utcnow()
         db.session.commit()
         sent += 1

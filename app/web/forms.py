@@ -29,6 +29,7 @@ from wtforms.validators import (
 from app.models import Contact
 from app.schemas.feedback import MAX_TEXT
 from app.services.catalog import eservice_names
+from app.services.deadlines import MAX_FIRST_HANDLING_HOURS, MAX_RESOLUTION_DAYS, Targets
 from app.services.intake import ContactDetails, Submission
 from app.services.outcomes import MAX_CHANGE_TEXT
 from app.services.routing_rules import MAX_PHRASE_LENGTH, MAX_PHRASES, RuleDraft, parse_phrases
@@ -218,3 +219,45 @@ class RerouteForm(FlaskForm):
     def validate_department(self, field: SelectField) -> None:
         if not field.data and not self.eservice.data:
             raise ValidationError(_l("Choose an e-service or a department."))
+
+
+class _TargetFields(FlaskForm):
+    """Deadline targets; left empty, a target is inherited (department, then default)."""
+
+    first_handling_hours = IntegerField(
+        _l("Hours to first handling of an item"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_FIRST_HANDLING_HOURS)],
+    )
+    resolution_days = IntegerField(
+        _l("Days to resolve a problem"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_RESOLUTION_DAYS)],
+    )
+
+    def targets(self) -> Targets:
+        return Targets(self.first_handling_hours.data, self.resolution_days.data)
+
+
+class DepartmentDeadlinesForm(_TargetFields):
+    """A department's own targets and the head that overdue work is escalated to."""
+
+    head_name = StringField(_l("Head's name"), validators=[Optional(), Length(max=200)])
+    head_email = EmailField(_l("Head's e-mail"), validators=[Optional(), Email(), Length(max=320)])
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        # A head is a name and an e-mail together; an empty field's own validators stop at
+        # Optional(), so the pair is checked here.
+        valid = super().validate(extra_validators)
+        name, email = (self.head_name.data or "").strip(), self.head_email.data
+        if email and not name:
+            self.head_name.errors.append(_l("Name the head whose e-mail this is."))
+            valid = False
+        if name and not email:
+            self.head_email.errors.append(_l("Give the head's e-mail: escalations are sent there."))
+            valid = False
+        return valid
+
+
+class EServiceDeadlinesForm(_TargetFields):
+    """One e-service's override of its department's targets (both empty: no override)."""
+
+    eservice = SelectField(_l("E-service"), choices=[], validators=[DataRequired()])

@@ -256,6 +256,7 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
 
 # The staff site's other pages register themselves on staff_bp.
 from app.web import (  # noqa: E402, F401
+    staff_deadlines,
     staff_failures,
     staff_insight,
     staff_privacy,

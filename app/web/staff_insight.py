@@ -50,6 +50,8 @@ from app.services.insight import (
     figures_over_time,
     key_figures,
     names,
+    on_time_handling,
+    on_time_resolution,
     range_error,
     recent_redacted_items,
     requested_days,
@@ -434,6 +436,46 @@ def _timings(source: _Source) -> Figure:
     )
 
 
+def _on_time_figure(dimension: str, title: str, heading: str) -> _Builder:
+    def build(source: _Source) -> Figure:
+        handled = {row.key: row for row in source.result(on_time_handling, dimension)}
+        resolved = {row.key: row for row in source.result(on_time_resolution, dimension)}
+        keys = sorted(handled.keys() | resolved.keys(), key=partial(source.label, dimension))
+
+        def shares(rows: dict) -> tuple[float | None, ...]:
+            return tuple(rows[key].share if key in rows else None for key in keys)
+
+        data = ChartData(
+            categories=tuple(source.label(dimension, key) for key in keys),
+            series=(
+                Series(_("First handled on time"), shares(handled), "percent"),
+                Series(_("Problems resolved on time"), shares(resolved), "percent"),
+            ),
+        )
+        return Figure(
+            f"on-time-{dimension}",
+            str(title),
+            _(
+                "Of the items received and the problems that started in the period, the "
+                "share first handled and the share resolved within their target; those "
+                "still within it are not counted yet."
+            ),
+            str(heading),
+            data,
+            bar_chart(data, maximum=1),
+        )
+
+    return build
+
+
+_figure("on-time-department")(
+    _on_time_figure("department", _l("On time by department"), _l("Department"))
+)
+_figure("on-time-eservice")(
+    _on_time_figure("eservice", _l("On time by e-service"), _l("E-service"))
+)
+
+
 # --- survey figures --------------------------------------------------------------------
 
 
@@ -588,6 +630,8 @@ OVERVIEW_FIGURES = (
     "sentiment-time",
     "digital-share",
     "timings",
+    "on-time-department",
+    "on-time-eservice",
 )
 SURVEY_FIGURES = (
     "survey-satisfaction",

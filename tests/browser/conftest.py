@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
@@ -115,6 +116,9 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "staff.supplier": (Visit("supplier"),),
     "staff.privacy": (Visit("admin"),),
     "staff.audit_log": (Visit("admin"),),
+    "staff.overdue": (Visit("handler"),),
+    "staff.deadlines": (Visit("admin"),),
+    "staff.department_deadlines": (Visit("admin"),),
 }
 
 # URL arguments by name -> the Seeds attribute that fills them.
@@ -127,6 +131,7 @@ ARGUMENTS = {
     "code": "eservice",
     "import_id": "import_id",
     "rule_id": "rule_id",
+    "department": "department",
 }
 
 
@@ -143,6 +148,7 @@ class Seeds:
     resolved_key: str = ""
     triage_public_ids: list[str] = field(default_factory=list)
     eservice: str = "library-account"
+    department: str = "CUL"  # library-account's
     import_id: int = 0
     running_import_id: int = 0
     rule_id: int = 0
@@ -295,6 +301,18 @@ def seed(app: Flask) -> Seeds:
             f"the inline pipeline left the item {resolved.status} without a ticket"
         )
         set_local_status(resolved.ticket, "done")
+        # The overdue page's two lists: an item and its problem group from long ago.
+        overdue = submit_feedback(
+            Submission(
+                text="Koulukuljetushakemus ei tallennu, lomake antaa virheen.",
+                channel="api",
+                eservice="school-transport",
+                language="fi",
+            )
+        ).feedback
+        assert overdue.ticket is not None, f"the overdue item is {overdue.status}, ungrouped"
+        overdue.received_at -= timedelta(days=40)
+        overdue.ticket.created_at -= timedelta(days=40)
         for text in ("Sivu kaatuu kun maksan", "Lomake jumittuu lopussa, en pääse eteenpäin"):
             item = submit_feedback(Submission(text=text, channel="api", language="fi")).feedback
             if item.status != "triage":

@@ -125,6 +125,11 @@ MATRIX: dict[str, Access] = {
     "POST /staff/privacy/withdraw": staff("admin"),
     "POST /staff/privacy/erase": staff("admin"),
     "GET /staff/audit": staff("admin"),
+    "GET /staff/overdue": staff("handler", "admin"),
+    "GET /staff/deadlines": staff("admin"),
+    "GET /staff/deadlines/<department>": staff("admin"),
+    "POST /staff/deadlines/<department>": staff("admin"),
+    "POST /staff/deadlines/<department>/eservices": staff("admin"),
 }
 
 
@@ -192,6 +197,7 @@ def route_values(city) -> Probe:
             "ticket_id": item.ticket.id,
             "eservice": item.eservice.code,
             "code": item.eservice.code,
+            "department": item.department.code,
             "import_id": city.call_import.id,
             "rule_id": city.rule.id,
             "kind": "notice",
