@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -14,6 +14,9 @@ from app.models.types import UTCDateTime, utcnow
 class AuditEvent(db.Model):
     """One entry of the audit trail. ``detail`` never holds personal data itself (ids and
     counts only), so the trail can outlive every erasure it records."""
+
+    # An item's page lists what was done to it (app/services/history.py).
+    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -16,6 +16,7 @@ class NoticeKind:
     THANK_YOU = "thank_you"
     RESOLUTION = "resolution"
     UPDATE = "update"
+    REPLY = "reply"  # a handler's own words (Notice.body), once per occasion "reply-<n>"
 
 
 class NoticeState:

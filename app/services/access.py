@@ -41,6 +41,15 @@ def feedback_scope(
     return true()
 
 
+def inbox_scope(user: User) -> ColumnElement[bool]:
+    """A condition on Feedback: the items of ``user``'s department inbox. A handler's are
+    those of their departments (the unrouted ones wait in the triage queue instead); the
+    other roles' are all they may see."""
+    if user.role == "handler" and user.departments:
+        return Feedback.department_id.in_(_department_ids(user))
+    return feedback_scope(user)
+
+
 def ticket_scope(user: User) -> ColumnElement[bool]:
     """A condition on Ticket: the tickets ``user`` may see."""
     if user.role == "supplier":

@@ -36,7 +36,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import func, or_, select
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, func, or_, select
 
 from app import jobs
 from app.extensions import db
@@ -562,12 +563,17 @@ def _scope(ticket: Ticket) -> tuple[EService | None, Department]:
     return ticket.eservice, ticket.department
 
 
-def _open_groups(eservice: EService | None, department: Department) -> list[Ticket]:
-    """Groups an item of this scope may join: not merged, deleted or resolved."""
-    query = select(Ticket).where(
+def _is_open() -> tuple[ColumnElement[bool], ...]:
+    """Conditions on Ticket: a group that may take items (not merged, deleted or resolved)."""
+    return (
         Ticket.state.in_((TicketState.HELD, TicketState.PENDING, TicketState.OPEN)),
         or_(Ticket.status_category.is_(None), Ticket.status_category != CATEGORY_DONE),
     )
+
+
+def _open_groups(eservice: EService | None, department: Department) -> list[Ticket]:
+    """Groups an item of this scope may join."""
+    query = select(Ticket).where(*_is_open())
     if eservice is not None:
         query = query.where(Ticket.eservice_id == eservice.id)
     else:
@@ -664,7 +670,7 @@ def _commit_and_open(ticket: Ticket) -> None:
 def make_actionable(item: Feedback, actor: User) -> Ticket:
     """A handler decides that an item (e.g. a question or praise) reports a problem to fix."""
     if item.department is None:
-        raise GroupingError("route the item to a department first")
+        raise GroupingError(_("route the item to a department first"))
     ticket = group_feedback(item, actionable=True)
     record(actor, "feedback.made_actionable", item, kind=item.kind, ticket=ticket.id)
     _commit_and_open(ticket)
@@ -674,18 +680,40 @@ def make_actionable(item: Feedback, actor: User) -> Ticket:
 def send_to_tracker(ticket: Ticket, actor: User) -> Ticket:
     """A handler decides that a held group is worth a ticket now."""
     if ticket.state != TicketState.HELD:
-        raise GroupingError("this group is already sent to the tracker")
+        raise GroupingError(_("this group is already sent to the tracker"))
     _release(ticket)
     record(actor, "problem_group.sent", ticket, items=_member_count(ticket))
     _commit_and_open(ticket)
     return ticket
 
 
+def takes_items(ticket: Ticket) -> bool:
+    """Whether items may still be merged or linked into ``ticket`` (or split out of it)."""
+    try:
+        _check_joinable(ticket)
+    except GroupingError:
+        return False
+    return True
+
+
 def _check_joinable(ticket: Ticket) -> None:
     if ticket.state in (TicketState.GONE, TicketState.MERGED):
-        raise GroupingError("that ticket no longer exists")
+        raise GroupingError(_("that problem group was merged or deleted"))
     if ticket.status_category == CATEGORY_DONE:
-        raise GroupingError("that ticket is resolved; reopen it first")
+        raise GroupingError(_("that ticket is resolved; reopen it first"))
+
+
+def merge_candidates(ticket: Ticket) -> list[Ticket]:
+    """The open groups of ``ticket``'s department it could be merged into, newest first."""
+    return list(
+        db.session.scalars(
+            select(Ticket)
+            .where(
+                *_is_open(), Ticket.department_id == ticket.department_id, Ticket.id != ticket.id
+            )
+            .order_by(Ticket.id.desc())
+        )
+    )
 
 
 def merge_groups(source: Ticket, target: Ticket, actor: User) -> Ticket:
@@ -694,7 +722,11 @@ def merge_groups(source: Ticket, target: Ticket, actor: User) -> Ticket:
     A tracker issue ``source`` may have is left as it is, for the team to close as a duplicate.
     """
     if source.id == target.id:
-        raise GroupingError("choose two different groups")
+        raise GroupingError(_("choose two different groups"))
+    # Each department's handlers answer for its groups; moving items across departments is
+    # re-routing, which teaches the router, not a merge.
+    if source.department_id != target.department_id:
+        raise GroupingError(_("that group belongs to another department"))
     _check_joinable(source)
     _check_joinable(target)
     _lock_scopes(_scope(source), _scope(target))
@@ -721,7 +753,9 @@ def merge_groups(source: Ticket, target: Ticket, actor: User) -> Ticket:
 def split_item(item: Feedback, actor: User) -> Ticket:
     """Take an item out of a group it does not belong to; it starts a group of its own."""
     if item.ticket is None:
-        raise GroupingError("the item is in no group")
+        raise GroupingError(_("the item is in no group"))
+    if _member_count(item.ticket) < 2:
+        raise GroupingError(_("the item is already alone in its group"))
     _lock_scopes(_scope(item.ticket), (item.eservice, item.department))
     old = _unlink(item)
     signals = _signals(item)
@@ -740,7 +774,9 @@ def link_to_ticket(item: Feedback, key: str, actor: User) -> Ticket:
     """A handler links an item to an existing ticket by its tracker key ("EDU-12")."""
     target = db.session.scalars(select(Ticket).where(Ticket.key == key.strip())).first()
     if target is None:
-        raise GroupingError(f"no ticket {key!r} in civicloop")
+        raise GroupingError(_("no ticket %(key)s in civicloop", key=key.strip()))
+    if target.department_id != item.department_id:
+        raise GroupingError(_("that ticket belongs to another department; re-route the item first"))
     _check_joinable(target)
     if item.ticket is target:
         return target

@@ -1,8 +1,18 @@
-"""An item's status changes, each recorded once as it happens."""
+"""An item's history: its status changes, each recorded once as it happens, and what staff
+did with it and wrote to its citizen."""
 
 from __future__ import annotations
 
-from app.models import Feedback, FeedbackEvent
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Feedback, FeedbackEvent, Notice, User
+
+# Reads, not changes: they have their own page (the audit log), and would bury the rest.
+_UNLISTED_ACTIONS = ("feedback.personal_data_viewed",)
 
 
 def change_status(item: Feedback, status: str, note: str | None = None) -> bool:
@@ -12,3 +22,44 @@ def change_status(item: Feedback, status: str, note: str | None = None) -> bool:
     item.status = status
     item.events.append(FeedbackEvent(status=status, note=note))
     return True
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    kind: str  # "status" (a change of status), "notice" (a message to the citizen) or "action"
+    name: str  # the status, the notice's kind or the audited action
+    actor: str | None = None  # the staff member's e-mail, for actions
+    text: str | None = None  # a status change's public note, or the words of a reply
+    state: str | None = None  # a notice's: pending, sent, failed, suppressed
+
+
+def item_history(item: Feedback) -> list[HistoryEntry]:
+    """Everything that happened to ``item``, oldest first."""
+    entries = [
+        HistoryEntry(event.at, "status", event.status, text=event.note) for event in item.events
+    ]
+    notices = db.session.scalars(select(Notice).where(Notice.feedback_id == item.id))
+    entries += [
+        HistoryEntry(
+            notice.sent_at or notice.created_at,
+            "notice",
+            notice.kind,
+            text=notice.body,
+            state=notice.state,
+        )
+        for notice in notices
+    ]
+    actions = db.session.execute(
+        select(AuditEvent, User.email)
+        .outerjoin(User, AuditEvent.actor_id == User.id)
+        .where(
+            AuditEvent.subject_type == Feedback.__tablename__,
+            AuditEvent.subject_id == item.id,
+            AuditEvent.action.not_in(_UNLISTED_ACTIONS),
+        )
+    )
+    entries += [
+        HistoryEntry(event.at, "action", event.action, actor=email) for event, email in actions
+    ]
+    return sorted(entries, key=lambda entry: entry.at)

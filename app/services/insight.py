@@ -224,6 +224,50 @@ def volume_totals(filters: InsightFilter, viewer: User, dimension: str) -> list[
     return [Count(codes[value], count) for value, count in rows]
 
 
+# --- one problem's affected citizens over time ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class AffectedOverTime:
+    """The running count of a problem group's items at the end of each period."""
+
+    period: str  # "day", or "week" over a long span
+    totals: list[tuple[date, int]]
+
+
+def affected_over_time(ticket: Ticket, zone: str) -> AffectedOverTime:
+    """How many citizens a problem had affected by the end of every local day (week, over a
+    long span), from its first item's day to its resolution (or today).
+
+    An item counts from when it was received, not from when it joined: grouping follows
+    within minutes, and an item a handler moves in later had the problem since its own day.
+    Spans longer than ``MAX_RANGE_DAYS`` start later, the earlier items in the first total.
+    """
+    earliest = db.session.scalar(
+        select(func.min(Feedback.received_at)).where(Feedback.ticket_id == ticket.id)
+    )
+    if earliest is None:
+        return AffectedOverTime("day", [])
+    local = ZoneInfo(zone)
+    first = earliest.astimezone(local).date()
+    last = max(first, (ticket.resolved_at or utcnow()).astimezone(local).date())
+    filters = InsightFilter(max(first, last - timedelta(days=MAX_RANGE_DAYS - 1)), last, zone)
+    # A group's items are few enough (thousands at most) to count by day here, exactly in
+    # the city's zone on both databases.
+    counts = Counter(
+        filters.period_of(received.astimezone(local).date())
+        for received in db.session.scalars(
+            select(Feedback.received_at).where(Feedback.ticket_id == ticket.id)
+        )
+    )
+    totals, running, pending = [], 0, sorted(counts.items())
+    for start in filters.periods():
+        while pending and pending[0][0] <= start:
+            running += pending.pop(0)[1]
+        totals.append((start, running))
+    return AffectedOverTime(filters.period, totals)
+
+
 # --- sentiment and digital share ---------------------------------------------------------
 
 

@@ -64,6 +64,7 @@ _TEMPLATES = {
         "resolution", _l("The problem you told us about has been fixed")
     ),
     NoticeKind.UPDATE: _Template("update", _l("Your feedback is being worked on")),
+    NoticeKind.REPLY: _Template("reply", _l("A reply to your feedback")),
 }
 
 
@@ -74,6 +75,7 @@ def render_notice(notice: Notice) -> Message:
     unsubscribe = unsubscribe_url(item.contact)
     context = {
         "item": item,
+        "body": notice.body,
         "status_url": status_url(item),
         "unsubscribe_url": unsubscribe,
         "language": notice.language,

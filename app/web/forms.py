@@ -32,6 +32,7 @@ from app.services.catalog import eservice_names
 from app.services.deadlines import MAX_FIRST_HANDLING_HOURS, MAX_RESOLUTION_DAYS, Targets
 from app.services.intake import ContactDetails, Submission
 from app.services.outcomes import MAX_CHANGE_TEXT
+from app.services.replies import MAX_REPLY_TEXT
 from app.services.routing_rules import MAX_PHRASE_LENGTH, MAX_PHRASES, RuleDraft, parse_phrases
 
 LANGUAGE_CHOICES = [
@@ -261,3 +262,40 @@ class EServiceDeadlinesForm(_TargetFields):
     """One e-service's override of its department's targets (both empty: no override)."""
 
     eservice = SelectField(_l("E-service"), choices=[], validators=[DataRequired()])
+
+
+class MergeForm(FlaskForm):
+    """Merge this problem group into another: one from the list, or one named by its
+    tracker key or number."""
+
+    target = SelectField(_l("Merge into"), choices=[], default="")
+    reference = StringField(
+        _l("Or the other group's ticket key or number"),
+        validators=[Optional(), Length(max=64)],
+        filters=[lambda value: value.strip() if value else value],
+    )
+
+    def validate_target(self, field: SelectField) -> None:
+        if bool(field.data) == bool(self.reference.data):
+            raise ValidationError(_l("Choose a group from the list or name one (not both)."))
+
+    def chosen(self) -> dict[str, object]:
+        """The target as ``visible_ticket`` takes it: by number or by tracker key."""
+        reference = self.reference.data or self.target.data
+        if reference.isdigit():
+            return {"ticket_id": int(reference)}
+        return {"key": reference}
+
+
+class LinkTicketForm(FlaskForm):
+    key = StringField(
+        _l("Ticket key"),
+        validators=[DataRequired(), Length(max=64)],
+        filters=[lambda value: value.strip() if value else value],
+    )
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(
+        _l("Reply to the citizen"), validators=[DataRequired(), Length(max=MAX_REPLY_TEXT)]
+    )

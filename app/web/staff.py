@@ -22,19 +22,12 @@ from wtforms.fields.choices import SelectChoice
 from app.extensions import db, limiter, login_manager
 from app.i18n import current_language
 from app.models import CallImport, Department, EService, User
-from app.services.access import (
-    record_personal_data_read,
-    sees_personal_data,
-    visible_feedback,
-    visible_ticket,
-    visible_tickets,
-)
+from app.services.access import visible_feedback, visible_ticket, visible_tickets
 from app.services.accounts import authenticate
 from app.services.call_import import UploadError, start_import
 from app.services.catalog import department_names
 from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
-from app.services.outcomes import describe_change
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
 from app.web.forms import (
@@ -43,7 +36,6 @@ from app.web.forms import (
     CallLogUploadForm,
     LoginForm,
     RerouteForm,
-    WhatWeChangedForm,
     eservice_choices,
 )
 from integrations.call_logs import MappingError, shipped_mappings
@@ -89,7 +81,7 @@ def home() -> ResponseReturnValue:
     start = {
         "agent": "staff.new_feedback",
         "admin": "staff.new_feedback",
-        "handler": "staff.triage",
+        "handler": "staff.department_inbox",
         "analyst": "staff.insight",
         "supplier": "staff.supplier",
     }
@@ -115,16 +107,6 @@ def new_feedback() -> ResponseReturnValue:
         flash(_("Feedback recorded."), "success")
         return redirect(url_for("staff.feedback_detail", public_id=result.feedback.public_id))
     return render_template("staff/feedback_form.html", form=form), 422 if form.errors else 200
-
-
-@staff_bp.get("/feedback/<public_id>")
-@login_required
-def feedback_detail(public_id: str) -> ResponseReturnValue:
-    item = visible_feedback(current_user, public_id) or abort(404)
-    personal = sees_personal_data(current_user)
-    if personal:
-        record_personal_data_read(current_user, item)
-    return render_template("staff/feedback_detail.html", item=item, personal=personal)
 
 
 @staff_bp.route("/calls/import", methods=["GET", "POST"])
@@ -212,33 +194,6 @@ def tickets() -> ResponseReturnValue:
     return render_template("staff/tickets.html", tickets=visible_tickets(current_user))
 
 
-@staff_bp.get("/problems/<int:ticket_id>")
-@staff_bp.get("/tickets/<key>")
-@login_required
-def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> ResponseReturnValue:
-    ticket = visible_ticket(current_user, ticket_id=ticket_id, key=key) or abort(404)
-    change_form = WhatWeChangedForm(text=ticket.what_we_changed)
-    return render_template(
-        "staff/ticket_detail.html", ticket=ticket, form=ActionForm(), change_form=change_form
-    )
-
-
-@staff_bp.post("/problems/<int:ticket_id>/change")
-@login_required
-def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
-    require_role("handler", "developer", "admin")
-    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
-    form = WhatWeChangedForm()
-    if not form.validate_on_submit():
-        page = render_template(
-            "staff/ticket_detail.html", ticket=ticket, form=ActionForm(), change_form=form
-        )
-        return page, 400
-    describe_change(ticket, form.text.data or "", current_user)
-    flash(_("Saved: citizens will read this when the problem is resolved."), "success")
-    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
-
-
 @staff_bp.post("/tickets/<key>/status")
 @login_required
 def change_ticket_status(key: str) -> ResponseReturnValue:
@@ -258,7 +213,9 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
 from app.web import (  # noqa: E402, F401
     staff_deadlines,
     staff_failures,
+    staff_inbox,
     staff_insight,
     staff_privacy,
+    staff_problems,
     staff_routing,
 )

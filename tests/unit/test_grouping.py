@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
@@ -181,7 +182,9 @@ def stored(item: Feedback) -> np.ndarray:
 def handler(app):
     user = create_user("handler@example.org", "handler", "correct horse battery staple")
     db.session.commit()
-    return user
+    # The refusals' messages in the source language (the city's default is Finnish).
+    with force_locale("en"):
+        yield user
 
 
 def audit_actions():

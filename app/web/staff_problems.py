@@ -1,0 +1,169 @@
+"""The problem page: a group's linked items, its affected citizens over time, its tracker
+status and what-we-changed text, and handlers' corrections of the grouping (merge, split)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from app.models import Ticket
+from app.services.access import visible_feedback, visible_ticket
+from app.services.grouping import (
+    GroupingError,
+    merge_candidates,
+    merge_groups,
+    split_item,
+    takes_items,
+)
+from app.services.insight import affected_over_time
+from app.services.outcomes import describe_change
+from app.web.charts import ChartData, Series, line_chart
+from app.web.forms import ActionForm, MergeForm, WhatWeChangedForm
+from app.web.staff import require_role, staff_bp
+from app.web.staff_insight import Figure
+
+# Who corrects the grouping: the people who answer for the department's feedback.
+REGROUPING_ROLES = ("handler", "admin")
+
+
+class SplitForm(FlaskForm):
+    """Take one linked item (by its public id) out of the group."""
+
+    item = HiddenField(validators=[DataRequired(), Length(max=32)])
+
+
+def _growth_figure(ticket: Ticket) -> Figure | None:
+    growth = affected_over_time(ticket, current_app.config["TIME_ZONE"])
+    if not growth.totals:
+        return None
+    data = ChartData(
+        categories=tuple(format_date(day, "short") for day, _total in growth.totals),
+        series=(Series(_("Affected citizens"), tuple(total for _day, total in growth.totals)),),
+        keys=tuple(day.isoformat() for day, _total in growth.totals),
+    )
+    first, latest = format_date(growth.totals[0][0], "short"), growth.totals[-1][1]
+    by_day = growth.period == "day"
+    if by_day:
+        description = _(
+            "A line of the number of linked items at the end of each day since %(first)s; "
+            "%(count)d now.",
+            first=first,
+            count=latest,
+        )
+    else:
+        description = _(
+            "A line of the number of linked items at the end of each week since %(first)s; "
+            "%(count)d now.",
+            first=first,
+            count=latest,
+        )
+    return Figure(
+        "affected",
+        _("Affected citizens over time"),
+        description,
+        _("Day") if by_day else _("Week starting"),
+        data,
+        # Whole citizens: an axis to at least 4 has whole-number steps.
+        line_chart(data, maximum=max(latest, 4)),
+    )
+
+
+def _merge_form(ticket: Ticket, form: MergeForm | None = None) -> MergeForm:
+    form = form or MergeForm()
+    form.target.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(other.id), f"{other.key or '#' + str(other.id)}: {other.summary[:80]}")
+        for other in merge_candidates(ticket)
+    ]
+    return form
+
+
+def _problem_page(
+    ticket: Ticket,
+    status: int = 200,
+    *,
+    change_form: WhatWeChangedForm | None = None,
+    merge_form: MergeForm | None = None,
+) -> ResponseReturnValue:
+    regroup = current_user.role in REGROUPING_ROLES and takes_items(ticket)
+    page = render_template(
+        "staff/ticket_detail.html",
+        ticket=ticket,
+        form=ActionForm(),
+        change_form=change_form or WhatWeChangedForm(text=ticket.what_we_changed),
+        # A refused merge shows its form with the reason, even where merging is over.
+        merge_form=_merge_form(ticket, merge_form) if regroup or merge_form else None,
+        split_form=SplitForm() if regroup else None,
+        growth=_growth_figure(ticket),
+    )
+    return page, status
+
+
+@staff_bp.get("/problems/<int:ticket_id>")
+@staff_bp.get("/tickets/<key>")
+@login_required
+def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> ResponseReturnValue:
+    ticket = visible_ticket(current_user, ticket_id=ticket_id, key=key) or abort(404)
+    return _problem_page(ticket)
+
+
+@staff_bp.post("/problems/<int:ticket_id>/change")
+@login_required
+def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
+    require_role("handler", "developer", "admin")
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = WhatWeChangedForm()
+    if not form.validate_on_submit():
+        return _problem_page(ticket, 400, change_form=form)
+    describe_change(ticket, form.text.data or "", current_user)
+    flash(_("Saved: citizens will read this when the problem is resolved."), "success")
+    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+
+
+@staff_bp.post("/problems/<int:ticket_id>/merge")
+@login_required
+def merge_problem(ticket_id: int) -> ResponseReturnValue:
+    require_role(*REGROUPING_ROLES)
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = _merge_form(ticket, MergeForm())
+    if not form.validate_on_submit():
+        return _problem_page(ticket, 400, merge_form=form)
+    # Out of the handler's scope reads as unknown, as everywhere on the staff site.
+    target = visible_ticket(current_user, **form.chosen())
+    if target is None:
+        form.reference.errors.append(_("No problem group %(name)s.", name=form.reference.data))
+        return _problem_page(ticket, 400, merge_form=form)
+    moved = ticket.affected_count
+    try:
+        merge_groups(ticket, target, current_user)
+    except GroupingError as error:
+        field = form.reference if form.reference.data else form.target
+        field.errors.append(str(error))
+        return _problem_page(ticket, 400, merge_form=form)
+    flash(_("Merged: %(count)d items moved into this group.", count=moved), "success")
+    return redirect(url_for("staff.ticket_detail", ticket_id=target.id))
+
+
+@staff_bp.post("/problems/<int:ticket_id>/split")
+@login_required
+def split_problem_item(ticket_id: int) -> ResponseReturnValue:
+    require_role(*REGROUPING_ROLES)
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = SplitForm()
+    item = visible_feedback(current_user, form.item.data) if form.validate_on_submit() else None
+    if item is None or item.ticket_id != ticket.id:
+        flash(_("That item is not in this group."), "error")
+        return _problem_page(ticket, 400)
+    try:
+        group = split_item(item, current_user)
+    except GroupingError as error:
+        flash(str(error), "error")
+        return _problem_page(ticket, 400)
+    flash(_("The item now has a group of its own (number %(number)d).", number=group.id), "success")
+    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
