@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -28,6 +28,11 @@ class Department(LocalisedName, db.Model):
     email: Mapped[str | None] = mapped_column(String(320))
     tracker_project: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Off by default: an "in development" notice promises nothing yet, and some departments'
+    # tickets sit in progress for months; each department decides whether it helps.
+    notify_in_development: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class EService(LocalisedName, db.Model):
