@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -31,6 +31,11 @@ class Department(LocalisedName, db.Model):
     # Whom overdue work is escalated to (app/services/deadlines.py); a person, unlike ``email``.
     head_name: Mapped[str | None] = mapped_column(String(200))
     head_email: Mapped[str | None] = mapped_column(String(320))
+    # Off by default: an "in development" notice promises nothing yet, and some departments'
+    # tickets sit in progress for months; each department decides whether it helps.
+    notify_in_development: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class EService(LocalisedName, db.Model):

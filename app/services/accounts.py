@@ -29,6 +29,24 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def supplier_by_code(code: str) -> Supplier | None:
+    return db.session.scalars(select(Supplier).where(Supplier.code == code)).first()
+
+
+def departments_by_code(codes: Sequence[str]) -> tuple[list[Department], list[str]]:
+    """The departments with these codes, and the codes no department has (sorted)."""
+    departments = list(db.session.scalars(select(Department).where(Department.code.in_(codes))))
+    unknown = sorted(set(codes) - {department.code for department in departments})
+    return departments, unknown
+
+
+def user_by_email(email: str) -> User | None:
+    """The account of an e-mail address, whatever its case."""
+    return db.session.scalars(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).first()
+
+
 def create_user(
     email: str,
     role: str,
@@ -48,23 +66,18 @@ def create_user(
     if role == "supplier":
         if not supplier_code:
             raise AccountError("a supplier user needs --supplier CODE")
-        supplier = db.session.scalars(
-            select(Supplier).where(Supplier.code == supplier_code)
-        ).first()
+        supplier = supplier_by_code(supplier_code)
         if supplier is None:
             raise AccountError(f"unknown supplier {supplier_code!r}")
     departments = []
     if department_codes:
         if role != "handler":
             raise AccountError("only handlers are scoped to departments")
-        departments = list(
-            db.session.scalars(select(Department).where(Department.code.in_(department_codes)))
-        )
-        unknown = set(department_codes) - {department.code for department in departments}
+        departments, unknown = departments_by_code(department_codes)
         if unknown:
-            raise AccountError(f"unknown department {sorted(unknown)[0]!r}")
+            raise AccountError(f"unknown department {unknown[0]!r}")
     email = email.strip().lower()
-    user = db.session.scalars(select(User).where(func.lower(User.email) == email)).first()
+    user = user_by_email(email)
     if user is None:
         user = User(email=email)
         db.session.add(user)
@@ -76,9 +89,7 @@ def create_user(
 
 
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalars(
-        select(User).where(func.lower(User.email) == email.strip().lower())
-    ).first()
+    user = user_by_email(email)
     if user is None or not user.active or not user.password_hash:
         _hasher.hash(password)  # same work either way, so timing does not reveal accounts
         return None

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.i18n import notice_language
-from app.models import Contact, Feedback, Notice, NoticeKind, NoticeState
+from app.models import Contact, Department, Feedback, Notice, NoticeKind, NoticeState, Ticket
 from app.models.types import utcnow
 from app.services.links import unsubscribe_url
 from integrations.mailer import MailError, Message, mailer_from_config
@@ -49,6 +49,23 @@ def queue_notice(
     )
     db.session.add(notice)
     return notice
+
+
+def queue_in_development_notices(ticket: Ticket) -> list[Notice]:
+    """The team has started on the ticket: an update notice for each linked item whose
+    department asks for them (``notify_in_development``). The caller commits.
+
+    queue_notice keeps it to one per item, so a ticket that goes back to "to do" and into
+    progress again tells nobody twice; items of departments without the setting get none.
+    """
+    items = db.session.scalars(
+        select(Feedback)
+        .join(Department, Feedback.department_id == Department.id)
+        .where(Feedback.ticket_id == ticket.id, Department.notify_in_development.is_(True))
+        .order_by(Feedback.id)
+    )
+    queued = (queue_notice(item, NoticeKind.UPDATE) for item in items)
+    return [notice for notice in queued if notice is not None]
 
 
 @dataclass(frozen=True)

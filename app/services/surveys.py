@@ -29,7 +29,9 @@ from app.models import (
     SurveyFrame,
     SurveyResponse,
     TransactionCount,
+    User,
 )
+from app.services.audit import record
 from app.services.intake import Submission, submit_feedback
 
 COMMON_FRAME_FILE = Path(__file__).resolve().parent.parent / "data" / "common_survey.json"
@@ -189,9 +191,15 @@ def _newest(code: str) -> SurveyFrame | None:
 
 
 def define_frame(
-    code: str, questions: list, titles: dict, department: str | None = None
+    code: str,
+    questions: list,
+    titles: dict,
+    department: str | None = None,
+    *,
+    actor: User | None = None,
 ) -> DefinedFrame:
-    """Store a frame; a new version only when its questions changed. Commits.
+    """Store a frame; a new version only when its questions changed. Commits; audited
+    when an ``actor`` (an admin on the staff site) made the change.
 
     Titles and the owning department do not change what an answer means, so they are
     updated on the newest version in place.
@@ -216,6 +224,8 @@ def define_frame(
     if newest is not None and newest.questions == canonical:
         newest.titles = titles
         newest.department = owner
+        if actor is not None:
+            record(actor, "survey_frame.changed", newest, version=newest.version)
         db.session.commit()
         return DefinedFrame(newest, created=False)
     frame = SurveyFrame(
@@ -226,6 +236,9 @@ def define_frame(
         department=owner,
     )
     db.session.add(frame)
+    if actor is not None:
+        db.session.flush()
+        record(actor, "survey_frame.created", frame, version=frame.version)
     db.session.commit()
     return DefinedFrame(frame, created=True)
 

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketState
 from app.models.types import utcnow
 from app.services.history import change_status
-from app.services.notices import queue_notice
+from app.services.notices import queue_in_development_notices, queue_notice
 from integrations import tracker_from_config
 from integrations.tracker import (
     CATEGORY_DONE,
@@ -146,6 +146,10 @@ def open_ticket(ticket_id: int) -> float | None:
 def _apply_issue_state(ticket: Ticket, issue: TrackerIssue) -> list[int]:
     """Bring the ticket and its items to the tracker's state; returns notices to send."""
     was_done = ticket.status_category == CATEGORY_DONE
+    started = (
+        issue.status_category == CATEGORY_IN_PROGRESS
+        and ticket.status_category != CATEGORY_IN_PROGRESS
+    )
     ticket.status = issue.status
     ticket.status_category = issue.status_category
     if issue.updated_at is not None:
@@ -156,7 +160,7 @@ def _apply_issue_state(ticket: Ticket, issue: TrackerIssue) -> list[int]:
         ticket.resolved_at = utcnow()
     elif not done:
         ticket.resolved_at = None
-    notices = []
+    notices = queue_in_development_notices(ticket) if started else []
     for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
         change_status(item, item_status)
         item.resolved_at = ticket.resolved_at

@@ -47,7 +47,9 @@ login_manager.login_view = "staff.login"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    # A deactivated account's open sessions end with its next request.
+    return user if user is not None and user.active else None
 
 
 def require_role(*roles: str) -> None:
@@ -211,6 +213,7 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
 
 # The staff site's other pages register themselves on staff_bp.
 from app.web import (  # noqa: E402, F401
+    staff_admin,
     staff_deadlines,
     staff_failures,
     staff_inbox,

@@ -2,7 +2,7 @@
 partial indexes for the figures of linked and resolved items
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

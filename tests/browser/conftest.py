@@ -73,6 +73,7 @@ class Visit:
     values: dict[str, str] = field(default_factory=dict)  # URL argument -> a name in Seeds
     query: str = ""
     name: str = ""
+    status: int = 200  # e.g. 400 for a form state that shows field errors
 
 
 # Who visits each page (staff pages: the role that works there) and, for some, more than
@@ -98,7 +99,7 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "staff.triage": (Visit("handler"),),
     "staff.department_inbox": (
         Visit("handler"),
-        Visit("handler", query="status=resolved&since=2026-02-30", name="invalid"),
+        Visit("handler", query="status=resolved&since=2026-02-30", name="invalid", status=400),
     ),
     "staff.tickets": (Visit("developer"),),
     "staff.ticket_detail": (
@@ -123,6 +124,17 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "staff.overdue": (Visit("handler"),),
     "staff.deadlines": (Visit("admin"),),
     "staff.department_deadlines": (Visit("admin"),),
+    "staff.admin": (Visit("admin"),),
+    "staff.admin_users": (Visit("admin"),),
+    "staff.admin_user": (Visit("admin"),),
+    "staff.admin_departments": (Visit("admin"),),
+    "staff.admin_department": (Visit("admin"),),
+    "staff.admin_eservices": (Visit("admin"),),
+    "staff.admin_eservice": (Visit("admin"),),
+    "staff.admin_suppliers": (Visit("admin"),),
+    "staff.admin_supplier": (Visit("admin"),),
+    "staff.admin_surveys": (Visit("admin"),),
+    "staff.admin_survey": (Visit("admin"),),
 }
 
 # URL arguments by name -> the Seeds attribute that fills them.
@@ -136,6 +148,11 @@ ARGUMENTS = {
     "import_id": "import_id",
     "rule_id": "rule_id",
     "department": "department",
+    "user_id": "handler_id",
+    "department_id": "department_id",
+    "eservice_id": "eservice_id",
+    "supplier_id": "supplier_id",
+    "frame_id": "frame_id",
 }
 
 
@@ -157,6 +174,11 @@ class Seeds:
     running_import_id: int = 0
     rule_id: int = 0
     unsubscribe_token: str = ""
+    handler_id: int = 0
+    department_id: int = 0
+    eservice_id: int = 0
+    supplier_id: int = 0
+    frame_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -265,7 +287,7 @@ def seed(app: Flask) -> Seeds:
     from app.services.intake import ContactDetails, Submission, submit_feedback
     from app.services.links import unsubscribe_url
     from app.services.routing_rules import RuleDraft, create_rule
-    from app.services.surveys import record_response
+    from app.services.surveys import ensure_common_frame, record_response
     from app.services.tickets import set_local_status
 
     seeds = Seeds()
@@ -361,6 +383,11 @@ def seed(app: Flask) -> Seeds:
         seeds.resolved_ticket_id, seeds.resolved_key = resolved.ticket.id, resolved.ticket.key
         seeds.import_id, seeds.running_import_id = done.id, running.id
         seeds.rule_id = rule.id
+        seeds.handler_id = users["handler"].id
+        daycare = forwarded.eservice
+        seeds.eservice_id, seeds.department_id = daycare.id, daycare.department_id
+        seeds.supplier_id = daycare.supplier_id
+        seeds.frame_id = ensure_common_frame().id
         db.session.remove()
     return seeds
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.models import ROLES
 from app.services.links import unsubscribe_url
+from app.services.surveys import ensure_common_frame
 from tests.security.conftest import act_as, form_token
 
 ANONYMOUS = "anonymous"
@@ -135,6 +136,27 @@ MATRIX: dict[str, Access] = {
     "GET /staff/deadlines/<department>": staff("admin"),
     "POST /staff/deadlines/<department>": staff("admin"),
     "POST /staff/deadlines/<department>/eservices": staff("admin"),
+    "GET /staff/admin": staff("admin"),
+    "GET /staff/admin/users": staff("admin"),
+    "POST /staff/admin/users": staff("admin"),
+    "GET /staff/admin/users/<int:user_id>": staff("admin"),
+    "POST /staff/admin/users/<int:user_id>": staff("admin"),
+    "GET /staff/admin/departments": staff("admin"),
+    "POST /staff/admin/departments": staff("admin"),
+    "GET /staff/admin/departments/<int:department_id>": staff("admin"),
+    "POST /staff/admin/departments/<int:department_id>": staff("admin"),
+    "GET /staff/admin/eservices": staff("admin"),
+    "POST /staff/admin/eservices": staff("admin"),
+    "GET /staff/admin/eservices/<int:eservice_id>": staff("admin"),
+    "POST /staff/admin/eservices/<int:eservice_id>": staff("admin"),
+    "GET /staff/admin/suppliers": staff("admin"),
+    "POST /staff/admin/suppliers": staff("admin"),
+    "GET /staff/admin/suppliers/<int:supplier_id>": staff("admin"),
+    "POST /staff/admin/suppliers/<int:supplier_id>": staff("admin"),
+    "GET /staff/admin/surveys": staff("admin"),
+    "POST /staff/admin/surveys": staff("admin"),
+    "GET /staff/admin/surveys/<int:frame_id>": staff("admin"),
+    "POST /staff/admin/surveys/<int:frame_id>": staff("admin"),
 }
 
 
@@ -210,6 +232,11 @@ def route_values(city) -> Probe:
             "chart": "summary",
             "fmt": "json",
             "filename": "style.css",
+            "user_id": city.users["agent"].id,
+            "department_id": item.department.id,
+            "eservice_id": item.eservice.id,
+            "supplier_id": item.eservice.supplier.id,
+            "frame_id": ensure_common_frame().id,
         },
         special={
             # Open311 publishes only the requests made through it.
