@@ -15,4 +15,7 @@ SCHEDULE = (
     ("workers.jobs.train_router", "scheduled", ROUTER_TRAINING_EVERY_SECONDS),
     ("workers.jobs.apply_retention", "scheduled", 24 * 3600),  # app/services/retention.py
     ("workers.jobs.check_spikes", "scheduled", 300),  # app/services/spikes.py
+    # Disputed fixes a lost job left unreopened, and reopenings not yet told to the tracker
+    # or the department (app/services/followup.py).
+    ("workers.jobs.review_followups", "scheduled", 300),
 )

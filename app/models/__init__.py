@@ -5,12 +5,13 @@ from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
+from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
 from app.models.insight import SpikeAlert
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.routing import RoutingRule, TrainedModel
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
-from app.models.ticket import ItemEmbedding, Ticket, TicketState
+from app.models.ticket import ItemEmbedding, Ticket, TicketOutcome, TicketState
 from app.models.user import ROLES, ApiToken, User
 
 __all__ = [
@@ -26,12 +27,15 @@ __all__ = [
     "Feedback",
     "FeedbackEvent",
     "FeedbackStatus",
+    "FollowupAnswer",
+    "FollowupAnswerValue",
     "ImportState",
     "ItemEmbedding",
     "LocalIssue",
     "Notice",
     "NoticeKind",
     "NoticeState",
+    "ProblemReopening",
     "RoutingMethod",
     "RoutingRule",
     "SpikeAlert",
@@ -39,6 +43,7 @@ __all__ = [
     "SurveyFrame",
     "SurveyResponse",
     "Ticket",
+    "TicketOutcome",
     "TicketState",
     "TrainedModel",
     "TransactionCount",

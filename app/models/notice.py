@@ -16,6 +16,7 @@ class NoticeKind:
     THANK_YOU = "thank_you"
     RESOLUTION = "resolution"
     UPDATE = "update"
+    FOLLOWUP = "followup"  # "Did this fix it for you?", FOLLOWUP_DELAY_DAYS after a fix
 
 
 class NoticeState:

@@ -563,10 +563,11 @@ def _scope(ticket: Ticket) -> tuple[EService | None, Department]:
 
 
 def _open_groups(eservice: EService | None, department: Department) -> list[Ticket]:
-    """Groups an item of this scope may join: not merged, deleted or resolved."""
+    """Groups an item of this scope may join: not merged, deleted, resolved or closed."""
     query = select(Ticket).where(
         Ticket.state.in_((TicketState.HELD, TicketState.PENDING, TicketState.OPEN)),
         or_(Ticket.status_category.is_(None), Ticket.status_category != CATEGORY_DONE),
+        Ticket.outcome.is_(None),
     )
     if eservice is not None:
         query = query.where(Ticket.eservice_id == eservice.id)
@@ -684,7 +685,7 @@ def send_to_tracker(ticket: Ticket, actor: User) -> Ticket:
 def _check_joinable(ticket: Ticket) -> None:
     if ticket.state in (TicketState.GONE, TicketState.MERGED):
         raise GroupingError("that ticket no longer exists")
-    if ticket.status_category == CATEGORY_DONE:
+    if ticket.status_category == CATEGORY_DONE or ticket.outcome is not None:
         raise GroupingError("that ticket is resolved; reopen it first")
 
 

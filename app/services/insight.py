@@ -33,6 +33,7 @@ from app.models import (
     User,
 )
 from app.services.access import feedback_scope
+from app.services.followup import undisputed_fix
 
 MAX_RANGE_DAYS = 731  # two years: a year beside the one before
 DAILY_UP_TO_DAYS = 62  # longer ranges go by week: a bar per day would be too thin to read
@@ -399,10 +400,15 @@ class Resolved:
 
 
 def resolved(filters: InsightFilter, viewer: User) -> Resolved:
+    """Only real fixes count: a problem closed as "won't fix", "not our responsibility" and
+    the like is no fix, nor is one most of whose citizens answered it did not work."""
     problems, reports = db.session.execute(
-        select(func.count(Feedback.ticket_id.distinct()), func.count()).where(
+        select(func.count(Feedback.ticket_id.distinct()), func.count())
+        .select_from(Feedback)
+        .join(Ticket, Feedback.ticket_id == Ticket.id)
+        .where(
             *_feedback_conditions(filters, viewer, moment=Feedback.resolved_at),
-            Feedback.ticket_id.is_not(None),
+            undisputed_fix(),
         )
     ).one()
     return Resolved(problems, reports)

@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db, limiter, login_manager
 from app.i18n import current_language
-from app.models import CallImport, Department, EService, User
+from app.models import CallImport, Department, EService, Ticket, User
 from app.services.access import (
     record_personal_data_read,
     sees_personal_data,
@@ -33,8 +33,9 @@ from app.services.accounts import authenticate
 from app.services.call_import import UploadError, start_import
 from app.services.catalog import department_names
 from app.services.contacts import find_contact
+from app.services.followup import mark_key_case
 from app.services.intake import submit_feedback
-from app.services.outcomes import describe_change
+from app.services.outcomes import OutcomeError, close_with_outcome, describe_change
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
 from app.web.forms import (
@@ -42,6 +43,7 @@ from app.web.forms import (
     AgentFeedbackForm,
     CallLogUploadForm,
     LoginForm,
+    OutcomeForm,
     RerouteForm,
     WhatWeChangedForm,
     eservice_choices,
@@ -124,7 +126,23 @@ def feedback_detail(public_id: str) -> ResponseReturnValue:
     personal = sees_personal_data(current_user)
     if personal:
         record_personal_data_read(current_user, item)
-    return render_template("staff/feedback_detail.html", item=item, personal=personal)
+    return render_template(
+        "staff/feedback_detail.html", item=item, personal=personal, form=ActionForm()
+    )
+
+
+@staff_bp.post("/feedback/<public_id>/key-case")
+@login_required
+def mark_feedback_key_case(public_id: str) -> ResponseReturnValue:
+    """Mark (or unmark) an item whose one "no" to the follow-up reopens its problem."""
+    require_role("handler", "admin")
+    item = visible_feedback(current_user, public_id) or abort(404)
+    choice = request.form.get("key_case")
+    if not ActionForm().validate_on_submit() or choice not in ("1", "0"):
+        abort(400)
+    mark_key_case(item, choice == "1", current_user)
+    flash(_("Saved."), "success")
+    return redirect(url_for("staff.feedback_detail", public_id=public_id))
 
 
 @staff_bp.route("/calls/import", methods=["GET", "POST"])
@@ -212,15 +230,54 @@ def tickets() -> ResponseReturnValue:
     return render_template("staff/tickets.html", tickets=visible_tickets(current_user))
 
 
+def _ticket_page(
+    ticket: Ticket,
+    change_form: WhatWeChangedForm | None = None,
+    outcome_form: OutcomeForm | None = None,
+) -> str:
+    return render_template(
+        "staff/ticket_detail.html",
+        ticket=ticket,
+        form=ActionForm(),
+        change_form=change_form or WhatWeChangedForm(text=ticket.what_we_changed),
+        outcome_form=outcome_form or OutcomeForm(formdata=None),
+    )
+
+
 @staff_bp.get("/problems/<int:ticket_id>")
 @staff_bp.get("/tickets/<key>")
 @login_required
 def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> ResponseReturnValue:
     ticket = visible_ticket(current_user, ticket_id=ticket_id, key=key) or abort(404)
-    change_form = WhatWeChangedForm(text=ticket.what_we_changed)
-    return render_template(
-        "staff/ticket_detail.html", ticket=ticket, form=ActionForm(), change_form=change_form
-    )
+    return _ticket_page(ticket)
+
+
+@staff_bp.post("/problems/<int:ticket_id>/outcome")
+@login_required
+def close_ticket(ticket_id: int) -> ResponseReturnValue:
+    """Close a problem that was not fixed, with the outcome and its reason for citizens."""
+    require_role("handler", "admin")
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        duplicate_of = None
+        if form.duplicate_of.data:
+            duplicate_of = visible_ticket(current_user, ticket_id=form.duplicate_of.data)
+        try:
+            close_with_outcome(
+                ticket,
+                form.outcome.data,
+                form.explanation.data,
+                current_user,
+                responsible_body=form.responsible_body.data,
+                duplicate_of=duplicate_of,
+            )
+        except OutcomeError as error:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            flash(_("The problem is closed; its citizens are told why."), "success")
+            return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+    return _ticket_page(ticket, outcome_form=form), 422
 
 
 @staff_bp.post("/problems/<int:ticket_id>/change")
@@ -230,10 +287,7 @@ def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
     ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
     form = WhatWeChangedForm()
     if not form.validate_on_submit():
-        page = render_template(
-            "staff/ticket_detail.html", ticket=ticket, form=ActionForm(), change_form=form
-        )
-        return page, 400
+        return _ticket_page(ticket, change_form=form), 400
     describe_change(ticket, form.text.data or "", current_user)
     flash(_("Saved: citizens will read this when the problem is resolved."), "success")
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
