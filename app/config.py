@@ -73,6 +73,16 @@ class Settings:
     NOTICE_RETRY_BASE_SECONDS: int = field(
         default_factory=lambda: int(_env("NOTICE_RETRY_BASE_SECONDS", "60"))
     )
+    # "Did this fix it for you?" (app/services/followup.py): asked this many days after a
+    # fix's resolution notice (0: in that notice); this many "no" answers in one round reopen
+    # the problem (one is enough from a handler's key case); the answer links work this long.
+    FOLLOWUP_DELAY_DAYS: int = field(default_factory=lambda: int(_env("FOLLOWUP_DELAY_DAYS", "0")))
+    FOLLOWUP_REOPEN_THRESHOLD: int = field(
+        default_factory=lambda: int(_env("FOLLOWUP_REOPEN_THRESHOLD", "2"))
+    )
+    FOLLOWUP_LINK_MAX_AGE_DAYS: int = field(
+        default_factory=lambda: int(_env("FOLLOWUP_LINK_MAX_AGE_DAYS", "90"))
+    )
     # Work older than this without progress is re-queued by the reconciler.
     RECONCILE_GRACE_SECONDS: int = field(
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))

@@ -34,6 +34,13 @@ def notice_language(*candidates: str | None) -> str:
     return current_app.config["DEFAULT_LANGUAGE"]
 
 
+def citizen_language() -> str:
+    """A page answering a citizen's e-mail speaks the e-mail's language (its links carry
+    ?lang=, Danish and Norwegian too, which the other pages lack), else the page language."""
+    chosen = request.args.get("lang") if has_request_context() else None
+    return chosen if chosen in LANGUAGES else current_language()
+
+
 def local_time(value: datetime | None) -> str:
     """A stored UTC time shown in the municipality's time zone (invariant 7)."""
     return format_datetime(value, "short") if value else ""

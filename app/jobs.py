@@ -27,6 +27,8 @@ _JOB_QUEUES = {
     "reconcile": "scheduled",
     "sync_tracker": "scheduled",
     "train_router": "scheduled",
+    "review_followup": "tracker",
+    "review_followups": "scheduled",
 }
 # A million-row import runs for minutes; everything else is short.
 _JOB_TIMEOUTS = {"run_call_import": 4 * 3600, "process_feedback_batch": 3600}

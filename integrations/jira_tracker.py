@@ -17,6 +17,8 @@ from jira import JIRA, JIRAError
 
 from integrations.jira_format import parse_jira_time
 from integrations.tracker import (
+    CATEGORY_IN_PROGRESS,
+    CATEGORY_NEW,
     STATUS_CATEGORIES,
     IssueDraft,
     TrackerError,
@@ -148,15 +150,26 @@ class JiraTracker:
     def add_comment(self, key: str, body: str) -> None:
         self._call(lambda: self.client.add_comment(key, body))
 
-    def transition_to(self, key: str, category: str) -> None:
-        """Take a transition whose target status is in ``category`` (names differ per project)."""
+    def _transition_into(self, key: str, categories: tuple[str, ...]) -> bool:
+        """Take the first transition whose target status is in one of ``categories``, in
+        their order (status names differ per project); False when the workflow has none."""
         transitions = self._call(lambda: self.client.transitions(key, expand="transitions.fields"))
-        for transition in transitions:
-            target = (transition.get("to") or {}).get("statusCategory") or {}
-            if target.get("key") == category:
-                self._call(lambda t=transition: self.client.transition_issue(key, t["id"]))
-                return
-        raise TrackerError(f"{key}: no transition to a {category!r} status")
+        for category in categories:
+            for transition in transitions:
+                target = (transition.get("to") or {}).get("statusCategory") or {}
+                if target.get("key") == category:
+                    self._call(lambda t=transition: self.client.transition_issue(key, t["id"]))
+                    return True
+        return False
+
+    def transition_to(self, key: str, category: str) -> None:
+        """Take a transition whose target status is in ``category``."""
+        if not self._transition_into(key, (category,)):
+            raise TrackerError(f"{key}: no transition to a {category!r} status")
+
+    def reopen(self, key: str) -> bool:
+        # Back to "to do" where the workflow has it, else straight to "in progress".
+        return self._transition_into(key, (CATEGORY_NEW, CATEGORY_IN_PROGRESS))
 
     def _user_zone(self) -> ZoneInfo:
         """JQL reads dates in the Jira user's own time zone, not in UTC."""

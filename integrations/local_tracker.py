@@ -74,6 +74,10 @@ class LocalTracker:
         row.status_category = category
         row.updated_at = utcnow()
 
+    def reopen(self, key: str) -> bool:
+        self.transition_to(key, "new")
+        return True
+
     def changed_since(self, since: datetime) -> Iterable[TrackerIssue]:
         rows = self.session.scalars(select(LocalIssue).where(LocalIssue.updated_at >= since))
         return [self._issue(row) for row in rows]

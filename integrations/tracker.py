@@ -75,6 +75,11 @@ class Tracker(Protocol):
     def add_comment(self, key: str, body: str) -> None:
         """Add a plain-text comment."""
 
+    def reopen(self, key: str) -> bool:
+        """Move a done issue back to work where its workflow allows; False when the workflow
+        has no transition back (the team must reopen it by hand). Raises TrackerError when
+        the tracker fails."""
+
     def update_affected(self, key: str, count: int) -> None:
         """Show that ``count`` citizens have now reported the issue's problem; raises
         TrackerError when the tracker fails. Callers throttle it (one call per window)."""

@@ -70,6 +70,21 @@ def deliver_notice_batch(notice_ids: list[int]) -> None:
         deliver_notice(notice_id)
 
 
+def review_followup(ticket_id: int) -> None:
+    """A "no" answer came in: reopen the problem if its citizens now dispute the fix."""
+    from app.services.followup import reopen_if_disputed
+
+    with _app_context():
+        reopen_if_disputed(ticket_id)
+
+
+def review_followups() -> None:
+    from app.services.followup import review_followups as review
+
+    with _app_context():
+        review()
+
+
 def run_call_import(import_id: int) -> None:
     from app.services.call_import import run_import
 

@@ -19,4 +19,7 @@ SCHEDULE = (
     ("workers.jobs.recount_insight_days", "scheduled", 60),  # app/services/rollups.py
     # app/services/deadlines.py; hourly is fine-grained enough for targets in hours and days.
     ("workers.jobs.send_deadline_reminders", "scheduled", 3600),
+    # Disputed fixes a lost job left unreopened, and reopenings not yet told to the tracker
+    # or the department (app/services/followup.py).
+    ("workers.jobs.review_followups", "scheduled", 300),
 )

@@ -6,12 +6,13 @@ from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
 from app.models.deadline import DeadlineReminder, DeadlineTarget, ReminderStage
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
+from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
 from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.routing import RoutingRule, TrainedModel
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
-from app.models.ticket import ItemEmbedding, Ticket, TicketState
+from app.models.ticket import ItemEmbedding, Ticket, TicketOutcome, TicketState
 from app.models.user import ROLES, ApiToken, User
 
 __all__ = [
@@ -30,12 +31,15 @@ __all__ = [
     "FeedbackDay",
     "FeedbackEvent",
     "FeedbackStatus",
+    "FollowupAnswer",
+    "FollowupAnswerValue",
     "ImportState",
     "ItemEmbedding",
     "LocalIssue",
     "Notice",
     "NoticeKind",
     "NoticeState",
+    "ProblemReopening",
     "RoutingMethod",
     "ReminderStage",
     "RoutingRule",
@@ -45,6 +49,7 @@ __all__ = [
     "SurveyFrame",
     "SurveyResponse",
     "Ticket",
+    "TicketOutcome",
     "TicketState",
     "TrainedModel",
     "TransactionCount",

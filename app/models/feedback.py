@@ -7,7 +7,7 @@ import secrets
 import time
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -82,6 +82,8 @@ class Feedback(db.Model):
     processing_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A handler's mark: one "no" from this citizen is enough to reopen the problem.
+    key_case: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Where the problem is, when the channel tells (Open311, the public form).
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

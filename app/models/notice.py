@@ -17,6 +17,7 @@ class NoticeKind:
     RESOLUTION = "resolution"
     UPDATE = "update"
     REPLY = "reply"  # a handler's own words (Notice.body), once per occasion "reply-<n>"
+    FOLLOWUP = "followup"  # "Did this fix it for you?", FOLLOWUP_DELAY_DAYS after a fix
 
 
 class NoticeState:

@@ -29,6 +29,20 @@ class TicketState:
     MERGED = "merged"  # a handler moved its items into another group (``merged_into``)
 
 
+class TicketOutcome:
+    """How a problem ended, told honestly to its citizens: only FIXED is a fix."""
+
+    FIXED = "fixed"  # the tracker reported the issue done
+    WONT_FIX = "wont_fix"
+    NOT_OURS = "not_ours"  # another body is responsible (``responsible_body``)
+    DUPLICATE = "duplicate"  # the same problem as another group (``duplicate_of``)
+    NO_ACTION = "no_action"
+
+    # Closed by a handler in civicloop, whatever the tracker's issue says.
+    HONEST = (WONT_FIX, NOT_OURS, DUPLICATE, NO_ACTION)
+    ALL = (FIXED, *HONEST)
+
+
 def new_cluster_key() -> str:
     return uuid.uuid4().hex[:20]
 
@@ -54,6 +68,15 @@ class Ticket(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Written by the team for citizens: goes into resolution notices and "you said, we did".
     what_we_changed: Mapped[str | None] = mapped_column(Text)
+    # How the problem ended (TicketOutcome; None while it is open), with the public words on
+    # why for the honest outcomes, and whom or what they point at.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_explanation: Mapped[str | None] = mapped_column(Text)
+    responsible_body: Mapped[str | None] = mapped_column(String(200))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # The resolution round: starts at 1, one more each time citizens' "no" answers reopen the
+    # problem, so the next resolution is owed to them again (Notice.occasion).
+    round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     tracker_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     create_attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -74,7 +97,12 @@ class Ticket(db.Model):
     department: Mapped[Department | None] = relationship()
     eservice: Mapped[EService | None] = relationship()
     items: Mapped[list[Feedback]] = relationship(back_populates="ticket")
-    merged_into: Mapped[Ticket | None] = relationship(remote_side=[id])
+    merged_into: Mapped[Ticket | None] = relationship(
+        remote_side=[id], foreign_keys=[merged_into_id]
+    )
+    duplicate_of: Mapped[Ticket | None] = relationship(
+        remote_side=[id], foreign_keys=[duplicate_of_id]
+    )
 
     # Derived, never stored, so it cannot drift from the linked items.
     affected_count: Mapped[int] = column_property(

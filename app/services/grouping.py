@@ -564,10 +564,12 @@ def _scope(ticket: Ticket) -> tuple[EService | None, Department]:
 
 
 def _is_open() -> tuple[ColumnElement[bool], ...]:
-    """Conditions on Ticket: a group that may take items (not merged, deleted or resolved)."""
+    """Conditions on Ticket: a group that may take items (not merged, deleted, resolved or
+    closed)."""
     return (
         Ticket.state.in_((TicketState.HELD, TicketState.PENDING, TicketState.OPEN)),
         or_(Ticket.status_category.is_(None), Ticket.status_category != CATEGORY_DONE),
+        Ticket.outcome.is_(None),
     )
 
 
@@ -699,7 +701,7 @@ def takes_items(ticket: Ticket) -> bool:
 def _check_joinable(ticket: Ticket) -> None:
     if ticket.state in (TicketState.GONE, TicketState.MERGED):
         raise GroupingError(_("that problem group was merged or deleted"))
-    if ticket.status_category == CATEGORY_DONE:
+    if ticket.status_category == CATEGORY_DONE or ticket.outcome is not None:
         raise GroupingError(_("that ticket is resolved; reopen it first"))
 
 

@@ -43,6 +43,7 @@ from app.services.deadlines import (
     with_handling_deadline,
     with_resolution_deadline,
 )
+from app.services.followup import undisputed_fix
 from app.services.rollups import count_if, has_stale_days, recount_stale_days
 from app.services.sql_time import SecondsBetween, seconds_since
 
@@ -409,10 +410,15 @@ class Resolved:
 
 
 def resolved(filters: InsightFilter, viewer: User) -> Resolved:
+    """Only real fixes count: a problem closed as "won't fix", "not our responsibility" and
+    the like is no fix, nor is one most of whose citizens answered it did not work."""
     problems, reports = db.session.execute(
-        select(func.count(Feedback.ticket_id.distinct()), func.count()).where(
+        select(func.count(Feedback.ticket_id.distinct()), func.count())
+        .select_from(Feedback)
+        .join(Ticket, Feedback.ticket_id == Ticket.id)
+        .where(
             *_feedback_conditions(filters, viewer, moment=Feedback.resolved_at),
-            Feedback.ticket_id.is_not(None),
+            undisputed_fix(),
         )
     ).one()
     return Resolved(problems, reports)

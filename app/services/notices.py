@@ -3,33 +3,64 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import jobs
 from app.extensions import db
 from app.i18n import notice_language
-from app.models import Contact, Department, Feedback, Notice, NoticeKind, NoticeState, Ticket
+from app.models import (
+    Contact,
+    Department,
+    Feedback,
+    FollowupAnswerValue,
+    Notice,
+    NoticeKind,
+    NoticeState,
+    Ticket,
+    TicketOutcome,
+)
 from app.models.types import utcnow
-from app.services.links import unsubscribe_url
+from app.services.links import followup_url, unsubscribe_url
 from integrations.mailer import MailError, Message, mailer_from_config
 
 log = logging.getLogger(__name__)
+_BLANK_LINES = re.compile(r"\n\s*\n")
 
 
 def status_url(item: Feedback) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/status/{item.status_token}"
 
 
+_ROUND_PREFIX = "round-"
+
+
+def round_occasion(round_: int) -> str:
+    """The outbox occasion of a problem's resolution round: the first is "" (as every notice
+    owed once), each reopening's next one "round-N", so it is owed to the citizen again."""
+    return "" if round_ == 1 else f"{_ROUND_PREFIX}{round_}"
+
+
+def occasion_round(occasion: str) -> int:
+    return int(occasion.removeprefix(_ROUND_PREFIX)) if occasion.startswith(_ROUND_PREFIX) else 1
+
+
 def queue_notice(
-    item: Feedback, kind: str, *, occasion: str = "", body: str | None = None
+    item: Feedback,
+    kind: str,
+    *,
+    occasion: str = "",
+    body: str | None = None,
+    due_at: datetime | None = None,
 ) -> Notice | None:
     """Put a notice in the outbox, once per (item, kind, occasion), and only for a reachable
-    contact."""
+    contact; ``due_at`` holds it back until then (the reconciler sends it when due)."""
     if item.contact is None or not item.contact.reachable:
         return None
     existing = db.session.scalars(
@@ -45,7 +76,7 @@ def queue_notice(
         occasion=occasion,
         body=body,
         language=notice_language(item.contact.language, item.language),
-        next_attempt_at=utcnow(),
+        next_attempt_at=due_at or utcnow(),
     )
     db.session.add(notice)
     return notice
@@ -68,6 +99,12 @@ def queue_in_development_notices(ticket: Ticket) -> list[Notice]:
     return [notice for notice in queued if notice is not None]
 
 
+def dispatch_notices(notice_ids: list[int]) -> None:
+    """Queue the delivery of notices just committed."""
+    for notice_id in notice_ids:
+        jobs.enqueue("deliver_notice", notice_id)
+
+
 @dataclass(frozen=True)
 class _Template:
     name: str
@@ -82,7 +119,38 @@ _TEMPLATES = {
     ),
     NoticeKind.UPDATE: _Template("update", _l("Your feedback is being worked on")),
     NoticeKind.REPLY: _Template("reply", _l("A reply to your feedback")),
+    NoticeKind.FOLLOWUP: _Template("followup", _l("Did this fix it for you?")),
 }
+# A problem closed without a fix is not announced as fixed.
+_CLOSED_SUBJECT = _l("What became of the problem you told us about")
+FOLLOWUP_CHOICES = (
+    (FollowupAnswerValue.YES, _l("Yes, it is fixed")),
+    (FollowupAnswerValue.NO, _l("No, it is not fixed")),
+    (FollowupAnswerValue.UNSURE, _l("Not sure")),
+)
+
+
+def followup_choices() -> list[tuple[str, str]]:
+    """The answers to "Did this fix it for you?", labelled in the current language."""
+    return [(value, str(label)) for value, label in FOLLOWUP_CHOICES]
+
+
+def _asks_followup(notice: Notice) -> bool:
+    """The follow-up question goes with a fix's resolution notice (FOLLOWUP_DELAY_DAYS 0),
+    else in a notice of its own; never with a problem closed unfixed."""
+    ticket = notice.feedback.ticket
+    if ticket is None or ticket.outcome != TicketOutcome.FIXED:
+        return False
+    if notice.kind == NoticeKind.FOLLOWUP:  # unless reopened since: that fix is history
+        return occasion_round(notice.occasion) == ticket.round
+    return notice.kind == NoticeKind.RESOLUTION and not current_app.config["FOLLOWUP_DELAY_DAYS"]
+
+
+def _subject(notice: Notice, template: _Template) -> str:
+    ticket = notice.feedback.ticket
+    if notice.kind == NoticeKind.RESOLUTION and ticket and ticket.outcome in TicketOutcome.HONEST:
+        return str(_CLOSED_SUBJECT)
+    return str(template.subject)
 
 
 def render_notice(notice: Notice) -> Message:
@@ -98,11 +166,25 @@ def render_notice(notice: Notice) -> Message:
         "language": notice.language,
     }
     with force_locale(notice.language):
-        subject = str(template.subject)
-        text = render_template(f"notices/{template.name}.txt", **context)
+        subject = _subject(notice, template)
+        round_ = occasion_round(notice.occasion)
+        # One link per answer: a click opens the answer page with that answer chosen.
+        answers = []
+        if _asks_followup(notice):
+            answers = [
+                (label, followup_url(item, round_, value, notice.language))
+                for value, label in followup_choices()
+            ]
+        text = render_template(f"notices/{template.name}.txt", followup_answers=answers, **context)
+        # One blank line between paragraphs, whatever lines the template's tags left.
+        text = _BLANK_LINES.sub("\n\n", text).strip() + "\n"
         paragraphs = [part.strip() for part in text.split("\n\n") if part.strip()]
         html = render_template(
-            "notices/mail.html", subject=subject, paragraphs=paragraphs, **context
+            "notices/mail.html",
+            subject=subject,
+            paragraphs=paragraphs,
+            answer_links={f"{label}: {url}": (label, url) for label, url in answers},
+            **context,
         )
     domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or "civicloop"
     return Message(
@@ -128,6 +210,16 @@ def deliver_notice(notice_id: int) -> float | None:
     ).first()
     if notice is None or notice.state != NoticeState.PENDING:
         db.session.rollback()
+        return None
+    if notice.attempts == 0 and notice.next_attempt_at and notice.next_attempt_at > utcnow():
+        # Held back (a follow-up asked days after the fix): the job comes again when due.
+        wait = (notice.next_attempt_at - utcnow()).total_seconds()
+        db.session.rollback()
+        return wait
+    if notice.kind == NoticeKind.FOLLOWUP and not _asks_followup(notice):
+        notice.state = NoticeState.SUPPRESSED
+        notice.last_error = "the problem was reopened before the question was due"
+        db.session.commit()
         return None
     # Read the contact under a lock, after the notice's: a consent withdrawal or erasure
     # committed while this notice waited is seen here, and one made during the send waits

@@ -1,5 +1,6 @@
-"""What became of a problem, in words for citizens: the team's "what we changed" text, and
-the public "you said, we did" list of resolved problems."""
+"""What became of a problem, in words for citizens: the team's "what we changed" text, the
+honest outcomes a handler closes a problem with when it was not fixed, and the public
+"you said, we did" list of closed problems."""
 
 from __future__ import annotations
 
@@ -7,15 +8,29 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EService, Ticket, TicketState, User
+from app.models import (
+    EService,
+    Feedback,
+    FeedbackStatus,
+    NoticeKind,
+    Ticket,
+    TicketOutcome,
+    TicketState,
+    User,
+)
+from app.models.types import utcnow
 from app.services.audit import record
+from app.services.history import change_status
+from app.services.notices import dispatch_notices, queue_notice, round_occasion
 from app.services.privacy import redact
-from integrations.tracker import CATEGORY_DONE
 
 MAX_CHANGE_TEXT = 2000
+MAX_EXPLANATION = 2000
+MAX_BODY_NAME = 200
 _SERVICE_PREFIX = re.compile(r"^\[[^\]]*\] ")
 
 
@@ -26,11 +41,85 @@ class ResolvedProblem:
     citizens: int
     resolved_at: datetime | None
     what_we_changed: str | None
+    outcome: str | None = None
+    explanation: str | None = None
+    responsible_body: str | None = None
+    duplicate_of: str | None = None  # the other problem's summary
+
+
+class OutcomeError(ValueError):
+    """A closing the rules refuse, with the form field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(str(message))
+        self.field = field
+
+
+def _public_text(text: str | None, limit: int) -> str | None:
+    """Tidied and redacted, as everything citizens see."""
+    return redact(" ".join((text or "").split()), [])[:limit] or None
+
+
+def _without_prefix(summary: str) -> str:
+    # The summary starts with the e-service's English name, for the tracker; citizens' pages
+    # name the e-service in the reader's language instead.
+    return _SERVICE_PREFIX.sub("", summary)
+
+
+def close_with_outcome(
+    ticket: Ticket,
+    outcome: str,
+    explanation: str,
+    actor: User,
+    *,
+    responsible_body: str | None = None,
+    duplicate_of: Ticket | None = None,
+) -> Ticket:
+    """A handler closes an open problem without a fix: its items are closed and each citizen
+    is told which outcome and why (the round's closing notice, so a later "done" from the
+    tracker sends nothing more). Raises OutcomeError; commits."""
+    if outcome not in TicketOutcome.HONEST:
+        raise OutcomeError("outcome", _l("Choose how the problem ended."))
+    if ticket.state in (TicketState.MERGED, TicketState.GONE) or ticket.outcome is not None:
+        raise OutcomeError("outcome", _l("This problem is already closed."))
+    explanation = _public_text(explanation, MAX_EXPLANATION)
+    if explanation is None:
+        raise OutcomeError("explanation", _l("Write why, for the citizens."))
+    responsible_body = _public_text(responsible_body, MAX_BODY_NAME)
+    if outcome == TicketOutcome.NOT_OURS and responsible_body is None:
+        raise OutcomeError("responsible_body", _l("Name the body that is responsible."))
+    if outcome == TicketOutcome.DUPLICATE:
+        if duplicate_of is None or duplicate_of.state in (TicketState.MERGED, TicketState.GONE):
+            raise OutcomeError("duplicate_of", _l("No such problem."))
+        if duplicate_of.id == ticket.id:
+            raise OutcomeError("duplicate_of", _l("A problem cannot duplicate itself."))
+    ticket.outcome = outcome
+    ticket.outcome_explanation = explanation
+    ticket.responsible_body = responsible_body if outcome == TicketOutcome.NOT_OURS else None
+    ticket.duplicate_of = duplicate_of if outcome == TicketOutcome.DUPLICATE else None
+    ticket.resolved_at = utcnow()
+    occasion = round_occasion(ticket.round)
+    notices = []
+    for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
+        change_status(item, FeedbackStatus.RESOLVED)
+        item.resolved_at = ticket.resolved_at
+        notices.append(queue_notice(item, NoticeKind.RESOLUTION, occasion=occasion))
+    record(
+        actor,
+        "problem_group.closed",
+        ticket,
+        outcome=outcome,
+        round=ticket.round,
+        duplicate_of=ticket.duplicate_of_id,
+    )
+    db.session.commit()
+    dispatch_notices([notice.id for notice in notices if notice is not None])
+    return ticket
 
 
 def describe_change(ticket: Ticket, text: str, actor: User) -> Ticket:
     """Keep the team's words on what was changed; redacted, as everything citizens see."""
-    text = redact(" ".join(text.split()), [])[:MAX_CHANGE_TEXT] or None
+    text = _public_text(text, MAX_CHANGE_TEXT)
     record(actor, "ticket.change_described", ticket, before=ticket.what_we_changed, after=text)
     ticket.what_we_changed = text
     db.session.commit()
@@ -38,10 +127,11 @@ def describe_change(ticket: Ticket, text: str, actor: User) -> Ticket:
 
 
 def you_said_we_did(eservice: str | None = None, limit: int = 100) -> list[ResolvedProblem]:
-    """Resolved problems, newest first, with how many citizens reported each."""
+    """Closed problems, newest first, with how many citizens reported each and how each
+    ended (a fix, or the honest outcome and why)."""
     query = (
         select(Ticket)
-        .where(Ticket.status_category == CATEGORY_DONE)
+        .where(Ticket.outcome.is_not(None))
         .where(Ticket.state.not_in((TicketState.MERGED, TicketState.GONE)))
         .order_by(Ticket.resolved_at.desc().nulls_last(), Ticket.id.desc())
         .limit(limit)
@@ -52,13 +142,17 @@ def you_said_we_did(eservice: str | None = None, limit: int = 100) -> list[Resol
         )
     return [
         ResolvedProblem(
-            # The summary starts with the e-service's English name, for the tracker; the
-            # page names the e-service in the reader's language instead.
-            summary=_SERVICE_PREFIX.sub("", ticket.summary),
+            summary=_without_prefix(ticket.summary),
             eservice=ticket.eservice,
             citizens=ticket.affected_count,
             resolved_at=ticket.resolved_at,
             what_we_changed=ticket.what_we_changed,
+            outcome=ticket.outcome,
+            explanation=ticket.outcome_explanation,
+            responsible_body=ticket.responsible_body,
+            duplicate_of=_without_prefix(ticket.duplicate_of.summary)
+            if ticket.duplicate_of
+            else None,
         )
         for ticket in db.session.scalars(query)
     ]

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import (
     Contact,
     Feedback,
+    FollowupAnswer,
     ItemEmbedding,
     Notice,
     NoticeState,
@@ -86,6 +87,7 @@ class SubjectRecord:
     mentions: list[Feedback] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     survey_responses: list[SurveyResponse] = field(default_factory=list)
+    followup_answers: list[FollowupAnswer] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -132,6 +134,13 @@ def _collect(query: SubjectQuery) -> SubjectRecord:
         found.notices = list(
             db.session.scalars(select(Notice).where(Notice.feedback_id.in_(item_ids)))
         )
+        found.followup_answers = list(
+            db.session.scalars(
+                select(FollowupAnswer)
+                .where(FollowupAnswer.feedback_id.in_(item_ids))
+                .order_by(FollowupAnswer.id)
+            )
+        )
     all_ids = item_ids + [item.id for item in found.mentions]
     if all_ids:
         found.survey_responses = list(
@@ -165,6 +174,17 @@ def export_subject(text: str, actor: User | None) -> dict:
         "survey_responses": [
             {"received_at": _iso(r.received_at), "eservice": r.eservice.code, "answers": r.answers}
             for r in found.survey_responses
+        ],
+        # "Did this fix it for you?" answers; their comments were stored redacted.
+        "followup_answers": [
+            {
+                "item": a.feedback.public_id,
+                "round": a.round,
+                "answer": a.answer,
+                "comment": a.comment,
+                "answered_at": _iso(a.answered_at),
+            }
+            for a in found.followup_answers
         ],
     }
     _audit(actor, "subject.exported", found)

@@ -8,12 +8,16 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from app import jobs
 from app.extensions import db
-from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketState
+from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketOutcome, TicketState
 from app.models.types import utcnow
 from app.services.history import change_status
-from app.services.notices import queue_in_development_notices, queue_notice
+from app.services.notices import (
+    dispatch_notices,
+    queue_in_development_notices,
+    queue_notice,
+    round_occasion,
+)
 from integrations import tracker_from_config
 from integrations.tracker import (
     CATEGORY_DONE,
@@ -139,7 +143,7 @@ def open_ticket(ticket_id: int) -> float | None:
     ticket.last_error = None
     notices = _apply_issue_state(ticket, issue)
     db.session.commit()
-    _dispatch(notices)
+    dispatch_notices(notices)
     return None
 
 
@@ -156,26 +160,34 @@ def _apply_issue_state(ticket: Ticket, issue: TrackerIssue) -> list[int]:
         ticket.tracker_updated_at = issue.updated_at
     item_status = ITEM_STATUS_BY_CATEGORY.get(issue.status_category, FeedbackStatus.FORWARDED)
     done = issue.status_category == CATEGORY_DONE
+    if ticket.outcome in TicketOutcome.HONEST or (done and was_done and ticket.outcome is None):
+        # Closed by a handler without a fix, or reopened by its citizens while the issue stayed
+        # done (its workflow had no way back): the tracker's state changes nothing citizens see
+        # until the issue moves again.
+        db.session.flush()
+        return []
     if done and not was_done:
         ticket.resolved_at = utcnow()
     elif not done:
         ticket.resolved_at = None
+    ticket.outcome = TicketOutcome.FIXED if done else None
+    # Once per (item, kind, round): a replay or a second "done" of this round sends nothing,
+    # the resolution after a reopening (a new round) is owed again.
+    occasion = round_occasion(ticket.round)
+    delay = current_app.config["FOLLOWUP_DELAY_DAYS"]
     notices = queue_in_development_notices(ticket) if started else []
     for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
         change_status(item, item_status)
         item.resolved_at = ticket.resolved_at
         if done:
-            # queue_notice is once per (item, kind): a replay or a second "done" sends nothing.
-            notice = queue_notice(item, NoticeKind.RESOLUTION)
-            if notice is not None:
-                notices.append(notice)
+            notices.append(queue_notice(item, NoticeKind.RESOLUTION, occasion=occasion))
+            if delay:
+                due_at = (ticket.resolved_at or utcnow()) + timedelta(days=delay)
+                notices.append(
+                    queue_notice(item, NoticeKind.FOLLOWUP, occasion=occasion, due_at=due_at)
+                )
     db.session.flush()
-    return [notice.id for notice in notices]
-
-
-def _dispatch(notice_ids: list[int]) -> None:
-    for notice_id in notice_ids:
-        jobs.enqueue("deliver_notice", notice_id)
+    return [notice.id for notice in notices if notice is not None]
 
 
 def apply_tracker_update(issue: TrackerIssue) -> Ticket | None:
@@ -209,7 +221,7 @@ def apply_tracker_update(issue: TrackerIssue) -> Ticket | None:
         return ticket
     notices = _apply_issue_state(ticket, issue)
     db.session.commit()
-    _dispatch(notices)
+    dispatch_notices(notices)
     return ticket
 
 

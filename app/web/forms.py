@@ -11,6 +11,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -26,12 +28,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.models import Contact
+from app.models import Contact, TicketOutcome
 from app.schemas.feedback import MAX_TEXT
 from app.services.catalog import eservice_names
 from app.services.deadlines import MAX_FIRST_HANDLING_HOURS, MAX_RESOLUTION_DAYS, Targets
+from app.services.followup import MAX_COMMENT
 from app.services.intake import ContactDetails, Submission
-from app.services.outcomes import MAX_CHANGE_TEXT
+from app.services.notices import FOLLOWUP_CHOICES
+from app.services.outcomes import MAX_BODY_NAME, MAX_CHANGE_TEXT, MAX_EXPLANATION
 from app.services.replies import MAX_REPLY_TEXT
 from app.services.routing_rules import MAX_PHRASE_LENGTH, MAX_PHRASES, RuleDraft, parse_phrases
 
@@ -197,6 +201,51 @@ class WhatWeChangedForm(FlaskForm):
     text = TextAreaField(
         _l("What we changed (shown to citizens)"),
         validators=[Optional(), Length(max=MAX_CHANGE_TEXT)],
+    )
+
+
+class FollowupForm(FlaskForm):
+    """The answer to "Did this fix it for you?". The signed link is the credential, so no
+    CSRF token: a citizen may answer from a mail client's browser without our session."""
+
+    class Meta:
+        csrf = False
+
+    answer = RadioField(
+        _l("Did this fix it for you?"),
+        choices=[SelectChoice(value, label) for value, label in FOLLOWUP_CHOICES],
+        validators=[InputRequired(message=_l("Choose an answer."))],
+    )
+    comment = TextAreaField(
+        _l("Anything to add? (optional)"), validators=[Optional(), Length(max=MAX_COMMENT)]
+    )
+
+
+class OutcomeForm(FlaskForm):
+    """A handler closes a problem that was not fixed, saying why in words for citizens."""
+
+    outcome = SelectField(
+        _l("How did the problem end?"),
+        choices=[
+            SelectChoice("", "—"),
+            SelectChoice(TicketOutcome.WONT_FIX, _l("Won't fix")),
+            SelectChoice(TicketOutcome.NOT_OURS, _l("Not our responsibility")),
+            SelectChoice(TicketOutcome.DUPLICATE, _l("Duplicate of another problem")),
+            SelectChoice(TicketOutcome.NO_ACTION, _l("No action needed")),
+        ],
+        validators=[DataRequired(message=_l("Choose how the problem ended."))],
+    )
+    explanation = TextAreaField(
+        _l("Explanation for citizens"),
+        validators=[DataRequired(), Length(max=MAX_EXPLANATION)],
+    )
+    responsible_body = StringField(
+        _l("Responsible body (for “not our responsibility”)"),
+        validators=[Optional(), Length(max=MAX_BODY_NAME)],
+    )
+    duplicate_of = IntegerField(
+        _l("Number of the other problem (for “duplicate”)"),
+        validators=[Optional(), NumberRange(min=1)],
     )
 
 

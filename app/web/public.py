@@ -20,11 +20,12 @@ from sqlalchemy import select
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.models import Feedback
+from app.services.followup import followup_state
 from app.services.health import health
 from app.services.intake import submit_feedback
 from app.services.metrics import prometheus_metrics
 from app.services.outcomes import you_said_we_did
-from app.web.forms import CitizenFeedbackForm, eservice_choices
+from app.web.forms import CitizenFeedbackForm, FollowupForm, eservice_choices
 
 public_bp = Blueprint("public", __name__)
 
@@ -69,7 +70,10 @@ def feedback_sent(token: str) -> ResponseReturnValue:
 
 @public_bp.get("/status/<token>")
 def status(token: str) -> ResponseReturnValue:
-    return render_template("public/status.html", item=_by_status_token(token))
+    item = _by_status_token(token)
+    state = followup_state(item)
+    form = FollowupForm(formdata=None, answer=state.answer.answer if state.answer else None)
+    return render_template("public/status.html", item=item, followup=state, form=form)
 
 
 @public_bp.get("/metrics")
@@ -90,4 +94,4 @@ def healthz() -> ResponseReturnValue:
 
 
 # Pages of their own modules, registered on public_bp.
-from app.web import survey, unsubscribe  # noqa: E402, F401
+from app.web import followup, survey, unsubscribe  # noqa: E402, F401

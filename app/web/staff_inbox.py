@@ -16,12 +16,13 @@ from app.i18n import current_language
 from app.models import CHANNELS, Feedback, FeedbackStatus, NoticeKind, NoticeState, User
 from app.services.access import record_personal_data_read, sees_personal_data, visible_feedback
 from app.services.catalog import eservice_names
+from app.services.followup import mark_key_case
 from app.services.grouping import GroupingError, link_to_ticket
 from app.services.history import item_history
 from app.services.inbox import InboxFilter, inbox
 from app.services.insight import SENTIMENTS, visible_eservices
 from app.services.replies import ReplyError, reply_blocker, reply_to_citizen
-from app.web.forms import LinkTicketForm, ReplyForm
+from app.web.forms import ActionForm, LinkTicketForm, ReplyForm
 from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import CHANNEL_LABELS, SENTIMENT_LABELS
 
@@ -151,6 +152,7 @@ def _item_page(
         link_form=(link_form or LinkTicketForm()) if casework else None,
         reply_form=(reply_form or ReplyForm()) if casework else None,
         reply_blocker=reply_blocker(item),
+        form=ActionForm(),
     )
     return page, status
 
@@ -160,6 +162,20 @@ def _item_page(
 def feedback_detail(public_id: str) -> ResponseReturnValue:
     item = visible_feedback(current_user, public_id) or abort(404)
     return _item_page(item)
+
+
+@staff_bp.post("/feedback/<public_id>/key-case")
+@login_required
+def mark_feedback_key_case(public_id: str) -> ResponseReturnValue:
+    """Mark (or unmark) an item whose one "no" to the follow-up reopens its problem."""
+    require_role(*CASEWORK_ROLES)
+    item = visible_feedback(current_user, public_id) or abort(404)
+    choice = request.form.get("key_case")
+    if not ActionForm().validate_on_submit() or choice not in ("1", "0"):
+        abort(400)
+    mark_key_case(item, choice == "1", current_user)
+    flash(_("Saved."), "success")
+    return redirect(url_for("staff.feedback_detail", public_id=public_id))
 
 
 @staff_bp.post("/feedback/<public_id>/link")

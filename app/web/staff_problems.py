@@ -23,9 +23,9 @@ from app.services.grouping import (
     takes_items,
 )
 from app.services.insight import affected_over_time
-from app.services.outcomes import describe_change
+from app.services.outcomes import OutcomeError, close_with_outcome, describe_change
 from app.web.charts import ChartData, Series, line_chart
-from app.web.forms import ActionForm, MergeForm, WhatWeChangedForm
+from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
 from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import Figure
 
@@ -90,6 +90,7 @@ def _problem_page(
     *,
     change_form: WhatWeChangedForm | None = None,
     merge_form: MergeForm | None = None,
+    outcome_form: OutcomeForm | None = None,
 ) -> ResponseReturnValue:
     regroup = current_user.role in REGROUPING_ROLES and takes_items(ticket)
     page = render_template(
@@ -97,6 +98,7 @@ def _problem_page(
         ticket=ticket,
         form=ActionForm(),
         change_form=change_form or WhatWeChangedForm(text=ticket.what_we_changed),
+        outcome_form=outcome_form or OutcomeForm(formdata=None),
         # A refused merge shows its form with the reason, even where merging is over.
         merge_form=_merge_form(ticket, merge_form) if regroup or merge_form else None,
         split_form=SplitForm() if regroup else None,
@@ -124,6 +126,34 @@ def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
     describe_change(ticket, form.text.data or "", current_user)
     flash(_("Saved: citizens will read this when the problem is resolved."), "success")
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+
+
+@staff_bp.post("/problems/<int:ticket_id>/outcome")
+@login_required
+def close_ticket(ticket_id: int) -> ResponseReturnValue:
+    """Close a problem that was not fixed, with the outcome and its reason for citizens."""
+    require_role("handler", "admin")
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        duplicate_of = None
+        if form.duplicate_of.data:
+            duplicate_of = visible_ticket(current_user, ticket_id=form.duplicate_of.data)
+        try:
+            close_with_outcome(
+                ticket,
+                form.outcome.data,
+                form.explanation.data,
+                current_user,
+                responsible_body=form.responsible_body.data,
+                duplicate_of=duplicate_of,
+            )
+        except OutcomeError as error:
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            flash(_("The problem is closed; its citizens are told why."), "success")
+            return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+    return _problem_page(ticket, 422, outcome_form=form)
 
 
 @staff_bp.post("/problems/<int:ticket_id>/merge")

@@ -86,6 +86,7 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "public.status": (Visit(), Visit(values={"token": "resolved_token"}, name="resolved")),
     "public.survey": (Visit(),),
     "public.unsubscribe": (Visit(values={"token": "unsubscribe_token"}),),
+    "public.followup": (Visit(values={"token": "followup_token"}, query="answer=no"),),
     "public.survey_thanks": (Visit(), Visit(query="item={token}", name="with-status-link")),
     "staff.login": (Visit(),),
     "staff.home": (Visit("agent"),),
@@ -179,6 +180,7 @@ class Seeds:
     eservice_id: int = 0
     supplier_id: int = 0
     frame_id: int = 0
+    followup_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ def seed(app: Flask) -> Seeds:
     from app.services.accounts import create_user
     from app.services.call_import import start_import
     from app.services.intake import ContactDetails, Submission, submit_feedback
-    from app.services.links import unsubscribe_url
+    from app.services.links import followup_token, unsubscribe_url
     from app.services.routing_rules import RuleDraft, create_rule
     from app.services.surveys import ensure_common_frame, record_response
     from app.services.tickets import set_local_status
@@ -380,6 +382,7 @@ def seed(app: Flask) -> Seeds:
         seeds.ticket_id, seeds.key = forwarded.ticket.id, forwarded.ticket.key
         resolved = db.session.get(Feedback, resolved.id)
         seeds.resolved_token = resolved.status_token
+        seeds.followup_token = followup_token(resolved, resolved.ticket.round)
         seeds.resolved_ticket_id, seeds.resolved_key = resolved.ticket.id, resolved.ticket.key
         seeds.import_id, seeds.running_import_id = done.id, running.id
         seeds.rule_id = rule.id

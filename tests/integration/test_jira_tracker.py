@@ -128,3 +128,14 @@ def test_a_lost_create_answer_is_found_again_by_label(jira, tracker):
     time.sleep(2.1)
     assert tracker.find_by_label(DRAFT.label).key == "EDU-1"
     assert jira.creates() == 1
+
+
+def test_reopen_takes_a_transition_back_where_the_workflow_has_one(jira, tracker):
+    tracker.create_issue(DRAFT)
+    tracker.transition_to("EDU-1", "done")
+    assert tracker.reopen("EDU-1") is True
+    assert tracker.get_issue("EDU-1").status_category == "new"
+    tracker.transition_to("EDU-1", "done")
+    jira.without_reopen()  # a project that closes for good
+    assert tracker.reopen("EDU-1") is False
+    assert tracker.get_issue("EDU-1").status_category == "done"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.models import ROLES
-from app.services.links import unsubscribe_url
+from app.services.links import followup_token, unsubscribe_url
 from app.services.surveys import ensure_common_frame
 from tests.security.conftest import act_as, form_token
 
@@ -65,6 +65,9 @@ MATRIX: dict[str, Access] = {
     "GET /unsubscribe/<token>": public(),
     "GET /you-said-we-did": public(),
     "POST /unsubscribe/<token>": public(),
+    # The signed follow-up link is the credential ("Did this fix it for you?").
+    "GET /followup/<token>": public(),
+    "POST /followup/<token>": public(),
     "GET /static/<path:filename>": public(),
     "GET /healthz": public(),
     # Counts only; METRICS_TOKEN closes it (README).
@@ -100,6 +103,7 @@ MATRIX: dict[str, Access] = {
     "POST /staff/feedback/<public_id>/route": staff("handler", "admin"),
     "POST /staff/feedback/<public_id>/link": staff("handler", "admin"),
     "POST /staff/feedback/<public_id>/reply": staff("handler", "admin"),
+    "POST /staff/feedback/<public_id>/key-case": staff("handler", "admin"),
     "GET /staff/calls/import": staff(*PERSONAL),
     "POST /staff/calls/import": staff(*PERSONAL),
     "GET /staff/calls/import/<int:import_id>": staff(*PERSONAL),
@@ -113,6 +117,7 @@ MATRIX: dict[str, Access] = {
     "POST /staff/problems/<int:ticket_id>/change": staff("handler", "developer", "admin"),
     "POST /staff/problems/<int:ticket_id>/merge": staff("handler", "admin"),
     "POST /staff/problems/<int:ticket_id>/split": staff("handler", "admin"),
+    "POST /staff/problems/<int:ticket_id>/outcome": staff("handler", "admin"),
     "GET /staff/routing/rules": staff("admin"),
     "POST /staff/routing/rules": staff("admin"),
     "GET /staff/routing/rules/<int:rule_id>": staff("admin"),
@@ -248,6 +253,8 @@ def route_values(city) -> Probe:
             "/unsubscribe": {
                 "token": unsubscribe_url(city.item.contact).rsplit("/", 1)[1],
             },
+            # A follow-up link is signed for one item and resolution round.
+            "/followup": {"token": followup_token(city.item, 1)},
         },
     )
 

@@ -8,8 +8,9 @@ from tests.security.conftest import PASSWORD, act_as, form_token
 from tests.security.test_authorisation_matrix import route_values, routes
 
 # Machine clients authenticate with tokens or signatures, not cookies (app/__init__.py);
-# an unsubscribe link is signed and mail clients post it with no token (RFC 8058).
-CSRF_EXEMPT_PREFIXES = ("/api/", "/hooks/", "/open311/", "/unsubscribe/")
+# an unsubscribe link is signed and mail clients post it with no token (RFC 8058); so is a
+# follow-up answer link, the credential of the one answer it was made for.
+CSRF_EXEMPT_PREFIXES = ("/api/", "/hooks/", "/open311/", "/unsubscribe/", "/followup/")
 
 
 def browser_form_posts(app) -> list[str]:

@@ -94,6 +94,7 @@ class JiraStandIn:
         self._lose_creates = 0
         self._lose_hold = 0.0
         self._search_lag = 0.0
+        self._transitions = dict(TRANSITIONS)
         self._server = make_server("127.0.0.1", self.port, self._app(), threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -123,6 +124,11 @@ class JiraStandIn:
         with self._lock:
             self._lose_creates += 1
             self._lose_hold = hold
+
+    def without_reopen(self) -> None:
+        """A workflow with no way back out of "done" (some projects close for good)."""
+        with self._lock:
+            self._transitions = {**self._transitions, "done": []}
 
     def search_lag(self, seconds: float) -> None:
         """Issues younger than this are missing from search results, as on Jira Cloud."""
@@ -250,7 +256,7 @@ class JiraStandIn:
             issue = issue_or_404(key)
             if issue is None:
                 return error(404, "Issue does not exist.")
-            options = TRANSITIONS[WORKFLOW[issue.status]]
+            options = self._transitions[WORKFLOW[issue.status]]
             return jsonify(transitions=[
                 {"id": tid, "name": name,
                  "to": {"name": to, "statusCategory": {"key": WORKFLOW[to]}}}
@@ -263,7 +269,7 @@ class JiraStandIn:
             if issue is None:
                 return error(404, "Issue does not exist.")
             wanted = str(((request.get_json(silent=True) or {}).get("transition") or {}).get("id"))
-            options = {tid: to for tid, _, to in TRANSITIONS[WORKFLOW[issue.status]]}
+            options = {tid: to for tid, _, to in self._transitions[WORKFLOW[issue.status]]}
             if wanted not in options:
                 return error(400, f"Transition id '{wanted}' is not valid for this issue.")
             self.set_status(issue.key, WORKFLOW[options[wanted]])

@@ -166,7 +166,9 @@ def test_sentiment_split_of_digital_items_and_the_digital_share(app, analyst):
 
 
 def test_median_and_90th_percentile_by_nearest_rank(app, analyst):
-    ticket = Ticket(tracker="local", summary="Lupa", opened_at=at("2024-05-10 00:00"))
+    ticket = Ticket(
+        tracker="local", summary="Lupa", opened_at=at("2024-05-10 00:00"), outcome="fixed"
+    )
     db.session.add(ticket)
     start = at("2024-05-02 00:00")
     for hours in range(1, 11):  # resolved after 1, 2, … 10 hours
