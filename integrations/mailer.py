@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -29,6 +31,9 @@ class Message:
 class Mailer(Protocol):
     def send(self, message: Message) -> str:
         """Send the message; returns its Message-ID or raises MailError."""
+
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        """Within it, sends may share one connection (a batch of notices)."""
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
@@ -63,17 +68,54 @@ class SmtpMailer:
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
+        self._batched = False
+        self._connection: smtplib.SMTP | None = None  # kept open within batch()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Keep one connection for the sends within: connecting and greeting cost more than
+        sending a notice. A failed send closes it; the next send connects again."""
+        self._batched = True
+        try:
+            yield
+        finally:
+            self._batched = False
+            self._close(self._connection)
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.user:
+                smtp.login(self.user, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _close(self, smtp: smtplib.SMTP | None) -> None:
+        if smtp is None:
+            return
+        if smtp is self._connection:
+            self._connection = None
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()
+        smtp.close()
+
     def send(self, message: Message) -> str:
         email = build_email(message, self.sender)
+        smtp = None
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                if self.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.user:
-                    smtp.login(self.user, self.password or "")
-                smtp.send_message(email)
+            smtp = self._connection or self._connect()
+            smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as error:
+            self._close(smtp)
             raise MailError(f"SMTP {self.host}:{self.port}: {error}") from error
+        if self._batched:
+            self._connection = smtp
+        else:
+            self._close(smtp)
         return email["Message-ID"]
 
 
@@ -83,6 +125,9 @@ class FileMailer:
     def __init__(self, directory: str | Path, sender: str) -> None:
         self.directory = Path(directory)
         self.sender = sender
+
+    def batch(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def send(self, message: Message) -> str:
         email = build_email(message, self.sender)

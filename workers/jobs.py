@@ -66,8 +66,11 @@ def deliver_notice(notice_id: int) -> None:
 
 
 def deliver_notice_batch(notice_ids: list[int]) -> None:
-    for notice_id in notice_ids:
-        deliver_notice(notice_id)
+    from app.services.notices import deliver_notices
+
+    with _app_context():
+        for notice_id, retry_in in deliver_notices(notice_ids).items():
+            jobs.enqueue("deliver_notice", notice_id, delay=retry_in)
 
 
 def review_followup(ticket_id: int) -> None:

@@ -20,7 +20,9 @@ def change_status(item: Feedback, status: str, note: str | None = None) -> bool:
     if item.status == status:
         return False
     item.status = status
-    item.events.append(FeedbackEvent(status=status, note=note))
+    # Added by its many-to-one side: appending to item.events would load every earlier event
+    # of the item first (thousands of queries when a big problem is resolved).
+    db.session.add(FeedbackEvent(feedback=item, status=status, note=note))
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import jobs
 from app.extensions import db
@@ -28,7 +30,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.links import followup_url, unsubscribe_url
-from integrations.mailer import MailError, Message, mailer_from_config
+from integrations.mailer import Mailer, MailError, Message, mailer_from_config
 
 log = logging.getLogger(__name__)
 _BLANK_LINES = re.compile(r"\n\s*\n")
@@ -61,25 +63,47 @@ def queue_notice(
 ) -> Notice | None:
     """Put a notice in the outbox, once per (item, kind, occasion), and only for a reachable
     contact; ``due_at`` holds it back until then (the reconciler sends it when due)."""
-    if item.contact is None or not item.contact.reachable:
-        return None
-    existing = db.session.scalars(
-        select(Notice).where(
-            Notice.feedback_id == item.id, Notice.kind == kind, Notice.occasion == occasion
+    queued = queue_notices([item], kind, occasion=occasion, body=body, due_at=due_at)
+    return queued[0] if queued else None
+
+
+def queue_notices(
+    items: Sequence[Feedback],
+    kind: str,
+    *,
+    occasion: str = "",
+    body: str | None = None,
+    due_at: datetime | None = None,
+) -> list[Notice]:
+    """``queue_notice`` for many items at once, with one look-up of what is already owed (a
+    problem's resolution may be owed to thousands)."""
+    reachable = [item for item in items if item.contact is not None and item.contact.reachable]
+    ids = [item.id for item in reachable if item.id is not None]
+    owed = set()
+    for start in range(0, len(ids), 1000):
+        owed.update(
+            db.session.scalars(
+                select(Notice.feedback_id).where(
+                    Notice.feedback_id.in_(ids[start : start + 1000]),
+                    Notice.kind == kind,
+                    Notice.occasion == occasion,
+                )
+            )
         )
-    ).first()
-    if existing is not None:
-        return None
-    notice = Notice(
-        feedback=item,
-        kind=kind,
-        occasion=occasion,
-        body=body,
-        language=notice_language(item.contact.language, item.language),
-        next_attempt_at=due_at or utcnow(),
-    )
-    db.session.add(notice)
-    return notice
+    notices = [
+        Notice(
+            feedback=item,
+            kind=kind,
+            occasion=occasion,
+            body=body,
+            language=notice_language(item.contact.language, item.language),
+            next_attempt_at=due_at or utcnow(),
+        )
+        for item in reachable
+        if item.id is None or item.id not in owed
+    ]
+    db.session.add_all(notices)
+    return notices
 
 
 def queue_in_development_notices(ticket: Ticket) -> list[Notice]:
@@ -93,16 +117,24 @@ def queue_in_development_notices(ticket: Ticket) -> list[Notice]:
         select(Feedback)
         .join(Department, Feedback.department_id == Department.id)
         .where(Feedback.ticket_id == ticket.id, Department.notify_in_development.is_(True))
+        .options(selectinload(Feedback.contact))
         .order_by(Feedback.id)
-    )
-    queued = (queue_notice(item, NoticeKind.UPDATE) for item in items)
-    return [notice for notice in queued if notice is not None]
+    ).all()
+    return queue_notices(items, NoticeKind.UPDATE)
+
+
+# Notices per delivery job: a resolution owed to thousands is a few dozen jobs, each sending
+# over one SMTP connection, rather than a job and a connection per citizen.
+NOTICE_BATCH_SIZE = 100
 
 
 def dispatch_notices(notice_ids: list[int]) -> None:
     """Queue the delivery of notices just committed."""
-    for notice_id in notice_ids:
-        jobs.enqueue("deliver_notice", notice_id)
+    if len(notice_ids) == 1:
+        jobs.enqueue("deliver_notice", notice_ids[0])
+        return
+    for start in range(0, len(notice_ids), NOTICE_BATCH_SIZE):
+        jobs.enqueue("deliver_notice_batch", notice_ids[start : start + NOTICE_BATCH_SIZE])
 
 
 @dataclass(frozen=True)
@@ -203,7 +235,20 @@ def render_notice(notice: Notice) -> Message:
     )
 
 
-def deliver_notice(notice_id: int) -> float | None:
+def deliver_notices(notice_ids: list[int]) -> dict[int, float]:
+    """Send the notices that are still due, over one mail connection; the seconds until a
+    retry of each that is not done."""
+    mailer = mailer_from_config(current_app.config)
+    retries = {}
+    with mailer.batch():
+        for notice_id in notice_ids:
+            retry_in = deliver_notice(notice_id, mailer)
+            if retry_in is not None:
+                retries[notice_id] = retry_in
+    return retries
+
+
+def deliver_notice(notice_id: int, mailer: Mailer | None = None) -> float | None:
     """Send one notice if it is still due; returns seconds until a retry, or None when done."""
     notice = db.session.scalars(
         select(Notice).where(Notice.id == notice_id).with_for_update()
@@ -237,7 +282,8 @@ def deliver_notice(notice_id: int) -> float | None:
         return None
     notice.attempts += 1
     try:
-        notice.message_id = mailer_from_config(current_app.config).send(render_notice(notice))
+        mailer = mailer or mailer_from_config(current_app.config)
+        notice.message_id = mailer.send(render_notice(notice))
     except MailError as error:
         return _schedule_retry(notice, str(error))
     notice.state = NoticeState.SENT

@@ -25,6 +25,7 @@ from app.models import (
     TicketState,
 )
 from app.models.types import utcnow
+from app.services.notices import dispatch_notices
 
 MAX_PROCESSING_ATTEMPTS = 5
 BATCH = 500
@@ -88,6 +89,5 @@ def reconcile() -> ReconcileReport:
         jobs.enqueue("process_feedback", feedback_id)
     for ticket_id in ticket_ids:
         jobs.enqueue("open_ticket", ticket_id)
-    for notice_id in notice_ids:
-        jobs.enqueue("deliver_notice", notice_id)
+    dispatch_notices(list(notice_ids))
     return ReconcileReport(len(feedback_ids), len(ticket_ids), len(notice_ids), len(import_ids))

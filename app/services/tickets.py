@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketOutcome, TicketState
@@ -15,7 +16,7 @@ from app.services.history import change_status
 from app.services.notices import (
     dispatch_notices,
     queue_in_development_notices,
-    queue_notice,
+    queue_notices,
     round_occasion,
 )
 from integrations import tracker_from_config
@@ -176,18 +177,21 @@ def _apply_issue_state(ticket: Ticket, issue: TrackerIssue) -> list[int]:
     occasion = round_occasion(ticket.round)
     delay = current_app.config["FOLLOWUP_DELAY_DAYS"]
     notices = queue_in_development_notices(ticket) if started else []
-    for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
+    items = db.session.scalars(
+        select(Feedback)
+        .where(Feedback.ticket_id == ticket.id)
+        .options(selectinload(Feedback.contact))  # thousands of citizens: one query
+    ).all()
+    for item in items:
         change_status(item, item_status)
         item.resolved_at = ticket.resolved_at
-        if done:
-            notices.append(queue_notice(item, NoticeKind.RESOLUTION, occasion=occasion))
-            if delay:
-                due_at = (ticket.resolved_at or utcnow()) + timedelta(days=delay)
-                notices.append(
-                    queue_notice(item, NoticeKind.FOLLOWUP, occasion=occasion, due_at=due_at)
-                )
+    if done:
+        notices += queue_notices(items, NoticeKind.RESOLUTION, occasion=occasion)
+        if delay:
+            due_at = (ticket.resolved_at or utcnow()) + timedelta(days=delay)
+            notices += queue_notices(items, NoticeKind.FOLLOWUP, occasion=occasion, due_at=due_at)
     db.session.flush()
-    return [notice.id for notice in notices if notice is not None]
+    return [notice.id for notice in notices]
 
 
 def apply_tracker_update(issue: TrackerIssue) -> Ticket | None:

@@ -7,7 +7,13 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Contact, Feedback, Notice, NoticeKind, NoticeState
-from app.services.notices import deliver_notice, queue_notice, render_notice
+from app.services.notices import (
+    deliver_notice,
+    deliver_notices,
+    dispatch_notices,
+    queue_notice,
+    render_notice,
+)
 from tests.support.mail import free_port
 
 
@@ -94,3 +100,57 @@ def test_withdrawn_consent_suppresses_a_queued_notice(app, smtp_server):
     assert db.session.get(Notice, notice.id).state == NoticeState.SUPPRESSED
     assert smtp_server.messages == []
     assert db.session.scalar(select(func.count(Notice.id))) == 1
+
+
+# --- a problem owed to many: batches over one connection -------------------------------------
+
+
+def test_a_batch_of_notices_goes_over_one_smtp_connection(app, smtp_server):
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port)
+    notices = [
+        queue_notice(make_item(email=f"c{n}@example.org"), NoticeKind.RESOLUTION) for n in range(5)
+    ]
+    db.session.commit()
+
+    assert deliver_notices([notice.id for notice in notices]) == {}
+    assert {message["To"] for message in smtp_server.wait_for(5)} == {
+        f"c{n}@example.org" for n in range(5)
+    }
+    assert smtp_server.connections == 1
+    # One at a time, each notice has a connection of its own.
+    single = queue_notice(make_item(email="single@example.org"), NoticeKind.RESOLUTION)
+    db.session.commit()
+    assert deliver_notice(single.id) is None
+    smtp_server.wait_for(6)
+    assert smtp_server.connections == 2
+
+
+def test_a_batch_sends_what_it_can_and_names_the_retries(app):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=1)
+    notices = [
+        queue_notice(make_item(email=f"c{n}@example.org"), NoticeKind.RESOLUTION) for n in range(3)
+    ]
+    gone = queue_notice(make_item(email="gone@example.org"), NoticeKind.RESOLUTION)
+    db.session.commit()
+    gone.feedback.contact.consent = False  # withdrawn while the batch waited
+    db.session.commit()
+
+    retries = deliver_notices([notice.id for notice in [*notices, gone]])
+    assert set(retries) == {notice.id for notice in notices}  # no server: each one later
+    assert db.session.get(Notice, gone.id).state == NoticeState.SUPPRESSED
+
+
+def test_many_notices_are_queued_in_batches_of_delivery(app, monkeypatch):
+    queued = []
+    monkeypatch.setattr(
+        "app.services.notices.jobs.enqueue", lambda job, *args, **kw: queued.append((job, args))
+    )
+    dispatch_notices(list(range(1, 251)))
+    assert [(job, len(ids)) for job, (ids,) in queued] == [
+        ("deliver_notice_batch", 100),
+        ("deliver_notice_batch", 100),
+        ("deliver_notice_batch", 50),
+    ]
+    queued.clear()
+    dispatch_notices([7])
+    assert queued == [("deliver_notice", (7,))]

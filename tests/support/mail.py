@@ -22,6 +22,7 @@ def free_port() -> int:
 class _Collector:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.peers: list[object] = []  # the client's address of each message: its connection
         self.lock = threading.Lock()
         self.stalled = threading.Event()
         self.waiting = 0  # sessions held at MAIL FROM while stalled
@@ -40,6 +41,7 @@ class _Collector:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
+            self.peers.append(session.peer)
         return "250 OK"
 
 
@@ -79,6 +81,12 @@ class SmtpServer:
     def messages(self) -> list[EmailMessage]:
         with self._collector.lock:
             return list(self._collector.messages)
+
+    @property
+    def connections(self) -> int:
+        """How many connections the messages came over."""
+        with self._collector.lock:
+            return len(set(self._collector.peers))
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
