@@ -8,6 +8,7 @@ cron per installation and as many plain workers as the load needs.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import multiprocessing
 import sys
@@ -15,40 +16,68 @@ import time
 from collections.abc import Callable
 
 from flask import Flask
+from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
+from rq.exceptions import StopRequested
 
 from app.jobs import QUEUES, redis_connection
 from workers.jobs import worker_app
 from workers.schedule import SCHEDULE
 
 log = logging.getLogger("workers")
-REDIS_RETRY_SECONDS = 5
+RESTART_SECONDS = 5
 
 
-def through_redis_outages(run: Callable[[], object], what: str) -> None:
-    """Run ``run`` and start it again whenever Redis goes away under it. RQ's worker and
-    cron scheduler quit on a lost connection (e.g. while recording a finished job); what
-    they would have done is in the database, so starting again loses nothing."""
+def keep_running(run: Callable[[], bool], what: str) -> None:
+    """Run ``run`` until it ends as asked (it returns True), starting it again whenever RQ
+    gives up on an error instead: RQ's worker and cron scheduler quit when Redis goes away
+    under them (e.g. while a finished job is recorded). What they would have done is in the
+    database, so starting again loses nothing."""
     while True:
         try:
-            run()
-            return
+            if run():
+                return
+            reason = "it gave up on an error"
         except (RedisConnectionError, RedisTimeoutError) as error:
-            log.warning("%s lost Redis (%s); again in %s s", what, error, REDIS_RETRY_SECONDS)
-            time.sleep(REDIS_RETRY_SECONDS)
+            reason = f"lost Redis: {error}"
+        except StopRequested:  # a stop signal while waiting to start again
+            return
+        log.warning("%s stopped (%s); again in %s s", what, reason, RESTART_SECONDS)
+        try:
+            time.sleep(RESTART_SECONDS)
+        except StopRequested:
+            return
+
+
+def work(queues: list[Queue], connection: Redis, burst: bool) -> bool:
+    """One RQ worker's life; True when it ended as asked (a signal; burst: queues empty)."""
+    worker = SimpleWorker(queues, connection=connection)
+    worker.work(with_scheduler=True, burst=burst)
+    # RQ returns alike after a stop signal and after an error it gave up on; only the
+    # signal handler notes the time of the request.
+    return burst or worker._shutdown_requested_date is not None
+
+
+def cron_scheduler(redis_url: str) -> CronScheduler:
+    """RQ's cron scheduler with every periodic job of SCHEDULE registered (RQ takes the
+    functions themselves, not their dotted names)."""
+    cron = CronScheduler(connection=redis_connection(redis_url))
+    for name, queue, interval in SCHEDULE:
+        module, _, function = name.rpartition(".")
+        func = getattr(importlib.import_module(module), function)
+        cron.register(func, queue_name=queue, interval=interval)
+    return cron
 
 
 def run_cron(redis_url: str) -> None:
-    def schedule() -> None:
-        cron = CronScheduler(connection=redis_connection(redis_url))
-        for func, queue, interval in SCHEDULE:
-            cron.register(func, queue_name=queue, interval=interval)
-        cron.start()
+    def schedule() -> bool:
+        cron_scheduler(redis_url).start()  # returns on a stop signal only
+        return True
 
-    through_redis_outages(schedule, "the cron scheduler")
+    keep_running(schedule, "the cron scheduler")
 
 
 def _preload_analysis(app: Flask) -> None:
@@ -94,12 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     # for every job, which cost ~15x the work itself (bench/results/processing.md). Job
     # timeouts still apply (SIGALRM); a crash loses the job, which the reconciler re-finds.
     try:
-        through_redis_outages(
-            lambda: SimpleWorker(queues, connection=connection).work(
-                with_scheduler=True, burst=args.burst
-            ),
-            "the worker",
-        )
+        keep_running(lambda: work(queues, connection, args.burst), "the worker")
     finally:
         if cron is not None:
             cron.terminate()

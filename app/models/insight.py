@@ -94,8 +94,9 @@ class FeedbackDay(db.Model):
 
 
 class StaleFeedbackDay(db.Model):
-    """A local day whose items changed since its FeedbackDay rows were counted. Marks are
-    spread over shards so that writers of the same day seldom wait for each other."""
+    """A local day whose items changed since its FeedbackDay rows were counted: a mark per
+    writer's flush, under a random key, so that writers of the same day never wait for each
+    other (app/services/rollups.py)."""
 
     __tablename__ = "stale_feedback_day"
 

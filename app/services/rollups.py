@@ -6,9 +6,10 @@ the workers every minute and by any insight read that finds some left, so the fi
 always those of the committed items, however they changed (processing, re-routing,
 erasure).
 
-A writer holds its day's mark locked until it commits; a recount skips locked marks and
-recounts that day again once the writer is done, so no change is counted before it is
-committed or left out after.
+Each flush adds marks of its own (a random key per mark), so writers never wait for each
+other. A recount removes only the marks it read, which were committed: a writer's mark
+becomes visible with its change, and one committed after the recount began stays for the
+next recount, so no change is left out.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from app.extensions import db
 from app.models import Feedback, FeedbackDay, StaleFeedbackDay
 from app.models.types import utcnow
 
-SHARDS = 64
+MARK_KEYS = 2**31  # a mark's random key: two flushes of one day never share a row
 # pg_try_advisory_xact_lock key: one recount at a time, as two would both rewrite a day.
 _RECOUNT_LOCK = 0x636C_6464  # "clrd"
 _SENTIMENTS = ("negative", "neutral", "positive")
@@ -51,20 +52,14 @@ def mark_stale(days: Iterable[date], session: Session | None = None) -> None:
     """Mark ``days`` to be counted again, in the transaction of ``session`` (the app's)."""
     session = session or db.session
     rows = [
-        {"day": day, "shard": random.randrange(SHARDS), "marked_at": utcnow()}
+        {"day": day, "shard": random.randrange(MARK_KEYS), "marked_at": utcnow()}
         for day in sorted(set(days))
     ]
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(StaleFeedbackDay).values(rows)
-    # An update, not "do nothing": it locks an existing mark until this transaction ends, so
-    # a recount running meanwhile skips the day and counts it again after the commit.
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["day", "shard"], set_={"marked_at": statement.excluded.marked_at}
-        )
-    )
+    # A key already taken is a mark of the same day: this one is not needed then.
+    session.execute(dialect.insert(StaleFeedbackDay).values(rows).on_conflict_do_nothing())
 
 
 def track_item_changes() -> None:
@@ -115,9 +110,7 @@ def recount_stale_days() -> int:
         if not db.session.scalar(select(func.pg_try_advisory_xact_lock(_RECOUNT_LOCK))):
             db.session.rollback()
             return 0
-    marks = db.session.scalars(
-        select(StaleFeedbackDay).with_for_update(skip_locked=True)
-    ).all()
+    marks = db.session.scalars(select(StaleFeedbackDay)).all()
     days = sorted({mark.day for mark in marks})
     zone = current_app.config["TIME_ZONE"]
     for day in days:

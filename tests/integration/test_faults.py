@@ -94,6 +94,40 @@ def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp
             db.session.remove()
 
 
+def test_the_scheduled_reconciler_finds_what_arrived_while_redis_was_down(
+    real_config, redis_url, tmp_path
+):
+    """No one calls reconcile() here: the worker's own scheduler does, and the worker and
+    scheduler both outlast the outage (RQ quits on a lost connection; they start again)."""
+    with TcpProxy(*upstream(redis_url)) as redis_proxy:
+        config = {
+            **real_config,
+            "REDIS_URL": through(redis_proxy, redis_url),
+            "RATELIMIT_STORAGE_URI": through(redis_proxy, redis_url),
+            "RECONCILE_GRACE_SECONDS": 0,
+        }
+        app = real_app_for(config)
+        with app.app_context():
+            client = app.test_client()
+            _, token = user_with_token()
+            with WorkerProcess(config, log=tmp_path / "worker.log") as worker:  # with cron
+                redis_proxy.down()
+                responses = [submit(client, token, n) for n in range(3)]
+                assert [r.status_code for r in responses] == [201] * 3
+                redis_proxy.up()
+                processed = select(func.count(Feedback.id)).where(
+                    Feedback.processed_at.is_not(None)
+                )
+                wait_until(
+                    lambda: committed(processed).one() == 3,
+                    timeout=120,
+                    what="the scheduled reconciler to queue the items",
+                    worker=worker,
+                )
+                assert worker.process.poll() is None  # still serving
+            db.session.remove()
+
+
 def test_postgres_gone_gives_503_and_recovers_without_a_restart(real_config, pg_url):
     with TcpProxy(*upstream(pg_url)) as pg_proxy:
         config = {**real_config, "SQLALCHEMY_DATABASE_URI": through(pg_proxy, pg_url)}
