@@ -42,14 +42,20 @@ def submit(client, token: str, n: int, **extra):
     return client.post("/api/v1/feedback", json=body, headers=bearer(token))
 
 
+def behind_redis_proxy(real_config: dict, redis_proxy: TcpProxy, redis_url: str) -> dict:
+    """Settings whose Redis (queues and rate limits) goes through ``redis_proxy``, with
+    stored items due for the reconciler at once."""
+    return {
+        **real_config,
+        "REDIS_URL": through(redis_proxy, redis_url),
+        "RATELIMIT_STORAGE_URI": through(redis_proxy, redis_url),
+        "RECONCILE_GRACE_SECONDS": 0,
+    }
+
+
 def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp_path):
     with TcpProxy(*upstream(redis_url)) as redis_proxy:
-        config = {
-            **real_config,
-            "REDIS_URL": through(redis_proxy, redis_url),
-            "RATELIMIT_STORAGE_URI": through(redis_proxy, redis_url),
-            "RECONCILE_GRACE_SECONDS": 0,
-        }
+        config = behind_redis_proxy(real_config, redis_proxy, redis_url)
         app = real_app_for(config)
         with app.app_context():
             client = app.test_client()
@@ -100,12 +106,7 @@ def test_the_scheduled_reconciler_finds_what_arrived_while_redis_was_down(
     """No one calls reconcile() here: the worker's own scheduler does, and the worker and
     scheduler both outlast the outage (RQ quits on a lost connection; they start again)."""
     with TcpProxy(*upstream(redis_url)) as redis_proxy:
-        config = {
-            **real_config,
-            "REDIS_URL": through(redis_proxy, redis_url),
-            "RATELIMIT_STORAGE_URI": through(redis_proxy, redis_url),
-            "RECONCILE_GRACE_SECONDS": 0,
-        }
+        config = behind_redis_proxy(real_config, redis_proxy, redis_url)
         app = real_app_for(config)
         with app.app_context():
             client = app.test_client()
