@@ -469,30 +469,45 @@ _GROUP_COLUMNS = {"eservice": Ticket.eservice_id, "department": Ticket.departmen
 def _on_time(
     dimension: str,
     key: ColumnElement[int],
-    elapsed: ColumnElement[float],
-    waiting: ColumnElement[float],
+    start: ColumnElement[datetime],
+    end: ColumnElement[datetime | None],
     target: ColumnElement[float],
-    done: ColumnElement[bool],
     conditions: Sequence[ColumnElement[bool]],
 ) -> list[OnTime]:
-    """``elapsed``: seconds from start to done; ``waiting``: from start to now."""
-    decided = count_if(or_(done, waiting > target))
-    on_time = count_if(and_(done, elapsed <= target))
-    rows = db.session.execute(select(key, decided, on_time).where(*conditions).group_by(key)).all()
-    codes = _keys(dimension, {row[0] for row in rows})
-    return [OnTime(codes[value], int(d), int(o)) for value, d, o in rows if d]
+    """``start`` to ``end`` (NULL: not done yet) against ``target`` seconds, per ``key``."""
+    # Each row's end and target are correlated look-ups: worked out once per row in an inner
+    # query, which OFFSET 0 keeps PostgreSQL from merging into the outer one (that would
+    # repeat them for every use).
+    rows = (
+        select(
+            key.label("key"),
+            start.label("start"),
+            end.label("end"),
+            target.label("target"),
+        )
+        .where(*conditions)
+        .offset(0)
+        .subquery()
+    )
+    done = rows.c.end.is_not(None)
+    waiting = seconds_since(rows.c.start, utcnow())
+    decided = count_if(or_(done, waiting > rows.c.target))
+    on_time = count_if(and_(done, SecondsBetween(rows.c.end, rows.c.start) <= rows.c.target))
+    result = db.session.execute(
+        select(rows.c.key, decided, on_time).group_by(rows.c.key)
+    ).all()
+    codes = _keys(dimension, {row[0] for row in result})
+    return [OnTime(codes[value], int(d), int(o)) for value, d, o in result if d]
 
 
 def on_time_handling(filters: InsightFilter, viewer: User, dimension: str) -> list[OnTime]:
     """Per department or e-service: items received in the range first handled on time."""
-    handled_at = first_handled_at()
     return _on_time(
         dimension,
         _ITEM_COLUMNS[dimension],
-        SecondsBetween(handled_at, Feedback.received_at),
-        seconds_since(Feedback.received_at, utcnow()),
+        Feedback.received_at,
+        first_handled_at(),
         handling_target(),
-        handled_at.is_not(None),
         [*_feedback_conditions(filters, viewer), with_handling_deadline()],
     )
 
@@ -513,10 +528,9 @@ def on_time_resolution(filters: InsightFilter, viewer: User, dimension: str) -> 
     return _on_time(
         dimension,
         _GROUP_COLUMNS[dimension],
-        SecondsBetween(Ticket.resolved_at, Ticket.created_at),
-        seconds_since(Ticket.created_at, utcnow()),
+        Ticket.created_at,
+        Ticket.resolved_at,
         resolution_target(),
-        Ticket.resolved_at.is_not(None),
         conditions,
     )
 

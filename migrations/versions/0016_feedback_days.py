@@ -16,9 +16,9 @@ depends_on = None
 
 _FILTERED = ["eservice_id", "department_id", "channel"]
 _PARTIAL_INDEXES = (
-    ("ix_feedback_linked_received", "received_at", "ticket_id", "ticket_id IS NOT NULL"),
-    ("ix_feedback_resolved_received", "received_at", "resolved_at", "resolved_at IS NOT NULL"),
-    ("ix_feedback_linked_resolved", "resolved_at", "ticket_id", "ticket_id IS NOT NULL"),
+    ("ix_feedback_linked_received", "received_at", ["ticket_id", "id"], "ticket_id IS NOT NULL"),
+    ("ix_feedback_resolved_received", "received_at", ["resolved_at"], "resolved_at IS NOT NULL"),
+    ("ix_feedback_linked_resolved", "resolved_at", ["ticket_id"], "ticket_id IS NOT NULL"),
 )
 
 
@@ -52,7 +52,7 @@ def upgrade():
             name,
             "feedback",
             [column],
-            postgresql_include=[carried, *_FILTERED],
+            postgresql_include=[*carried, *_FILTERED],
             postgresql_where=where,
             sqlite_where=where,
         )
