@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, and_, case, delete, event, func, insert, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.models import Feedback, FeedbackDay, StaleFeedbackDay
@@ -58,8 +58,9 @@ def mark_stale(days: Iterable[date], session: Session | None = None) -> None:
     if not rows:
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    # A key already taken is a mark of the same day: this one is not needed then.
-    session.execute(dialect.insert(StaleFeedbackDay).values(rows).on_conflict_do_nothing())
+    # A key already taken is a mark of the same day: this one is not needed then. Rows as
+    # parameters, not values(), so the statement is compiled once per process.
+    session.execute(dialect.insert(StaleFeedbackDay).on_conflict_do_nothing(), rows)
 
 
 def track_item_changes() -> None:
@@ -67,6 +68,12 @@ def track_item_changes() -> None:
     process, however many apps are made)."""
     if not event.contains(Session, "before_flush", _mark_changed_items):
         event.listen(Session, "before_flush", _mark_changed_items)
+        event.listen(Session, "after_transaction_end", _forget_marked_days)
+
+
+# The days a session's transaction has marked: its marks commit with all of its changes, so
+# one per day is enough, however many times it flushes.
+_MARKED = "feedback_days_marked"
 
 
 def _mark_changed_items(session: Session, flush_context: object, instances: object) -> None:
@@ -79,9 +86,18 @@ def _mark_changed_items(session: Session, flush_context: object, instances: obje
         if isinstance(item, Feedback)
     )
     # A new item gets its received_at at insert: now.
-    days = {local_day(item.received_at or utcnow(), zone) for item in changed}
+    marked = session.info.setdefault(_MARKED, set())
+    days = {local_day(item.received_at or utcnow(), zone) for item in changed} - marked
     if days:
         mark_stale(days, session)
+        marked.update(days)
+
+
+def _forget_marked_days(session: Session, transaction: SessionTransaction) -> None:
+    # The outermost transaction or a savepoint (whose rollback takes its marks along) ended;
+    # not a flush's own subtransaction.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_MARKED, None)
 
 
 def _recount(day: date, zone: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -89,3 +89,26 @@ def test_an_uncommitted_change_is_counted_after_its_commit_not_before(app, analy
     writer.commit()
     writer.close()
     assert by_eservice(analyst) == {"library-account": 1}
+
+
+def test_a_transaction_marks_a_day_once_however_often_it_flushes(app, analyst):
+    db.session.execute(delete(StaleFeedbackDay))
+    db.session.commit()
+    item("2024-05-03 10:00")
+    db.session.flush()
+    item("2024-05-03 11:00")
+    db.session.flush()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(StaleFeedbackDay)) == 1
+    assert by_eservice(analyst) == {"parking-permit": 2}
+
+
+@pytest.mark.parametrize("app", ["postgresql"], indirect=True)
+def test_a_mark_rolled_back_with_a_savepoint_is_made_again(app, analyst):
+    savepoint = db.session.begin_nested()
+    item("2024-05-04 10:00")
+    db.session.flush()  # marks 4 May inside the savepoint...
+    savepoint.rollback()  # ...and the mark goes with it
+    item("2024-05-04 11:00")
+    db.session.commit()
+    assert by_eservice(analyst) == {"parking-permit": 1}
