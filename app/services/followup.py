@@ -43,8 +43,9 @@ from app.services.audit import record
 from app.services.history import change_status
 from app.services.links import followup_token
 from app.services.privacy import redact
+from app.services.staff_mail import send_staff_mail, staff_language, staff_message
 from app.services.tickets import apply_tracker_update, current_tracker
-from integrations.mailer import MailError, Message, mailer_from_config
+from integrations.mailer import Message
 from integrations.tracker import CATEGORY_DONE, TrackerError
 
 log = logging.getLogger(__name__)
@@ -221,13 +222,12 @@ def reopening_comment(reopening: ProblemReopening, moved_back: bool) -> str:
 
 def _department_message(reopening: ProblemReopening) -> Message:
     """The department's e-mail, in the city's language (as spike alerts are)."""
-    config = current_app.config
     ticket = reopening.ticket
-    language = config["DEFAULT_LANGUAGE"]
-    with force_locale(language):
-        subject = _("A problem was reopened: citizens say the fix did not work")
-        text = "\n\n".join(
-            (
+    with force_locale(staff_language()):
+        return staff_message(
+            ticket.department.email,
+            _("A problem was reopened: citizens say the fix did not work"),
+            [
                 ticket.summary,
                 _(
                     "%(count)d citizens answered that the announced fix did not work for them, "
@@ -236,18 +236,11 @@ def _department_message(reopening: ProblemReopening) -> Message:
                 ),
                 _(
                     "See the problem: %(link)s",
-                    link=f"{config['PUBLIC_BASE_URL']}/staff/problems/{ticket.id}",
+                    link=f"{current_app.config['PUBLIC_BASE_URL']}/staff/problems/{ticket.id}",
                 ),
-            )
+            ],
+            key=f"reopening-{reopening.id}",
         )
-    domain = config["MAIL_FROM"].rpartition("@")[2] or "civicloop"
-    return Message(
-        to=ticket.department.email,
-        subject=subject,
-        text=text,
-        language=language,
-        message_id=f"<reopening-{reopening.id}@{domain}>",
-    )
 
 
 def _tell_tracker(reopening: ProblemReopening) -> None:
@@ -285,14 +278,9 @@ def tell_about_reopening(reopening: ProblemReopening) -> bool:
             done = False
     department = ticket.department
     if reopening.department_told_at is None and department is not None and department.email:
-        try:
-            mailer_from_config(current_app.config).send(_department_message(reopening))
-        except MailError as error:
-            reopening.last_error = str(error)[:1000]
+        if not send_staff_mail(_department_message(reopening)):
+            reopening.last_error = "the department's e-mail was not accepted"
             db.session.commit()
-            log.warning(
-                "reopening %s: department not mailed, retried later: %s", reopening.id, error
-            )
             return False
         reopening.department_told_at = utcnow()
         db.session.commit()
