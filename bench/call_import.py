@@ -84,11 +84,12 @@ migrate_fresh(app); load_demo_catalog(app)
 from redis import Redis; Redis.from_url({REDIS_URL!r}).flushdb()
 with app.app_context():
     mapping = CallLogMapping.load("generic")
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     s = import_call_log(read_call_log({str(path)!r}, mapping), mapping)
     elapsed = time.perf_counter() - started
 print(json.dumps({{"rows": s.rows, "stored": s.stored, "known": s.known, "skipped": s.skipped,
-    "rejected": s.rejected, "seconds": elapsed,
+    "rejected": s.rejected, "seconds": elapsed, "before_mb": before_mb,
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
     path_entries = filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
@@ -137,7 +138,8 @@ def main() -> None:
           f"{imports[-1]['skipped']:,} skipped, {imports[-1]['rejected']:,} rejected")  # fmt: skip
     print(
         f"civicloop import: {args.rows / seconds:,.0f} rows/s (median of {args.runs}: "
-        f"{seconds:.1f} s), peak memory {max(r['peak_mb'] for r in imports):.0f} MB"
+        f"{seconds:.1f} s), peak memory {max(r['peak_mb'] for r in imports):.0f} MB, of which "
+        f"{max(r['before_mb'] for r in imports):.0f} MB before the import began (the app)"
     )
     print(
         f"PostgreSQL COPY (ceiling): {args.rows / copy_seconds:,.0f} rows/s ({copy_seconds:.1f} s)"

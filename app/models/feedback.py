@@ -7,7 +7,17 @@ import secrets
 import time
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -36,24 +46,59 @@ class RoutingMethod:
     TRIAGE = "triage"
 
 
-def _time_ordered(random_bytes: int) -> bytes:
-    """Milliseconds since the epoch, then random bytes: unguessable, yet new values land at
-    the end of their unique index instead of on a random page (much less write-ahead log
-    during bulk imports)."""
-    milliseconds = time.time_ns() // 1_000_000
-    return milliseconds.to_bytes(6, "big") + secrets.token_bytes(random_bytes)
+# Public ids and status tokens start with the time in milliseconds, then random bytes:
+# unguessable, yet new values land at the end of their unique index instead of on a random
+# page (much less write-ahead log during bulk imports).
+_PUBLIC_ID_RANDOM, _STATUS_TOKEN_RANDOM = 10, 18  # 80 and 144 random bits
+
+
+def _now_stamp() -> bytes:
+    return (time.time_ns() // 1_000_000).to_bytes(6, "big")
+
+
+def _public_id(stamp: bytes, randomness: bytes) -> str:
+    return (stamp + randomness).hex()  # 32 hex characters
+
+
+def _status_token(stamp: bytes, randomness: bytes) -> str:
+    return base64.urlsafe_b64encode(stamp + randomness).decode()
 
 
 def new_public_id() -> str:
-    return _time_ordered(10).hex()  # 32 hex characters, 80 random bits
+    return _public_id(_now_stamp(), secrets.token_bytes(_PUBLIC_ID_RANDOM))
 
 
 def new_status_token() -> str:
-    return base64.urlsafe_b64encode(_time_ordered(18)).decode()  # 144 random bits
+    return _status_token(_now_stamp(), secrets.token_bytes(_STATUS_TOKEN_RANDOM))
+
+
+def new_item_ids(count: int) -> list[tuple[str, str]]:
+    """A public id and a status token for each of ``count`` items, from one read of the
+    system's randomness rather than two per item (bulk imports)."""
+    stamp, size = _now_stamp(), _PUBLIC_ID_RANDOM + _STATUS_TOKEN_RANDOM
+    randomness = secrets.token_bytes(size * count)
+    return [
+        (
+            _public_id(stamp, randomness[start : start + _PUBLIC_ID_RANDOM]),
+            _status_token(stamp, randomness[start + _PUBLIC_ID_RANDOM : start + size]),
+        )
+        for start in range(0, size * count, size)
+    ]
 
 
 class Feedback(db.Model):
-    __table_args__ = (UniqueConstraint("channel", "source_ref", name="uq_feedback_channel_source"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "source_ref", name="uq_feedback_channel_source"),
+        # Most items have neither a ticket nor a resolution yet: they are left out of these
+        # indexes, which every imported item would otherwise update (migration 0017).
+        *(
+            Index(f"ix_feedback_{column}", column, postgresql_where=where, sqlite_where=where)
+            for column, where in (
+                ("ticket_id", text("ticket_id IS NOT NULL")),
+                ("resolved_at", text("resolved_at IS NOT NULL")),
+            )
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -69,13 +114,14 @@ class Feedback(db.Model):
     sentiment: Mapped[str | None] = mapped_column(String(16))
     kind: Mapped[str | None] = mapped_column(String(16))
     about_digital: Mapped[bool | None]
-    eservice_id: Mapped[int | None] = mapped_column(ForeignKey("eservice.id"), index=True)
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    # Indexed with received_at (app/models/insight.py), which serves look-ups by either alone.
+    eservice_id: Mapped[int | None] = mapped_column(ForeignKey("eservice.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     routing_method: Mapped[str | None] = mapped_column(String(16))
     routing_confidence: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), default=FeedbackStatus.RECEIVED, index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     status_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_status_token)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

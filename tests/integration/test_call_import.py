@@ -145,3 +145,67 @@ def test_a_stalled_import_is_run_again_by_the_reconciler(app, export, monkeypatc
     assert reconcile().imports == 1
     db.session.refresh(run)
     assert run.state == "done" and run.stored == 2
+
+
+def test_each_call_keeps_its_caller_across_batches(app, tmp_path):
+    """On PostgreSQL the callers are found or added by the reading thread in a session of
+    its own; every call must still end up with its own caller, one contact per caller."""
+    from app.services.contacts import record_contact
+
+    known = record_contact(email="known@example.org", phone=None, name=None, language="fi",
+                           consent=False, channel="agent")  # fmt: skip
+    erased = record_contact(email=None, phone="040 999 0000", name=None, language="fi",
+                            consent=False, channel="agent")  # fmt: skip
+    db.session.flush()
+    erased.erased_at, erased.phone = erased.created_at, "0409990000"
+    db.session.commit()
+    callers = [
+        {"caller_email": "known@example.org", "caller_phone": ""},
+        {"caller_email": "", "caller_phone": "040 123 4567"},
+        {"caller_email": "", "caller_phone": "0401234567"},  # the same number, spelt otherwise
+        {"caller_email": "new@example.org", "caller_phone": "040 555 1234"},
+        {"caller_email": "", "caller_phone": "040 999 0000"},  # only an erased contact had it
+        {"caller_email": "", "caller_phone": ""},
+    ]
+    rows = [call(f"k{n}", follow_up_consent="no", **callers[n % len(callers)]) for n in range(30)]
+    export = write_csv(tmp_path / "callers.csv", rows)
+
+    summary = run_import(export, batch_size=4)
+
+    assert summary.stored == 30
+    items = db.session.scalars(select(Feedback).order_by(Feedback.id)).all()
+    for item in items:
+        caller = callers[int(item.source_ref[1:]) % len(callers)]
+        if caller["caller_email"]:
+            assert item.contact.email == caller["caller_email"]
+        elif caller["caller_phone"]:
+            assert item.contact.phone == caller["caller_phone"].replace(" ", "")
+            assert item.contact.erased_at is None
+        else:
+            assert item.contact is None
+    assert {item.contact_id for item in items if item.source_ref == "k0"} == {known.id}
+    # known + the erased one + 0401234567 + new@ + a new 0409990000
+    assert db.session.scalar(select(func.count(Contact.id))) == 5
+
+
+def test_an_error_storing_a_batch_stops_the_import_and_its_thread(app, tmp_path, monkeypatch):
+    import threading
+
+    from app.services import call_import
+
+    export = write_csv(tmp_path / "calls.csv", [call(f"e{n}") for n in range(50)])
+    stored = call_import._store_batch
+    calls = []
+
+    def store_then_fail(batch):
+        calls.append(batch)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return stored(batch)
+
+    monkeypatch.setattr(call_import, "_store_batch", store_then_fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        run_import(export, batch_size=5)
+    db.session.rollback()
+    assert not any(thread.name == "read-ahead" for thread in threading.enumerate())
+    assert db.session.scalar(select(func.count(Feedback.id))) == 5  # the first batch stays
