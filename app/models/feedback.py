@@ -7,17 +7,7 @@ import secrets
 import time
 from datetime import datetime
 
-from sqlalchemy import (
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    false,
-    text,
-)
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -87,18 +77,7 @@ def new_item_ids(count: int) -> list[tuple[str, str]]:
 
 
 class Feedback(db.Model):
-    __table_args__ = (
-        UniqueConstraint("channel", "source_ref", name="uq_feedback_channel_source"),
-        # Most items have neither a ticket nor a resolution yet: they are left out of these
-        # indexes, which every imported item would otherwise update (migration 0017).
-        *(
-            Index(f"ix_feedback_{column}", column, postgresql_where=where, sqlite_where=where)
-            for column, where in (
-                ("ticket_id", text("ticket_id IS NOT NULL")),
-                ("resolved_at", text("resolved_at IS NOT NULL")),
-            )
-        ),
-    )
+    __table_args__ = (UniqueConstraint("channel", "source_ref", name="uq_feedback_channel_source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
@@ -121,7 +100,7 @@ class Feedback(db.Model):
     routing_confidence: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), default=FeedbackStatus.RECEIVED, index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     status_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_status_token)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
