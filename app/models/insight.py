@@ -47,6 +47,7 @@ class SpikeAlert(db.Model):
 # department; declared here (migration 0009) so the queries and their indexes live together.
 Index("ix_feedback_eservice_received", Feedback.eservice_id, Feedback.received_at)
 Index("ix_feedback_department_received", Feedback.department_id, Feedback.received_at)
+Index("ix_feedback_resolved_at", Feedback.resolved_at)
 Index(
     "ix_survey_response_eservice_received", SurveyResponse.eservice_id, SurveyResponse.received_at
 )
