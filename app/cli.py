@@ -122,7 +122,8 @@ def jobs_reconcile() -> None:
 
     report = reconcile()
     click.echo(
-        f"queued: {report.feedback} items, {report.tickets} tickets, {report.notices} notices"
+        f"queued: {report.feedback} items, {report.tickets} tickets, {report.notices} notices, "
+        f"{report.imports} call imports, {report.outcomes} outcomes to tell the tracker"
     )
 
 

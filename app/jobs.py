@@ -28,6 +28,7 @@ _JOB_QUEUES = {
     "sync_tracker": "scheduled",
     "train_router": "scheduled",
     "review_followup": "tracker",
+    "tell_tracker_outcome": "tracker",
     "review_followups": "scheduled",
 }
 # A million-row import runs for minutes; everything else is short.

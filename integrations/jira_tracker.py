@@ -17,6 +17,7 @@ from jira import JIRA, JIRAError
 
 from integrations.jira_format import parse_jira_time
 from integrations.tracker import (
+    CATEGORY_DONE,
     CATEGORY_IN_PROGRESS,
     CATEGORY_NEW,
     STATUS_CATEGORIES,
@@ -170,6 +171,9 @@ class JiraTracker:
     def reopen(self, key: str) -> bool:
         # Back to "to do" where the workflow has it, else straight to "in progress".
         return self._transition_into(key, (CATEGORY_NEW, CATEGORY_IN_PROGRESS))
+
+    def close(self, key: str) -> bool:
+        return self._transition_into(key, (CATEGORY_DONE,))
 
     def _user_zone(self) -> ZoneInfo:
         """JQL reads dates in the Jira user's own time zone, not in UTC."""

@@ -78,6 +78,10 @@ class LocalTracker:
         self.transition_to(key, "new")
         return True
 
+    def close(self, key: str) -> bool:
+        self.transition_to(key, "done")
+        return True
+
     def changed_since(self, since: datetime) -> Iterable[TrackerIssue]:
         rows = self.session.scalars(select(LocalIssue).where(LocalIssue.updated_at >= since))
         return [self._issue(row) for row in rows]

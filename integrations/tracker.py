@@ -80,6 +80,11 @@ class Tracker(Protocol):
         has no transition back (the team must reopen it by hand). Raises TrackerError when
         the tracker fails."""
 
+    def close(self, key: str) -> bool:
+        """Move an issue to done where its workflow allows (True when it is done now); False
+        when the workflow has no transition to done. Raises TrackerError when the tracker
+        fails."""
+
     def update_affected(self, key: str, count: int) -> None:
         """Show that ``count`` citizens have now reported the issue's problem; raises
         TrackerError when the tracker fails. Callers throttle it (one call per window)."""

@@ -81,6 +81,14 @@ def review_followup(ticket_id: int) -> None:
         reopen_if_disputed(ticket_id)
 
 
+def tell_tracker_outcome(ticket_id: int) -> None:
+    """A handler closed a problem without a fix: tell its tracker issue."""
+    from app.services.outcomes import tell_tracker_outcome as tell
+
+    with _app_context():
+        tell(ticket_id)
+
+
 def review_followups() -> None:
     from app.services.followup import review_followups as review
 

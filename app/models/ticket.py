@@ -74,6 +74,9 @@ class Ticket(db.Model):
     outcome_explanation: Mapped[str | None] = mapped_column(Text)
     responsible_body: Mapped[str | None] = mapped_column(String(200))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # When the tracker issue was told of an honest outcome (commented on, moved to done):
+    # NULL while that is still due (app/services/outcomes.py).
+    outcome_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The resolution round: starts at 1, one more each time citizens' "no" answers reopen the
     # problem, so the next resolution is owed to them again (Notice.occasion).
     round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

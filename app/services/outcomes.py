@@ -1,9 +1,10 @@
 """What became of a problem, in words for citizens: the team's "what we changed" text, the
-honest outcomes a handler closes a problem with when it was not fixed, and the public
-"you said, we did" list of closed problems."""
+honest outcomes a handler closes a problem with when it was not fixed (and the tracker
+issue told of them), and the public "you said, we did" list of closed problems."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +12,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import jobs
 from app.extensions import db
 from app.models import (
     EService,
@@ -27,6 +29,10 @@ from app.services.audit import record
 from app.services.history import change_status
 from app.services.notices import dispatch_notices, queue_notice, round_occasion
 from app.services.privacy import redact
+from app.services.tickets import current_tracker
+from integrations.tracker import CATEGORY_DONE, TrackerError
+
+log = logging.getLogger(__name__)
 
 MAX_CHANGE_TEXT = 2000
 MAX_EXPLANATION = 2000
@@ -114,7 +120,78 @@ def close_with_outcome(
     )
     db.session.commit()
     dispatch_notices([notice.id for notice in notices if notice is not None])
+    if outcome_untold(ticket):
+        jobs.enqueue("tell_tracker_outcome", ticket.id)
     return ticket
+
+
+# How the tracker comment names each honest outcome (in English, like the issue itself).
+_OUTCOME_WORDS = {
+    TicketOutcome.WONT_FIX: "won't fix",
+    TicketOutcome.NOT_OURS: "not the city's responsibility",
+    TicketOutcome.DUPLICATE: "a duplicate",
+    TicketOutcome.NO_ACTION: "no action needed",
+}
+
+
+def outcome_untold(ticket: Ticket) -> bool:
+    """Whether the ticket's tracker issue still has to hear that a handler closed it."""
+    return (
+        ticket.outcome in TicketOutcome.HONEST
+        and ticket.key is not None
+        and ticket.state == TicketState.OPEN
+        and ticket.outcome_told_at is None
+    )
+
+
+def outcome_comment(ticket: Ticket, closed: bool) -> str:
+    """The one tracker comment of a problem closed without a fix: which outcome and why,
+    in the public (redacted) words its citizens were given."""
+    lines = [f"Closed in civicloop as {_OUTCOME_WORDS[ticket.outcome]}: "
+             f"{ticket.outcome_explanation}"]  # fmt: skip
+    if ticket.responsible_body:
+        lines.append(f"Responsible instead: {ticket.responsible_body}")
+    if ticket.duplicate_of is not None:
+        other = ticket.duplicate_of
+        lines.append(f"Duplicate of {other.key or _without_prefix(other.summary)}")
+    lines.append(
+        f"Citizens who reported it: {ticket.affected_count}. Those who asked to hear back "
+        "are told this outcome; the issue's later status changes tell them nothing more."
+    )
+    lines.append(
+        "civicloop moved this issue to done."
+        if closed
+        else "The workflow has no transition to done: please close the issue."
+    )
+    return "\n\n".join(lines)
+
+
+def tell_tracker_outcome(ticket_id: int) -> bool:
+    """Tell the tracker issue of a problem a handler closed without a fix: one comment,
+    and the issue moved to done where its workflow allows. Returns False when the tracker
+    failed; the reconciler queues it again. Commits."""
+    ticket = db.session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+    ).first()
+    if ticket is None or not outcome_untold(ticket):
+        db.session.rollback()
+        return True
+    tracker = current_tracker()
+    try:
+        issue = tracker.get_issue(ticket.key)
+        if issue is None:  # deleted in the tracker: nobody there to tell
+            log.warning("outcome of ticket %s: %s no longer exists", ticket.id, ticket.key)
+        else:
+            # Checked first: a retry after a failed comment must not move the issue twice.
+            closed = issue.status_category == CATEGORY_DONE or tracker.close(ticket.key)
+            tracker.add_comment(ticket.key, outcome_comment(ticket, closed))
+    except TrackerError as error:
+        db.session.rollback()
+        log.warning("outcome of ticket %s: tracker not told, retried later: %s", ticket_id, error)
+        return False
+    ticket.outcome_told_at = utcnow()
+    db.session.commit()
+    return True
 
 
 def describe_change(ticket: Ticket, text: str, actor: User) -> Ticket:

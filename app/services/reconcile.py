@@ -22,9 +22,11 @@ from app.models import (
     Notice,
     NoticeState,
     Ticket,
+    TicketOutcome,
     TicketState,
 )
 from app.models.types import utcnow
+from app.services.followup import TELL_RETRY_FOR
 from app.services.notices import dispatch_notices
 
 MAX_PROCESSING_ATTEMPTS = 5
@@ -39,6 +41,7 @@ class ReconcileReport:
     tickets: int
     notices: int
     imports: int = 0
+    outcomes: int = 0
 
 
 def reconcile() -> ReconcileReport:
@@ -82,7 +85,22 @@ def reconcile() -> ReconcileReport:
             )
         )
     ).all()
+    untold_outcomes = db.session.scalars(
+        select(Ticket.id)
+        .where(
+            Ticket.outcome.in_(TicketOutcome.HONEST),
+            Ticket.key.is_not(None),
+            Ticket.state == TicketState.OPEN,
+            Ticket.outcome_told_at.is_(None),
+            Ticket.resolved_at <= settled,
+            Ticket.resolved_at > now - TELL_RETRY_FOR,  # beyond: a tracker that stays broken
+        )
+        .order_by(Ticket.id)
+        .limit(BATCH)
+    ).all()
     db.session.rollback()
+    for ticket_id in untold_outcomes:
+        jobs.enqueue("tell_tracker_outcome", ticket_id)
     for import_id in import_ids:
         jobs.enqueue("run_call_import", import_id)
     for feedback_id in feedback_ids:
@@ -90,4 +108,10 @@ def reconcile() -> ReconcileReport:
     for ticket_id in ticket_ids:
         jobs.enqueue("open_ticket", ticket_id)
     dispatch_notices(list(notice_ids))
-    return ReconcileReport(len(feedback_ids), len(ticket_ids), len(notice_ids), len(import_ids))
+    return ReconcileReport(
+        len(feedback_ids),
+        len(ticket_ids),
+        len(notice_ids),
+        len(import_ids),
+        len(untold_outcomes),
+    )

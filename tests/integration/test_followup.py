@@ -179,6 +179,9 @@ def test_a_handler_closes_a_problem_honestly_and_citizens_see_it(app, handler):
         select(AuditEvent).where(AuditEvent.action == "problem_group.closed")
     ).one()
     assert audit.detail["outcome"] == "not_ours"
+    # The tracker issue was told (the job ran inline), and the problem page says so.
+    page = handler.get(f"/staff/problems/{ticket.id}", headers=EN).get_data(as_text=True)
+    assert f"Its tracker issue {ticket.key} has been told of this." in page
 
 
 def test_a_handler_marks_a_key_case_on_the_item_page(app, handler):

@@ -139,3 +139,11 @@ def test_reopen_takes_a_transition_back_where_the_workflow_has_one(jira, tracker
     jira.without_reopen()  # a project that closes for good
     assert tracker.reopen("EDU-1") is False
     assert tracker.get_issue("EDU-1").status_category == "done"
+
+
+def test_close_takes_a_transition_to_done_where_the_workflow_has_one(jira, tracker):
+    tracker.create_issue(DRAFT)
+    tracker.transition_to("EDU-1", "indeterminate")
+    assert tracker.close("EDU-1") is True
+    assert tracker.get_issue("EDU-1").status_category == "done"
+    assert tracker.close("EDU-1") is False  # from "Done" the workflow only reopens
