@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -96,35 +97,37 @@ def _labels(value: object, where: str, errors: dict[str, list[str]]) -> dict[str
         or not value
         or not all(isinstance(text, str) and text.strip() for text in value.values())
     ):
-        errors.setdefault(where, []).append("Must map languages to non-empty texts.")
+        errors.setdefault(where, []).append(_("Must map languages to non-empty texts."))
         return {}
     unknown = sorted(set(value) - set(LANGUAGES))
     if unknown:
-        errors.setdefault(where, []).append(f"Unknown languages: {', '.join(unknown)}.")
+        errors.setdefault(where, []).append(
+            _("Unknown languages: %(languages)s.", languages=", ".join(unknown))
+        )
     return {language: text.strip() for language, text in value.items()}
 
 
 def _normalised_question(raw: object, where: str, errors: dict[str, list[str]]) -> dict:
     """The question in one canonical shape, so "changed?" is a plain comparison."""
     if not isinstance(raw, dict):
-        errors.setdefault(where, []).append("Must be an object.")
+        errors.setdefault(where, []).append(_("Must be an object."))
         return {}
     known = {"key", "type", "required", "labels", "options", "anchors"}
     if set(raw) - known:
         errors.setdefault(where, []).append(
-            f"Unknown fields: {', '.join(sorted(set(raw) - known))}."
+            _("Unknown fields: %(fields)s.", fields=", ".join(sorted(set(raw) - known)))
         )
     key, kind = raw.get("key"), raw.get("type")
     if not isinstance(key, str) or not _KEY.match(key):
         errors.setdefault(f"{where}.key", []).append(
-            "Must be lower-case letters, digits and _ (at most 40), starting with a letter."
+            _("Must be lower-case letters, digits and _ (at most 40), starting with a letter.")
         )
     if kind not in QUESTION_TYPES:
         errors.setdefault(f"{where}.type", []).append(
-            f"Must be one of {', '.join(QUESTION_TYPES)}."
+            _("Must be one of %(values)s.", values=", ".join(QUESTION_TYPES))
         )
     if not isinstance(raw.get("required", False), bool):
-        errors.setdefault(f"{where}.required", []).append("Must be true or false.")
+        errors.setdefault(f"{where}.required", []).append(_("Must be true or false."))
     question = {
         "key": key,
         "type": kind,
@@ -134,14 +137,14 @@ def _normalised_question(raw: object, where: str, errors: dict[str, list[str]]) 
     if kind == "choice":
         options = raw.get("options")
         if not isinstance(options, list) or not options:
-            errors.setdefault(f"{where}.options", []).append("A choice needs options.")
+            errors.setdefault(f"{where}.options", []).append(_("A choice needs options."))
             options = []
         question["options"] = []
         for n, option in enumerate(options):
             value = option.get("value") if isinstance(option, dict) else None
             if not isinstance(value, str) or not _KEY.match(value):
                 errors.setdefault(f"{where}.options.{n}.value", []).append(
-                    "Must be lower-case letters, digits and _, starting with a letter."
+                    _("Must be lower-case letters, digits and _, starting with a letter.")
                 )
             labels = option.get("labels") if isinstance(option, dict) else None
             question["options"].append(
@@ -149,14 +152,14 @@ def _normalised_question(raw: object, where: str, errors: dict[str, list[str]]) 
             )
         values = [option["value"] for option in question["options"]]
         if len(values) != len(set(values)):
-            errors.setdefault(f"{where}.options", []).append("Option values must be unique.")
+            errors.setdefault(f"{where}.options", []).append(_("Option values must be unique."))
     elif "options" in raw:
-        errors.setdefault(f"{where}.options", []).append("Only a choice has options.")
+        errors.setdefault(f"{where}.options", []).append(_("Only a choice has options."))
     if kind == "scale":
         anchors = raw.get("anchors", {})
         if not isinstance(anchors, dict) or not set(anchors) <= {str(n) for n in SCALE}:
             errors.setdefault(f"{where}.anchors", []).append(
-                "Must map scale points (1-5) to texts."
+                _("Must map scale points (1-5) to texts.")
             )
             anchors = {}
         question["anchors"] = {
@@ -164,7 +167,7 @@ def _normalised_question(raw: object, where: str, errors: dict[str, list[str]]) 
             for point, labels in sorted(anchors.items())
         }
     elif "anchors" in raw:
-        errors.setdefault(f"{where}.anchors", []).append("Only a scale has anchors.")
+        errors.setdefault(f"{where}.anchors", []).append(_("Only a scale has anchors."))
     return question
 
 
@@ -172,13 +175,13 @@ def normalised_questions(questions: object) -> list[dict]:
     """Check a frame's questions and return them in canonical form; SurveyError if bad."""
     errors: dict[str, list[str]] = {}
     if not isinstance(questions, list) or not questions:
-        raise SurveyError({"questions": ["Must be a non-empty list of questions."]})
+        raise SurveyError({"questions": [_("Must be a non-empty list of questions.")]})
     result = [
         _normalised_question(raw, f"questions.{n}", errors) for n, raw in enumerate(questions)
     ]
     keys = [question.get("key") for question in result]
     if len(keys) != len(set(keys)):
-        errors.setdefault("questions", []).append("Question keys must be unique.")
+        errors.setdefault("questions", []).append(_("Question keys must be unique."))
     if errors:
         raise SurveyError(errors)
     return result
@@ -206,13 +209,13 @@ def define_frame(
     """
     errors: dict[str, list[str]] = {}
     if not isinstance(code, str) or not _KEY.match(code.replace("-", "_")):
-        errors["code"] = ["Must be lower-case letters, digits, - and _, starting with a letter."]
+        errors["code"] = [_("Must be lower-case letters, digits, - and _, starting with a letter.")]
     titles = _labels(titles, "titles", errors)
     owner = None
     if department is not None:
         owner = db.session.scalars(select(Department).where(Department.code == department)).first()
         if owner is None:
-            errors["department"] = ["Unknown department."]
+            errors["department"] = [_("Unknown department.")]
     try:
         canonical = normalised_questions(questions)
     except SurveyError as error:
@@ -286,7 +289,9 @@ def frame_for(eservice: EService | str, version: int | None = None) -> SurveyFra
             select(SurveyFrame).where(SurveyFrame.code == code, SurveyFrame.version == version)
         ).first()
         if frame is None:
-            raise SurveyError({"frame_version": [f"The survey has no version {version}."]})
+            raise SurveyError(
+                {"frame_version": [_("The survey has no version %(version)s.", version=version)]}
+            )
         return frame
     frame = _newest(code)
     if frame is not None:
@@ -310,18 +315,18 @@ def _checked_answer(question: dict, value: object) -> tuple[object, str | None]:
     if kind == "scale":
         # bool is an int in Python, but true is not a score.
         if isinstance(value, bool) or not isinstance(value, int) or value not in SCALE:
-            return None, "Must be a whole number from 1 to 5."
+            return None, _("Must be a whole number from 1 to 5.")
         return value, None
     if kind == "choice":
         values = [option["value"] for option in question["options"]]
         if not isinstance(value, str) or value not in values:
-            return None, f"Must be one of: {', '.join(values)}."
+            return None, _("Must be one of: %(values)s.", values=", ".join(values))
         return value, None
     if not isinstance(value, str):
-        return None, "Must be text."
+        return None, _("Must be text.")
     text = value.strip()
     if len(text) > MAX_ANSWER_TEXT:
-        return None, f"Must be at most {MAX_ANSWER_TEXT} characters."
+        return None, _("Must be at most %(count)d characters.", count=MAX_ANSWER_TEXT)
     return text, None
 
 
@@ -332,10 +337,10 @@ def checked_answers(frame: SurveyFrame, answers: object, completed: bool = True)
     completed response, since an abandoned one is worth keeping for what it has.
     """
     if not isinstance(answers, dict):
-        raise SurveyError({"answers": ["Must be an object of answers by question key."]})
+        raise SurveyError({"answers": [_("Must be an object of answers by question key.")]})
     questions = {question["key"]: question for question in frame.questions}
     errors: dict[str, list[str]] = {
-        str(key): ["Unknown question."] for key in answers if key not in questions
+        str(key): [_("Unknown question.")] for key in answers if key not in questions
     }
     cleaned: dict = {}
     for key, question in questions.items():
@@ -347,13 +352,13 @@ def checked_answers(frame: SurveyFrame, answers: object, completed: bool = True)
                 continue
         if value is None or value == "":
             if question["required"] and completed:
-                errors[key] = ["An answer is required."]
+                errors[key] = [_("An answer is required.")]
             continue
         cleaned[key] = value
     if errors:
         raise SurveyError({"answers": errors})
     if not cleaned:
-        raise SurveyError({"answers": ["Answer at least one question."]})
+        raise SurveyError({"answers": [_("Answer at least one question.")]})
     return cleaned
 
 
@@ -425,12 +430,16 @@ def record_response(
     eservice = active_eservice(eservice_code)
     if client_ref is not None:
         if not client_ref.strip() or len(client_ref) > MAX_CLIENT_REF:
-            raise SurveyError({"client_ref": [f"Must be 1 to {MAX_CLIENT_REF} characters."]})
+            raise SurveyError(
+                {"client_ref": [_("Must be 1 to %(count)d characters.", count=MAX_CLIENT_REF)]}
+            )
         existing = _response_by_ref(eservice, client_ref)
         if existing is not None:
             return _recorded_before(existing)
     if language is not None and language not in LANGUAGES:
-        raise SurveyError({"language": [f"Must be one of {', '.join(LANGUAGES)}."]})
+        raise SurveyError(
+            {"language": [_("Must be one of %(values)s.", values=", ".join(LANGUAGES))]}
+        )
     frame = frame_for(eservice, frame_version)
     cleaned = checked_answers(frame, answers, completed)
 
@@ -489,9 +498,9 @@ def record_transactions(
         raise UnknownEServiceError(eservice_code)
     errors: dict[str, list[str]] = {}
     if completed < 0:
-        errors["completed"] = ["Must be 0 or more."]
+        errors["completed"] = [_("Must be 0 or more.")]
     if started is not None and started < completed:
-        errors["started"] = ["Must be at least the number completed."]
+        errors["started"] = [_("Must be at least the number completed.")]
     if errors:
         raise SurveyError(errors)
 

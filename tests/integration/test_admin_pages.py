@@ -372,3 +372,18 @@ def test_sign_in_after_creation(app, client):
     other = second_client(app)
     sign_in(other, "maija.handler@example.org", "a long enough password")
     assert other.get("/staff/triage").status_code == 200
+
+
+def test_the_survey_editor_explains_bad_questions_in_the_admins_language(app, client):
+    sign_in_as(client, "admin")
+    before = count(SurveyFrame)
+    page = client.get("/staff/admin/surveys", headers={"Accept-Language": "fi"})
+    duplicate = json.dumps([QUESTIONS[0], QUESTIONS[0]])
+    response = client.post(
+        "/staff/admin/surveys",
+        data={**NEW_FRAME, "questions": duplicate,
+              "csrf_token": csrf_token(page.get_data(as_text=True))},
+        headers={"Accept-Language": "fi"},
+    )  # fmt: skip
+    refused(response, "questions", "Kysymysten tunnisteiden on oltava eri.")
+    assert count(SurveyFrame) == before
