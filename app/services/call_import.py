@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import Flask, current_app
-from sqlalchemy import select, text
+from sqlalchemy import delete, exists, select, text
 
 from app import jobs
 from app.extensions import db
@@ -103,17 +103,30 @@ def import_call_log(
         batches = read_ahead(_with_callers(batches, current_app._get_current_object()))
     else:  # SQLite has one writer at a time
         batches = _with_callers(batches)
+    unused_contacts: list[int] = []
     for batch in batches:
         for row in batch.rejected:
             summary.reject(row)
         summary.skipped += batch.skipped
         if batch.records:
             stored = _store_batch(batch)
-            summary.stored += stored
-            summary.known += len(batch.records) - stored
+            summary.stored += len(stored)
+            summary.known += len(batch.records) - len(stored)
+            unused_contacts += batch.added_contacts - {contact_id for _, contact_id in stored}
         if progress is not None:
             progress(summary)
+    _drop_unused_contacts(unused_contacts)
     return summary
+
+
+def _drop_unused_contacts(contact_ids: list[int]) -> None:
+    """Contacts added for calls that turned out to be known already (a re-imported export,
+    perhaps of callers erased since): no item needs them, so their details are not kept.
+    Done once the reading thread is finished, which may have found them for a later call."""
+    for chunk in batched(contact_ids, BATCH_SIZE):
+        unused = ~exists().where(Feedback.contact_id == Contact.id)
+        db.session.execute(delete(Contact).where(Contact.id.in_(chunk), unused))
+        db.session.commit()
 
 
 FEEDBACK_COLUMNS = (
@@ -135,6 +148,7 @@ class _Batch:
     contact_keys: list[str | None] = field(default_factory=list)
     contact_rows: list[tuple | None] = field(default_factory=list)  # CONTACT_COLUMNS
     contacts: dict[str, int] = field(default_factory=dict)  # ids by key, once found or added
+    added_contacts: set[int] = field(default_factory=set)
     rejected: list[RejectedRow] = field(default_factory=list)
     skipped: int = 0
 
@@ -197,8 +211,9 @@ def _sorted_batches(
         yield batch
 
 
-def _store_batch(batch: _Batch) -> int:
-    """Store a batch's calls that are new, in one transaction; returns how many."""
+def _store_batch(batch: _Batch) -> list[tuple[int, int | None]]:
+    """Store a batch's calls that are new, in one transaction; returns their item and
+    contact ids."""
     # The batch is stored again from its file should the machine fail before this commit
     # reaches the disk; the import does not wait for each one (the run's end does).
     if on_postgresql():
@@ -219,7 +234,7 @@ def _store_batch(batch: _Batch) -> int:
         jobs.enqueue("process_feedback_batch", feedback_ids[start : start + PROCESSING_JOB_SIZE])
     if notice_ids:
         dispatch_notices(notice_ids)
-    return len(stored)
+    return stored
 
 
 CONTACT_COLUMNS = (
@@ -280,6 +295,7 @@ def _find_or_add_contacts(batch: _Batch) -> int:
     inserted = insert_rows(Contact.__table__, CONTACT_COLUMNS, missing, ("id", "email", "phone"))
     found.update({email or phone: contact_id for contact_id, email, phone in inserted})
     batch.contacts = found
+    batch.added_contacts = {contact_id for contact_id, _, _ in inserted}
     return len(inserted)
 
 

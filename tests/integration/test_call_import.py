@@ -209,3 +209,18 @@ def test_an_error_storing_a_batch_stops_the_import_and_its_thread(app, tmp_path,
     db.session.rollback()
     assert not any(thread.name == "read-ahead" for thread in threading.enumerate())
     assert db.session.scalar(select(func.count(Feedback.id))) == 5  # the first batch stays
+
+
+def test_reimporting_after_an_erasure_keeps_no_details_of_the_erased_caller(app, export):
+    from app.services.subject_requests import erase_contact
+
+    run_import(export)
+    (contact,) = db.session.scalars(select(Contact)).all()
+    erase_contact(contact)
+    db.session.commit()
+
+    again = run_import(export)
+
+    assert (again.stored, again.known) == (0, 3)
+    # The calls are known, so the contact the import looked for and added is not kept.
+    assert db.session.scalars(select(Contact.email)).all() == [None]
