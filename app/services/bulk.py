@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from queue import Empty, Full, Queue
+from queue import Full, Queue
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, insert, text
@@ -121,6 +121,15 @@ class PlannerStatistics:
         self.added = 0
 
 
+def commit_without_waiting() -> None:
+    """Let the current transaction's commit return before it reaches the disk (PostgreSQL).
+
+    For imports: a batch lost with the machine is stored again when its file is run
+    again, and the run's own end is an ordinary commit, which flushes the ones before."""
+    if on_postgresql():
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -171,15 +180,8 @@ def read_ahead(items: Iterable[T], depth: int = 2) -> Iterator[T]:
     producer = threading.Thread(target=produce, name="read-ahead", daemon=True)
     producer.start()
     try:
-        while True:
-            try:
-                item = queue.get(timeout=1)
-            except Empty:
-                if not producer.is_alive() and queue.empty():
-                    return
-                continue
-            if item is _END:
-                return
+        # The producer always ends with _END or _Raised: only this side stops it early.
+        while (item := queue.get()) is not _END:
             if isinstance(item, _Raised):
                 raise item.error
             yield item

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import Flask, current_app
-from sqlalchemy import delete, exists, select, text
+from sqlalchemy import delete, exists, select
 
 from app import jobs
 from app.extensions import db
@@ -45,6 +45,7 @@ from app.services.bulk import (
     PlannerStatistics,
     among,
     batched,
+    commit_without_waiting,
     insert_rows,
     on_postgresql,
     read_ahead,
@@ -214,10 +215,7 @@ def _sorted_batches(
 def _store_batch(batch: _Batch) -> list[tuple[int, int | None]]:
     """Store a batch's calls that are new, in one transaction; returns their item and
     contact ids."""
-    # The batch is stored again from its file should the machine fail before this commit
-    # reaches the disk; the import does not wait for each one (the run's end does).
-    if on_postgresql():
-        db.session.execute(text("SET LOCAL synchronous_commit = off"))
+    commit_without_waiting()
     stored = insert_rows(
         Feedback.__table__,
         FEEDBACK_COLUMNS,
@@ -253,8 +251,7 @@ def _with_callers(batches: Iterable[_Batch], app: Flask | None = None) -> Iterat
         statistics = PlannerStatistics(Contact.__tablename__)
         for batch in batches:
             if batch.records:
-                if on_postgresql():  # see _store_batch
-                    db.session.execute(text("SET LOCAL synchronous_commit = off"))
+                commit_without_waiting()
                 added = _find_or_add_contacts(batch)
                 db.session.commit()
                 statistics.grew(added)

@@ -26,6 +26,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.audit import record
+from app.services.followup import TELL_RETRY_FOR
 from app.services.history import change_status
 from app.services.notices import dispatch_notices, queue_notice, round_occasion
 from app.services.privacy import redact
@@ -135,12 +136,33 @@ _OUTCOME_WORDS = {
 
 
 def outcome_untold(ticket: Ticket) -> bool:
-    """Whether the ticket's tracker issue still has to hear that a handler closed it."""
+    """Whether the ticket's tracker issue still has to hear that a handler closed it
+    (the same rule as ``untold_outcomes``, for a ticket at hand)."""
     return (
         ticket.outcome in TicketOutcome.HONEST
         and ticket.key is not None
         and ticket.state == TicketState.OPEN
         and ticket.outcome_told_at is None
+    )
+
+
+def untold_outcomes(closed_before: datetime, limit: int) -> list[int]:
+    """Tickets whose tracker issue still has to hear of their outcome, closed before
+    ``closed_before`` and within TELL_RETRY_FOR (beyond: a tracker that stays broken)."""
+    return list(
+        db.session.scalars(
+            select(Ticket.id)
+            .where(
+                Ticket.outcome.in_(TicketOutcome.HONEST),
+                Ticket.key.is_not(None),
+                Ticket.state == TicketState.OPEN,
+                Ticket.outcome_told_at.is_(None),
+                Ticket.resolved_at <= closed_before,
+                Ticket.resolved_at > utcnow() - TELL_RETRY_FOR,
+            )
+            .order_by(Ticket.id)
+            .limit(limit)
+        )
     )
 
 

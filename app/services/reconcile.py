@@ -22,12 +22,11 @@ from app.models import (
     Notice,
     NoticeState,
     Ticket,
-    TicketOutcome,
     TicketState,
 )
 from app.models.types import utcnow
-from app.services.followup import TELL_RETRY_FOR
 from app.services.notices import dispatch_notices
+from app.services.outcomes import untold_outcomes
 
 MAX_PROCESSING_ATTEMPTS = 5
 BATCH = 500
@@ -85,21 +84,9 @@ def reconcile() -> ReconcileReport:
             )
         )
     ).all()
-    untold_outcomes = db.session.scalars(
-        select(Ticket.id)
-        .where(
-            Ticket.outcome.in_(TicketOutcome.HONEST),
-            Ticket.key.is_not(None),
-            Ticket.state == TicketState.OPEN,
-            Ticket.outcome_told_at.is_(None),
-            Ticket.resolved_at <= settled,
-            Ticket.resolved_at > now - TELL_RETRY_FOR,  # beyond: a tracker that stays broken
-        )
-        .order_by(Ticket.id)
-        .limit(BATCH)
-    ).all()
+    outcome_ids = untold_outcomes(settled, BATCH)
     db.session.rollback()
-    for ticket_id in untold_outcomes:
+    for ticket_id in outcome_ids:
         jobs.enqueue("tell_tracker_outcome", ticket_id)
     for import_id in import_ids:
         jobs.enqueue("run_call_import", import_id)
@@ -113,5 +100,5 @@ def reconcile() -> ReconcileReport:
         len(ticket_ids),
         len(notice_ids),
         len(import_ids),
-        len(untold_outcomes),
+        len(outcome_ids),
     )

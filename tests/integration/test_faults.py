@@ -5,9 +5,12 @@ are real lost connections through a proxy, so the shared servers are never touch
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -53,51 +56,55 @@ def behind_redis_proxy(real_config: dict, redis_proxy: TcpProxy, redis_url: str)
     }
 
 
-def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp_path):
+@contextmanager
+def api_behind_redis_proxy(
+    real_config: dict, redis_url: str
+) -> Iterator[tuple[dict, FlaskClient, str, TcpProxy]]:
+    """Settings, an API client and its token, with Redis reached through a proxy to cut."""
     with TcpProxy(*upstream(redis_url)) as redis_proxy:
         config = behind_redis_proxy(real_config, redis_proxy, redis_url)
         app = real_app_for(config)
         with app.app_context():
-            client = app.test_client()
             _, token = user_with_token()
-            redis_proxy.down()
-            responses = [submit(client, token, n) for n in range(5)]
-            assert [r.status_code for r in responses] == [201] * 5  # stored, answered
-            # The public form's rate limit lives in Redis too: it falls back, never fails.
-            page = client.get("/feedback").get_data(as_text=True)
-            form_ref = re.search(r'name="form_ref" type="hidden" value="([^"]+)"', page).group(1)
-            form = {
-                "text": "Lomake ei toimi.",
-                "form_ref": form_ref,
-                "csrf_token": csrf_token(page),
-            }
-            assert client.post("/feedback", data=form).status_code == 302
-            assert committed(select(func.count(Feedback.id))).one() == 6
-
-            redis_proxy.up()
-            with WorkerProcess(config, "--no-cron", log=tmp_path / "worker.log") as worker:
-                report = reconcile()  # what the scheduled reconciler does every minute
-                assert report.feedback == 6
-                wait_until(
-                    lambda: (
-                        committed(
-                            select(func.count(Feedback.id)).where(
-                                Feedback.processed_at.is_not(None)
-                            )
-                        ).one()
-                        == 6
-                    ),
-                    what="every item processed",
-                    worker=worker,
-                )
-            # Each item was processed once: one forwarded/triage event each, one attempt.
-            attempts = db.session.scalars(select(Feedback.processing_attempts)).all()
-            assert attempts == [1] * 6
-            events = committed(
-                select(func.count(FeedbackEvent.id)).where(FeedbackEvent.status != "received")
-            ).one()
-            assert events >= 6
+            yield config, app.test_client(), token, redis_proxy
             db.session.remove()
+
+
+PROCESSED = select(func.count(Feedback.id)).where(Feedback.processed_at.is_not(None))
+
+
+def test_redis_down_while_items_arrive_loses_nothing(real_config, redis_url, tmp_path):
+    with api_behind_redis_proxy(real_config, redis_url) as (config, client, token, redis_proxy):
+        redis_proxy.down()
+        responses = [submit(client, token, n) for n in range(5)]
+        assert [r.status_code for r in responses] == [201] * 5  # stored, answered
+        # The public form's rate limit lives in Redis too: it falls back, never fails.
+        page = client.get("/feedback").get_data(as_text=True)
+        form_ref = re.search(r'name="form_ref" type="hidden" value="([^"]+)"', page).group(1)
+        form = {
+            "text": "Lomake ei toimi.",
+            "form_ref": form_ref,
+            "csrf_token": csrf_token(page),
+        }
+        assert client.post("/feedback", data=form).status_code == 302
+        assert committed(select(func.count(Feedback.id))).one() == 6
+
+        redis_proxy.up()
+        with WorkerProcess(config, "--no-cron", log=tmp_path / "worker.log") as worker:
+            report = reconcile()  # what the scheduled reconciler does every minute
+            assert report.feedback == 6
+            wait_until(
+                lambda: committed(PROCESSED).one() == 6,
+                what="every item processed",
+                worker=worker,
+            )
+        # Each item was processed once: one forwarded/triage event each, one attempt.
+        attempts = db.session.scalars(select(Feedback.processing_attempts)).all()
+        assert attempts == [1] * 6
+        events = committed(
+            select(func.count(FeedbackEvent.id)).where(FeedbackEvent.status != "received")
+        ).one()
+        assert events >= 6
 
 
 def test_the_scheduled_reconciler_finds_what_arrived_while_redis_was_down(
@@ -105,28 +112,19 @@ def test_the_scheduled_reconciler_finds_what_arrived_while_redis_was_down(
 ):
     """No one calls reconcile() here: the worker's own scheduler does, and the worker and
     scheduler both outlast the outage (RQ quits on a lost connection; they start again)."""
-    with TcpProxy(*upstream(redis_url)) as redis_proxy:
-        config = behind_redis_proxy(real_config, redis_proxy, redis_url)
-        app = real_app_for(config)
-        with app.app_context():
-            client = app.test_client()
-            _, token = user_with_token()
-            with WorkerProcess(config, log=tmp_path / "worker.log") as worker:  # with cron
-                redis_proxy.down()
-                responses = [submit(client, token, n) for n in range(3)]
-                assert [r.status_code for r in responses] == [201] * 3
-                redis_proxy.up()
-                processed = select(func.count(Feedback.id)).where(
-                    Feedback.processed_at.is_not(None)
-                )
-                wait_until(
-                    lambda: committed(processed).one() == 3,
-                    timeout=120,
-                    what="the scheduled reconciler to queue the items",
-                    worker=worker,
-                )
-                assert worker.process.poll() is None  # still serving
-            db.session.remove()
+    with api_behind_redis_proxy(real_config, redis_url) as (config, client, token, redis_proxy):
+        with WorkerProcess(config, log=tmp_path / "worker.log") as worker:  # with cron
+            redis_proxy.down()
+            responses = [submit(client, token, n) for n in range(3)]
+            assert [r.status_code for r in responses] == [201] * 3
+            redis_proxy.up()
+            wait_until(
+                lambda: committed(PROCESSED).one() == 3,
+                timeout=120,
+                what="the scheduled reconciler to queue the items",
+                worker=worker,
+            )
+            assert worker.process.poll() is None  # still serving
 
 
 def test_postgres_gone_gives_503_and_recovers_without_a_restart(real_config, pg_url):
