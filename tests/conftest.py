@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from tests.support.imap import DovecotServer, dovecot_installed
 from tests.support.mail import SmtpServer
 from tests.support.worker import WorkerProcess
 
@@ -131,6 +132,15 @@ def redis_url() -> str:
 @pytest.fixture
 def smtp_server():
     with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def imap_server():
+    """Debian's dovecot serving one mailbox (`make test` installs it: `make mailserver`)."""
+    if not dovecot_installed():
+        unavailable("dovecot is not installed (apt-get install dovecot-imapd)")
+    with DovecotServer() as server:
         yield server
 
 

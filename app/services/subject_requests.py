@@ -21,6 +21,7 @@ from app.models import (
     Contact,
     Feedback,
     FollowupAnswer,
+    InboundMessage,
     ItemEmbedding,
     Notice,
     NoticeState,
@@ -282,6 +283,14 @@ def anonymise_item(item: Feedback, names: Iterable[str], extra: Iterable[str] = 
     item.text = item.redacted_text = anonymous
     # The vector was computed from the old wording; grouping recomputes it when needed.
     db.session.execute(delete(ItemEmbedding).where(ItemEmbedding.feedback_id == item.id))
+    # The citizen's e-mailed replies go the same way as the text they answer.
+    replies = db.session.scalars(
+        select(InboundMessage).where(
+            InboundMessage.feedback_id == item.id, InboundMessage.text.is_not(None)
+        )
+    )
+    for reply in replies:
+        reply.text = reply.redacted_text = _blank(redact(reply.redacted_text or "", names), extra)
     responses = db.session.scalars(
         select(SurveyResponse).where(SurveyResponse.feedback_id == item.id)
     )
