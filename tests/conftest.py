@@ -57,6 +57,7 @@ def base_config(tmp_path: Path) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'civicloop.db'}",
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "INBOX_DIR": str(tmp_path / "inbox"),
         "REDIS_URL": None,
         "JIRA_URL": None,
         "SMTP_HOST": None,
