@@ -80,6 +80,8 @@ class Settings:
     IMAP_USER: str | None = field(default_factory=lambda: _env("IMAP_USER"))
     IMAP_PASSWORD: str | None = field(default_factory=lambda: _env("IMAP_PASSWORD"))
     IMAP_FOLDER: str = field(default_factory=lambda: _env("IMAP_FOLDER", "INBOX"))
+    # Where read messages are moved once stored; unset: they stay, flagged \Seen.
+    IMAP_DONE_FOLDER: str | None = field(default_factory=lambda: _env("IMAP_DONE_FOLDER"))
     IMAP_TIMEOUT: float = field(default_factory=lambda: float(_env("IMAP_TIMEOUT", "30")))
     # Notices: how often and how long a failing delivery is retried.
     NOTICE_MAX_ATTEMPTS: int = field(default_factory=lambda: int(_env("NOTICE_MAX_ATTEMPTS", "8")))

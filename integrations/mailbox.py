@@ -8,6 +8,10 @@ import ssl
 from types import TracebackType
 
 
+def _quoted(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class MailboxError(Exception):
     """The mailbox could not be reached or read; the next poll tries again."""
 
@@ -25,10 +29,13 @@ class ImapMailbox:
         *,
         use_ssl: bool = True,
         folder: str = "INBOX",
+        done_folder: str | None = None,
         timeout: float = 30.0,
     ) -> None:
         self.host, self.port, self.user, self.password = host, port, user, password
         self.use_ssl, self.folder, self.timeout = use_ssl, folder, timeout
+        self.done_folder = done_folder
+        self._capabilities: set[str] = set()
         self._imap: imaplib.IMAP4 | None = None
 
     def __enter__(self) -> ImapMailbox:
@@ -42,7 +49,12 @@ class ImapMailbox:
                 imap = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
             self._imap = imap
             imap.login(self.user, self.password)
-            self._check(imap.select(self._quoted_folder()), "select")
+            # Servers tell more after the login than before it (MOVE among them).
+            answer = self._check(imap.capability(), "capability")
+            self._capabilities = set(answer[0].decode().upper().split()) if answer else set()
+            if self.done_folder:  # made once; "already exists" afterwards is fine
+                imap.create(_quoted(self.done_folder))
+            self._check(imap.select(_quoted(self.folder)), "select")
         except (OSError, imaplib.IMAP4.error) as error:
             self._logout()
             raise MailboxError(f"IMAP {self.host}:{self.port}: {error}") from error
@@ -55,9 +67,6 @@ class ImapMailbox:
         traceback: TracebackType | None,
     ) -> None:
         self._logout()
-
-    def _quoted_folder(self) -> str:
-        return '"' + self.folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     def _logout(self) -> None:
         if self._imap is None:
@@ -93,7 +102,20 @@ class ImapMailbox:
         raise MailboxError(f"IMAP message {uid} has no body")
 
     def mark_done(self, uid: str) -> None:
+        """Flag the message seen and, with a done folder, move it there (RFC 6851 MOVE, or
+        copy, delete and expunge where the server lacks it)."""
         self._call("STORE", uid, "+FLAGS.SILENT", "(\\Seen)")
+        if not self.done_folder:
+            return
+        if "MOVE" in self._capabilities:
+            self._call("MOVE", uid, _quoted(self.done_folder))
+            return
+        self._call("COPY", uid, _quoted(self.done_folder))
+        self._call("STORE", uid, "+FLAGS.SILENT", "(\\Deleted)")
+        try:
+            self._check(self._imap.expunge(), "expunge")
+        except (OSError, imaplib.IMAP4.error) as error:
+            raise MailboxError(f"IMAP {self.host}:{self.port} EXPUNGE: {error}") from error
 
 
 def imap_mailbox_from_config(config: dict) -> ImapMailbox:
@@ -104,5 +126,6 @@ def imap_mailbox_from_config(config: dict) -> ImapMailbox:
         config.get("IMAP_PASSWORD") or "",
         use_ssl=bool(config.get("IMAP_SSL", True)),
         folder=config.get("IMAP_FOLDER") or "INBOX",
+        done_folder=config.get("IMAP_DONE_FOLDER") or None,
         timeout=float(config.get("IMAP_TIMEOUT") or 30),
     )

@@ -132,12 +132,15 @@ def bounce_report(message: Message) -> Bounce | None:
         bounce = _dsn_bounce(message)
         if bounce is not None:
             return bounce
-    sender = parseaddr(str(message.get("From", "")))[1]
-    subject = str(message.get("Subject", ""))
-    if not (_BOUNCE_SENDER.match(sender) or _BOUNCE_SUBJECT.search(subject)):
+    # A bounce comes from the mail system (MAILER-DAEMON, postmaster, or the null sender
+    # "<>") and says so in its subject; a citizen's "delivery failure" subject is no bounce,
+    # nor is a postmaster writing in person, nor an automatic reply (also sent from "<>").
+    daemon = bool(_BOUNCE_SENDER.match(parseaddr(str(message.get("From", "")))[1]))
+    null_sender = str(message.get("Return-Path", "")).strip() == "<>"
+    says_so = bool(_BOUNCE_SUBJECT.search(str(message.get("Subject", ""))))
+    if not ((daemon or null_sender) and (says_so or (daemon and null_sender))):
         return None
-    if not _BOUNCE_SUBJECT.search(subject) and message.get("Return-Path", "").strip() != "<>":
-        return None  # a postmaster writing in person is no bounce
+    subject = str(message.get("Subject", ""))
     text = _text_of(message)
     status = _STATUS.search(text)
     smtp = _SMTP_FAILURE.search(text)

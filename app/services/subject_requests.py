@@ -21,6 +21,7 @@ from app.models import (
     Contact,
     Feedback,
     FollowupAnswer,
+    InboundKind,
     InboundMessage,
     ItemEmbedding,
     Notice,
@@ -187,6 +188,8 @@ def export_subject(text: str, actor: User | None) -> dict:
             }
             for a in found.followup_answers
         ],
+        # Their answers to notices by e-mail (app/services/inbound_mail.py).
+        "email_replies": _email_reply_documents(found.items),
     }
     _audit(actor, "subject.exported", found)
     db.session.commit()
@@ -348,7 +351,28 @@ def _contact_document(contact: Contact) -> dict:
         "consent_channel": contact.consent_channel,
         "consent_withdrawn_at": _iso(contact.consent_withdrawn_at),
         "created_at": _iso(contact.created_at),
+        "undeliverable_since": _iso(contact.undeliverable_at),
+        "undeliverable_reason": contact.undeliverable_reason,
     }
+
+
+def _email_reply_documents(items: list[Feedback]) -> list[dict]:
+    replies = db.session.scalars(
+        select(InboundMessage)
+        .where(
+            InboundMessage.feedback_id.in_([item.id for item in items]),
+            InboundMessage.kind == InboundKind.REPLY,
+        )
+        .order_by(InboundMessage.id)
+    )
+    return [
+        {
+            "item": reply.feedback.public_id,
+            "received_at": _iso(reply.received_at),
+            "text": reply.text,
+        }
+        for reply in replies
+    ]
 
 
 def _item_document(item: Feedback) -> dict:

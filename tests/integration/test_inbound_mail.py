@@ -181,11 +181,13 @@ def test_dropped_eml_files_are_read_then_moved(app, client):
     assert poll_inbound_mail().duplicates == 1 and len(inbound()) == 2
 
 
-def test_erasure_takes_the_citizens_replies_with_their_text(app):
-    from app.services.subject_requests import erase_subject
+def test_export_holds_the_replies_and_erasure_takes_them_with_the_text(app):
+    from app.services.subject_requests import erase_subject, export_subject
 
-    _item, _notice, sent = thanked()
+    item, _notice, sent = thanked()
     receive(reply(sent["Reply-To"], "Anna Virtanen here, call me on 040 123 4567."))
+    (exported,) = export_subject("anna@example.org", None)["email_replies"]
+    assert exported["item"] == item.public_id and "040 123 4567" in exported["text"]
     erase_subject("anna@example.org", None)
     (stored,) = inbound()
     assert "040" not in stored.text and "Anna" not in stored.text

@@ -9,13 +9,12 @@ from sqlalchemy import func, select
 
 from app import jobs
 from app.extensions import db
-from app.models import Contact, InboundMessage, Notice, NoticeKind, NoticeState
+from app.models import Contact, Feedback, InboundMessage, Notice, NoticeKind, NoticeState
 from app.services.accounts import create_user
 from app.services.inbound_mail import receive
-from app.services.intake import ContactDetails, Submission, submit_feedback
 from app.services.notices import queue_notice
 from tests.conftest import real_app_for
-from tests.support.inbound import dsn, reply
+from tests.support.inbound import dsn, reply, submitted_by_anna
 from tests.support.web import post_form, sign_in
 from tests.support.worker import WorkerProcess, committed, wait_until
 
@@ -23,7 +22,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture
-def mail_both_ways(real_config, imap_server, tmp_path):
+def mail_both_ways(request, real_config, imap_server, tmp_path):
+    """The app and a worker reading the dovecot mailbox; a test's indirect parameter names
+    the folder read messages are moved to."""
     config = {
         **real_config,
         "MAIL_REPLY_ADDRESS": "reply@example.org",
@@ -32,6 +33,7 @@ def mail_both_ways(real_config, imap_server, tmp_path):
         "IMAP_USER": imap_server.user,
         "IMAP_PASSWORD": imap_server.password,
         "IMAP_SSL": False,
+        "IMAP_DONE_FOLDER": getattr(request, "param", None),
     }
     app = real_app_for(config)
     with app.app_context():
@@ -58,16 +60,8 @@ def test_a_reply_to_a_notice_comes_back_through_imap_to_the_item(
     mail_both_ways, smtp_server, imap_server
 ):
     app, worker = mail_both_ways
-    result = submit_feedback(
-        Submission(
-            text="Päiväkotihakemuksen liitteen lataaminen epäonnistuu aina.",
-            channel="api",
-            eservice="daycare-application",
-            language="fi",
-            contact=ContactDetails(email="anna@example.org", language="fi", consent=True),
-        )
-    )
-    item_id, public_id = result.feedback.id, result.feedback.public_id
+    item = submitted_by_anna("Päiväkotihakemuksen liitteen lataaminen epäonnistuu aina.")
+    item_id, public_id = item.id, item.public_id
     (thanks,) = smtp_server.wait_for(1)
     reply_to = thanks["Reply-To"]
     assert reply_to.startswith("reply+") and reply_to.endswith("@example.org")
@@ -113,7 +107,7 @@ def test_a_reply_to_a_notice_comes_back_through_imap_to_the_item(
     assert bounce.feedback_id == item_id
     contact = committed(select(Contact).where(Contact.email == "anna@example.org")).one()
     assert contact.undeliverable_reason.startswith("5.1.1")
-    item = db.session.get(type(result.feedback), item_id)
+    item = db.session.get(Feedback, item_id)
     notice = queue_notice(item, NoticeKind.RESOLUTION)
     db.session.commit()
     jobs.enqueue("deliver_notice", notice.id)
@@ -128,15 +122,17 @@ def test_a_reply_to_a_notice_comes_back_through_imap_to_the_item(
     assert len(smtp_server.messages) == 2
 
 
-def test_a_message_stored_before_is_flagged_without_a_second_row(mail_both_ways, imap_server):
-    """A message already stored (by the inbox folder, or a poll cut short) is flagged seen
-    without a second row; an unknown one is flagged and keeps nothing."""
+@pytest.mark.parametrize("mail_both_ways", ["Processed"], indirect=True)
+def test_read_messages_move_to_the_done_folder_once_stored(mail_both_ways, imap_server):
+    """A message already stored (from the inbox folder, or by a poll cut short) is moved
+    without a second row; one with a forged token or none is moved and keeps nothing."""
     _app, worker = mail_both_ways
     raw = reply("reply+" + "a" * 26 + "@example.org", "Who am I?")
     receive(raw)
     imap_server.deliver(raw)
     imap_server.deliver(reply("reply@example.org", "No token here"))
     jobs.enqueue("poll_inbound_mail")
-    wait_until(lambda: imap_server.unseen() == 0, what="both flagged", worker=worker)
+    wait_until(lambda: imap_server.count("Processed") == 2, what="both moved", worker=worker)
+    assert imap_server.count("INBOX") == 0
     assert committed(select(func.count(InboundMessage.id))).one() == 2
     assert len(stored("ignored")) == 2

@@ -148,7 +148,10 @@ class DovecotServer:
             _, data = imap.uid("SEARCH", "UNSEEN")
             return len(data[0].split()) if data and data[0] else 0
 
-    def total(self) -> int:
+    def count(self, folder: str = "INBOX") -> int:
         with self.session() as imap:
+            status, _ = imap.select(f'"{folder}"')
+            if status != "OK":
+                return 0
             _, data = imap.uid("SEARCH", "ALL")
             return len(data[0].split()) if data and data[0] else 0

@@ -6,6 +6,9 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from app.models import Feedback
+from app.services.intake import ContactDetails, Submission, submit_feedback
+
 DSN_REPORT = """\
 Reporting-MTA: dns; mx.example.org
 Arrival-Date: Wed, 2 Dec 2026 09:00:00 +0000
@@ -42,6 +45,20 @@ def reply(
     if html:
         message.add_alternative(html, subtype="html")
     return bytes(message)
+
+
+def submitted_by_anna(text: str, channel: str = "api") -> Feedback:
+    """An item about the daycare application from a citizen who gave her e-mail address
+    and her consent, in Finnish: she is sent its notices, and may answer them."""
+    return submit_feedback(
+        Submission(
+            text=text,
+            channel=channel,
+            eservice="daycare-application",
+            language="fi",
+            contact=ContactDetails(email="anna@example.org", language="fi", consent=True),
+        )
+    ).feedback
 
 
 _DSN = """\

@@ -110,6 +110,11 @@ def test_non_standard_bounces_are_recognised(subject):
 
 def test_a_reply_is_no_bounce():
     assert bounce_report(parsed(reply("x@y", "The form fails on step 3."))) is None
+    # Not even one about a failed delivery: it does not come from the mail system.
+    about = reply("x@y", "My parcel never came.", subject="Re: Delivery failure, 5.1.1")
+    assert bounce_report(parsed(about)) is None
+    away = reply("x@y", "Away.", subject="Out of office", headers={"Return-Path": "<>"})
+    assert bounce_report(parsed(away)) is None
 
 
 # -- the citizen's words ----------------------------------------------------------------------
