@@ -13,7 +13,6 @@ replies' condition (the inbox as it was before replies): the ceiling, in the sam
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -31,7 +30,7 @@ from bench.dashboards import (  # noqa: E402
     signed_in,
     timed,
 )
-from bench.report import result  # noqa: E402
+from bench.report import arguments, result  # noqa: E402
 
 PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_inbox"
@@ -77,19 +76,12 @@ def seed(app, items: int, replies: int) -> None:  # noqa: ANN001
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--items", type=int, default=1_000_000)
-    parser.add_argument("--replies", type=int, default=2_000)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
+    args = arguments(__doc__, items=1_000_000, replies=2_000, runs=7)
     from sqlalchemy import false
 
     import app.services.inbox as inbox_service
-    from app import create_app
 
-    os.environ.update(database.settings(PG_URL, "redis://127.0.0.1:6379/11"))
-    database.prepare(PG_URL, dict(os.environ))
-    app = create_app({"REDIS_URL": None, "WTF_CSRF_ENABLED": True})
+    app = database.fresh_app(PG_URL)
     started = time.perf_counter()
     seed(app, args.items, args.replies)
     seconds = time.perf_counter() - started

@@ -9,17 +9,6 @@ from email.utils import make_msgid
 from app.models import Feedback
 from app.services.intake import ContactDetails, Submission, submit_feedback
 
-DSN_REPORT = """\
-Reporting-MTA: dns; mx.example.org
-Arrival-Date: Wed, 2 Dec 2026 09:00:00 +0000
-
-Final-Recipient: rfc822; {recipient}
-Original-Recipient: rfc822; {recipient}
-Action: {action}
-Status: {status}
-Diagnostic-Code: smtp; {diagnostic}
-"""
-
 
 def reply(
     to: str,
