@@ -191,3 +191,9 @@ def test_export_holds_the_replies_and_erasure_takes_them_with_the_text(app):
     erase_subject("anna@example.org", None)
     (stored,) = inbound()
     assert "040" not in stored.text and "Anna" not in stored.text
+
+
+def test_the_workers_poll_the_mailbox_every_minute():
+    from workers.schedule import SCHEDULE
+
+    assert ("workers.jobs.poll_inbound_mail", "scheduled", 60) in SCHEDULE
