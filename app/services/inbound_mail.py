@@ -99,7 +99,14 @@ def _dsn_bounce(report: Message) -> Bounce | None:
     for part in status_parts:
         # The parser gives the report's field groups as messages: one per message, one per
         # recipient.
-        for fields in part.get_payload():
+        payload = part.get_payload()
+        # A report the parser could not split into field groups says nothing it can read.
+        groups = (
+            [group for group in payload if isinstance(group, Message)]
+            if isinstance(payload, list)
+            else []
+        )
+        for fields in groups:
             action = str(fields.get("Action", "")).strip().lower()
             status = str(fields.get("Status", "")).strip()
             if not action and not status:
@@ -135,12 +142,12 @@ def bounce_report(message: Message) -> Bounce | None:
     # A bounce comes from the mail system (MAILER-DAEMON, postmaster, or the null sender
     # "<>") and says so in its subject; a citizen's "delivery failure" subject is no bounce,
     # nor is a postmaster writing in person, nor an automatic reply (also sent from "<>").
+    subject = str(message.get("Subject", ""))
     daemon = bool(_BOUNCE_SENDER.match(parseaddr(str(message.get("From", "")))[1]))
     null_sender = str(message.get("Return-Path", "")).strip() == "<>"
-    says_so = bool(_BOUNCE_SUBJECT.search(str(message.get("Subject", ""))))
+    says_so = bool(_BOUNCE_SUBJECT.search(subject))
     if not ((daemon or null_sender) and (says_so or (daemon and null_sender))):
         return None
-    subject = str(message.get("Subject", ""))
     text = _text_of(message)
     status = _STATUS.search(text)
     smtp = _SMTP_FAILURE.search(text)

@@ -149,3 +149,15 @@ def test_an_html_only_reply_loses_its_quoted_block():
         subtype="html",
     )
     assert citizen_words(parsed(bytes(message))) == "Still broken.\nAnna"
+
+
+def test_an_unreadable_report_is_no_permanent_bounce():
+    raw = (
+        b"From: MAILER-DAEMON@mx.example.org\r\nSubject: Undelivered Mail\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nsorry\r\n"
+        b"--B\r\nContent-Type: message/delivery-status\r\nContent-Transfer-Encoding: base64\r\n"
+        b"\r\nQWN0aW9uOiBmYWlsZWQKU3RhdHVzOiA1LjEuMQo=\r\n--B--\r\n"
+    )
+    bounce = bounce_report(parsed(raw))
+    assert bounce is not None and not bounce.permanent
