@@ -7,6 +7,9 @@ import imaplib
 import ssl
 from types import TracebackType
 
+# An IMAP keyword (a user-defined flag) on messages that could not be stored.
+FAILED_KEYWORD = "$CivicloopFailed"
+
 
 def _quoted(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -91,7 +94,8 @@ class ImapMailbox:
             raise MailboxError(f"IMAP {self.host}:{self.port} {what}: {error}") from error
 
     def unseen(self) -> list[str]:
-        data = self._call("SEARCH", "UNSEEN")
+        """The UIDs of the messages still to read: unseen, and not set aside as failed."""
+        data = self._call("SEARCH", "UNSEEN", "UNKEYWORD", FAILED_KEYWORD)
         return data[0].decode().split() if data and data[0] else []
 
     def fetch(self, uid: str) -> bytes:
@@ -100,6 +104,11 @@ class ImapMailbox:
             if isinstance(part, tuple):
                 return part[1]
         raise MailboxError(f"IMAP message {uid} has no body")
+
+    def mark_failed(self, uid: str) -> None:
+        """Set a message aside that could not be stored: it stays unseen in the mailbox for
+        a person to look at, and later polls pass over it instead of failing on it again."""
+        self._call("STORE", uid, "+FLAGS.SILENT", f"({FAILED_KEYWORD})")
 
     def mark_done(self, uid: str) -> None:
         """Flag the message seen and, with a done folder, move it there (RFC 6851 MOVE, or

@@ -402,8 +402,10 @@ def _move(path: Path, folder: Path) -> None:
 
 
 def read_imap_mailbox(report: PollReport) -> None:
-    """The unseen messages of the IMAP folder: each is flagged seen only after it is stored;
-    one that cannot be stored stays unseen and is retried by the next poll."""
+    """The unseen messages of the IMAP folder: each is flagged seen only after it is stored.
+    While the database or the mailbox is away nothing is flagged and the next poll tries
+    again; a message that cannot be stored for another reason stays unseen, set aside with
+    a keyword that later polls pass over."""
     with imap_mailbox_from_config(current_app.config) as mailbox:
         for uid in mailbox.unseen()[:POLL_BATCH]:
             try:
@@ -414,6 +416,7 @@ def read_imap_mailbox(report: PollReport) -> None:
             except Exception:  # noqa: BLE001
                 db.session.rollback()
                 log.exception("inbound mail uid %s could not be stored", uid)
+                mailbox.mark_failed(uid)
                 report.failed += 1
                 continue
             _count(report, inbound)

@@ -197,3 +197,35 @@ def test_the_workers_poll_the_mailbox_every_minute():
     from workers.schedule import SCHEDULE
 
     assert ("workers.jobs.poll_inbound_mail", "scheduled", 60) in SCHEDULE
+
+
+def test_a_mailbox_message_that_cannot_be_stored_is_set_aside(app, imap_server, monkeypatch):
+    """A message whose storing fails for a reason other than the database being away stays
+    unread in the mailbox, marked, and later polls read past it instead of stopping there."""
+    from app.services import inbound_mail
+
+    app.config.update(
+        IMAP_HOST=imap_server.host,
+        IMAP_PORT=imap_server.port,
+        IMAP_USER=imap_server.user,
+        IMAP_PASSWORD=imap_server.password,
+        IMAP_SSL=False,
+    )
+    _item, _notice, sent = thanked()
+    imap_server.deliver(reply(sent["Reply-To"], "poison", subject="Poison"))
+    imap_server.deliver(reply(sent["Reply-To"], "Vieläkin rikki."))
+    store = inbound_mail.receive
+
+    def failing_on_poison(raw: bytes):
+        if b"Subject: Poison" in raw:
+            raise ValueError("a message this code cannot read")
+        return store(raw)
+
+    monkeypatch.setattr(inbound_mail, "receive", failing_on_poison)
+    first = poll_inbound_mail()
+    assert (first.stored, first.failed) == (1, 1)
+    assert [message.text for message in inbound()] == ["Vieläkin rikki."]
+    assert imap_server.unseen() == 1  # the poison, still there for a person to look at
+    imap_server.deliver(reply(sent["Reply-To"], "Ja taas."))
+    second = poll_inbound_mail()
+    assert (second.stored, second.failed) == (1, 0)
