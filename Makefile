@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint translations worker clean browser bench soak
+.PHONY: run test lint translations worker clean browser mailserver bench soak
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,18 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	}
 
-test: $(VENV)/.dev translations browser
+# The reply-mailbox tests read a real IMAP server: Debian's dovecot, which the suite starts
+# itself as a process of its own (tests/support/imap.py). Install it once.
+DOVECOT := /usr/sbin/dovecot
+
+mailserver:
+	@test -x $(DOVECOT) || { \
+		echo "installing Debian's dovecot for the reply-mailbox tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; \
+	}
+
+test: $(VENV)/.dev translations browser mailserver
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks (not tests): PostgreSQL and Redis as for `make test`, wrk for the intake load.

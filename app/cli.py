@@ -127,6 +127,18 @@ def jobs_reconcile() -> None:
     )
 
 
+@jobs_cli.command("poll-mail")
+def jobs_poll_mail() -> None:
+    """Read citizens' replies and bounces: the IMAP mailbox and instance/inbox (also
+    scheduled on workers; an embedded install runs this from cron)."""
+    from app.services.inbound_mail import poll_inbound_mail
+
+    report = poll_inbound_mail()
+    click.echo(
+        f"stored {report.stored}, already stored {report.duplicates}, failed {report.failed}"
+    )
+
+
 @calls_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(

@@ -68,6 +68,21 @@ class Settings:
     OUTBOX_DIR: str = field(
         default_factory=lambda: _env("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     )
+    # Replies and bounces (README): notices carry Reply-To <local>+<token>@<domain> of this
+    # mailbox (MAIL_FROM when unset); civicloop reads it by IMAP when IMAP_HOST is set, and
+    # always reads the .eml files dropped into INBOX_DIR.
+    MAIL_REPLY_ADDRESS: str | None = field(default_factory=lambda: _env("MAIL_REPLY_ADDRESS"))
+    INBOX_DIR: str = field(default_factory=lambda: _env("INBOX_DIR", str(INSTANCE_DIR / "inbox")))
+    IMAP_HOST: str | None = field(default_factory=lambda: _env("IMAP_HOST"))
+    IMAP_SSL: bool = field(default_factory=lambda: _flag("IMAP_SSL", default=True))
+    # 0: the protocol's port, 993 with IMAP_SSL and 143 without.
+    IMAP_PORT: int = field(default_factory=lambda: int(_env("IMAP_PORT", "0")))
+    IMAP_USER: str | None = field(default_factory=lambda: _env("IMAP_USER"))
+    IMAP_PASSWORD: str | None = field(default_factory=lambda: _env("IMAP_PASSWORD"))
+    IMAP_FOLDER: str = field(default_factory=lambda: _env("IMAP_FOLDER", "INBOX"))
+    # Where read messages are moved once stored; unset: they stay, flagged \Seen.
+    IMAP_DONE_FOLDER: str | None = field(default_factory=lambda: _env("IMAP_DONE_FOLDER"))
+    IMAP_TIMEOUT: float = field(default_factory=lambda: float(_env("IMAP_TIMEOUT", "30")))
     # Notices: how often and how long a failing delivery is retried.
     NOTICE_MAX_ATTEMPTS: int = field(default_factory=lambda: int(_env("NOTICE_MAX_ATTEMPTS", "8")))
     NOTICE_RETRY_BASE_SECONDS: int = field(

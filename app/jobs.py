@@ -30,6 +30,7 @@ _JOB_QUEUES = {
     "review_followup": "tracker",
     "tell_tracker_outcome": "tracker",
     "review_followups": "scheduled",
+    "poll_inbound_mail": "scheduled",
 }
 # A million-row import runs for minutes; everything else is short.
 _JOB_TIMEOUTS = {"run_call_import": 4 * 3600, "process_feedback_batch": 3600}

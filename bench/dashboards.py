@@ -17,7 +17,6 @@ records how long that took.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import database  # noqa: E402
-from bench.report import result  # noqa: E402
+from bench.report import arguments, result  # noqa: E402
 
 PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_dashboards"
@@ -184,16 +183,8 @@ def timed(request, runs: int) -> list[float]:  # noqa: ANN001
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--items", type=int, default=1_000_000)
-    parser.add_argument("--responses", type=int, default=500_000)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    from app import create_app
-
-    os.environ.update(database.settings(PG_URL, "redis://127.0.0.1:6379/11"))
-    database.prepare(PG_URL, dict(os.environ))
-    app = create_app({"REDIS_URL": None, "WTF_CSRF_ENABLED": True})
+    args = arguments(__doc__, items=1_000_000, responses=500_000, runs=7)
+    app = database.fresh_app(PG_URL)
     started = time.perf_counter()
     seed(app, args.items, args.responses)
     print(

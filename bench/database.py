@@ -47,3 +47,12 @@ def prepare(url: str, env: dict[str, str]) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
     flask(env, "db", "upgrade")
     flask(env, "catalog", "load", "app/data/demo_catalog.json")
+
+
+def fresh_app(url: str):  # noqa: ANN201  (flask.Flask)
+    """The app on a new database at ``url`` (made as ``prepare`` does), jobs inline."""
+    from app import create_app
+
+    os.environ.update(settings(url, "redis://127.0.0.1:6379/11"))
+    prepare(url, dict(os.environ))
+    return create_app({"REDIS_URL": None, "WTF_CSRF_ENABLED": True})

@@ -5,6 +5,17 @@ RESULT <tab> measure <tab> figure <tab> target <tab> met | gap
 
 from __future__ import annotations
 
+import argparse
+
 
 def result(measure: str, figure: str, target: str, met: bool) -> None:
     print("\t".join(("RESULT", measure, figure, target, "met" if met else "gap")), flush=True)
+
+
+def arguments(doc: str, **defaults: int) -> argparse.Namespace:
+    """The command line of a benchmark whose options are all counts: ``--items`` and so on,
+    with these defaults; the description is the first line of ``doc``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    for name, default in defaults.items():
+        parser.add_argument(f"--{name}", type=int, default=default)
+    return parser.parse_args()

@@ -34,6 +34,10 @@ BENCHMARKS = {
         ["bench/dashboards.py"],
         ["bench/dashboards.py", "--items", "20000", "--responses", "10000", "--runs", "2"],
     ),
+    "inbox": (
+        ["bench/inbox.py"],
+        ["bench/inbox.py", "--items", "20000", "--replies", "200", "--runs", "2"],
+    ),
 }
 
 

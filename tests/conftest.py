@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from tests.support.imap import DovecotServer, dovecot_installed
 from tests.support.mail import SmtpServer
 from tests.support.worker import WorkerProcess
 
@@ -56,6 +57,7 @@ def base_config(tmp_path: Path) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'civicloop.db'}",
         "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "INBOX_DIR": str(tmp_path / "inbox"),
         "REDIS_URL": None,
         "JIRA_URL": None,
         "SMTP_HOST": None,
@@ -131,6 +133,15 @@ def redis_url() -> str:
 @pytest.fixture
 def smtp_server():
     with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def imap_server():
+    """Debian's dovecot serving one mailbox (`make test` installs it: `make mailserver`)."""
+    if not dovecot_installed():
+        unavailable("dovecot is not installed (apt-get install dovecot-imapd)")
+    with DovecotServer() as server:
         yield server
 
 

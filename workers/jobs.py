@@ -157,3 +157,10 @@ def send_deadline_reminders() -> None:
 
     with _app_context():
         send_reminders()
+
+
+def poll_inbound_mail() -> None:
+    from app.services.inbound_mail import poll_inbound_mail as poll
+
+    with _app_context():
+        poll()

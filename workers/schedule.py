@@ -6,6 +6,7 @@ RECONCILE_EVERY_SECONDS = 60
 TRACKER_SYNC_EVERY_SECONDS = 300
 # Finds the tickets whose count push is due; the throttle itself is TRACKER_COUNT_SYNC_SECONDS.
 AFFECTED_COUNTS_EVERY_SECONDS = 60
+INBOUND_MAIL_EVERY_SECONDS = 60  # a citizen's reply reaches the inbox within a minute
 ROUTER_TRAINING_EVERY_SECONDS = 24 * 3600  # handlers' decisions of the day teach the router
 
 SCHEDULE = (
@@ -22,4 +23,6 @@ SCHEDULE = (
     # Disputed fixes a lost job left unreopened, and reopenings not yet told to the tracker
     # or the department (app/services/followup.py).
     ("workers.jobs.review_followups", "scheduled", 300),
+    # Citizens' replies and bounces: the IMAP mailbox and instance/inbox (inbound_mail.py).
+    ("workers.jobs.poll_inbound_mail", "scheduled", INBOUND_MAIL_EVERY_SECONDS),
 )

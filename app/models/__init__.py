@@ -7,6 +7,7 @@ from app.models.contact import Contact
 from app.models.deadline import DeadlineReminder, DeadlineTarget, ReminderStage
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
+from app.models.inbound import InboundKind, InboundMessage
 from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
@@ -34,6 +35,8 @@ __all__ = [
     "FollowupAnswer",
     "FollowupAnswerValue",
     "ImportState",
+    "InboundKind",
+    "InboundMessage",
     "ItemEmbedding",
     "LocalIssue",
     "Notice",

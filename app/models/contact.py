@@ -27,6 +27,10 @@ class Contact(db.Model):
     consent_withdrawn_channel: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The address bounced for good (a delivery status report): no notice is sent to it any
+    # more; the reason is the report's status and diagnostic. A new address clears it.
+    undeliverable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undeliverable_reason: Mapped[str | None] = mapped_column(String(500))
 
     @property
     def reachable(self) -> bool:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Feedback, FeedbackEvent, Notice, User
+from app.models import AuditEvent, Feedback, FeedbackEvent, InboundMessage, Notice, User
 
 # Reads, not changes: they have their own page (the audit log), and would bury the rest.
 _UNLISTED_ACTIONS = ("feedback.personal_data_viewed",)
@@ -29,11 +29,14 @@ def change_status(item: Feedback, status: str, note: str | None = None) -> bool:
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
-    kind: str  # "status" (a change of status), "notice" (a message to the citizen) or "action"
+    # "status" (a change of status), "notice" (a message to the citizen), "inbound" (mail
+    # that came back: a reply, an automatic reply, a bounce) or "action"
+    kind: str
     name: str  # the status, the notice's kind or the audited action
     actor: str | None = None  # the staff member's e-mail, for actions
     text: str | None = None  # a status change's public note, or the words of a reply
     state: str | None = None  # a notice's: pending, sent, failed, suppressed
+    redacted: str | None = None  # a citizen's reply as anyone may read it
 
 
 def item_history(item: Feedback) -> list[HistoryEntry]:
@@ -51,6 +54,19 @@ def item_history(item: Feedback) -> list[HistoryEntry]:
             state=notice.state,
         )
         for notice in notices
+    ]
+    inbound = db.session.scalars(
+        select(InboundMessage).where(InboundMessage.feedback_id == item.id)
+    )
+    entries += [
+        HistoryEntry(
+            message.received_at,
+            "inbound",
+            message.kind,
+            text=message.text if message.text is not None else message.detail,
+            redacted=message.redacted_text,
+        )
+        for message in inbound
     ]
     actions = db.session.execute(
         select(AuditEvent, User.email)

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import EService, Feedback, FeedbackStatus, User
+from app.models import (
+    EService,
+    Feedback,
+    FeedbackStatus,
+    InboundKind,
+    InboundMessage,
+    Notice,
+    NoticeKind,
+    User,
+)
 from app.services.access import inbox_scope
 
 PAGE_SIZE = 50
@@ -37,6 +46,24 @@ class InboxPage:
     total: int
     page: int
     pages: int
+    # The items on the page whose citizen wrote back since the last reply to them.
+    new_replies: frozenset[int] = frozenset()
+
+
+def awaiting_answer() -> ColumnElement[bool]:
+    """The item has a reply from its citizen that no handler's reply came after.
+
+    An uncorrelated IN: the replies are few beside the items, so the database hashes their
+    item ids once instead of probing them for every item it counts."""
+    answered = exists().where(
+        Notice.feedback_id == InboundMessage.feedback_id,
+        Notice.kind == NoticeKind.REPLY,
+        Notice.created_at > InboundMessage.received_at,
+    )
+    waiting = select(InboundMessage.feedback_id).where(
+        InboundMessage.kind == InboundKind.REPLY, ~answered
+    )
+    return Feedback.id.in_(waiting)
 
 
 def _local_midnight(day: date, zone: str) -> datetime:
@@ -46,7 +73,8 @@ def _local_midnight(day: date, zone: str) -> datetime:
 def _conditions(viewer: User, filters: InboxFilter) -> list[ColumnElement[bool]]:
     conditions = [inbox_scope(viewer)]
     if filters.status is None:
-        conditions.append(Feedback.status.in_(OPEN_STATUSES))
+        # A citizen writing back about a resolved item needs an answer all the same.
+        conditions.append(or_(Feedback.status.in_(OPEN_STATUSES), awaiting_answer()))
     else:
         conditions.append(Feedback.status == filters.status)
     if filters.eservice is not None:
@@ -81,4 +109,7 @@ def inbox(viewer: User, filters: InboxFilter, page: int = 1) -> InboxPage:
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     )
-    return InboxPage(list(items), total, page, pages)
+    items = list(items)
+    ids = [item.id for item in items]
+    waiting = db.session.scalars(select(Feedback.id).where(Feedback.id.in_(ids), awaiting_answer()))
+    return InboxPage(items, total, page, pages, frozenset(waiting))

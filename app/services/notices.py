@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.links import followup_url, unsubscribe_url
+from app.services.reply_address import reply_address
 from integrations.mailer import Mailer, MailError, Message, mailer_from_config
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,8 @@ def render_notice(notice: Notice) -> Message:
         message_id=f"<notice-{notice.id}-{notice.kind}@{domain}>",
         # One-click unsubscribe in the mail client (RFC 8058), besides the link in the text.
         headers=(
+            # The citizen's answer finds its item by this address (app/services/inbound_mail).
+            ("Reply-To", reply_address(notice.id)),
             ("List-Unsubscribe", f"<{unsubscribe}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         ),
@@ -278,6 +281,12 @@ def deliver_notice(notice_id: int, mailer: Mailer | None = None) -> float | None
     if contact is None or not contact.reachable:
         notice.state = NoticeState.SUPPRESSED
         notice.last_error = "no consent or no live contact"
+        db.session.commit()
+        return None
+    if contact.undeliverable_at is not None:  # the address bounced: give up, saying why
+        notice.state = NoticeState.FAILED
+        notice.next_attempt_at = None
+        notice.last_error = f"the address is undeliverable: {contact.undeliverable_reason}"
         db.session.commit()
         return None
     notice.attempts += 1

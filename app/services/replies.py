@@ -27,6 +27,8 @@ def reply_blocker(item: Feedback) -> str | None:
         return _("The citizen left no e-mail address, so no reply can be sent.")
     if not contact.consent:
         return _("The citizen has not agreed to be contacted, so no reply can be sent.")
+    if contact.undeliverable_at is not None:
+        return _("The citizen's e-mail address bounced, so no reply can be sent.")
     return None
 
 

@@ -21,6 +21,8 @@ from app.models import (
     Contact,
     Feedback,
     FollowupAnswer,
+    InboundKind,
+    InboundMessage,
     ItemEmbedding,
     Notice,
     NoticeState,
@@ -186,6 +188,8 @@ def export_subject(text: str, actor: User | None) -> dict:
             }
             for a in found.followup_answers
         ],
+        # Their answers to notices by e-mail (app/services/inbound_mail.py).
+        "email_replies": _email_reply_documents(found.items),
     }
     _audit(actor, "subject.exported", found)
     db.session.commit()
@@ -282,6 +286,14 @@ def anonymise_item(item: Feedback, names: Iterable[str], extra: Iterable[str] = 
     item.text = item.redacted_text = anonymous
     # The vector was computed from the old wording; grouping recomputes it when needed.
     db.session.execute(delete(ItemEmbedding).where(ItemEmbedding.feedback_id == item.id))
+    # The citizen's e-mailed replies go the same way as the text they answer.
+    replies = db.session.scalars(
+        select(InboundMessage).where(
+            InboundMessage.feedback_id == item.id, InboundMessage.text.is_not(None)
+        )
+    )
+    for reply in replies:
+        reply.text = reply.redacted_text = _blank(redact(reply.redacted_text or "", names), extra)
     responses = db.session.scalars(
         select(SurveyResponse).where(SurveyResponse.feedback_id == item.id)
     )
@@ -339,7 +351,28 @@ def _contact_document(contact: Contact) -> dict:
         "consent_channel": contact.consent_channel,
         "consent_withdrawn_at": _iso(contact.consent_withdrawn_at),
         "created_at": _iso(contact.created_at),
+        "undeliverable_since": _iso(contact.undeliverable_at),
+        "undeliverable_reason": contact.undeliverable_reason,
     }
+
+
+def _email_reply_documents(items: list[Feedback]) -> list[dict]:
+    replies = db.session.scalars(
+        select(InboundMessage)
+        .where(
+            InboundMessage.feedback_id.in_([item.id for item in items]),
+            InboundMessage.kind == InboundKind.REPLY,
+        )
+        .order_by(InboundMessage.id)
+    )
+    return [
+        {
+            "item": reply.feedback.public_id,
+            "received_at": _iso(reply.received_at),
+            "text": reply.text,
+        }
+        for reply in replies
+    ]
 
 
 def _item_document(item: Feedback) -> dict:

@@ -13,7 +13,15 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from app.i18n import current_language
-from app.models import CHANNELS, Feedback, FeedbackStatus, NoticeKind, NoticeState, User
+from app.models import (
+    CHANNELS,
+    Feedback,
+    FeedbackStatus,
+    InboundKind,
+    NoticeKind,
+    NoticeState,
+    User,
+)
 from app.services.access import record_personal_data_read, sees_personal_data, visible_feedback
 from app.services.catalog import eservice_names
 from app.services.followup import mark_key_case
@@ -48,6 +56,11 @@ NOTICE_STATES = {
     NoticeState.SENT: _l("sent"),
     NoticeState.FAILED: _l("could not be sent"),
     NoticeState.SUPPRESSED: _l("not sent: no consent or address any more"),
+}
+INBOUND_LABELS = {
+    InboundKind.REPLY: _l("Reply from the citizen by e-mail"),
+    InboundKind.AUTO_REPLY: _l("Automatic reply (out of office or similar; not stored)"),
+    InboundKind.BOUNCE: _l("E-mail bounced"),
 }
 ACTION_LABELS = {
     "feedback.rerouted": _l("Re-routed"),
@@ -149,6 +162,7 @@ def _item_page(
         notice_labels=NOTICE_LABELS,
         notice_states=NOTICE_STATES,
         action_labels=ACTION_LABELS,
+        inbound_labels=INBOUND_LABELS,
         link_form=(link_form or LinkTicketForm()) if casework else None,
         reply_form=(reply_form or ReplyForm()) if casework else None,
         reply_blocker=reply_blocker(item),

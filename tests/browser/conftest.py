@@ -91,7 +91,10 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "staff.login": (Visit(),),
     "staff.home": (Visit("agent"),),
     "staff.new_feedback": (Visit("agent"),),
-    "staff.feedback_detail": (Visit("handler"),),
+    "staff.feedback_detail": (
+        Visit("handler"),
+        Visit("handler", values={"public_id": "replied_public_id"}, name="mail-came-back"),
+    ),
     "staff.import_calls": (Visit("agent"),),
     "staff.call_import": (
         Visit("agent"),
@@ -181,6 +184,7 @@ class Seeds:
     supplier_id: int = 0
     frame_id: int = 0
     followup_token: str = ""
+    replied_public_id: str = ""  # its citizen replied, was away, then the address bounced
 
 
 @dataclass(frozen=True)
@@ -279,6 +283,26 @@ def _into_triage(item) -> None:
     item.eservice = item.department = item.ticket = None
 
 
+def _seed_mail_that_came_back() -> str:
+    """An item whose citizen answered its thank-you, then was away, then whose address
+    bounced: the item page's history and contact show all three. Its public id."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Notice
+    from app.services.inbound_mail import receive
+    from app.services.reply_address import reply_address
+    from tests.support.inbound import dsn, reply, submitted_by_anna
+
+    item = submitted_by_anna("Päiväkotihakemuksen maksu veloitettiin kahdesti.", "web_form")
+    notice = db.session.scalars(select(Notice).where(Notice.feedback_id == item.id)).one()
+    address = reply_address(notice.id)
+    receive(reply(address, "Maksu näkyy yhä tililläni kahdesti."))
+    receive(reply(address, "Olen lomalla.", subject="Poissa toimistolta"))
+    receive(dsn(reply(address, "x", headers={"Reply-To": address})))
+    return item.public_id
+
+
 def seed(app: Flask) -> Seeds:
     from sqlalchemy import select
 
@@ -374,6 +398,7 @@ def seed(app: Flask) -> Seeds:
             users["admin"],
         )
         db.session.commit()
+        seeds.replied_public_id = _seed_mail_that_came_back()
 
         forwarded = db.session.scalars(select(Feedback).where(Feedback.id == forwarded.id)).one()
         assert forwarded.ticket is not None and forwarded.ticket.key, "the ticket was not opened"

@@ -143,6 +143,28 @@ def test_handler_reroutes_an_item_from_the_triage_queue(site, contexts, artifact
     context.close()
 
 
+def test_handler_finds_a_citizens_e_mailed_reply_and_its_bounce(site, contexts, artifacts):
+    page = contexts.new("en", "handler").new_page()
+    page.goto("/staff/inbox")
+    row = page.locator("tbody tr").filter(has_text="New reply from the citizen")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Päiväkotihakemuksen maksu veloitettiin kahdesti.")
+    row.get_by_role("link").click()
+    page.wait_for_url(f"**/staff/feedback/{site.seeds.replied_public_id}")
+    history = page.locator("ol.history")
+    expect(history).to_contain_text(
+        "Reply from the citizen by e-mail: Maksu näkyy yhä tililläni kahdesti."
+    )
+    expect(history).to_contain_text("Automatic reply (out of office or similar; not stored)")
+    expect(history).not_to_contain_text("Olen lomalla")
+    expect(history).to_contain_text("E-mail bounced (5.1.1")
+    expect(page.locator("main")).to_contain_text("Undeliverable since")
+    expect(page.locator("main")).to_contain_text("address bounced, so no reply can be sent")
+    expect(page.get_by_role("button", name="Send reply")).to_have_count(0)
+    screenshot(page, artifacts, "item-with-reply-and-bounce")
+    page.context.close()
+
+
 def test_citizen_corrects_an_error_then_follows_the_status_link(contexts, artifacts):
     page = contexts.new("en").new_page()
     problems = PageProblems(page)

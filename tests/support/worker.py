@@ -14,6 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).parents[2]
 
 
+# Flags whose value a worker needs as configured (others are left to their defaults).
+_PASSED_FLAGS = ("SMTP_STARTTLS", "IMAP_SSL")
+
+
 def settings_env(config: dict) -> dict:
     """The environment that gives a separate process the same settings as ``config``."""
     names = {
@@ -22,7 +26,7 @@ def settings_env(config: dict) -> dict:
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JIRA_", "SMTP_"))}
     for key, value in config.items():
-        if value is None or isinstance(value, dict | bool) and key != "SMTP_STARTTLS":
+        if value is None or isinstance(value, dict | bool) and key not in _PASSED_FLAGS:
             continue
         env[names.get(key, key)] = str(value)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
