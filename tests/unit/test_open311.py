@@ -69,8 +69,9 @@ def test_a_full_request_is_parsed():
         }
     )
     assert loaded.location == Location(
-        60.17, 24.94, "Mannerheimintie 1", "https://photos.example.org/1.jpg"
+        60.17, 24.94, "Mannerheimintie 1", media_urls=("https://photos.example.org/1.jpg",)
     )
+    assert loaded.attributes == {}  # the view gathers attribute[code] fields
     assert (loaded.email, loaded.phone, loaded.name) == (
         "a@example.org",
         "+358 40 123 4567",
@@ -101,7 +102,7 @@ def test_query_lists_are_comma_separated():
 
 
 def test_dates_need_a_zone_and_an_encoded_plus_is_forgiven():
-    window = DateWindowSchema().load({"start_date": "2026-01-01T00:00:00 02:00"})
+    window = DateWindowSchema().load({"start_date": "2026-01-01T00:00:00 02:00"}).window
     assert window.start == datetime(2025, 12, 31, 22, 0, tzinfo=UTC)
     with pytest.raises(ValidationError) as raised:
         DateWindowSchema().load({"start_date": "2026-01-01T00:00:00"})

@@ -1,0 +1,156 @@
+"""What an Open311 request holds beyond its words: the e-service's attributes (defined by
+an admin, checked here) and uploaded photos (checked, re-encoded without their metadata,
+stored and served back at their ``media_url``)."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from marshmallow import ValidationError
+from PIL import Image, ImageOps, UnidentifiedImageError
+from werkzeug.datastructures import FileStorage
+
+from app.extensions import db
+from app.models import AttributeType, EServiceAttribute, UploadedMedia
+
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+MAX_MEDIA_FILES = 3
+# Well above any phone camera's, far below what would exhaust memory when decoded.
+MAX_MEDIA_PIXELS = 40_000_000
+_ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_ATTRIBUTE_TEXT = 4000
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
+
+
+def _attribute_value(attribute: EServiceAttribute, values: list[str]) -> str | list[str]:
+    """One attribute's value as checked against its type; raises ValueError naming why."""
+    keys = {value["key"] for value in attribute.values}
+    if attribute.datatype == AttributeType.MULTIVALUELIST:
+        unknown = [value for value in values if value not in keys]
+        if unknown:
+            raise ValueError(f"Not one of {', '.join(sorted(keys))}: {', '.join(unknown)}.")
+        return values
+    if len(values) > 1:
+        raise ValueError("Send one value.")
+    (value,) = values
+    if attribute.datatype == AttributeType.SINGLEVALUELIST and value not in keys:
+        raise ValueError(f"Not one of {', '.join(sorted(keys))}.")
+    if attribute.datatype == AttributeType.NUMBER:
+        float(value)  # raises ValueError with its own words; replaced below
+    if attribute.datatype == AttributeType.DATETIME:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if len(value) > MAX_ATTRIBUTE_TEXT:
+        raise ValueError(f"Longer than {MAX_ATTRIBUTE_TEXT} characters.")
+    return value
+
+
+_TYPE_ERRORS = {
+    AttributeType.NUMBER: "Not a number.",
+    AttributeType.DATETIME: "Not a W3C date-time; use e.g. 2026-01-31T12:00:00+02:00.",
+}
+
+
+def checked_attributes(
+    defined: list[EServiceAttribute], given: dict[str, list[str]]
+) -> dict[str, str | list[str]]:
+    """The values of the service's attributes; codes it does not define are ignored, as the
+    spec allows. Raises ValidationError with one message per bad attribute."""
+    values, errors = {}, {}
+    for attribute in defined:
+        field = f"attribute[{attribute.code}]"
+        sent = [value.strip() for value in given.get(attribute.code, []) if value.strip()]
+        if not sent:
+            if attribute.required:
+                errors[field] = [f"Required: {attribute.description}"]
+            continue
+        try:
+            values[attribute.code] = _attribute_value(attribute, sent)
+        except ValueError as error:
+            message = str(error)
+            if attribute.datatype in _TYPE_ERRORS and not message.endswith("characters."):
+                message = _TYPE_ERRORS[attribute.datatype]
+            errors[field] = [message]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def request_text(
+    description: str | None,
+    defined: list[EServiceAttribute],
+    values: dict[str, str | list[str]],
+    media_urls: tuple[str, ...],
+) -> str:
+    """The words stored for a request: its description, else (the spec makes it optional)
+    its answers to the service's questions, else its photos' addresses."""
+    if description:
+        return description
+    answers = [
+        f"{attribute.description}: "
+        + (
+            ", ".join(values[attribute.code])
+            if isinstance(values[attribute.code], list)
+            else values[attribute.code]
+        )
+        for attribute in defined
+        if attribute.code in values
+    ]
+    text = "\n".join(answers) or "\n".join(media_urls)
+    if not text:
+        raise ValidationError(
+            "Required unless the request has attributes or media: what the problem is.",
+            "description",
+        )
+    return text
+
+
+def _reencoded(image: Image.Image) -> tuple[bytes, str]:
+    """The picture only: turned upright, then saved anew, so no EXIF (place, camera,
+    time), comment or other metadata of the upload survives."""
+    transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = ImageOps.exif_transpose(image)
+    output = io.BytesIO()
+    if transparent:
+        image.convert("RGBA").save(output, format="PNG", optimize=True)
+        return output.getvalue(), "png"
+    image.convert("RGB").save(output, format="JPEG", quality=85, optimize=True)
+    return output.getvalue(), "jpg"
+
+
+def _bad_media(message: str) -> ValidationError:
+    return ValidationError(message, "media")
+
+
+def checked_upload(upload: FileStorage) -> UploadedMedia:
+    """An uploaded photo, checked and re-encoded, not yet stored (a retry stores nothing).
+    Raises ValidationError for a file too large or not a photo."""
+    data = upload.stream.read(MAX_MEDIA_BYTES + 1)
+    if len(data) > MAX_MEDIA_BYTES:
+        raise _bad_media(f"Must be at most {MAX_MEDIA_BYTES // (1024 * 1024)} MB.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in _ACCEPTED_FORMATS:
+                raise _bad_media("Send a JPEG, PNG or WebP photo.")
+            if image.width * image.height > MAX_MEDIA_PIXELS:
+                raise _bad_media("The picture has too many pixels.")
+            image.load()
+            encoded, extension = _reencoded(image)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:
+        raise _bad_media("Not a photo: send a JPEG, PNG or WebP photo.") from error
+    media = UploadedMedia(
+        token=f"{secrets.token_urlsafe(24)}.{extension}",
+        content_type=MEDIA_TYPES[extension],
+        data=encoded,
+    )
+    return media
+
+
+def media_url(media: UploadedMedia) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/open311/v2/media/{media.token}"
+
+
+def uploaded_media(token: str) -> UploadedMedia | None:
+    return db.session.scalars(db.select(UploadedMedia).where(UploadedMedia.token == token)).first()
