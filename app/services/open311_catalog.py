@@ -5,16 +5,20 @@ stored and served back at their ``media_url``)."""
 from __future__ import annotations
 
 import io
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import delete, select
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
-from app.models import AttributeType, EServiceAttribute, UploadedMedia
+from app.models import AttributeType, EService, EServiceAttribute, UploadedMedia
 
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
 MAX_MEDIA_FILES = 3
@@ -153,4 +157,70 @@ def media_url(media: UploadedMedia) -> str:
 
 
 def uploaded_media(token: str) -> UploadedMedia | None:
-    return db.session.scalars(db.select(UploadedMedia).where(UploadedMedia.token == token)).first()
+    return db.session.scalars(select(UploadedMedia).where(UploadedMedia.token == token)).first()
+
+
+@dataclass(frozen=True)
+class AttributeDefinition:
+    """An admin's definition of one attribute of an e-service."""
+
+    code: str
+    datatype: str
+    description: str
+    required: bool = False
+    values: tuple[tuple[str, str], ...] = ()  # (key, name) of the list types' choices
+
+
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def _definition_errors(definition: AttributeDefinition) -> list[str]:
+    errors = []
+    if not _CODE.match(definition.code) or definition.code == "client_ref":
+        errors.append(_l("Use letters, digits, '-', '_' or '.' (not client_ref)."))
+    if definition.datatype not in AttributeType.ALL:
+        errors.append(_l("Not an Open311 attribute type."))
+    if not definition.description.strip() or len(definition.description) > 500:
+        errors.append(_l("Describe the question in at most 500 characters."))
+    if (definition.datatype in AttributeType.LISTS) != bool(definition.values):
+        errors.append(_l("List types need choices; other types take none."))
+    return errors
+
+
+class AttributeDefinitionError(ValueError):
+    """Bad attribute definitions: messages by the attribute's line (1-based)."""
+
+    def __init__(self, errors: dict[int, list[str]]) -> None:
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+def set_service_attributes(
+    eservice: EService, definitions: list[AttributeDefinition], keywords: dict[str, list[str]]
+) -> None:
+    """Replace the e-service's Open311 attributes and its keywords; commits. Raises
+    AttributeDefinitionError and changes nothing when a definition is bad."""
+    errors = {n: e for n, d in enumerate(definitions, start=1) if (e := _definition_errors(d))}
+    codes = [definition.code for definition in definitions]
+    for n, code in enumerate(codes, start=1):
+        if codes.index(code) != n - 1:
+            errors.setdefault(n, []).append(_l("The same code twice."))
+    if errors:
+        raise AttributeDefinitionError(errors)
+    db.session.execute(
+        delete(EServiceAttribute).where(EServiceAttribute.eservice_id == eservice.id)
+    )
+    db.session.add_all(
+        EServiceAttribute(
+            eservice_id=eservice.id,
+            code=definition.code,
+            datatype=definition.datatype,
+            required=definition.required,
+            description=definition.description.strip(),
+            position=position,
+            values=[{"key": key, "name": name} for key, name in definition.values],
+        )
+        for position, definition in enumerate(definitions)
+    )
+    eservice.keywords = {language: words for language, words in keywords.items() if words}
+    db.session.commit()
