@@ -20,6 +20,7 @@ from werkzeug.routing import RequestRedirect
 
 from app import LANGUAGES
 from app.api.auth import INTAKE_ROLES
+from app.api.openapi import documented
 from app.extensions import db
 from app.open311 import open311_bp
 from app.open311.formats import (
@@ -51,7 +52,6 @@ from app.services.open311 import (
     request_updates,
     resolution_days,
     service,
-    service_attributes,
     service_request,
     service_request_for_token,
     submit_service_request,
@@ -63,6 +63,7 @@ from app.services.open311_catalog import (
     checked_upload,
     media_url,
     request_text,
+    service_attributes,
     uploaded_media,
 )
 
@@ -155,17 +156,24 @@ def _readable_anywhere(response: Response) -> Response:
 
 
 @resource(f"/discovery.{FORMAT}", methods=["GET"])
+@documented("Open311 discovery: the endpoints, their formats and changeset", form=True)
 def discovery(fmt: str) -> ResponseReturnValue:
     return render("discovery", discovery_document(current_app.config["PUBLIC_BASE_URL"]), fmt)
 
 
 @resource(f"/services.{FORMAT}", methods=["GET"])
+@documented("Open311 service types: the active e-services", form=True)
 def services(fmt: str) -> ResponseReturnValue:
     language = _language()
     return render("services", [service_document(s, language) for s in active_services()], fmt)
 
 
 @resource(f"/services/<code>.{FORMAT}", methods=["GET"])
+@documented(
+    "Open311 service definition: its attributes, client_ref last",
+    form=True,
+    responses={404: "No such service"},
+)
 def service_definition(code: str, fmt: str) -> ResponseReturnValue:
     eservice = service(code)
     document = definition_document(eservice, service_attributes(eservice))
@@ -173,6 +181,18 @@ def service_definition(code: str, fmt: str) -> ResponseReturnValue:
 
 
 @resource(f"/requests.{FORMAT}", methods=["POST"])
+@documented(
+    "Open311: submit a service request (api_key in the form or the query string)",
+    body=ServiceRequestInSchema,
+    form=True,
+    responses={
+        201: "Created",
+        400: "Bad fields, attribute values or media",
+        403: "No valid api_key",
+        404: "No such service",
+        413: "Media too large",
+    },
+)
 @api_key_required
 def create_request(fmt: str) -> ResponseReturnValue:
     fields = {
@@ -197,6 +217,12 @@ def create_request(fmt: str) -> ResponseReturnValue:
 
 
 @resource(f"/requests.{FORMAT}", methods=["GET"])
+@documented(
+    "Open311 service requests (only those that came in through Open311)",
+    query=RequestQuerySchema,
+    form=True,
+    responses={400: "Bad filter"},
+)
 def list_requests(fmt: str) -> ResponseReturnValue:
     query = RequestQuerySchema().load(_query())
     audience = _audience()
@@ -205,17 +231,25 @@ def list_requests(fmt: str) -> ResponseReturnValue:
 
 
 @resource(f"/requests/<public_id>.{FORMAT}", methods=["GET"])
+@documented("Open311: one service request", form=True, responses={404: "No such request"})
 def get_request(public_id: str, fmt: str) -> ResponseReturnValue:
     document = request_document(service_request(public_id), _audience())
     return render("service_requests", [document], fmt)
 
 
 @resource(f"/tokens/<token>.{FORMAT}", methods=["GET"])
+@documented("Open311: the request id of a token", form=True, responses={404: "No such token"})
 def get_token(token: str, fmt: str) -> ResponseReturnValue:
     return render("service_requests", [token_document(service_request_for_token(token))], fmt)
 
 
 @resource(f"/servicerequestupdates.{FORMAT}", methods=["GET"])
+@documented(
+    "Open311 service request updates: status changes, oldest first",
+    query=DateWindowSchema,
+    form=True,
+    responses={400: "Bad filter"},
+)
 def list_updates(fmt: str) -> ResponseReturnValue:
     updates = request_updates(DateWindowSchema().load(_query()))
     extended = _extended()
@@ -223,6 +257,17 @@ def list_updates(fmt: str) -> ResponseReturnValue:
 
 
 @resource(f"/servicerequestupdates.{FORMAT}", methods=["POST"])
+@documented(
+    "Open311: a citizen's update on a request (FixMyStreet's comments)",
+    body=ServiceRequestUpdateInSchema,
+    form=True,
+    responses={
+        201: "Stored",
+        400: "Bad fields",
+        403: "No valid api_key",
+        404: "No such request",
+    },
+)
 @api_key_required
 def post_update(fmt: str) -> ResponseReturnValue:
     new_update = ServiceRequestUpdateInSchema().load(request.form.to_dict())
@@ -232,6 +277,7 @@ def post_update(fmt: str) -> ResponseReturnValue:
 
 
 @open311_bp.get("/media/<name>")
+@documented("Open311: an uploaded photo", form=True, responses={404: "No such media"})
 def media(name: str) -> ResponseReturnValue:
     found = uploaded_media(name)
     if found is None:

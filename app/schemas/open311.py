@@ -105,7 +105,13 @@ class ServiceRequestInSchema(ContactFieldsSchema):
     # Every media_url sent (FixMyStreet sends several): a list, given by the view.
     media_url = fields.List(_media_url(), load_default=list, validate=validate.Length(max=10))
     attributes = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.String()), load_default=dict
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        load_default=dict,
+        metadata={
+            "description": "Sent as attribute[code]=value fields (attribute[code][]= for "
+            "a multivaluelist), as the service definition lists them."
+        },
     )
     client_ref = fields.String(
         data_key="attribute[client_ref]",

@@ -21,7 +21,6 @@ from app.models import (
     CitizenUpdate,
     DeadlineTarget,
     EService,
-    EServiceAttribute,
     Feedback,
     FeedbackEvent,
     FeedbackStatus,
@@ -237,16 +236,6 @@ def service(code: str) -> EService:
     if eservice is None:
         raise Open311NotFoundError(f"service_code {code!r} is not a service of this endpoint.")
     return eservice
-
-
-def service_attributes(eservice: EService) -> list[EServiceAttribute]:
-    return list(
-        db.session.scalars(
-            select(EServiceAttribute)
-            .where(EServiceAttribute.eservice_id == eservice.id)
-            .order_by(EServiceAttribute.position, EServiceAttribute.id)
-        )
-    )
 
 
 def _standing_consent(email: str | None, phone: str | None) -> bool:

@@ -18,7 +18,14 @@ from sqlalchemy import delete, select
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import db
-from app.models import AttributeType, EService, EServiceAttribute, UploadedMedia
+from app.models import (
+    AttributeType,
+    CitizenUpdate,
+    EService,
+    EServiceAttribute,
+    Feedback,
+    UploadedMedia,
+)
 
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
 MAX_MEDIA_FILES = 3
@@ -180,7 +187,7 @@ def _definition_errors(definition: AttributeDefinition) -> list[str]:
         errors.append(_l("Use letters, digits, '-', '_' or '.' (not client_ref)."))
     if definition.datatype not in AttributeType.ALL:
         errors.append(_l("Not an Open311 attribute type."))
-    if not definition.description.strip() or len(definition.description) > 500:
+    if not definition.description or len(definition.description) > 500:
         errors.append(_l("Describe the question in at most 500 characters."))
     if (definition.datatype in AttributeType.LISTS) != bool(definition.values):
         errors.append(_l("List types need choices; other types take none."))
@@ -188,39 +195,103 @@ def _definition_errors(definition: AttributeDefinition) -> list[str]:
 
 
 class AttributeDefinitionError(ValueError):
-    """Bad attribute definitions: messages by the attribute's line (1-based)."""
+    """Bad attribute definitions: one message per bad line."""
 
-    def __init__(self, errors: dict[int, list[str]]) -> None:
-        super().__init__(str(errors))
-        self.errors = errors
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
 
 
-def set_service_attributes(
-    eservice: EService, definitions: list[AttributeDefinition], keywords: dict[str, list[str]]
-) -> None:
-    """Replace the e-service's Open311 attributes and its keywords; commits. Raises
-    AttributeDefinitionError and changes nothing when a definition is bad."""
-    errors = {n: e for n, d in enumerate(definitions, start=1) if (e := _definition_errors(d))}
-    codes = [definition.code for definition in definitions]
-    for n, code in enumerate(codes, start=1):
-        if codes.index(code) != n - 1:
-            errors.setdefault(n, []).append(_l("The same code twice."))
-    if errors:
-        raise AttributeDefinitionError(errors)
-    db.session.execute(
-        delete(EServiceAttribute).where(EServiceAttribute.eservice_id == eservice.id)
+def _line_definition(line: str) -> AttributeDefinition:
+    """``code | type | question [| required [| key=Name; key=Name …]]``"""
+    parts = [part.strip() for part in line.split("|")]
+    if len(parts) < 3 or len(parts) > 5:
+        raise ValueError(
+            _l("Write code | type | question, then optionally required and the choices.")
+        )
+    code, datatype, description, *rest = parts
+    required = bool(rest) and rest[0].lower() == "required"
+    choices = (
+        [choice.strip() for choice in rest[1].split(";") if choice.strip()] if len(rest) > 1 else []
     )
+    values = []
+    for choice in choices:
+        key, _equals, name = choice.partition("=")
+        values.append((key.strip(), (name or key).strip()))
+    return AttributeDefinition(code, datatype.lower(), description, required, tuple(values))
+
+
+def parse_attribute_lines(text: str) -> list[AttributeDefinition]:
+    """An admin's attribute lines; raises AttributeDefinitionError naming each bad line."""
+    definitions, errors = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            definition = _line_definition(line)
+        except ValueError as error:
+            errors.append(_l("Line %(number)d: %(error)s", number=number, error=error))
+            continue
+        problems = _definition_errors(definition)
+        if any(d.code == definition.code for d in definitions):
+            problems.append(_l("The same code twice."))
+        errors.extend(_l("Line %(number)d: %(error)s", number=number, error=p) for p in problems)
+        definitions.append(definition)
+    if errors:
+        raise AttributeDefinitionError([str(error) for error in errors])
+    return definitions
+
+
+def attribute_lines(eservice: EService) -> str:
+    """The e-service's attributes as an admin writes them."""
+    lines = []
+    for attribute in service_attributes(eservice):
+        parts = [attribute.code, attribute.datatype, attribute.description]
+        choices = "; ".join(f"{v['key']}={v['name']}" for v in attribute.values)
+        if attribute.required or choices:
+            parts.append("required" if attribute.required else "optional")
+        if choices:
+            parts.append(choices)
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+def service_attributes(eservice: EService) -> list[EServiceAttribute]:
+    if eservice.id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(EServiceAttribute)
+            .where(EServiceAttribute.eservice_id == eservice.id)
+            .order_by(EServiceAttribute.position, EServiceAttribute.id)
+        )
+    )
+
+
+def replace_attributes(eservice: EService, definitions: list[AttributeDefinition]) -> None:
+    """The e-service's Open311 attributes become ``definitions`` (checked by
+    parse_attribute_lines); the caller commits."""
+    if eservice.id is not None:
+        db.session.execute(
+            delete(EServiceAttribute).where(EServiceAttribute.eservice_id == eservice.id)
+        )
     db.session.add_all(
         EServiceAttribute(
-            eservice_id=eservice.id,
+            eservice=eservice,
             code=definition.code,
             datatype=definition.datatype,
             required=definition.required,
-            description=definition.description.strip(),
+            description=definition.description,
             position=position,
             values=[{"key": key, "name": name} for key, name in definition.values],
         )
         for position, definition in enumerate(definitions)
     )
-    eservice.keywords = {language: words for language, words in keywords.items() if words}
-    db.session.commit()
+
+
+def forget_request_details(item: Feedback) -> None:
+    """Erasure: what an Open311 client sent beside the words, which may show or locate the
+    citizen: photos, their addresses, attribute answers, address id, zipcode, updates."""
+    item.media_urls = item.attributes = item.address_id = item.zipcode = None
+    db.session.execute(delete(UploadedMedia).where(UploadedMedia.feedback_id == item.id))
+    db.session.execute(delete(CitizenUpdate).where(CitizenUpdate.feedback_id == item.id))

@@ -21,8 +21,9 @@ from app.extensions import db
 from app.models import CitizenUpdate, EService, Feedback, TicketOutcome, UploadedMedia
 from app.models.types import utcnow
 from app.services.history import change_status
-from app.services.open311_catalog import AttributeDefinition, set_service_attributes
+from app.services.open311_catalog import parse_attribute_lines, replace_attributes
 from app.services.outcomes import close_with_outcome
+from app.services.subject_requests import erase_subject
 from tests.support.factories import user_with_token
 
 DAYCARE = "daycare-application"
@@ -300,6 +301,7 @@ def test_uploaded_photos_are_stored_without_metadata_and_served(app, live, api_k
             "api_key": api_key,
             "service_code": DAYCARE,
             "media_url": ["https://a.example.org/1.jpg", "https://a.example.org/2.jpg"],
+            "email": "liisa.virtanen@example.fi",
         },
         files=[("media", ("IMG_0001.jpg", original, "image/jpeg"))],
         timeout=TIMEOUT,
@@ -323,6 +325,14 @@ def test_uploaded_photos_are_stored_without_metadata_and_served(app, live, api_k
         assert image.size == (64, 48) and not image.getexif()
     (document,) = requests.get(f"{live}/requests/{item.public_id}.json", timeout=TIMEOUT).json()
     assert document["media_url"] == uploaded
+
+    # Erasure takes the photos and their addresses with the rest.
+    erase_subject("liisa.virtanen@example.fi", None)
+    assert stored(UploadedMedia) == 0 and only_item().media_urls is None
+    served = requests.get(
+        live + uploaded.removeprefix("http://civicloop.test/open311/v2"), timeout=TIMEOUT
+    )
+    assert served.status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -356,21 +366,16 @@ def test_a_bad_upload_is_refused_and_stores_nothing(app, live, api_key, upload, 
 
 @pytest.fixture
 def daycare_questions(app) -> None:
+    """As an admin writes them on the e-service's page."""
     eservice = db.session.scalars(select(EService).where(EService.code == DAYCARE)).one()
-    set_service_attributes(
-        eservice,
-        [
-            AttributeDefinition(
-                "step",
-                "singlevaluelist",
-                "Which step failed?",
-                True,
-                (("attachments", "Attachments"), ("payment", "Payment")),
-            ),
-            AttributeDefinition("children", "number", "How many children?"),
-        ],
-        {"en": ["daycare", "application"], "fi": ["päiväkoti"]},
+    lines = (
+        "step | singlevaluelist | Which step failed? | required | "
+        "attachments=Attachments; payment=Payment\n"
+        "children | number | How many children?"
     )
+    replace_attributes(eservice, parse_attribute_lines(lines))
+    eservice.keywords = {"en": ["daycare", "application"], "fi": ["päiväkoti"]}
+    db.session.commit()
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
