@@ -92,12 +92,14 @@ def _open311_operation(operation: Operation, parameters: list[dict]) -> dict:
             },
         }
     errors = {"application/json": {"schema": _OPEN311_ERRORS}, "text/xml": {}}
+    responses = {404: "No such resource: the path ends in .json or .xml"}
+    responses.update(operation.responses)
     statuses = {
         "200": {"description": "OK, as JSON or XML as the path says"},
         **{
             str(status): {"description": description}
             | ({"content": errors} if status >= 400 else {})
-            for status, description in operation.responses.items()
+            for status, description in responses.items()
         },
     }
     result["responses"] = dict(sorted(statuses.items()))

@@ -71,6 +71,13 @@ FORMAT = "<any(json, xml):fmt>"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # FixMyStreet's extended statuses are read under this prefix (it cannot add a parameter).
 EXTENDED = "/extended"
+# What every POST may answer, besides its own not-found.
+_POSTED = {
+    200: "Already stored (the same reference or update_id)",
+    201: "Stored",
+    400: "Bad fields",
+    403: "No valid api_key",
+}
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
 
@@ -185,13 +192,7 @@ def service_definition(code: str, fmt: str) -> ResponseReturnValue:
     "Open311: submit a service request (api_key in the form or the query string)",
     body=ServiceRequestInSchema,
     form=True,
-    responses={
-        201: "Created",
-        400: "Bad fields, attribute values or media",
-        403: "No valid api_key",
-        404: "No such service",
-        413: "Media too large",
-    },
+    responses={**_POSTED, 404: "No such service", 413: "Media too large"},
 )
 @api_key_required
 def create_request(fmt: str) -> ResponseReturnValue:
@@ -261,12 +262,7 @@ def list_updates(fmt: str) -> ResponseReturnValue:
     "Open311: a citizen's update on a request (FixMyStreet's comments)",
     body=ServiceRequestUpdateInSchema,
     form=True,
-    responses={
-        201: "Stored",
-        400: "Bad fields",
-        403: "No valid api_key",
-        404: "No such request",
-    },
+    responses={**_POSTED, 404: "No such request"},
 )
 @api_key_required
 def post_update(fmt: str) -> ResponseReturnValue:
