@@ -209,7 +209,7 @@ class ServiceRequestUpdateInSchema(ContactFieldsSchema):
             data = {**data, "status": data["status"].strip().upper()}
         return data
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _words_or_photo(self, data: dict, **_: object) -> None:
         if not data.get("description") and not data.get("media_url"):
             raise ValidationError("Required unless media_url is given.", "description")
