@@ -127,7 +127,7 @@ def test_fixmystreet_posts_a_citizen_update_once(app, live, api_key):
         ({"update_id": "4", "api_key": "cl_nope"}, 403, "api_key"),
     ):
         response = requests.post(
-            f"{live}/servicerequestupdates.json", data={**update, **changes}, timeout=10
+            f"{live}/servicerequestupdates.json", data={**update, **changes}, timeout=TIMEOUT
         )
         assert response.status_code == status, (changes, response.text)
         assert field in response.json()[0]["description"]
@@ -171,7 +171,9 @@ def test_an_honest_outcome_reads_as_itself_with_its_explanation(
     # FixMyStreet with extended statuses reads them under extended/, with the explanation.
     updates = as_xml(
         requests.get(
-            f"{live}/extended/servicerequestupdates.xml", params={"api_key": api_key}, timeout=10
+            f"{live}/extended/servicerequestupdates.xml",
+            params={"api_key": api_key},
+            timeout=TIMEOUT,
         )
     )
     last = [
@@ -206,7 +208,7 @@ def test_open_statuses_and_a_fix_read_as_fixmystreet_expects(app, live, api_key)
         "Liitteen kokoraja nostettiin 20 megatavuun.",
     )
     update = reader_updates = requests.get(
-        f"{live}/extended/servicerequestupdates.json", timeout=10
+        f"{live}/extended/servicerequestupdates.json", timeout=TIMEOUT
     )
     reader_updates = update.json()
     assert [u["status"] for u in reader_updates] == ["INVESTIGATING", "IN_PROGRESS", "FIXED"]
@@ -228,7 +230,7 @@ def test_an_api_key_in_the_query_string_is_accepted(app, live, api_key):
     assert response.status_code == 201, response.text
     assert as_xml(response).findtext("request/service_request_id") == only_item().public_id
     refused = requests.post(
-        f"{live}/requests.xml", params={"api_key": "cl_x"}, data=form, timeout=10
+        f"{live}/requests.xml", params={"api_key": "cl_x"}, data=form, timeout=TIMEOUT
     )
     assert refused.status_code == 403
 
@@ -317,7 +319,7 @@ def test_uploaded_photos_are_stored_without_metadata_and_served(app, live, api_k
     assert uploaded in item.text
 
     served = requests.get(
-        live + uploaded.removeprefix("http://civicloop.test/open311/v2"), timeout=10
+        live + uploaded.removeprefix("http://civicloop.test/open311/v2"), timeout=TIMEOUT
     )
     assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
     assert b"PhoneMaker" not in served.content
@@ -412,7 +414,7 @@ def test_admin_defined_attributes_are_served_and_checked(
 
     # Only attributes, no description: the spec allows it.
     response = requests.post(
-        f"{live}/requests.{fmt}", data={**form, "attribute[step]": "payment"}, timeout=10
+        f"{live}/requests.{fmt}", data={**form, "attribute[step]": "payment"}, timeout=TIMEOUT
     )
     assert response.status_code == 201, response.text
     item = only_item()
@@ -446,7 +448,7 @@ def test_the_smaller_points(app, live, api_key):
     # Paging beyond the first page.
     pages = [
         requests.get(
-            f"{live}/requests.json", params={"page_size": 2, "page": page}, timeout=10
+            f"{live}/requests.json", params={"page_size": 2, "page": page}, timeout=TIMEOUT
         ).json()
         for page in (1, 2, 3)
     ]
@@ -460,12 +462,12 @@ def test_the_smaller_points(app, live, api_key):
 
     # CORS: a city's web app on another origin may read.
     response = requests.get(
-        f"{live}/requests.json", headers={"Origin": "https://kartta.example.fi"}, timeout=10
+        f"{live}/requests.json", headers={"Origin": "https://kartta.example.fi"}, timeout=TIMEOUT
     )
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert (
         "Access-Control-Allow-Origin"
         not in requests.post(
-            f"{live}/requests.json", data={**base, "description": "x"}, timeout=10
+            f"{live}/requests.json", data={**base, "description": "x"}, timeout=TIMEOUT
         ).headers
     )
