@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Feedback, FeedbackEvent, Notice, User
+from app.models import AuditEvent, CitizenUpdate, Feedback, FeedbackEvent, Notice, User
 
 # Reads, not changes: they have their own page (the audit log), and would bury the rest.
 _UNLISTED_ACTIONS = ("feedback.personal_data_viewed",)
@@ -29,7 +29,9 @@ def change_status(item: Feedback, status: str, note: str | None = None) -> bool:
 @dataclass(frozen=True)
 class HistoryEntry:
     at: datetime
-    kind: str  # "status" (a change of status), "notice" (a message to the citizen) or "action"
+    # "status" (a change of status), "notice" (a message to the citizen), "citizen_update"
+    # (the citizen's words on it, sent by an Open311 client) or "action"
+    kind: str
     name: str  # the status, the notice's kind or the audited action
     actor: str | None = None  # the staff member's e-mail, for actions
     text: str | None = None  # a status change's public note, or the words of a reply
@@ -51,6 +53,11 @@ def item_history(item: Feedback) -> list[HistoryEntry]:
             state=notice.state,
         )
         for notice in notices
+    ]
+    updates = db.session.scalars(select(CitizenUpdate).where(CitizenUpdate.feedback_id == item.id))
+    entries += [
+        HistoryEntry(update.received_at, "citizen_update", "open311", text=update.redacted_text)
+        for update in updates
     ]
     actions = db.session.execute(
         select(AuditEvent, User.email)

@@ -25,6 +25,7 @@ from app.services.open311_catalog import parse_attribute_lines, replace_attribut
 from app.services.outcomes import close_with_outcome
 from app.services.subject_requests import erase_subject
 from tests.support.factories import user_with_token
+from tests.support.web import sign_in_as
 
 DAYCARE = "daycare-application"
 # The first request of a fresh database trains the default routing models inline.
@@ -117,6 +118,11 @@ def test_fixmystreet_posts_a_citizen_update_once(app, live, api_key):
     assert kept.redacted_text == "Still broken. Call me on [phone]."
     assert kept.media_url == "https://fms.example.org/photo/4711.full.jpeg"
     assert kept.updated_at.isoformat() == "2026-12-01T08:15:00+00:00"
+    # Handlers read it in the item's history, as the citizen's (redacted) words.
+    staff = app.test_client()
+    sign_in_as(staff, "handler")
+    page = staff.get(f"/staff/feedback/{request_id}").get_data(as_text=True)
+    assert "Asukas kirjoitti Open311:n kautta: <q>Still broken. Call me on [phone].</q>" in page
 
     # An unknown request, a missing update_id, a status FixMyStreet never sends: 4xx, nothing.
     for changes, status, field in (
