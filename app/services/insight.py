@@ -54,6 +54,7 @@ SCALES = ("satisfaction", "ease", "understood")  # 1-5 answers of the common fra
 TASK_DONE = ("yes", "partly", "no")
 
 
+
 # --- the filters ---------------------------------------------------------------------------
 
 
@@ -492,7 +493,9 @@ def _on_time(
     waiting = seconds_since(rows.c.start, utcnow())
     decided = count_if(or_(done, waiting > rows.c.target))
     on_time = count_if(and_(done, SecondsBetween(rows.c.end, rows.c.start) <= rows.c.target))
-    result = db.session.execute(select(rows.c.key, decided, on_time).group_by(rows.c.key)).all()
+    result = db.session.execute(
+        select(rows.c.key, decided, on_time).group_by(rows.c.key)
+    ).all()
     codes = _keys(dimension, {row[0] for row in result})
     return [OnTime(codes[value], int(d), int(o)) for value, d, o in result if d]
 

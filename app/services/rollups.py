@@ -102,23 +102,19 @@ def _forget_marked_days(session: Session, transaction: SessionTransaction) -> No
 
 def _recount(day: date, zone: str) -> None:
     digital = Feedback.about_digital.is_(True)
-    counts = (
-        select(
-            literal(day),
-            Feedback.department_id,
-            Feedback.eservice_id,
-            Feedback.channel,
-            func.count(),
-            count_if(Feedback.about_digital.is_not(None)),
-            count_if(digital),
-            *(count_if(and_(digital, Feedback.sentiment == name)) for name in _SENTIMENTS),
-        )
-        .where(
-            Feedback.received_at >= _midnight(day, zone),
-            Feedback.received_at < _midnight(day + timedelta(days=1), zone),
-        )
-        .group_by(Feedback.department_id, Feedback.eservice_id, Feedback.channel)
-    )
+    counts = select(
+        literal(day),
+        Feedback.department_id,
+        Feedback.eservice_id,
+        Feedback.channel,
+        func.count(),
+        count_if(Feedback.about_digital.is_not(None)),
+        count_if(digital),
+        *(count_if(and_(digital, Feedback.sentiment == name)) for name in _SENTIMENTS),
+    ).where(
+        Feedback.received_at >= _midnight(day, zone),
+        Feedback.received_at < _midnight(day + timedelta(days=1), zone),
+    ).group_by(Feedback.department_id, Feedback.eservice_id, Feedback.channel)
     db.session.execute(delete(FeedbackDay).where(FeedbackDay.day == day))
     columns = ["day", "department_id", "eservice_id", "channel", "items", "analysed", "digital"]
     db.session.execute(insert(FeedbackDay).from_select([*columns, *_SENTIMENTS], counts))

@@ -60,7 +60,9 @@ def test_a_recount_in_the_workers_leaves_the_pages_nothing_to_do(app, analyst):
 
 def test_a_bulk_call_import_marks_its_day(app, analyst, tmp_path):
     log = tmp_path / "calls.csv"
-    log.write_text("call_id,started_at,notes\nc-1,2024-05-03T10:00:00+03:00,Lomake ei toimi\n")
+    log.write_text(
+        "call_id,started_at,notes\nc-1,2024-05-03T10:00:00+03:00,Lomake ei toimi\n"
+    )
     db.session.execute(delete(StaleFeedbackDay))
     db.session.commit()
     mapping = CallLogMapping.load("generic")
