@@ -1,8 +1,9 @@
-"""The OpenAPI 3 document of /api/v1, built from the views' own marshmallow schemas.
+"""The OpenAPI 3 document of /api/v1 and of Open311 (/open311/v2), built from the views'
+own marshmallow schemas.
 
-Each API view declares what it takes and gives with ``@documented``; the document is
+Each view declares what it takes and gives with ``@documented``; the document is
 assembled from the URL map, so a route cannot be added without being described (a
-test fails for any /api/v1 route without a description).
+test fails for any /api/v1 or /open311 route without a description).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from flask import Flask
 from marshmallow import Schema, fields
 
 API_PREFIX = "/api/v1"
+OPEN311_PREFIX = "/open311"
+_DOCUMENTED_PREFIXES = (API_PREFIX, OPEN311_PREFIX)
 _PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
 
 
@@ -29,6 +32,16 @@ class ErrorSchema(Schema):
     )
 
 
+class Open311ErrorSchema(Schema):
+    """One of the spec's errors; an answer carries a list of them, in the path's format."""
+
+    code = fields.Integer(metadata={"description": "The HTTP status."})
+    description = fields.String(metadata={"description": "What is wrong, naming the field."})
+
+
+_OPEN311_ERRORS = {"type": "array", "items": Open311ErrorSchema}
+
+
 @dataclass(frozen=True)
 class Operation:
     summary: str
@@ -37,6 +50,8 @@ class Operation:
     responses: dict[int, str] = field(default_factory=dict)
     token: bool = True
     query: type[Schema] | None = None
+    # Open311: form-encoded fields in, JSON or XML out as the path's .json or .xml says.
+    form: bool = False
 
 
 def documented(
@@ -47,22 +62,55 @@ def documented(
     responses: dict[int, str] | None = None,
     token: bool = True,
     query: type[Schema] | None = None,
+    form: bool = False,
 ) -> Callable:
     """Describe an API view for the OpenAPI document."""
 
     def decorator(view: Callable) -> Callable:
-        view.__openapi__ = Operation(summary, body, response, responses or {}, token, query)
+        view.__openapi__ = Operation(summary, body, response, responses or {}, token, query, form)
         return view
 
     return decorator
 
 
+def _path_parameter(name: str) -> dict:
+    schema = {"type": "string", "enum": ["json", "xml"]} if name == "fmt" else {"type": "string"}
+    return {"in": "path", "name": name, "required": True, "schema": schema}
+
+
+def _open311_operation(operation: Operation, parameters: list[dict]) -> dict:
+    """An Open311 resource: form fields in; the spec's documents and errors out."""
+    result: dict = {"summary": operation.summary, "parameters": parameters}
+    if operation.query is not None:
+        parameters.append({"in": "query", "schema": operation.query})
+    if operation.body is not None:
+        result["requestBody"] = {
+            "required": True,
+            "content": {
+                kind: {"schema": operation.body}
+                for kind in ("application/x-www-form-urlencoded", "multipart/form-data")
+            },
+        }
+    errors = {"application/json": {"schema": _OPEN311_ERRORS}, "text/xml": {}}
+    responses = {404: "No such resource: the path ends in .json or .xml"}
+    responses.update(operation.responses)
+    statuses = {
+        "200": {"description": "OK, as JSON or XML as the path says"},
+        **{
+            str(status): {"description": description}
+            | ({"content": errors} if status >= 400 else {})
+            for status, description in responses.items()
+        },
+    }
+    result["responses"] = dict(sorted(statuses.items()))
+    return result
+
+
 def _operation(operation: Operation, path_parameters: list[str]) -> dict:
+    parameters = [_path_parameter(name) for name in path_parameters]
+    if operation.form:
+        return _open311_operation(operation, parameters)
     result: dict = {"summary": operation.summary, "responses": {}}
-    parameters = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
-        for name in path_parameters
-    ]
     if operation.query is not None:
         parameters.append({"in": "query", "schema": operation.query})
     if parameters:
@@ -110,7 +158,7 @@ def undocumented_routes(app: Flask) -> list[str]:
     return [
         rule.rule
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(API_PREFIX)
+        if rule.rule.startswith(_DOCUMENTED_PREFIXES)
         and not hasattr(app.view_functions[rule.endpoint], "__openapi__")
     ]
 
@@ -121,14 +169,19 @@ def build_spec(app: Flask) -> dict:
         version="1",
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
-        info={"description": "Feedback intake and read-back for a city's e-services."},
+        info={
+            "description": (
+                "Feedback intake and read-back for a city's e-services, and the city's "
+                "Open311 GeoReport v2 endpoint (README: Open311 GeoReport v2)."
+            )
+        },
         servers=[{"url": app.config["PUBLIC_BASE_URL"]}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         view = app.view_functions[rule.endpoint]
         operation = getattr(view, "__openapi__", None)
-        if not rule.rule.startswith(API_PREFIX) or operation is None:
+        if not rule.rule.startswith(_DOCUMENTED_PREFIXES) or operation is None:
             continue
         names = [match.group("name") for match in _PATH_PARAMETER.finditer(rule.rule)]
         path = _PATH_PARAMETER.sub(lambda match: "{" + match.group("name") + "}", rule.rule)

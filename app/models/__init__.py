@@ -11,6 +11,7 @@ from app.models.inbound import InboundKind, InboundMessage
 from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
+from app.models.open311 import AttributeType, CitizenUpdate, EServiceAttribute, UploadedMedia
 from app.models.routing import RoutingRule, TrainedModel
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
 from app.models.ticket import ItemEmbedding, Ticket, TicketOutcome, TicketState
@@ -22,12 +23,15 @@ __all__ = [
     "COMMON_FRAME",
     "ROLES",
     "ApiToken",
+    "AttributeType",
     "AuditEvent",
+    "CitizenUpdate",
     "Contact",
     "DeadlineReminder",
     "DeadlineTarget",
     "Department",
     "EService",
+    "EServiceAttribute",
     "Feedback",
     "FeedbackDay",
     "FeedbackEvent",
@@ -56,6 +60,7 @@ __all__ = [
     "TicketState",
     "TrainedModel",
     "TransactionCount",
+    "UploadedMedia",
     "User",
     "WebhookDelivery",
 ]

@@ -7,7 +7,7 @@ import secrets
 import time
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -114,6 +114,12 @@ class Feedback(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(String(500))
     media_url: Mapped[str | None] = mapped_column(String(1000))
+    # Open311: every media URL sent (media_url is the first), the client's address id and
+    # zipcode, and the values of the e-service's attributes.
+    media_urls: Mapped[list | None] = mapped_column(JSON)
+    address_id: Mapped[str | None] = mapped_column(String(200))
+    zipcode: Mapped[str | None] = mapped_column(String(20))
+    attributes: Mapped[dict | None] = mapped_column(JSON)
 
     eservice: Mapped[EService | None] = relationship()
     department: Mapped[Department | None] = relationship()

@@ -17,6 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import COMMON_FRAME, Department, EService, Supplier, SurveyFrame, User
 from app.services.audit import record
+from app.services.open311_catalog import (
+    AttributeDefinitionError,
+    parse_attribute_lines,
+    replace_attributes,
+)
 from app.services.surveys import DefinedFrame, SurveyError, define_frame
 
 # What an admin edits: the names of the staff site's languages (citizens' other languages
@@ -62,6 +67,8 @@ class EServiceDraft:
     keywords: dict[str, list[str]]
     survey_frame: str = COMMON_FRAME
     active: bool = True
+    # Open311 attribute lines (app/services/open311_catalog.py); None leaves them as they are.
+    open311_attributes: str | None = None
 
 
 def describe(row: db.Model, *, leave_out: tuple[str, ...] = ()) -> dict:
@@ -169,6 +176,11 @@ def save_eservice(eservice: EService | None, draft: EServiceDraft, actor: User) 
     eservice.keywords = {language: words for language, words in keywords.items() if words}
     eservice.survey_frame = draft.survey_frame
     eservice.active = draft.active
+    if draft.open311_attributes is not None:
+        try:
+            replace_attributes(eservice, parse_attribute_lines(draft.open311_attributes))
+        except AttributeDefinitionError as error:
+            raise AdminError({"open311_attributes": error.messages}) from error
     save_audited(eservice, before, actor, describe(eservice))
     return eservice
 

@@ -9,7 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Feedback, FeedbackEvent, InboundMessage, Notice, User
+from app.models import (
+    AuditEvent,
+    CitizenUpdate,
+    Feedback,
+    FeedbackEvent,
+    InboundMessage,
+    Notice,
+    User,
+)
 
 # Reads, not changes: they have their own page (the audit log), and would bury the rest.
 _UNLISTED_ACTIONS = ("feedback.personal_data_viewed",)
@@ -30,7 +38,8 @@ def change_status(item: Feedback, status: str, note: str | None = None) -> bool:
 class HistoryEntry:
     at: datetime
     # "status" (a change of status), "notice" (a message to the citizen), "inbound" (mail
-    # that came back: a reply, an automatic reply, a bounce) or "action"
+    # that came back: a reply, an automatic reply, a bounce), "citizen_update" (the
+    # citizen's words on it, sent by an Open311 client) or "action"
     kind: str
     name: str  # the status, the notice's kind or the audited action
     actor: str | None = None  # the staff member's e-mail, for actions
@@ -67,6 +76,11 @@ def item_history(item: Feedback) -> list[HistoryEntry]:
             redacted=message.redacted_text,
         )
         for message in inbound
+    ]
+    updates = db.session.scalars(select(CitizenUpdate).where(CitizenUpdate.feedback_id == item.id))
+    entries += [
+        HistoryEntry(update.received_at, "citizen_update", "open311", text=update.redacted_text)
+        for update in updates
     ]
     actions = db.session.execute(
         select(AuditEvent, User.email)

@@ -33,6 +33,10 @@ class Location:
     longitude: float | None = None
     address: str | None = None
     media_url: str | None = None
+    # Open311's: every media URL sent (media_url is the first), an address id and zipcode.
+    media_urls: tuple[str, ...] = ()
+    address_id: str | None = None
+    zipcode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Submission:
     occurred_at: datetime | None = None
     contact: ContactDetails | None = None
     location: Location = Location()
+    attributes: dict | None = None  # values of the e-service's Open311 attributes
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,10 @@ def submit_feedback(submission: Submission, agent: User | None = None) -> Intake
         longitude=submission.location.longitude,
         address=submission.location.address,
         media_url=submission.location.media_url,
+        media_urls=list(submission.location.media_urls) or None,
+        address_id=submission.location.address_id,
+        zipcode=submission.location.zipcode,
+        attributes=submission.attributes,
     )
     db.session.add(item)
     try:

@@ -8,14 +8,27 @@ published is the redacted text, never the raw text, and never a contact detail.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import EService, Feedback, FeedbackEvent, FeedbackStatus, User
+from app.models import (
+    CitizenUpdate,
+    DeadlineTarget,
+    EService,
+    Feedback,
+    FeedbackEvent,
+    FeedbackStatus,
+    Ticket,
+    TicketOutcome,
+    UploadedMedia,
+    User,
+)
 from app.models.types import utcnow
 from app.services.contacts import find_contact
 from app.services.intake import (
@@ -25,11 +38,61 @@ from app.services.intake import (
     Submission,
     submit_feedback,
 )
+from app.services.open311_catalog import media_url
+from app.services.privacy import redact
 
 CHANNEL = "open311"
 # The spec's response volume: "a span of 90 days or first 1000 requests, whichever is smallest".
+# Beyond that a client pages on (``page``, ``page_size``).
 MAX_RESULTS = 1000
 MAX_WINDOW = timedelta(days=90)
+# An identical request from the same key within this time is a client's retry, not news.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+class ExtendedStatus:
+    """FixMyStreet's extended statuses (mySociety's Open311 extension), for clients that
+    read them at /open311/v2/extended/…; the spec's open and closed elsewhere."""
+
+    OPEN = "OPEN"
+    INVESTIGATING = "INVESTIGATING"
+    IN_PROGRESS = "IN_PROGRESS"
+    ACTION_SCHEDULED = "ACTION_SCHEDULED"
+    INTERNAL_REFERRAL = "INTERNAL_REFERRAL"
+    FIXED = "FIXED"
+    NOT_COUNCILS_RESPONSIBILITY = "NOT_COUNCILS_RESPONSIBILITY"
+    DUPLICATE = "DUPLICATE"
+    NO_FURTHER_ACTION = "NO_FURTHER_ACTION"
+    CLOSED = "CLOSED"
+
+    ALL = (
+        OPEN,
+        INVESTIGATING,
+        IN_PROGRESS,
+        ACTION_SCHEDULED,
+        INTERNAL_REFERRAL,
+        FIXED,
+        NOT_COUNCILS_RESPONSIBILITY,
+        DUPLICATE,
+        NO_FURTHER_ACTION,
+        CLOSED,
+    )
+
+
+# How each honest outcome reads to a FixMyStreet-style client.
+_OUTCOME_STATUSES = {
+    TicketOutcome.FIXED: ExtendedStatus.FIXED,
+    TicketOutcome.NOT_OURS: ExtendedStatus.NOT_COUNCILS_RESPONSIBILITY,
+    TicketOutcome.DUPLICATE: ExtendedStatus.DUPLICATE,
+    TicketOutcome.WONT_FIX: ExtendedStatus.NO_FURTHER_ACTION,
+    TicketOutcome.NO_ACTION: ExtendedStatus.NO_FURTHER_ACTION,
+}
+_OPEN_STATUSES = {
+    FeedbackStatus.RECEIVED: ExtendedStatus.OPEN,
+    FeedbackStatus.TRIAGE: ExtendedStatus.OPEN,
+    FeedbackStatus.FORWARDED: ExtendedStatus.INVESTIGATING,
+    FeedbackStatus.IN_DEVELOPMENT: ExtendedStatus.IN_PROGRESS,
+}
 
 
 class Open311NotFoundError(LookupError):
@@ -58,13 +121,26 @@ def date_window(
 @dataclass(frozen=True)
 class NewServiceRequest:
     service_code: str
-    description: str
+    description: str | None = None
     location: Location = Location()
     email: str | None = None
     phone: str | None = None
     name: str | None = None
     # The client's own reference for this request, so that a retry stores nothing new.
     client_ref: str | None = None
+    # attribute[code] values other than client_ref, as sent (checked against the service).
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    uploads: tuple[UploadedMedia, ...] = ()  # photos sent with the request, checked
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int = 1
+    size: int | None = None  # None: MAX_RESULTS
+
+    def bounds(self) -> tuple[int, int]:
+        size = self.size or MAX_RESULTS
+        return (self.number - 1) * size, size
 
 
 @dataclass(frozen=True)
@@ -73,6 +149,32 @@ class RequestQuery:
     service_request_ids: tuple[str, ...] = ()
     service_codes: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    page: Page = Page()
+
+
+@dataclass(frozen=True)
+class UpdateQuery:
+    window: DateWindow
+    page: Page = Page()
+
+
+@dataclass(frozen=True)
+class NewUpdate:
+    """A citizen's comment on a request, as FixMyStreet posts it."""
+
+    service_request_id: str
+    client_update_id: str
+    updated_at: datetime
+    status: str
+    description: str | None = None
+    name: str | None = None
+    media_url: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredUpdate:
+    update: CitizenUpdate
+    created: bool
 
 
 def open311_status(status: str) -> str:
@@ -80,9 +182,36 @@ def open311_status(status: str) -> str:
     return "closed" if status == FeedbackStatus.RESOLVED else "open"
 
 
+def extended_status(status: str, ticket: Ticket | None) -> str:
+    """FixMyStreet's status for an item status; a closed item's comes from how its problem
+    ended, so "not our responsibility" never reads as fixed."""
+    if status != FeedbackStatus.RESOLVED:
+        return _OPEN_STATUSES[status]
+    if ticket is None:
+        return ExtendedStatus.CLOSED
+    if ticket.outcome is None:
+        return ExtendedStatus.FIXED  # the tracker reported the issue done
+    return _OUTCOME_STATUSES[ticket.outcome]
+
+
+def published_status(status: str, ticket: Ticket | None, extended: bool) -> str:
+    return extended_status(status, ticket) if extended else open311_status(status)
+
+
+def change_note(status: str, note: str | None, ticket: Ticket | None) -> str | None:
+    """The citizen-facing words of a status change: its own note, else for a closing the
+    handler's explanation of the outcome or what was changed."""
+    if note or status != FeedbackStatus.RESOLVED or ticket is None:
+        return note
+    if ticket.outcome in TicketOutcome.HONEST:
+        return ticket.outcome_explanation
+    return ticket.what_we_changed
+
+
 def status_notes(item: Feedback) -> str | None:
-    """The public note of the change that gave the item its current status."""
-    return item.events[-1].note if item.events else None
+    """The citizen-facing words of the change that gave the item its current status."""
+    note = item.events[-1].note if item.events else None
+    return change_note(item.status, note, item.ticket)
 
 
 def updated_at(item: Feedback) -> datetime:
@@ -117,13 +246,59 @@ def _standing_consent(email: str | None, phone: str | None) -> bool:
     return contact is not None and contact.consent
 
 
-def submit_service_request(submitter: User, request: NewServiceRequest) -> IntakeResult:
-    """Store the request as a feedback item through intake; commits.
+def _same(column: ColumnElement, value: object) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
 
-    A repeated ``client_ref`` from the same submitter returns the stored item. The
-    reference is kept per submitter, so two Open311 clients never share an item.
+
+def _resubmission(
+    submitter: User, eservice: EService, text: str, where: Location
+) -> Feedback | None:
+    """The same request from the same key a moment ago: a client's retry without a
+    ``client_ref`` (a lost answer), not a second problem."""
+    return db.session.scalars(
+        select(Feedback)
+        .where(
+            Feedback.channel == CHANNEL,
+            Feedback.agent_id == submitter.id,
+            Feedback.received_at >= utcnow() - DUPLICATE_WINDOW,
+            Feedback.eservice_id == eservice.id,
+            Feedback.text == text,
+            _same(Feedback.latitude, where.latitude),
+            _same(Feedback.longitude, where.longitude),
+            _same(Feedback.address, where.address),
+        )
+        .order_by(Feedback.id)
+    ).first()
+
+
+def submit_service_request(
+    submitter: User, request: NewServiceRequest, text: str, attributes: dict | None
+) -> IntakeResult:
+    """Store the request as a feedback item through intake; commits. ``text`` and
+    ``attributes`` are the request's words and attribute values as checked against the
+    service (app/services/open311_catalog.py).
+
+    A repeated ``client_ref`` from the same submitter returns the stored item, and so does
+    an identical request from it within DUPLICATE_WINDOW. The reference is kept per
+    submitter, so two Open311 clients never share an item.
     """
     eservice = service(request.service_code)
+    location = request.location
+    if request.client_ref is None:
+        retried = _resubmission(submitter, eservice, text, location)
+        if retried is not None:
+            return IntakeResult(retried, created=False)
+    db.session.add_all(request.uploads)
+    media_urls = (*(media_url(upload) for upload in request.uploads), *location.media_urls)
+    location = Location(
+        latitude=location.latitude,
+        longitude=location.longitude,
+        address=location.address,
+        media_url=media_urls[0] if media_urls else None,
+        media_urls=media_urls,
+        address_id=location.address_id,
+        zipcode=location.zipcode,
+    )
     contact = None
     if request.email or request.phone or request.name:
         contact = ContactDetails(
@@ -133,17 +308,26 @@ def submit_service_request(submitter: User, request: NewServiceRequest) -> Intak
             consent=_standing_consent(request.email, request.phone),
         )
     source_ref = f"{submitter.id}:{request.client_ref}" if request.client_ref else None
-    return submit_feedback(
+    result = submit_feedback(
         Submission(
-            text=request.description,
+            text=text,
             channel=CHANNEL,
             eservice=eservice.code,
             source_ref=source_ref,
             contact=contact,
-            location=request.location,
+            location=location,
+            attributes=attributes,
         ),
         agent=submitter,
     )
+    for upload in request.uploads:
+        if result.created:
+            upload.feedback_id = result.feedback.id
+        elif upload in db.session:
+            db.session.expunge(upload)  # a retry's copy of photos already stored
+    if result.created and request.uploads:
+        db.session.commit()
+    return result
 
 
 def _published() -> Select:
@@ -154,13 +338,14 @@ def _published() -> Select:
             selectinload(Feedback.events),
             selectinload(Feedback.eservice),
             selectinload(Feedback.department),
+            selectinload(Feedback.ticket),
         )
     )
 
 
 def find_service_requests(query: RequestQuery) -> list[Feedback]:
-    """The published requests matching the spec's filters, newest first, at most 1000.
-    Given ids override every other filter, as the spec says."""
+    """The published requests matching the spec's filters, newest first, a page of at most
+    1000. Given ids override every other filter, as the spec says."""
     statement = _published()
     if query.service_request_ids:
         statement = statement.where(Feedback.public_id.in_(query.service_request_ids))
@@ -177,7 +362,8 @@ def find_service_requests(query: RequestQuery) -> list[Feedback]:
         elif set(query.statuses) == {"closed"}:
             statement = statement.where(Feedback.status == FeedbackStatus.RESOLVED)
     statement = statement.order_by(Feedback.received_at.desc(), Feedback.id.desc())
-    return list(db.session.scalars(statement.limit(MAX_RESULTS)))
+    offset, size = query.page.bounds()
+    return list(db.session.scalars(statement.offset(offset).limit(size)))
 
 
 def service_request(public_id: str) -> Feedback:
@@ -195,9 +381,11 @@ def service_request_for_token(token: str) -> Feedback:
     return item
 
 
-def request_updates(window: DateWindow) -> list[FeedbackEvent]:
-    """Status changes of published requests in time order, at most 1000, so a client can
-    read on from the last ``updated_datetime`` it saw."""
+def request_updates(query: UpdateQuery) -> list[FeedbackEvent]:
+    """Status changes of published requests in time order, a page of at most 1000, so a
+    client can read on from the last ``updated_datetime`` it saw."""
+    window = query.window
+    offset, size = query.page.bounds()
     return list(
         db.session.scalars(
             select(FeedbackEvent)
@@ -207,8 +395,73 @@ def request_updates(window: DateWindow) -> list[FeedbackEvent]:
                 FeedbackEvent.at >= window.start,
                 FeedbackEvent.at <= window.end,
             )
-            .options(selectinload(FeedbackEvent.feedback))
+            .options(selectinload(FeedbackEvent.feedback).selectinload(Feedback.ticket))
             .order_by(FeedbackEvent.at, FeedbackEvent.id)
-            .limit(MAX_RESULTS)
+            .offset(offset)
+            .limit(size)
         )
     )
+
+
+def _stored_update(submitter: User, client_update_id: str) -> CitizenUpdate | None:
+    return db.session.scalars(
+        select(CitizenUpdate).where(
+            CitizenUpdate.submitter_id == submitter.id,
+            CitizenUpdate.client_update_id == client_update_id,
+        )
+    ).first()
+
+
+def add_citizen_update(submitter: User, new: NewUpdate) -> StoredUpdate:
+    """Keep a citizen's comment on a published request, redacted; commits. The client's
+    ``update_id`` is its reference: a repeat returns the stored update. The citizen's
+    status is kept as they gave it: it changes nothing, the item's handlers decide."""
+    existing = _stored_update(submitter, new.client_update_id)
+    if existing is not None:
+        return StoredUpdate(existing, created=False)
+    item = service_request(new.service_request_id)
+    names = [new.name] if new.name else []
+    update = CitizenUpdate(
+        feedback=item,
+        submitter_id=submitter.id,
+        client_update_id=new.client_update_id,
+        updated_at=new.updated_at,
+        status=new.status,
+        redacted_text=redact(new.description, names) if new.description else None,
+        media_url=new.media_url,
+    )
+    db.session.add(update)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same update_id was stored by a concurrent retry first.
+        db.session.rollback()
+        existing = _stored_update(submitter, new.client_update_id)
+        if existing is None:
+            raise
+        return StoredUpdate(existing, created=False)
+    return StoredUpdate(update, created=True)
+
+
+def resolution_days() -> dict[tuple[int, int | None], int]:
+    """Resolution targets set per department (e-service None) and per e-service."""
+    rows = db.session.scalars(
+        select(DeadlineTarget).where(DeadlineTarget.resolution_days.is_not(None))
+    )
+    return {(row.department_id, row.eservice_id): row.resolution_days for row in rows}
+
+
+def expected_at(item: Feedback, targets: dict[tuple[int, int | None], int]) -> datetime | None:
+    """When the department means to have an open item's problem resolved: its problem
+    group's (else its own) start plus the department's resolution target."""
+    if item.status == FeedbackStatus.RESOLVED or item.department_id is None:
+        return None
+    ticket = item.ticket
+    department_id = ticket.department_id if ticket and ticket.department_id else item.department_id
+    eservice_id = ticket.eservice_id if ticket else item.eservice_id
+    days = targets.get(
+        (department_id, eservice_id),
+        targets.get((department_id, None), current_app.config["DEADLINE_RESOLUTION_DAYS"]),
+    )
+    start = ticket.created_at if ticket else item.received_at
+    return start + timedelta(days=days)

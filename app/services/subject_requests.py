@@ -33,6 +33,7 @@ from app.models.types import utcnow
 from app.services.audit import record
 from app.services.contacts import normalise_email, normalise_phone
 from app.services.notices import status_url
+from app.services.open311_catalog import forget_request_details
 from app.services.privacy import redact
 
 # Shortest phone number worth a search: fewer digits would match strangers.
@@ -213,6 +214,7 @@ def erase_subject(text: str, actor: User | None) -> ErasureReport:
         anonymise_item(item, names)
         # Where a problem is can be where the citizen lives; the photo can show them.
         item.address = item.media_url = item.latitude = item.longitude = None
+        forget_request_details(item)
     for item in found.mentions:
         anonymise_item(item, names, extra=[query.value])
     for contact in found.contacts:

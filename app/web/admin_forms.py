@@ -120,6 +120,9 @@ class EServiceForm(_Named):
     ).values()
     survey_frame = SelectField(_l("Survey"), choices=[])
     active = BooleanField(_l("Active"), default=True)
+    open311_attributes = TextAreaField(
+        _l("Open311 attributes, one per line"), validators=[Length(max=20000)]
+    )
 
     def fill_keywords(self, keywords: dict) -> None:
         for language in EDITED_LANGUAGES:
@@ -138,6 +141,7 @@ class EServiceForm(_Named):
             },
             survey_frame=self.survey_frame.data,
             active=bool(self.active.data),
+            open311_attributes=self.open311_attributes.data or "",
         )
 
 

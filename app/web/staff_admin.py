@@ -32,6 +32,7 @@ from app.services.admin import (
     survey_frames,
 )
 from app.services.admin_users import save_user, staff_users
+from app.services.open311_catalog import attribute_lines
 from app.web.admin_forms import (
     ROLE_LABELS,
     DepartmentForm,
@@ -134,6 +135,7 @@ def _eservice_form(eservice: EService | None) -> EServiceForm:
     if eservice is not None and request.method == "GET":
         form.fill_names(eservice.names)
         form.fill_keywords(eservice.keywords or {})
+        form.open311_attributes.data = attribute_lines(eservice)
         form.department.data = eservice.department.code
         form.supplier.data = eservice.supplier.code if eservice.supplier else ""
     return form
@@ -224,6 +226,13 @@ SECTIONS = {
             _eservice_row,
             _eservice_form,
             save_eservice,
+            hints={
+                "open311_attributes": _l(
+                    "What Open311 apps ask the citizen: code | type | question | required or "
+                    "optional | choices as key=Name; key=Name. Types: string, number, "
+                    "datetime, text, singlevaluelist, multivaluelist."
+                )
+            },
         ),
         Section(
             "suppliers",

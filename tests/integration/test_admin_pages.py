@@ -200,6 +200,39 @@ def test_an_admin_creates_an_eservice_that_routes_and_edits_it(app, client):
     assert (eservice.department.code, eservice.supplier, eservice.active) == ("EDU", None, False)
 
 
+def test_an_admin_defines_an_eservices_open311_attributes(app, client):
+    sign_in_as(client, "admin")
+    assert post(client, "/staff/admin/eservices", NEW_ESERVICE).status_code == 302
+    eservice = by_code(EService, "museum-card")
+    url = f"/staff/admin/eservices/{eservice.id}"
+    lines = (
+        "card | singlevaluelist | Which card? | required | adult=Adult; child=Child\n"
+        "visited | datetime | When did you visit?"
+    )
+    assert post(client, url, {**NEW_ESERVICE, "open311_attributes": lines}).status_code == 302
+    definition = client.get("/open311/v2/services/museum-card.json").get_json()
+    card, visited, client_ref = definition["attributes"]
+    assert (card["code"], card["datatype"], card["required"], card["order"]) == (
+        "card",
+        "singlevaluelist",
+        True,
+        1,
+    )
+    assert card["values"] == [{"key": "adult", "name": "Adult"}, {"key": "child", "name": "Child"}]
+    assert (visited["datatype"], visited["required"], client_ref["code"]) == (
+        "datetime",
+        False,
+        "client_ref",
+    )
+    page = client.get(url, headers=EN).get_data(as_text=True)
+    assert "card | singlevaluelist | Which card? | required | adult=Adult; child=Child" in page
+
+    # Emptied, the definitions go; client_ref stays.
+    assert post(client, url, {**NEW_ESERVICE, "open311_attributes": ""}).status_code == 302
+    definition = client.get("/open311/v2/services/museum-card.json").get_json()
+    assert [a["code"] for a in definition["attributes"]] == ["client_ref"]
+
+
 # --- suppliers ----------------------------------------------------------------------------
 
 
@@ -316,6 +349,22 @@ BAD_INPUT = {
         ({"supplier": "nobody"}, "supplier", "Not a valid choice."),
         ({"survey_frame": "missing"}, "survey_frame", "Not a valid choice."),
         ({"url": "not a url"}, "url", "Invalid URL."),
+        ({"open311_attributes": "step | colour"}, "open311_attributes", "Line 1: Write code"),
+        (
+            {"open311_attributes": "a | string | A?\nb | slider | B?"},
+            "open311_attributes",
+            "Line 2: Not an Open311 attribute type.",
+        ),
+        (
+            {"open311_attributes": "a | singlevaluelist | A?"},
+            "open311_attributes",
+            "List types need choices",
+        ),
+        (
+            {"open311_attributes": "client_ref | string | Yours?"},
+            "open311_attributes",
+            "(not client_ref)",
+        ),
     ],
     "/staff/admin/suppliers": [
         ({"code": "kivi"}, "code", "Already in use."),

@@ -71,7 +71,7 @@ def test_services_list_the_catalog_in_json_and_xml(client):
         "service_code": "daycare-application",
         "service_name": "Daycare application",
         "description": "Daycare application",
-        "metadata": False,
+        "metadata": True,  # client_ref, at least
         "type": "realtime",
         "keywords": "",
         "group": "Education",
@@ -83,15 +83,22 @@ def test_services_list_the_catalog_in_json_and_xml(client):
     assert codes == [s["service_code"] for s in services]
     daycare = root.find("service[service_code='daycare-application']")
     assert daycare.findtext("group") == "Fostran och utbildning"
-    assert (daycare.findtext("metadata"), daycare.findtext("type")) == ("false", "realtime")
+    assert (daycare.findtext("metadata"), daycare.findtext("type")) == ("true", "realtime")
 
 
-def test_service_definition_has_no_attributes_and_unknown_is_404(client):
+def test_a_definition_advertises_client_ref_and_unknown_is_404(client):
     definition = client.get(f"{BASE}/services/daycare-application.json").get_json()
-    assert definition == {"service_code": "daycare-application", "attributes": []}
+    assert definition["service_code"] == "daycare-application"
+    (client_ref,) = definition["attributes"]
+    assert client_ref["code"] == "client_ref" and client_ref["variable"] is True
+    assert (client_ref["datatype"], client_ref["required"], client_ref["order"]) == (
+        "string",
+        False,
+        1,
+    )
     root = xml(client.get(f"{BASE}/services/daycare-application.xml"))
     assert root.tag == "service_definition" and root.findtext("service_code")
-    assert list(root.find("attributes")) == []
+    assert root.findtext("attributes/attribute/code") == "client_ref"
 
     response = client.get(f"{BASE}/services/no-such-service.xml")
     assert response.status_code == 404
@@ -162,7 +169,10 @@ def test_a_posted_request_is_stored_routed_and_read_back_without_personal_data(
     assert requested.utcoffset() is not None and requested == item.received_at.replace(
         microsecond=0
     )
-    assert "expected_datetime" not in document
+    # Routed to Education: its resolution target (30 days by default) from the item's start.
+    expected = datetime.fromisoformat(document["expected_datetime"])
+    start = item.ticket.created_at if item.ticket else item.received_at
+    assert expected == (start + timedelta(days=30)).replace(microsecond=0)
 
     root = xml(reads[1])
     assert root.tag == "service_requests"
@@ -213,7 +223,7 @@ def test_a_retry_with_the_same_reference_stores_nothing_new(app, client, api_key
         ("xml", {"api_key": "cl_not-a-token"}, 403, "api_key"),
         ("json", {"service_code": "no-such-service"}, 404, "service_code"),
         ("xml", {"service_code": None}, 400, "service_code"),
-        ("json", {"description": None}, 400, "description"),
+        ("json", {"description": None}, 400, "description"),  # nor attributes nor media
         ("xml", {"description": "   "}, 400, "description"),
         ("json", {"description": "x" * 4001}, 400, "description"),
         ("xml", {"lat": "60.17"}, 400, "long"),
@@ -247,7 +257,7 @@ def test_each_bad_field_gets_its_own_error(app, client, api_key):
     )
     assert response.status_code == 400
     described = [error["description"].split(":")[0] for error in errors_of(response, "xml")]
-    assert sorted(described) == ["description", "email", "lat", "media_url"]
+    assert sorted(described) == ["email", "lat", "media_url"]
     assert stored() == (0, 0, 0, 0)
 
 
@@ -297,18 +307,16 @@ def test_xml_stays_well_formed_whatever_the_citizen_typed(app, client, api_key):
 def requests_(app, client, api_key):
     """Four Open311 requests (one 100 days old, one resolved) and one item from the API."""
 
-    def new(service_code: str) -> Feedback:
-        response = post(client, api_key, service_code=service_code, description=service_code)
+    def new(service_code: str, n: int) -> Feedback:
+        description = f"{service_code} {n}"  # not identical: that would be a retry
+        response = post(client, api_key, service_code=service_code, description=description)
         public_id = response.get_json()[0]["service_request_id"]
         return db.session.scalars(select(Feedback).where(Feedback.public_id == public_id)).one()
 
     old, daycare, library, parking = (
-        new(code)
-        for code in (
-            "daycare-application",
-            "daycare-application",
-            "library-account",
-            "parking-permit",
+        new(code, n)
+        for n, code in enumerate(
+            ("daycare-application", "daycare-application", "library-account", "parking-permit")
         )
     )
     old.received_at = utcnow() - timedelta(days=100)
@@ -362,12 +370,14 @@ def test_the_list_is_capped(client, requests_, monkeypatch):
     ("query", "field"),
     [
         ("start_date=yesterday", "start_date"),
-        ("start_date=2026-01-01", "start_date"),
+        ("start_date=2026-02-30", "start_date"),
         ("end_date=2026-01-01T00:00:00", "end_date"),
         ("start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", "end_date"),
         ("start_date=2025-01-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", "end_date"),
         ("end_date=0001-01-01T00:00:00Z", "end_date"),
         ("status=pending", "status"),
+        ("page=0", "page"),
+        ("page_size=1001", "page_size"),
     ],
 )
 def test_a_bad_filter_is_a_400_naming_it(client, query, field):
@@ -415,6 +425,7 @@ def test_status_changes_are_read_back_as_updates(app, client, api_key):
         "status": "closed",
         "updated_datetime": updates[-1]["updated_datetime"],
         "description": "Fixed in release 2.3",
+        "media_url": None,
     }
     assert datetime.fromisoformat(updates[-1]["updated_datetime"]) == resolved.at.replace(
         microsecond=0

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.models import ROLES
+from app.extensions import db
+from app.models import ROLES, UploadedMedia
 from app.services.links import followup_token, unsubscribe_url
 from app.services.surveys import ensure_common_frame
 from tests.security.conftest import act_as, form_token
@@ -84,13 +85,23 @@ MATRIX: dict[str, Access] = {
     # Signed by the tracker; no account opens it.
     "POST /hooks/jira": Access(frozenset(), denied=LOGIN),
     # Open311: reading is public; submitting needs an intake api_key (403, as the spec says).
-    "GET /open311/v2/services.<any(json, xml):fmt>": public(),
-    "GET /open311/v2/services/<code>.<any(json, xml):fmt>": public(),
-    "GET /open311/v2/requests.<any(json, xml):fmt>": public(),
-    "POST /open311/v2/requests.<any(json, xml):fmt>": Access(INTAKE, anonymous=FORBIDDEN),
-    "GET /open311/v2/requests/<public_id>.<any(json, xml):fmt>": public(),
-    "GET /open311/v2/tokens/<token>.<any(json, xml):fmt>": public(),
-    "GET /open311/v2/servicerequestupdates.<any(json, xml):fmt>": public(),
+    # Every resource is also under extended/ (FixMyStreet's extended statuses).
+    **{
+        f"{method} /open311/v2{variant}/{resource}.<any(json, xml):fmt>": access
+        for variant in ("", "/extended")
+        for method, resource, access in (
+            ("GET", "discovery", public()),
+            ("GET", "services", public()),
+            ("GET", "services/<code>", public()),
+            ("GET", "requests", public()),
+            ("POST", "requests", Access(INTAKE, anonymous=FORBIDDEN)),
+            ("GET", "requests/<public_id>", public()),
+            ("GET", "tokens/<token>", public()),
+            ("GET", "servicerequestupdates", public()),
+            ("POST", "servicerequestupdates", Access(INTAKE, anonymous=FORBIDDEN)),
+        )
+    },
+    "GET /open311/v2/media/<name>": public(),
     # The staff site.
     "GET /staff/login": public(),
     "POST /staff/login": public(),
@@ -218,6 +229,13 @@ def outcome(response) -> str:
     return ALLOWED
 
 
+def uploaded_photo() -> UploadedMedia:
+    media = UploadedMedia(token="probe.jpg", content_type="image/jpeg", data=b"\xff\xd8\xff\xd9")
+    db.session.add(media)
+    db.session.commit()
+    return media
+
+
 def route_values(city) -> Probe:
     """Values for every URL argument, naming records the scoped roles may see."""
     item = city.item
@@ -248,6 +266,7 @@ def route_values(city) -> Probe:
             "/open311": {
                 "public_id": city.open311_item.public_id,
                 "token": city.open311_item.status_token,
+                "name": uploaded_photo().token,
             },
             # An unsubscribe link is signed for one contact.
             "/unsubscribe": {

@@ -8,15 +8,23 @@ from xml.etree import ElementTree
 import pytest
 from marshmallow import ValidationError
 
-from app.models import FeedbackStatus
+from app.models import FeedbackStatus, Ticket, TicketOutcome
 from app.open311.formats import field_errors, render
-from app.schemas.open311 import DateWindowSchema, RequestQuerySchema, ServiceRequestInSchema
+from app.schemas.open311 import (
+    DateWindowSchema,
+    RequestQuerySchema,
+    ServiceRequestInSchema,
+    ServiceRequestUpdateInSchema,
+)
 from app.services.open311 import (
     DateWindow,
     Location,
     NewServiceRequest,
+    Page,
     RequestQuery,
+    change_note,
     date_window,
+    extended_status,
     open311_status,
 )
 
@@ -69,8 +77,9 @@ def test_a_full_request_is_parsed():
         }
     )
     assert loaded.location == Location(
-        60.17, 24.94, "Mannerheimintie 1", "https://photos.example.org/1.jpg"
+        60.17, 24.94, "Mannerheimintie 1", media_urls=("https://photos.example.org/1.jpg",)
     )
+    assert loaded.attributes == {}  # the view gathers attribute[code] fields
     assert (loaded.email, loaded.phone, loaded.name) == (
         "a@example.org",
         "+358 40 123 4567",
@@ -101,7 +110,7 @@ def test_query_lists_are_comma_separated():
 
 
 def test_dates_need_a_zone_and_an_encoded_plus_is_forgiven():
-    window = DateWindowSchema().load({"start_date": "2026-01-01T00:00:00 02:00"})
+    window = DateWindowSchema().load({"start_date": "2026-01-01T00:00:00 02:00"}).window
     assert window.start == datetime(2025, 12, 31, 22, 0, tzinfo=UTC)
     with pytest.raises(ValidationError) as raised:
         DateWindowSchema().load({"start_date": "2026-01-01T00:00:00"})
@@ -131,3 +140,65 @@ def test_errors_name_their_field():
         "lat: Too big. Not round.",
         "Bad.",
     ]
+
+
+def test_extended_statuses_follow_fixmystreet():
+    def ticket(outcome=None):
+        return Ticket(outcome=outcome, what_we_changed="Raised the size limit.")
+
+    assert [extended_status(status, ticket()) for status in FeedbackStatus.ALL] == [
+        "OPEN",
+        "OPEN",
+        "INVESTIGATING",
+        "IN_PROGRESS",
+        "FIXED",
+    ]
+    resolved = FeedbackStatus.RESOLVED
+    assert {
+        outcome: extended_status(resolved, ticket(outcome)) for outcome in TicketOutcome.ALL
+    } == {
+        "fixed": "FIXED",
+        "wont_fix": "NO_FURTHER_ACTION",
+        "not_ours": "NOT_COUNCILS_RESPONSIBILITY",
+        "duplicate": "DUPLICATE",
+        "no_action": "NO_FURTHER_ACTION",
+    }
+    assert extended_status(resolved, None) == "CLOSED"  # resolved outside a problem group
+
+
+def test_a_closing_tells_the_outcome_or_what_changed():
+    honest = Ticket(outcome="not_ours", outcome_explanation="Kela decides.")
+    fixed = Ticket(outcome=None, what_we_changed="Raised the size limit.")
+    resolved = FeedbackStatus.RESOLVED
+    assert change_note(resolved, None, honest) == "Kela decides."
+    assert change_note(resolved, None, fixed) == "Raised the size limit."
+    assert change_note(resolved, "Own note", honest) == "Own note"
+    assert change_note("forwarded", None, honest) is None
+
+
+def test_an_update_is_parsed_as_fixmystreet_sends_it():
+    form = {
+        "service_request_id": " 01ab ",
+        "update_id": "4711",
+        "updated_datetime": "2026-12-01T10:15:00+02:00",
+        "status": "not_councils_responsibility",
+        "description": "Still broken",
+        "first_name": "Liisa",
+        "last_name": "-",
+        "public_anonymity_required": "FALSE",
+    }
+    update = ServiceRequestUpdateInSchema().load(form)
+    assert (update.service_request_id, update.client_update_id, update.status) == (
+        "01ab",
+        "4711",
+        "NOT_COUNCILS_RESPONSIBILITY",
+    )
+    assert update.updated_at == datetime(2026, 12, 1, 8, 15, tzinfo=UTC)
+    with pytest.raises(ValidationError) as raised:
+        ServiceRequestUpdateInSchema().load({**form, "description": "", "status": "fixed?"})
+    assert set(raised.value.normalized_messages()) == {"status", "description"}
+
+
+def test_pages_start_where_the_last_ended():
+    assert Page().bounds() == (0, 1000)
+    assert Page(3, 50).bounds() == (100, 50)
