@@ -78,6 +78,8 @@ def queue_notices(
     """``queue_notice`` for many items at once, with one look-up of what is already owed (a
     problem's resolution may be owed to thousands)."""
     reachable = [item for item in items if item.contact is not None and item.contact.reachable]
+    if kind in PER_PROBLEM_KINDS:
+        reachable = _one_per_citizen(reachable, kind, occasion)
     ids = [item.id for item in reachable if item.id is not None]
     owed = set()
     for start in range(0, len(ids), 1000):
@@ -104,6 +106,37 @@ def queue_notices(
     ]
     db.session.add_all(notices)
     return notices
+
+
+# What happens to a problem is told to each citizen once, however many of its items are
+# theirs (a caller who rang twice gets one resolution notice per round, not two).
+PER_PROBLEM_KINDS = (NoticeKind.RESOLUTION, NoticeKind.FOLLOWUP, NoticeKind.UPDATE)
+
+
+def _one_per_citizen(items: list[Feedback], kind: str, occasion: str) -> list[Feedback]:
+    """The first item of each (contact, problem) not yet owed this notice by another item."""
+    told: set[tuple[int, int | None]] = set()
+    tickets = sorted({item.ticket_id for item in items if item.ticket_id is not None})
+    for start in range(0, len(tickets), 1000):
+        told.update(
+            tuple(row)
+            for row in db.session.execute(
+                select(Feedback.contact_id, Feedback.ticket_id)
+                .join(Notice, Notice.feedback_id == Feedback.id)
+                .where(
+                    Feedback.ticket_id.in_(tickets[start : start + 1000]),
+                    Notice.kind == kind,
+                    Notice.occasion == occasion,
+                )
+            )
+        )
+    chosen = []
+    for item in sorted(items, key=lambda item: (item.id is None, item.id or 0)):
+        citizen = (item.contact.id, item.ticket_id)
+        if item.ticket_id is None or citizen not in told:
+            told.add(citizen)
+            chosen.append(item)
+    return chosen
 
 
 def queue_in_development_notices(ticket: Ticket) -> list[Notice]:

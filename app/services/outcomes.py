@@ -28,7 +28,7 @@ from app.models.types import utcnow
 from app.services.audit import record
 from app.services.followup import TELL_RETRY_FOR
 from app.services.history import change_status
-from app.services.notices import dispatch_notices, queue_notice, round_occasion
+from app.services.notices import dispatch_notices, queue_notices, round_occasion
 from app.services.privacy import redact
 from app.services.tickets import current_tracker
 from integrations.tracker import CATEGORY_DONE, TrackerError
@@ -106,11 +106,11 @@ def close_with_outcome(
     ticket.duplicate_of = duplicate_of if outcome == TicketOutcome.DUPLICATE else None
     ticket.resolved_at = utcnow()
     occasion = round_occasion(ticket.round)
-    notices = []
-    for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
+    items = db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)).all()
+    for item in items:
         change_status(item, FeedbackStatus.RESOLVED)
         item.resolved_at = ticket.resolved_at
-        notices.append(queue_notice(item, NoticeKind.RESOLUTION, occasion=occasion))
+    notices = queue_notices(items, NoticeKind.RESOLUTION, occasion=occasion)
     record(
         actor,
         "problem_group.closed",
@@ -120,7 +120,7 @@ def close_with_outcome(
         duplicate_of=ticket.duplicate_of_id,
     )
     db.session.commit()
-    dispatch_notices([notice.id for notice in notices if notice is not None])
+    dispatch_notices([notice.id for notice in notices])
     if outcome_untold(ticket):
         jobs.enqueue("tell_tracker_outcome", ticket.id)
     return ticket

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketOutcome, TicketState
+from app.models.ticket import affected_citizens
 from app.models.types import utcnow
 from app.services.history import change_status
 from app.services.notices import (
@@ -69,8 +70,9 @@ def ticket_summary(item: Feedback) -> str:
 
 
 def _affected(ticket: Ticket) -> int:
-    """Items linked now (not the ticket's loaded ``affected_count``, which may be stale)."""
-    return db.session.scalar(select(func.count(Feedback.id)).where(Feedback.ticket_id == ticket.id))
+    """Citizens of the items linked now (not the ticket's loaded ``affected_count``, which
+    may be stale)."""
+    return db.session.scalar(select(affected_citizens()).where(Feedback.ticket_id == ticket.id))
 
 
 def issue_draft(ticket: Ticket) -> IssueDraft:
@@ -88,7 +90,7 @@ def issue_draft(ticket: Ticket) -> IssueDraft:
         .order_by(Feedback.sentiment)
     ).all()
     lines = [
-        affected_note(sum(count for _, count in sentiments)),
+        affected_note(_affected(ticket)),
         "Sentiment: " + ", ".join(f"{name or 'unknown'} {count}" for name, count in sentiments),
         f"E-service: {ticket.eservice.name_in('en') if ticket.eservice else '-'}",
         f"Supplier: {ticket.eservice.supplier.name if ticket.eservice and ticket.eservice.supplier else '-'}",  # noqa: E501

@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -41,7 +42,9 @@ def feedback() -> ResponseReturnValue:
     form = CitizenFeedbackForm()
     form.eservice.choices = eservice_choices(current_language())
     if request.method == "GET":
-        form.form_ref.data = secrets.token_urlsafe(16)
+        # One token per browser session, not per page view: the page the browser shows again
+        # after Back carries the token of the item already sent (see CitizenFeedbackForm).
+        form.form_ref.data = session.setdefault("feedback_form_ref", secrets.token_urlsafe(16))
     if form.validate_on_submit():
         result = submit_feedback(form.submission(current_language()))
         return redirect(url_for("public.feedback_sent", token=result.feedback.status_token))
