@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app import jobs
 from app.extensions import db
-from app.i18n import notice_language
+from app.i18n import item_language, notice_language
 from app.models import (
     Contact,
     Department,
@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
-def status_url(item: Feedback) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/status/{item.status_token}"
+def status_url(item: Feedback, language: str | None = None) -> str:
+    """The item's public status page, in ``language`` (else the citizen's own)."""
+    language = language or item_language(item)
+    return f"{current_app.config['PUBLIC_BASE_URL']}/status/{item.status_token}?lang={language}"
 
 
 _ROUND_PREFIX = "round-"
@@ -226,7 +228,7 @@ def render_notice(notice: Notice) -> Message:
     context = {
         "item": item,
         "body": notice.body,
-        "status_url": status_url(item),
+        "status_url": status_url(item, notice.language),
         "unsubscribe_url": unsubscribe,
         "language": notice.language,
     }

@@ -207,6 +207,10 @@ def tell_tracker_outcome(ticket_id: int) -> bool:
             # Checked first: a retry after a failed comment must not move the issue twice.
             closed = issue.status_category == CATEGORY_DONE or tracker.close(ticket.key)
             tracker.add_comment(ticket.key, outcome_comment(ticket, closed))
+            # The ticket shows the issue's state at once (not "To do" until the next sync);
+            # the items stay as the outcome left them (_apply_issue_state ignores it).
+            issue = tracker.get_issue(ticket.key) or issue
+            ticket.status, ticket.status_category = issue.status, issue.status_category
     except TrackerError as error:
         db.session.rollback()
         log.warning("outcome of ticket %s: tracker not told, retried later: %s", ticket_id, error)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketOutcome, TicketState
+from app.models.local_issue import LocalIssue
 from app.models.ticket import affected_citizens
 from app.models.types import utcnow
 from app.services.history import change_status
@@ -255,6 +257,23 @@ def sync_from_tracker() -> int:
         if apply_tracker_update(issue) is not None:
             applied += 1
     return applied
+
+
+@dataclass(frozen=True)
+class TrackerComment:
+    at: datetime | None
+    body: str
+
+
+def local_issue_comments(key: str) -> list[TrackerComment]:
+    """The comments on a built-in tracker issue, oldest first."""
+    issue = db.session.scalars(select(LocalIssue).where(LocalIssue.key == key)).first()
+    return [
+        TrackerComment(
+            datetime.fromisoformat(comment["at"]) if comment.get("at") else None, comment["body"]
+        )
+        for comment in (issue.comments if issue else [])
+    ]
 
 
 def set_local_status(ticket: Ticket, category: str) -> Ticket:

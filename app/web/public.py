@@ -16,10 +16,11 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db, limiter
-from app.i18n import current_language
+from app.i18n import citizen_language, current_language, item_language
 from app.models import Feedback
 from app.services.followup import followup_state
 from app.services.health import health
@@ -74,9 +75,14 @@ def feedback_sent(token: str) -> ResponseReturnValue:
 @public_bp.get("/status/<token>")
 def status(token: str) -> ResponseReturnValue:
     item = _by_status_token(token)
-    state = followup_state(item)
-    form = FollowupForm(formdata=None, answer=state.answer.answer if state.answer else None)
-    return render_template("public/status.html", item=item, followup=state, form=form)
+    # The citizen's language (the links we send carry it as ?lang=), not the browser's.
+    language = citizen_language(item_language(item))
+    with force_locale(language):
+        state = followup_state(item)
+        form = FollowupForm(formdata=None, answer=state.answer.answer if state.answer else None)
+        return render_template(
+            "public/status.html", item=item, followup=state, form=form, language=language
+        )
 
 
 @public_bp.get("/metrics")

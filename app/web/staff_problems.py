@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from app.models import Ticket
+from app.i18n import local_date
+from app.models import Ticket, TicketOutcome
 from app.services.access import visible_feedback, visible_ticket
 from app.services.grouping import (
     GroupingError,
@@ -24,13 +25,49 @@ from app.services.grouping import (
 )
 from app.services.insight import affected_over_time
 from app.services.outcomes import OutcomeError, close_with_outcome, describe_change
+from app.services.tickets import TrackerComment, local_issue_comments
 from app.web.charts import ChartData, Series, line_chart
 from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
 from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import Figure
+from integrations.tracker import CATEGORY_DONE, CATEGORY_IN_PROGRESS, CATEGORY_NEW
 
 # Who corrects the grouping: the people who answer for the department's feedback.
 REGROUPING_ROLES = ("handler", "admin")
+
+
+# The built-in tracker's statuses by category, and how a problem closed in civicloop without
+# a fix reads wherever its ticket is listed (the tracker's own status may lag or stay open).
+TRACKER_STATUS_LABELS = {
+    CATEGORY_NEW: _l("To do"),
+    CATEGORY_IN_PROGRESS: _l("In progress"),
+    CATEGORY_DONE: _l("Done"),
+}
+CLOSED_LABELS = {
+    TicketOutcome.WONT_FIX: _l("Closed: won't fix"),
+    TicketOutcome.NOT_OURS: _l("Closed: not our responsibility"),
+    TicketOutcome.DUPLICATE: _l("Closed: duplicate"),
+    TicketOutcome.NO_ACTION: _l("Closed: no action needed"),
+}
+
+
+@staff_bp.app_template_global()
+def ticket_status(ticket: Ticket) -> str:
+    """A ticket's status in the reader's language: a handler's closing first, then the
+    built-in tracker's category; a Jira workflow's own status names stay as Jira has them."""
+    if ticket.outcome in CLOSED_LABELS:
+        return str(CLOSED_LABELS[ticket.outcome])
+    if ticket.tracker == "local" and ticket.status_category in TRACKER_STATUS_LABELS:
+        return str(TRACKER_STATUS_LABELS[ticket.status_category])
+    return ticket.status or "–"
+
+
+def _tracker_comments(ticket: Ticket) -> list[TrackerComment]:
+    """The built-in tracker issue's comments (reopenings with the citizens' "no" answers,
+    outcomes, counts): the team has no other place to read them. Jira shows its own."""
+    if ticket.tracker != "local" or not ticket.key:
+        return []
+    return local_issue_comments(ticket.key)
 
 
 class SplitForm(FlaskForm):
@@ -44,11 +81,11 @@ def _growth_figure(ticket: Ticket) -> Figure | None:
     if not growth.totals:
         return None
     data = ChartData(
-        categories=tuple(format_date(day, "short") for day, _total in growth.totals),
+        categories=tuple(local_date(day) for day, _total in growth.totals),
         series=(Series(_("Affected citizens"), tuple(total for _day, total in growth.totals)),),
         keys=tuple(day.isoformat() for day, _total in growth.totals),
     )
-    first, latest = format_date(growth.totals[0][0], "short"), growth.totals[-1][1]
+    first, latest = local_date(growth.totals[0][0]), growth.totals[-1][1]
     by_day = growth.period == "day"
     if by_day:
         description = _(
@@ -103,6 +140,7 @@ def _problem_page(
         merge_form=_merge_form(ticket, merge_form) if regroup or merge_form else None,
         split_form=SplitForm() if regroup else None,
         growth=_growth_figure(ticket),
+        tracker_comments=_tracker_comments(ticket),
     )
     return page, status
 
