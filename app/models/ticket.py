@@ -99,6 +99,10 @@ class Ticket(db.Model):
     # When the tracker issue was told of an honest outcome (commented on, moved to done):
     # NULL while that is still due (app/services/outcomes.py).
     outcome_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The handlers' words for citizens (what_we_changed, outcome_explanation), written in the
+    # department's language, in other languages by field, then language:
+    # {"what_we_changed": {"sv": "…"}} (app/services/translations.py).
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
     # The resolution round: starts at 1, one more each time citizens' "no" answers reopen the
     # problem, so the next resolution is owed to them again (Notice.occasion).
     round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

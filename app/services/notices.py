@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.links import followup_url, unsubscribe_url
+from app.services.translations import holds_notice, text_for
 from integrations.mailer import Mailer, MailError, Message, mailer_from_config
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,8 @@ def queue_in_development_notices(ticket: Ticket) -> list[Notice]:
     return queue_notices(items, NoticeKind.UPDATE)
 
 
+TRANSLATION_RECHECK = timedelta(hours=1)
+
 # Notices per delivery job: a resolution owed to thousands is a few dozen jobs, each sending
 # over one SMTP connection, rather than a job and a connection per citizen.
 NOTICE_BATCH_SIZE = 100
@@ -225,8 +228,12 @@ def render_notice(notice: Notice) -> Message:
     item = notice.feedback
     template = _TEMPLATES[notice.kind]
     unsubscribe = unsubscribe_url(item.contact)
+    ticket = item.ticket
     context = {
         "item": item,
+        # The handlers' words in the citizen's language, or the original marked as such.
+        "what_we_changed": ticket and text_for(ticket, "what_we_changed", notice.language),
+        "explanation": ticket and text_for(ticket, "outcome_explanation", notice.language),
         "body": notice.body,
         "status_url": status_url(item, notice.language),
         "unsubscribe_url": unsubscribe,
@@ -250,6 +257,12 @@ def render_notice(notice: Notice) -> Message:
             "notices/mail.html",
             subject=subject,
             paragraphs=paragraphs,
+            # Words left in their original language carry it (lang=), for screen readers.
+            foreign={
+                text.text: text.language
+                for text in (context["what_we_changed"], context["explanation"])
+                if text and text.fallback
+            },
             answer_links={f"{label}: {url}": (label, url) for label, url in answers},
             **context,
         )
@@ -301,6 +314,12 @@ def deliver_notice(notice_id: int, mailer: Mailer | None = None) -> float | None
         notice.last_error = "the problem was reopened before the question was due"
         db.session.commit()
         return None
+    if holds_notice(notice):
+        # The department waits for the handlers' words in this citizen's language: saving
+        # the translation releases the notice at once; until then it is looked at hourly.
+        notice.next_attempt_at = utcnow() + TRANSLATION_RECHECK
+        db.session.commit()
+        return TRANSLATION_RECHECK.total_seconds()
     # Read the contact under a lock, after the notice's: a consent withdrawal or erasure
     # committed while this notice waited is seen here, and one made during the send waits
     # for it (app/services/subject_requests.py takes the locks in the same order).

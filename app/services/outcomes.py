@@ -31,6 +31,7 @@ from app.services.history import change_status
 from app.services.notices import dispatch_notices, queue_notices, round_occasion
 from app.services.privacy import redact
 from app.services.tickets import current_tracker
+from app.services.translations import CitizenText, save_translations, text_for
 from integrations.tracker import CATEGORY_DONE, TrackerError
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,9 @@ class ResolvedProblem:
     eservice: EService | None
     citizens: int
     resolved_at: datetime | None
-    what_we_changed: str | None
+    what_we_changed: CitizenText | None  # in the reader's language, or the original
     outcome: str | None = None
-    explanation: str | None = None
+    explanation: CitizenText | None = None
     responsible_body: str | None = None
     duplicate_of: str | None = None  # the other problem's summary
 
@@ -229,9 +230,22 @@ def describe_change(ticket: Ticket, text: str, actor: User) -> Ticket:
     return ticket
 
 
-def you_said_we_did(eservice: str | None = None, limit: int = 100) -> list[ResolvedProblem]:
+def translate_texts(ticket: Ticket, texts: dict[str, dict[str, str]], actor: User) -> Ticket:
+    """Keep a handler's translations of the ticket's words for citizens, ``{language:
+    {field: text}}``, tidied and redacted as the originals are. Commits."""
+    limits = {"what_we_changed": MAX_CHANGE_TEXT, "outcome_explanation": MAX_EXPLANATION}
+    tidied = {
+        language: {field: _public_text(text, limits[field]) or "" for field, text in fields.items()}
+        for language, fields in texts.items()
+    }
+    return save_translations(ticket, tidied, actor)
+
+
+def you_said_we_did(
+    language: str, eservice: str | None = None, limit: int = 100
+) -> list[ResolvedProblem]:
     """Closed problems, newest first, with how many citizens reported each and how each
-    ended (a fix, or the honest outcome and why)."""
+    ended (a fix, or the honest outcome and why), the team's words in ``language``."""
     query = (
         select(Ticket)
         .where(Ticket.outcome.is_not(None))
@@ -249,9 +263,9 @@ def you_said_we_did(eservice: str | None = None, limit: int = 100) -> list[Resol
             eservice=ticket.eservice,
             citizens=ticket.affected_count,
             resolved_at=ticket.resolved_at,
-            what_we_changed=ticket.what_we_changed,
+            what_we_changed=text_for(ticket, "what_we_changed", language),
             outcome=ticket.outcome,
-            explanation=ticket.outcome_explanation,
+            explanation=text_for(ticket, "outcome_explanation", language),
             responsible_body=ticket.responsible_body,
             duplicate_of=_without_prefix(ticket.duplicate_of.summary)
             if ticket.duplicate_of

@@ -22,6 +22,7 @@ from app.services.notices import (
     queue_notices,
     round_occasion,
 )
+from app.services.translations import department_language
 from integrations import tracker_from_config
 from integrations.tracker import (
     CATEGORY_DONE,
@@ -67,8 +68,10 @@ def ticket_summary(item: Feedback) -> str:
     text = " ".join(item.redacted_text.split())
     if len(text) > SUMMARY_LENGTH:
         text = text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
-    service = item.eservice.name_in("en") if item.eservice else item.department.name_in("en")
-    return f"[{service}] {text}"
+    # Named in the department's language: its team reads the tracker.
+    language = department_language(item.department)
+    service = item.eservice or item.department
+    return f"[{service.name_in(language)}] {text}"
 
 
 def _affected(ticket: Ticket) -> int:

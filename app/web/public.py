@@ -27,9 +27,13 @@ from app.services.health import health
 from app.services.intake import submit_feedback
 from app.services.metrics import prometheus_metrics
 from app.services.outcomes import you_said_we_did
+from app.services.translations import text_for
 from app.web.forms import CitizenFeedbackForm, FollowupForm, eservice_choices
 
 public_bp = Blueprint("public", __name__)
+
+
+public_bp.add_app_template_global(text_for)
 
 
 @public_bp.get("/")
@@ -61,7 +65,7 @@ def you_said() -> ResponseReturnValue:
     eservice = request.args.get("eservice") or None
     return render_template(
         "public/you_said.html",
-        problems=you_said_we_did(eservice),
+        problems=you_said_we_did(current_language(), eservice),
         eservices=eservice_choices(current_language()),
         chosen=eservice,
     )

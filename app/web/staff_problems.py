@@ -3,17 +3,18 @@ status and what-we-changed text, and handlers' corrections of the grouping (merg
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
-from app.i18n import local_date
+from app.i18n import current_language, local_date
 from app.models import Ticket, TicketOutcome
 from app.services.access import visible_feedback, visible_ticket
 from app.services.grouping import (
@@ -24,8 +25,15 @@ from app.services.grouping import (
     takes_items,
 )
 from app.services.insight import affected_over_time
-from app.services.outcomes import OutcomeError, close_with_outcome, describe_change
+from app.services.outcomes import (
+    MAX_CHANGE_TEXT,
+    OutcomeError,
+    close_with_outcome,
+    describe_change,
+    translate_texts,
+)
 from app.services.tickets import TrackerComment, local_issue_comments
+from app.services.translations import TRANSLATED_FIELDS, citizen_languages, languages_to_translate
 from app.web.charts import ChartData, Series, line_chart
 from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
 from app.web.staff import require_role, staff_bp
@@ -68,6 +76,40 @@ def _tracker_comments(ticket: Ticket) -> list[TrackerComment]:
     if ticket.tracker != "local" or not ticket.key:
         return []
     return local_issue_comments(ticket.key)
+
+
+_TRANSLATED_LABELS = {
+    "what_we_changed": _l("What we changed"),
+    "outcome_explanation": _l("Explanation for citizens"),
+}
+
+
+def _translation_form(ticket: Ticket) -> FlaskForm | None:
+    """A box per language of the problem's citizens (other than the department's) for each
+    of the ticket's words for citizens; None when there is nothing to translate."""
+    languages = languages_to_translate(ticket)
+    fields = [name for name in TRANSLATED_FIELDS if getattr(ticket, name)]
+    if not languages or not fields:
+        return None
+
+    class TranslationForm(FlaskForm):
+        pass
+
+    reader = current_language()
+    for language in languages:
+        name_of_language = Locale.parse(language).get_display_name(reader) or language
+        for name in fields:
+            label = _("%(what)s (%(language)s)", what=_TRANSLATED_LABELS[name],
+                      language=name_of_language)  # fmt: skip
+            existing = ((ticket.translations or {}).get(name) or {}).get(language)
+            box = TextAreaField(
+                label,
+                validators=[Optional(), Length(max=MAX_CHANGE_TEXT)],
+                default=existing,
+                render_kw={"lang": language},
+            )
+            setattr(TranslationForm, f"{language}__{name}", box)
+    return TranslationForm()
 
 
 class SplitForm(FlaskForm):
@@ -128,6 +170,7 @@ def _problem_page(
     change_form: WhatWeChangedForm | None = None,
     merge_form: MergeForm | None = None,
     outcome_form: OutcomeForm | None = None,
+    translation_form: FlaskForm | None = None,
 ) -> ResponseReturnValue:
     regroup = current_user.role in REGROUPING_ROLES and takes_items(ticket)
     page = render_template(
@@ -141,6 +184,8 @@ def _problem_page(
         split_form=SplitForm() if regroup else None,
         growth=_growth_figure(ticket),
         tracker_comments=_tracker_comments(ticket),
+        citizen_languages=citizen_languages(ticket),
+        translation_form=translation_form or _translation_form(ticket),
     )
     return page, status
 
@@ -163,6 +208,25 @@ def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
         return _problem_page(ticket, 400, change_form=form)
     describe_change(ticket, form.text.data or "", current_user)
     flash(_("Saved: citizens will read this when the problem is resolved."), "success")
+    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+
+
+@staff_bp.post("/problems/<int:ticket_id>/translations")
+@login_required
+def translate_ticket_texts(ticket_id: int) -> ResponseReturnValue:
+    """The team's words for citizens in the other languages of the problem's citizens."""
+    require_role("handler", "developer", "admin")
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = _translation_form(ticket) or abort(400)
+    if not form.validate_on_submit():
+        return _problem_page(ticket, 400, translation_form=form)
+    texts: dict[str, dict[str, str]] = {}
+    for name, field in form._fields.items():
+        if "__" in name:
+            language, text_field = name.split("__", 1)
+            texts.setdefault(language, {})[text_field] = field.data or ""
+    translate_texts(ticket, texts, current_user)
+    flash(_("Translations saved."), "success")
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
 
 

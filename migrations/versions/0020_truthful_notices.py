@@ -1,4 +1,5 @@
-"""truthful notices: contacts' phone numbers in E.164
+"""truthful notices: contacts' phone numbers in E.164; a department's language and whether
+untranslated words hold its notices; the handlers' words for citizens in other languages
 
 Revision ID: 0020
 Revises: 0018
@@ -54,7 +55,21 @@ def _phones_to_e164() -> None:
 
 def upgrade():
     _phones_to_e164()
+    with op.batch_alter_table("department") as batch_op:
+        batch_op.add_column(sa.Column("language", sa.String(length=8), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "hold_untranslated", sa.Boolean(), nullable=False, server_default=sa.false()
+            )
+        )
+    with op.batch_alter_table("ticket") as batch_op:
+        batch_op.add_column(sa.Column("translations", sa.JSON(), nullable=True))
 
 
 def downgrade():
-    pass  # E.164 numbers are valid phone numbers for the earlier code too
+    # E.164 numbers are valid phone numbers for the earlier code too: they stay.
+    with op.batch_alter_table("ticket") as batch_op:
+        batch_op.drop_column("translations")
+    with op.batch_alter_table("department") as batch_op:
+        batch_op.drop_column("hold_untranslated")
+        batch_op.drop_column("language")
