@@ -162,3 +162,15 @@ def test_call_import_reasons_are_translated(app, reason, finnish):
 
     with app.test_request_context(), force_locale("fi"):
         assert translated_reason(reason) == finnish
+
+
+def test_the_500_page_speaks_the_readers_language(app, client):
+    def broken() -> str:
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken", "broken", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, no trace
+    page = client.get("/broken", headers={"Accept-Language": "sv"})
+    assert page.status_code == 500
+    text = page.get_data(as_text=True)
+    assert "Något gick fel" in text and "Internal Server Error" not in text
