@@ -47,6 +47,12 @@ def citizen_language(default: str | None = None) -> str:
     return chosen if chosen in LANGUAGES else default or current_language()
 
 
+def known_language(item: Feedback) -> str | None:
+    """The citizen's own language, if their contact or their words tell it."""
+    candidates = (item.contact.language if item.contact else None, item.language)
+    return next((language for language in candidates if language in LANGUAGES), None)
+
+
 def item_language(item: Feedback) -> str:
     """The language a citizen is written to about an item: their contact's, the item's."""
     return notice_language(item.contact.language if item.contact else None, item.language)

@@ -20,7 +20,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db, limiter
-from app.i18n import citizen_language, current_language, item_language
+from app.i18n import citizen_language, current_language, known_language
 from app.models import Feedback
 from app.services.followup import followup_state
 from app.services.health import health
@@ -79,8 +79,9 @@ def feedback_sent(token: str) -> ResponseReturnValue:
 @public_bp.get("/status/<token>")
 def status(token: str) -> ResponseReturnValue:
     item = _by_status_token(token)
-    # The citizen's language (the links we send carry it as ?lang=), not the browser's.
-    language = citizen_language(item_language(item))
+    # The citizen's language (the links we send carry it as ?lang=), not the browser's; the
+    # browser's only for an item whose citizen's language nobody knows.
+    language = citizen_language(known_language(item))
     with force_locale(language):
         state = followup_state(item)
         form = FollowupForm(formdata=None, answer=state.answer.answer if state.answer else None)
