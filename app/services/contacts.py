@@ -75,6 +75,19 @@ def _e164(phone: str, home: str, alternative: str | None) -> str:
     return digits
 
 
+def phone_spellings(e164: str) -> set[str]:
+    """Digit strings a text may hold the number as: international, with or without +, and
+    national with its trunk prefix ("0401234567"), for a search of free text."""
+    spellings = {e164, e164.lstrip("+")}
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return spellings - {""}
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    spellings.add(_NON_DIGITS.sub("", national))
+    return spellings - {""}
+
+
 def normalise_email(email: str | None) -> str | None:
     return email.strip().lower() if email and email.strip() else None
 

@@ -70,3 +70,9 @@ def test_a_returning_caller_is_found_and_updated(app):
         email=None, phone="040 123 4567", name=None, language=None, consent=False, channel="api"
     )
     assert again == first and again.name == "Anna" and again.consent is False
+
+
+def test_a_number_is_searched_in_free_text_as_people_write_it():
+    from app.services.contacts import phone_spellings
+
+    assert phone_spellings("+358401234567") == {"+358401234567", "358401234567", "0401234567"}
