@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The app reads PORT too: PUBLIC_BASE_URL, when unset, points at this port.
+export PORT
 
 .PHONY: run test lint translations worker clean browser mailserver bench soak
 

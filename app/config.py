@@ -49,10 +49,15 @@ class Settings:
     REDIS_URL: str | None = field(default_factory=lambda: _env("REDIS_URL"))
     SECRET_KEY: str = field(default_factory=lambda: _secret_key(INSTANCE_DIR))
     PUBLIC_BASE_URL: str = field(
-        default_factory=lambda: _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Unset: where `make run` (PORT) serves, so links in e-mails reach it.
+        default_factory=lambda: _env(
+            "PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('PORT', '5000')}"
+        ).rstrip("/")
     )
     TIME_ZONE: str = field(default_factory=lambda: _env("TIME_ZONE", "Europe/Helsinki"))
     DEFAULT_LANGUAGE: str = field(default_factory=lambda: _env("DEFAULT_LANGUAGE", "fi"))
+    # The country whose national phone numbers ("040 123 4567") need no country code.
+    PHONE_REGION: str = field(default_factory=lambda: _env("PHONE_REGION", "FI").upper())
     JIRA_URL: str | None = field(default_factory=lambda: _env("JIRA_URL"))
     JIRA_USER: str | None = field(default_factory=lambda: _env("JIRA_USER"))
     JIRA_API_TOKEN: str | None = field(default_factory=lambda: _env("JIRA_API_TOKEN"))

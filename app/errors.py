@@ -9,11 +9,42 @@ from contextlib import suppress
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db, limiter
+
+# The error pages people see, in their language; Werkzeug's own words are English. A
+# description the code gave (abort(400, "…")) is kept: it says what exactly was wrong.
+ERROR_PAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check what you sent."),
+    ),
+    401: (_l("Sign-in needed"), _l("Please sign in to see this page.")),
+    403: (_l("No access"), _l("You do not have access to this page.")),
+    404: (
+        _l("Page not found"),
+        _l("There is nothing at this address. Please check it, or start from the front page."),
+    ),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too large"), _l("What you sent is larger than this service accepts.")),
+    429: (_l("Too many requests"), _l("Please wait a moment before trying again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("The error has been recorded. Please try again in a moment."),
+    ),
+}
+
+
+def error_page_texts(error: HTTPException) -> tuple[str, str]:
+    """The page's title and explanation of ``error`` in the current language."""
+    title, text = ERROR_PAGES.get(error.code or 500, (error.name, error.description))
+    if error.description and error.description != type(error).description:
+        text = error.description
+    return str(title), str(text)
 
 
 def _wants_json() -> bool:
@@ -44,7 +75,9 @@ def register_error_handlers(app: Flask) -> None:
             headers["Retry-After"] = _seconds_until_the_limit_resets()
         if _wants_json():
             return jsonify(errors={"_request": [error.description]}), error.code or 500, headers
-        return render_template("error.html", error=error), error.code, headers
+        title, text = error_page_texts(error)
+        page = render_template("error.html", error=error, title=title, text=text)
+        return page, error.code, headers
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError) -> ResponseReturnValue:

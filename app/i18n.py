@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
+from babel import dates
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale, get_timezone
 
 from app import LANGUAGES, PAGE_LANGUAGES
+
+if TYPE_CHECKING:
+    from app.models import Feedback
 
 
 def select_locale() -> str:
@@ -34,16 +39,42 @@ def notice_language(*candidates: str | None) -> str:
     return current_app.config["DEFAULT_LANGUAGE"]
 
 
-def citizen_language() -> str:
+def citizen_language(default: str | None = None) -> str:
     """A page answering a citizen's e-mail speaks the e-mail's language (its links carry
-    ?lang=, Danish and Norwegian too, which the other pages lack), else the page language."""
+    ?lang=, Danish and Norwegian too, which the other pages lack), else ``default``, else
+    the page language."""
     chosen = request.args.get("lang") if has_request_context() else None
-    return chosen if chosen in LANGUAGES else current_language()
+    return chosen if chosen in LANGUAGES else default or current_language()
+
+
+def known_language(item: Feedback) -> str | None:
+    """The citizen's own language, if their contact or their words tell it."""
+    candidates = (item.contact.language if item.contact else None, item.language)
+    return next((language for language in candidates if language in LANGUAGES), None)
+
+
+def item_language(item: Feedback) -> str:
+    """The language a citizen is written to about an item: their contact's, the item's."""
+    return notice_language(item.contact.language if item.contact else None, item.language)
+
+
+def _format_locale() -> str:
+    """The locale dates are written in: English as in Britain ("02/12/2026, 09:05"), which
+    the city's English readers expect, not the American "12/2/26, 9:05 AM"."""
+    language = current_language()
+    return "en_GB" if language == "en" else language
 
 
 def local_time(value: datetime | None) -> str:
     """A stored UTC time shown in the municipality's time zone (invariant 7)."""
-    return format_datetime(value, "short") if value else ""
+    if not value:
+        return ""
+    return dates.format_datetime(value, "short", tzinfo=get_timezone(), locale=_format_locale())
+
+
+def local_date(value: date) -> str:
+    """A calendar day, short, in the reader's locale."""
+    return dates.format_date(value, "short", locale=_format_locale())
 
 
 def current_language() -> str:

@@ -36,6 +36,15 @@ class Department(LocalisedName, db.Model):
     notify_in_development: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The language the department works in: its ticket titles name the e-service in it, and
+    # its handlers' words for citizens are taken to be in it. None: the city's
+    # (DEFAULT_LANGUAGE).
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Whether a notice waits while the handlers' words for it lack a translation into the
+    # citizen's language (off: it goes at once, with the original words, marked as such).
+    hold_untranslated: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class EService(LocalisedName, db.Model):

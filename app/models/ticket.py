@@ -10,7 +10,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, func, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    distinct,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
@@ -41,6 +53,16 @@ class TicketOutcome:
     # Closed by a handler in civicloop, whatever the tracker's issue says.
     HONEST = (WONT_FIX, NOT_OURS, DUPLICATE, NO_ACTION)
     ALL = (FIXED, *HONEST)
+
+
+def affected_citizens() -> ColumnElement[int]:
+    """Citizens among the selected items: each contact once however often they called, and
+    each item without a contact as one (nobody can tell two anonymous reports apart)."""
+    return (
+        func.count(distinct(Feedback.contact_id))
+        + func.count(Feedback.id)
+        - func.count(Feedback.contact_id)
+    )
 
 
 def new_cluster_key() -> str:
@@ -77,6 +99,10 @@ class Ticket(db.Model):
     # When the tracker issue was told of an honest outcome (commented on, moved to done):
     # NULL while that is still due (app/services/outcomes.py).
     outcome_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The handlers' words for citizens (what_we_changed, outcome_explanation), written in the
+    # department's language, in other languages by field, then language:
+    # {"what_we_changed": {"sv": "…"}} (app/services/translations.py).
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
     # The resolution round: starts at 1, one more each time citizens' "no" answers reopen the
     # problem, so the next resolution is owed to them again (Notice.occasion).
     round: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -109,7 +135,7 @@ class Ticket(db.Model):
 
     # Derived, never stored, so it cannot drift from the linked items.
     affected_count: Mapped[int] = column_property(
-        select(func.count(Feedback.id)).where(Feedback.ticket_id == id).scalar_subquery(),
+        select(affected_citizens()).where(Feedback.ticket_id == id).scalar_subquery(),
         deferred=True,
     )
 

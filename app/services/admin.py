@@ -55,6 +55,8 @@ class DepartmentDraft:
     tracker_project: str | None
     active: bool = True
     notify_in_development: bool = False
+    language: str | None = None  # None: the city's DEFAULT_LANGUAGE
+    hold_untranslated: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ def save_department(
     department.tracker_project = draft.tracker_project or draft.code
     department.active = draft.active
     department.notify_in_development = draft.notify_in_development
+    department.language = draft.language
+    department.hold_untranslated = draft.hold_untranslated
     save_audited(department, before, actor, describe(department))
     return department
 

@@ -190,7 +190,7 @@ def _sorted_batches(
                     0,
                 ]
             )
-            phone = normalise_phone(record.phone)
+            phone = normalise_phone(record.phone, record.language)
             # Like the agent form's look-up: the e-mail when there is one, else the phone.
             key = record.email or phone
             batch.contact_keys.append(key)

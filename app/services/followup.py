@@ -313,6 +313,18 @@ def review_followups() -> int:
     return reopened
 
 
+def followup_answers(item: Feedback) -> list[FollowupAnswer]:
+    """The citizen's answers for their item, one per resolution round, oldest first: the
+    item page shows them, a "no" with its comment being why the problem reopened."""
+    return list(
+        db.session.scalars(
+            select(FollowupAnswer)
+            .where(FollowupAnswer.feedback_id == item.id)
+            .order_by(FollowupAnswer.round)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class FollowupState:
     """What the status page shows about the question: whether it is asked, the signed token

@@ -54,7 +54,6 @@ SCALES = ("satisfaction", "ease", "understood")  # 1-5 answers of the common fra
 TASK_DONE = ("yes", "partly", "no")
 
 
-
 # --- the filters ---------------------------------------------------------------------------
 
 
@@ -255,11 +254,17 @@ def affected_over_time(ticket: Ticket, zone: str) -> AffectedOverTime:
     filters = InsightFilter(max(first, last - timedelta(days=MAX_RANGE_DAYS - 1)), last, zone)
     # A group's items are few enough (thousands at most) to count by day here, exactly in
     # the city's zone on both databases.
-    counts = Counter(
-        filters.period_of(received.astimezone(local).date())
-        for received in db.session.scalars(
-            select(Feedback.received_at).where(Feedback.ticket_id == ticket.id)
+    # A citizen counts from their first report; items without a contact each count.
+    first_report: dict[object, datetime] = {}
+    for item_id, contact_id, received in db.session.execute(
+        select(Feedback.id, Feedback.contact_id, Feedback.received_at).where(
+            Feedback.ticket_id == ticket.id
         )
+    ):
+        citizen = contact_id if contact_id is not None else ("item", item_id)
+        first_report[citizen] = min(received, first_report.get(citizen, received))
+    counts = Counter(
+        filters.period_of(received.astimezone(local).date()) for received in first_report.values()
     )
     totals, running, pending = [], 0, sorted(counts.items())
     for start in filters.periods():
@@ -493,9 +498,7 @@ def _on_time(
     waiting = seconds_since(rows.c.start, utcnow())
     decided = count_if(or_(done, waiting > rows.c.target))
     on_time = count_if(and_(done, SecondsBetween(rows.c.end, rows.c.start) <= rows.c.target))
-    result = db.session.execute(
-        select(rows.c.key, decided, on_time).group_by(rows.c.key)
-    ).all()
+    result = db.session.execute(select(rows.c.key, decided, on_time).group_by(rows.c.key)).all()
     codes = _keys(dimension, {row[0] for row in result})
     return [OnTime(codes[value], int(d), int(o)) for value, d, o in result if d]
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from app import jobs
 from app.extensions import db
-from app.i18n import notice_language
+from app.i18n import item_language, notice_language
 from app.models import (
     Contact,
     Department,
@@ -31,14 +31,17 @@ from app.models import (
 from app.models.types import utcnow
 from app.services.links import followup_url, unsubscribe_url
 from app.services.reply_address import reply_address
+from app.services.translations import holds_notice, text_for
 from integrations.mailer import Mailer, MailError, Message, mailer_from_config
 
 log = logging.getLogger(__name__)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 
 
-def status_url(item: Feedback) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/status/{item.status_token}"
+def status_url(item: Feedback, language: str | None = None) -> str:
+    """The item's public status page, in ``language`` (else the citizen's own)."""
+    language = language or item_language(item)
+    return f"{current_app.config['PUBLIC_BASE_URL']}/status/{item.status_token}?lang={language}"
 
 
 _ROUND_PREFIX = "round-"
@@ -79,6 +82,8 @@ def queue_notices(
     """``queue_notice`` for many items at once, with one look-up of what is already owed (a
     problem's resolution may be owed to thousands)."""
     reachable = [item for item in items if item.contact is not None and item.contact.reachable]
+    if kind in PER_PROBLEM_KINDS:
+        reachable = _one_per_citizen(reachable, kind, occasion)
     ids = [item.id for item in reachable if item.id is not None]
     owed = set()
     for start in range(0, len(ids), 1000):
@@ -107,6 +112,37 @@ def queue_notices(
     return notices
 
 
+# What happens to a problem is told to each citizen once, however many of its items are
+# theirs (a caller who rang twice gets one resolution notice per round, not two).
+PER_PROBLEM_KINDS = (NoticeKind.RESOLUTION, NoticeKind.FOLLOWUP, NoticeKind.UPDATE)
+
+
+def _one_per_citizen(items: list[Feedback], kind: str, occasion: str) -> list[Feedback]:
+    """The first item of each (contact, problem) not yet owed this notice by another item."""
+    told: set[tuple[int, int | None]] = set()
+    tickets = sorted({item.ticket_id for item in items if item.ticket_id is not None})
+    for start in range(0, len(tickets), 1000):
+        told.update(
+            tuple(row)
+            for row in db.session.execute(
+                select(Feedback.contact_id, Feedback.ticket_id)
+                .join(Notice, Notice.feedback_id == Feedback.id)
+                .where(
+                    Feedback.ticket_id.in_(tickets[start : start + 1000]),
+                    Notice.kind == kind,
+                    Notice.occasion == occasion,
+                )
+            )
+        )
+    chosen = []
+    for item in sorted(items, key=lambda item: (item.id is None, item.id or 0)):
+        citizen = (item.contact.id, item.ticket_id)
+        if item.ticket_id is None or citizen not in told:
+            told.add(citizen)
+            chosen.append(item)
+    return chosen
+
+
 def queue_in_development_notices(ticket: Ticket) -> list[Notice]:
     """The team has started on the ticket: an update notice for each linked item whose
     department asks for them (``notify_in_development``). The caller commits.
@@ -123,6 +159,8 @@ def queue_in_development_notices(ticket: Ticket) -> list[Notice]:
     ).all()
     return queue_notices(items, NoticeKind.UPDATE)
 
+
+TRANSLATION_RECHECK = timedelta(hours=1)
 
 # Notices per delivery job: a resolution owed to thousands is a few dozen jobs, each sending
 # over one SMTP connection, rather than a job and a connection per citizen.
@@ -191,10 +229,14 @@ def render_notice(notice: Notice) -> Message:
     item = notice.feedback
     template = _TEMPLATES[notice.kind]
     unsubscribe = unsubscribe_url(item.contact)
+    ticket = item.ticket
     context = {
         "item": item,
+        # The handlers' words in the citizen's language, or the original marked as such.
+        "what_we_changed": ticket and text_for(ticket, "what_we_changed", notice.language),
+        "explanation": ticket and text_for(ticket, "outcome_explanation", notice.language),
         "body": notice.body,
-        "status_url": status_url(item),
+        "status_url": status_url(item, notice.language),
         "unsubscribe_url": unsubscribe,
         "language": notice.language,
     }
@@ -216,6 +258,12 @@ def render_notice(notice: Notice) -> Message:
             "notices/mail.html",
             subject=subject,
             paragraphs=paragraphs,
+            # Words left in their original language carry it (lang=), for screen readers.
+            foreign={
+                text.text: text.language
+                for text in (context["what_we_changed"], context["explanation"])
+                if text and text.fallback
+            },
             answer_links={f"{label}: {url}": (label, url) for label, url in answers},
             **context,
         )
@@ -269,6 +317,12 @@ def deliver_notice(notice_id: int, mailer: Mailer | None = None) -> float | None
         notice.last_error = "the problem was reopened before the question was due"
         db.session.commit()
         return None
+    if holds_notice(notice):
+        # The department waits for the handlers' words in this citizen's language: saving
+        # the translation releases the notice at once; until then it is looked at hourly.
+        notice.next_attempt_at = utcnow() + TRANSLATION_RECHECK
+        db.session.commit()
+        return TRANSLATION_RECHECK.total_seconds()
     # Read the contact under a lock, after the notice's: a consent withdrawal or erasure
     # committed while this notice waited is seen here, and one made during the send waits
     # for it (app/services/subject_requests.py takes the locks in the same order).

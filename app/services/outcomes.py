@@ -28,9 +28,10 @@ from app.models.types import utcnow
 from app.services.audit import record
 from app.services.followup import TELL_RETRY_FOR
 from app.services.history import change_status
-from app.services.notices import dispatch_notices, queue_notice, round_occasion
+from app.services.notices import dispatch_notices, queue_notices, round_occasion
 from app.services.privacy import redact
 from app.services.tickets import current_tracker
+from app.services.translations import CitizenText, save_translations, text_for
 from integrations.tracker import CATEGORY_DONE, TrackerError
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,9 @@ class ResolvedProblem:
     eservice: EService | None
     citizens: int
     resolved_at: datetime | None
-    what_we_changed: str | None
+    what_we_changed: CitizenText | None  # in the reader's language, or the original
     outcome: str | None = None
-    explanation: str | None = None
+    explanation: CitizenText | None = None
     responsible_body: str | None = None
     duplicate_of: str | None = None  # the other problem's summary
 
@@ -106,11 +107,11 @@ def close_with_outcome(
     ticket.duplicate_of = duplicate_of if outcome == TicketOutcome.DUPLICATE else None
     ticket.resolved_at = utcnow()
     occasion = round_occasion(ticket.round)
-    notices = []
-    for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
+    items = db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)).all()
+    for item in items:
         change_status(item, FeedbackStatus.RESOLVED)
         item.resolved_at = ticket.resolved_at
-        notices.append(queue_notice(item, NoticeKind.RESOLUTION, occasion=occasion))
+    notices = queue_notices(items, NoticeKind.RESOLUTION, occasion=occasion)
     record(
         actor,
         "problem_group.closed",
@@ -120,7 +121,7 @@ def close_with_outcome(
         duplicate_of=ticket.duplicate_of_id,
     )
     db.session.commit()
-    dispatch_notices([notice.id for notice in notices if notice is not None])
+    dispatch_notices([notice.id for notice in notices])
     if outcome_untold(ticket):
         jobs.enqueue("tell_tracker_outcome", ticket.id)
     return ticket
@@ -207,6 +208,10 @@ def tell_tracker_outcome(ticket_id: int) -> bool:
             # Checked first: a retry after a failed comment must not move the issue twice.
             closed = issue.status_category == CATEGORY_DONE or tracker.close(ticket.key)
             tracker.add_comment(ticket.key, outcome_comment(ticket, closed))
+            # The ticket shows the issue's state at once (not "To do" until the next sync);
+            # the items stay as the outcome left them (_apply_issue_state ignores it).
+            issue = tracker.get_issue(ticket.key) or issue
+            ticket.status, ticket.status_category = issue.status, issue.status_category
     except TrackerError as error:
         db.session.rollback()
         log.warning("outcome of ticket %s: tracker not told, retried later: %s", ticket_id, error)
@@ -225,9 +230,22 @@ def describe_change(ticket: Ticket, text: str, actor: User) -> Ticket:
     return ticket
 
 
-def you_said_we_did(eservice: str | None = None, limit: int = 100) -> list[ResolvedProblem]:
+def translate_texts(ticket: Ticket, texts: dict[str, dict[str, str]], actor: User) -> Ticket:
+    """Keep a handler's translations of the ticket's words for citizens, ``{language:
+    {field: text}}``, tidied and redacted as the originals are. Commits."""
+    limits = {"what_we_changed": MAX_CHANGE_TEXT, "outcome_explanation": MAX_EXPLANATION}
+    tidied = {
+        language: {field: _public_text(text, limits[field]) or "" for field, text in fields.items()}
+        for language, fields in texts.items()
+    }
+    return save_translations(ticket, tidied, actor)
+
+
+def you_said_we_did(
+    language: str, eservice: str | None = None, limit: int = 100
+) -> list[ResolvedProblem]:
     """Closed problems, newest first, with how many citizens reported each and how each
-    ended (a fix, or the honest outcome and why)."""
+    ended (a fix, or the honest outcome and why), the team's words in ``language``."""
     query = (
         select(Ticket)
         .where(Ticket.outcome.is_not(None))
@@ -245,9 +263,9 @@ def you_said_we_did(eservice: str | None = None, limit: int = 100) -> list[Resol
             eservice=ticket.eservice,
             citizens=ticket.affected_count,
             resolved_at=ticket.resolved_at,
-            what_we_changed=ticket.what_we_changed,
+            what_we_changed=text_for(ticket, "what_we_changed", language),
             outcome=ticket.outcome,
-            explanation=ticket.outcome_explanation,
+            explanation=text_for(ticket, "outcome_explanation", language),
             responsible_body=ticket.responsible_body,
             duplicate_of=_without_prefix(ticket.duplicate_of.summary)
             if ticket.duplicate_of

@@ -31,7 +31,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.audit import record
-from app.services.contacts import normalise_email, normalise_phone
+from app.services.contacts import normalise_email, normalise_phone, phone_spellings
 from app.services.notices import status_url
 from app.services.open311_catalog import forget_request_details
 from app.services.privacy import redact
@@ -124,7 +124,7 @@ def _collect(query: SubjectQuery) -> SubjectRecord:
         )
     # A text search finds the address or number as written; a phone number written with
     # other spacing than the query is found only through the contact it was given with.
-    needles = {query.value, query.value.lstrip("+")} - {""}
+    needles = phone_spellings(query.phone) if query.phone else {query.value}
     mention = or_(*(Feedback.text.icontains(needle, autoescape=True) for needle in needles))
     own = {item.id for item in found.items}
     found.mentions = [

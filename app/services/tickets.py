@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -11,6 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketOutcome, TicketState
+from app.models.local_issue import LocalIssue
+from app.models.ticket import affected_citizens
 from app.models.types import utcnow
 from app.services.history import change_status
 from app.services.notices import (
@@ -19,6 +22,7 @@ from app.services.notices import (
     queue_notices,
     round_occasion,
 )
+from app.services.translations import department_language
 from integrations import tracker_from_config
 from integrations.tracker import (
     CATEGORY_DONE,
@@ -64,13 +68,16 @@ def ticket_summary(item: Feedback) -> str:
     text = " ".join(item.redacted_text.split())
     if len(text) > SUMMARY_LENGTH:
         text = text[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
-    service = item.eservice.name_in("en") if item.eservice else item.department.name_in("en")
-    return f"[{service}] {text}"
+    # Named in the department's language: its team reads the tracker.
+    language = department_language(item.department)
+    service = item.eservice or item.department
+    return f"[{service.name_in(language)}] {text}"
 
 
 def _affected(ticket: Ticket) -> int:
-    """Items linked now (not the ticket's loaded ``affected_count``, which may be stale)."""
-    return db.session.scalar(select(func.count(Feedback.id)).where(Feedback.ticket_id == ticket.id))
+    """Citizens of the items linked now (not the ticket's loaded ``affected_count``, which
+    may be stale)."""
+    return db.session.scalar(select(affected_citizens()).where(Feedback.ticket_id == ticket.id))
 
 
 def issue_draft(ticket: Ticket) -> IssueDraft:
@@ -88,7 +95,7 @@ def issue_draft(ticket: Ticket) -> IssueDraft:
         .order_by(Feedback.sentiment)
     ).all()
     lines = [
-        affected_note(sum(count for _, count in sentiments)),
+        affected_note(_affected(ticket)),
         "Sentiment: " + ", ".join(f"{name or 'unknown'} {count}" for name, count in sentiments),
         f"E-service: {ticket.eservice.name_in('en') if ticket.eservice else '-'}",
         f"Supplier: {ticket.eservice.supplier.name if ticket.eservice and ticket.eservice.supplier else '-'}",  # noqa: E501
@@ -253,6 +260,23 @@ def sync_from_tracker() -> int:
         if apply_tracker_update(issue) is not None:
             applied += 1
     return applied
+
+
+@dataclass(frozen=True)
+class TrackerComment:
+    at: datetime | None
+    body: str
+
+
+def local_issue_comments(key: str) -> list[TrackerComment]:
+    """The comments on a built-in tracker issue, oldest first."""
+    issue = db.session.scalars(select(LocalIssue).where(LocalIssue.key == key)).first()
+    return [
+        TrackerComment(
+            datetime.fromisoformat(comment["at"]) if comment.get("at") else None, comment["body"]
+        )
+        for comment in (issue.comments if issue else [])
+    ]
 
 
 def set_local_status(ticket: Ticket, category: str) -> Ticket:

@@ -34,6 +34,7 @@ from app.services.admin import (
 )
 from app.services.admin_users import UserDraft
 from app.services.routing_rules import parse_phrases
+from app.web.forms import LANGUAGE_CHOICES
 
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
 CODE_MESSAGE = _l("Letters, digits, - and _ (at most 32), starting with a letter.")
@@ -99,6 +100,14 @@ class DepartmentForm(_Named):
     notify_in_development = BooleanField(
         _l("Tell citizens when the development team starts work on their problem")
     )
+    language = SelectField(
+        _l("Working language (ticket titles; the team's words for citizens are written in it)"),
+        choices=LANGUAGE_CHOICES,
+        default="",
+    )
+    hold_untranslated = BooleanField(
+        _l("Hold a citizen's notice until the team's words are translated into their language")
+    )
 
     def draft(self) -> DepartmentDraft:
         return DepartmentDraft(
@@ -108,6 +117,8 @@ class DepartmentForm(_Named):
             tracker_project=(self.tracker_project.data or "").strip() or None,
             active=bool(self.active.data),
             notify_in_development=bool(self.notify_in_development.data),
+            language=self.language.data or None,
+            hold_untranslated=bool(self.hold_untranslated.data),
         )
 
 

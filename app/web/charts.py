@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import format_decimal, format_percent
+from flask_babel import lazy_gettext as _l
 
 WIDTH = 720
 SERIES_STYLES = 6  # chart-s0 … chart-s5 in style.css; more series reuse them in turn
@@ -25,7 +26,7 @@ _LABEL_CHARACTERS = 28  # longer category names are shortened on the chart (not 
 @dataclass(frozen=True)
 class Series:
     """Values of one series; ``number`` says how they read: "count", "percent" (0-1),
-    "score" (1-5) or "hours"."""
+    "score" (1-5), or a duration in "minutes", "hours" or "days" (DURATION_UNITS)."""
 
     label: str
     values: tuple[float | None, ...]
@@ -39,9 +40,36 @@ def format_number(value: float | None, number: str) -> str:
         return format_percent(value)
     if number == "score":
         return format_decimal(value, "0.0")
-    if number == "hours":
-        return f"{format_decimal(value, '#,##0.#')} h"
+    if number in DURATION_UNITS:
+        return DURATION_UNITS[number].symbol % {"value": format_decimal(value, "#,##0.#")}
     return format_decimal(value)
+
+
+@dataclass(frozen=True)
+class DurationUnit:
+    seconds: int
+    symbol: str  # lazily translated, "%(value)s min"
+    name: str  # lazily translated, for headings and exports
+
+
+DURATION_UNITS = {
+    "minutes": DurationUnit(60, _l("%(value)s min"), _l("minutes")),
+    "hours": DurationUnit(3600, _l("%(value)s h"), _l("hours")),
+    "days": DurationUnit(86400, _l("%(value)s d"), _l("days")),
+}
+
+
+def duration_unit(seconds: Sequence[float | None]) -> str:
+    """The unit durations read best in, from the largest: minutes below two hours, hours
+    below two days, else days (never "0 h" on every tick for minutes-long waits)."""
+    largest = max((value for value in seconds if value is not None), default=0)
+    if largest < 2 * 3600:
+        return "minutes"
+    return "hours" if largest < 2 * 86400 else "days"
+
+
+def in_unit(seconds: float | None, unit: str) -> float | None:
+    return None if seconds is None else seconds / DURATION_UNITS[unit].seconds
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -112,6 +114,13 @@ class ActionForm(FlaskForm):
     """A form that is only a button (resolve, reopen): it still carries a CSRF token."""
 
 
+def form_source_ref(form_ref: str, text: str) -> str:
+    """A public form item's (channel, source_ref) key: the form token and a digest of the
+    words, whitespace folded (a Back that restores the text may change line ends)."""
+    digest = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:32]
+    return f"form:{form_ref}:{digest}"
+
+
 class CitizenFeedbackForm(FlaskForm):
     """The public form: no account, contact optional, consent explicit."""
 
@@ -121,7 +130,9 @@ class CitizenFeedbackForm(FlaskForm):
         _l("Your e-mail (optional)"), validators=[Optional(), Email(), Length(max=320)]
     )
     consent = BooleanField(_l("Tell me by e-mail what happens to my feedback"))
-    # Set when the form is shown, so a second press of "Send" stores nothing new.
+    # The browser session's form token, rendered into the form: with the words sent it makes
+    # the item's source_ref, so a second press of "Send", also after Back, stores nothing new,
+    # while different words sent later from the same browser are a new item.
     form_ref = HiddenField(validators=[DataRequired(), Length(max=64)])
 
     def validate_consent(self, field: BooleanField) -> None:
@@ -139,7 +150,7 @@ class CitizenFeedbackForm(FlaskForm):
             channel="web_form",
             eservice=self.eservice.data or None,
             language=language,
-            source_ref=f"form:{self.form_ref.data}",
+            source_ref=form_source_ref(self.form_ref.data, self.text.data.strip()),
             contact=contact,
         )
 

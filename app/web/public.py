@@ -12,22 +12,28 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db, limiter
-from app.i18n import current_language
+from app.i18n import citizen_language, current_language, known_language
 from app.models import Feedback
 from app.services.followup import followup_state
 from app.services.health import health
 from app.services.intake import submit_feedback
 from app.services.metrics import prometheus_metrics
 from app.services.outcomes import you_said_we_did
+from app.services.translations import text_for
 from app.web.forms import CitizenFeedbackForm, FollowupForm, eservice_choices
 
 public_bp = Blueprint("public", __name__)
+
+
+public_bp.add_app_template_global(text_for)
 
 
 @public_bp.get("/")
@@ -41,7 +47,9 @@ def feedback() -> ResponseReturnValue:
     form = CitizenFeedbackForm()
     form.eservice.choices = eservice_choices(current_language())
     if request.method == "GET":
-        form.form_ref.data = secrets.token_urlsafe(16)
+        # One token per browser session, not per page view: the page the browser shows again
+        # after Back carries the token of the item already sent (see CitizenFeedbackForm).
+        form.form_ref.data = session.setdefault("feedback_form_ref", secrets.token_urlsafe(16))
     if form.validate_on_submit():
         result = submit_feedback(form.submission(current_language()))
         return redirect(url_for("public.feedback_sent", token=result.feedback.status_token))
@@ -57,7 +65,7 @@ def you_said() -> ResponseReturnValue:
     eservice = request.args.get("eservice") or None
     return render_template(
         "public/you_said.html",
-        problems=you_said_we_did(eservice),
+        problems=you_said_we_did(current_language(), eservice),
         eservices=eservice_choices(current_language()),
         chosen=eservice,
     )
@@ -71,9 +79,15 @@ def feedback_sent(token: str) -> ResponseReturnValue:
 @public_bp.get("/status/<token>")
 def status(token: str) -> ResponseReturnValue:
     item = _by_status_token(token)
-    state = followup_state(item)
-    form = FollowupForm(formdata=None, answer=state.answer.answer if state.answer else None)
-    return render_template("public/status.html", item=item, followup=state, form=form)
+    # The citizen's language (the links we send carry it as ?lang=), not the browser's; the
+    # browser's only for an item whose citizen's language nobody knows.
+    language = citizen_language(known_language(item))
+    with force_locale(language):
+        state = followup_state(item)
+        form = FollowupForm(formdata=None, answer=state.answer.answer if state.answer else None)
+        return render_template(
+            "public/status.html", item=item, followup=state, form=form, language=language
+        )
 
 
 @public_bp.get("/metrics")

@@ -30,6 +30,7 @@ from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
+from app.web.call_import_messages import translated_reason
 from app.web.forms import (
     ActionForm,
     AgentFeedbackForm,
@@ -124,7 +125,7 @@ def import_calls() -> ResponseReturnValue:
         try:
             run = start_import(upload.stream, upload.filename, form.mapping.data, current_user)
         except (UploadError, MappingError) as error:
-            form.export.errors.append(str(error))
+            form.export.errors.append(translated_reason(str(error)))
         else:
             return redirect(url_for("staff.call_import", import_id=run.id))
     recent = db.session.scalars(select(CallImport).order_by(CallImport.id.desc()).limit(20))
@@ -136,7 +137,11 @@ def import_calls() -> ResponseReturnValue:
 @login_required
 def call_import(import_id: int) -> ResponseReturnValue:
     require_role("agent", "handler", "admin")
-    return render_template("staff/call_import.html", run=db.get_or_404(CallImport, import_id))
+    return render_template(
+        "staff/call_import.html",
+        run=db.get_or_404(CallImport, import_id),
+        translated_reason=translated_reason,
+    )
 
 
 @staff_bp.get("/calls/import/<int:import_id>/progress")

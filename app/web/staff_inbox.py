@@ -24,11 +24,12 @@ from app.models import (
 )
 from app.services.access import record_personal_data_read, sees_personal_data, visible_feedback
 from app.services.catalog import eservice_names
-from app.services.followup import mark_key_case
+from app.services.followup import followup_answers, mark_key_case
 from app.services.grouping import GroupingError, link_to_ticket
 from app.services.history import item_history
 from app.services.inbox import InboxFilter, inbox
 from app.services.insight import SENTIMENTS, visible_eservices
+from app.services.notices import followup_choices
 from app.services.replies import ReplyError, reply_blocker, reply_to_citizen
 from app.web.forms import ActionForm, LinkTicketForm, ReplyForm
 from app.web.staff import require_role, staff_bp
@@ -69,7 +70,24 @@ ACTION_LABELS = {
     "feedback.made_actionable": _l("Made actionable"),
     "feedback.retried": _l("Processing retried"),
     "feedback.replied": _l("Reply written"),
+    "feedback.key_case_marked": _l("Marked as a key case"),
+    "feedback.key_case_unmarked": _l("Unmarked as a key case"),
+    "followup.answered": _l("The citizen answered “Did this fix it for you?”"),
+    "followup.answer_replaced": _l(
+        "The citizen changed their answer to “Did this fix it for you?”"
+    ),
 }
+
+
+@staff_bp.app_template_global()
+def channel_label(code: str) -> str:
+    """A channel in the reader's language, wherever staff pages name one."""
+    return str(CHANNEL_LABELS.get(code, code))
+
+
+@staff_bp.app_template_global()
+def item_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
 
 
 class InboxFilterForm(FlaskForm):
@@ -163,6 +181,8 @@ def _item_page(
         notice_states=NOTICE_STATES,
         action_labels=ACTION_LABELS,
         inbound_labels=INBOUND_LABELS,
+        followup_answers=followup_answers(item),
+        answer_labels=dict(followup_choices()),
         link_form=(link_form or LinkTicketForm()) if casework else None,
         reply_form=(reply_form or ReplyForm()) if casework else None,
         reply_blocker=reply_blocker(item),

@@ -28,7 +28,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -36,7 +35,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, Optional
 
-from app.i18n import current_language
+from app.i18n import current_language, local_date
 from app.models import CHANNELS, User
 from app.services.catalog import department_names, eservice_names
 from app.services.insight import (
@@ -62,12 +61,15 @@ from app.services.insight import (
 )
 from app.services.spikes import ALERTED_ROLES, acknowledge_alert, active_alerts, banner_alerts
 from app.web.charts import (
+    DURATION_UNITS,
     Chart,
     ChartData,
     Reference,
     Series,
     bar_chart,
     column_chart,
+    duration_unit,
+    in_unit,
     line_chart,
     stacked_bar_chart,
 )
@@ -244,37 +246,47 @@ def _period_heading(filters: InsightFilter) -> str:
 def _over_time(filters: InsightFilter, series: list[Series]) -> ChartData:
     periods = filters.periods()
     return ChartData(
-        categories=tuple(format_date(day, "short") for day in periods),
+        categories=tuple(local_date(day) for day in periods),
         series=tuple(series),
         keys=tuple(day.isoformat() for day in periods),
     )
 
 
-def _hours(seconds: float | None) -> float | None:
-    return None if seconds is None else seconds / 3600
+def _duration(label: str, seconds: float | None) -> tuple[str, float | None, str]:
+    unit = duration_unit([seconds])
+    return _with_unit(label, unit), in_unit(seconds, unit), unit
+
+
+def _with_unit(label: str, unit: str) -> str:
+    """A series label naming its unit, so an export's numbers say what they count."""
+    return _("%(label)s (%(unit)s)", label=label, unit=DURATION_UNITS[unit].name)
 
 
 @_figure("summary")
 def _summary(source: _Source) -> Figure:
     figures = source.result(key_figures)
+    durations = (
+        (_("Feedback to ticket, median"), figures.to_ticket.median),
+        (_("Feedback to ticket, 90th percentile"), figures.to_ticket.p90),
+        (_("Feedback to resolution, median"), figures.to_resolution.median),
+        (_("Feedback to resolution, 90th percentile"), figures.to_resolution.p90),
+    )
     values = (
         (_("Items received"), figures.totals.items, "count"),
         (_("About digital services"), figures.totals.digital_share, "percent"),
-        (_("Feedback to ticket, median"), _hours(figures.to_ticket.median), "hours"),
-        (_("Feedback to ticket, 90th percentile"), _hours(figures.to_ticket.p90), "hours"),
-        (_("Feedback to resolution, median"), _hours(figures.to_resolution.median), "hours"),
-        (_("Feedback to resolution, 90th percentile"), _hours(figures.to_resolution.p90), "hours"),
+        # Each in its own unit: a minutes-long wait for a ticket beside days to a fix.
+        *(_duration(label, seconds) for label, seconds in durations),
         (_("Problems resolved (you said, we did)"), figures.resolved.problems, "count"),
         (_("Citizens' reports answered by a fix"), figures.resolved.reports, "count"),
     )
     filters = source.filters
-    period = f"{format_date(filters.first, 'short')}–{format_date(filters.last, 'short')}"
+    period = f"{local_date(filters.first)}–{local_date(filters.last)}"
     data = ChartData(
         categories=(period,),
         series=tuple(Series(label, (value,), number) for label, value, number in values),
         keys=(f"{filters.first.isoformat()}/{filters.last.isoformat()}",),
     )
-    description = _("Items received in the period; times in hours.")
+    description = _("Items received in the period, and how long their handling took.")
     return Figure("summary", _("Key figures"), description, _("Period"), data, facts=True)
 
 
@@ -419,17 +431,27 @@ def _digital_share(source: _Source) -> Figure:
 def _timings(source: _Source) -> Figure:
     figures = source.result(key_figures)
     measured = (figures.to_ticket, figures.to_resolution)
+    # One unit for the whole chart (its bars share an axis), chosen from the data.
+    unit = duration_unit([value for d in measured for value in (d.median, d.p90)])
     data = ChartData(
         categories=(_("Feedback to ticket"), _("Feedback to resolution")),
         series=(
-            Series(_("Median"), tuple(_hours(d.median) for d in measured), "hours"),
-            Series(_("90th percentile"), tuple(_hours(d.p90) for d in measured), "hours"),
+            Series(
+                _with_unit(_("Median"), unit),
+                tuple(in_unit(d.median, unit) for d in measured),
+                unit,
+            ),
+            Series(
+                _with_unit(_("90th percentile"), unit),
+                tuple(in_unit(d.p90, unit) for d in measured),
+                unit,
+            ),
         ),
     )
     return Figure(
         "timings",
         _("Time from feedback to ticket and to resolution"),
-        _("Median and 90th percentile in hours, of the items received in the period."),
+        _("Median and 90th percentile of the items received in the period."),
         _("Measure"),
         data,
         bar_chart(data),

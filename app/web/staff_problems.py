@@ -3,17 +3,19 @@ status and what-we-changed text, and handlers' corrections of the grouping (merg
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
-from app.models import Ticket
+from app.i18n import current_language, local_date
+from app.models import Ticket, TicketOutcome
 from app.services.access import visible_feedback, visible_ticket
 from app.services.grouping import (
     GroupingError,
@@ -23,14 +25,91 @@ from app.services.grouping import (
     takes_items,
 )
 from app.services.insight import affected_over_time
-from app.services.outcomes import OutcomeError, close_with_outcome, describe_change
+from app.services.outcomes import (
+    MAX_CHANGE_TEXT,
+    OutcomeError,
+    close_with_outcome,
+    describe_change,
+    translate_texts,
+)
+from app.services.tickets import TrackerComment, local_issue_comments
+from app.services.translations import TRANSLATED_FIELDS, citizen_languages, languages_to_translate
 from app.web.charts import ChartData, Series, line_chart
 from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
 from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import Figure
+from integrations.tracker import CATEGORY_DONE, CATEGORY_IN_PROGRESS, CATEGORY_NEW
 
 # Who corrects the grouping: the people who answer for the department's feedback.
 REGROUPING_ROLES = ("handler", "admin")
+
+
+# The built-in tracker's statuses by category, and how a problem closed in civicloop without
+# a fix reads wherever its ticket is listed (the tracker's own status may lag or stay open).
+TRACKER_STATUS_LABELS = {
+    CATEGORY_NEW: _l("To do"),
+    CATEGORY_IN_PROGRESS: _l("In progress"),
+    CATEGORY_DONE: _l("Done"),
+}
+CLOSED_LABELS = {
+    TicketOutcome.WONT_FIX: _l("Closed: won't fix"),
+    TicketOutcome.NOT_OURS: _l("Closed: not our responsibility"),
+    TicketOutcome.DUPLICATE: _l("Closed: duplicate"),
+    TicketOutcome.NO_ACTION: _l("Closed: no action needed"),
+}
+
+
+@staff_bp.app_template_global()
+def ticket_status(ticket: Ticket) -> str:
+    """A ticket's status in the reader's language: a handler's closing first, then the
+    built-in tracker's category; a Jira workflow's own status names stay as Jira has them."""
+    if ticket.outcome in CLOSED_LABELS:
+        return str(CLOSED_LABELS[ticket.outcome])
+    if ticket.tracker == "local" and ticket.status_category in TRACKER_STATUS_LABELS:
+        return str(TRACKER_STATUS_LABELS[ticket.status_category])
+    return ticket.status or "–"
+
+
+def _tracker_comments(ticket: Ticket) -> list[TrackerComment]:
+    """The built-in tracker issue's comments (reopenings with the citizens' "no" answers,
+    outcomes, counts): the team has no other place to read them. Jira shows its own."""
+    if ticket.tracker != "local" or not ticket.key:
+        return []
+    return local_issue_comments(ticket.key)
+
+
+_TRANSLATED_LABELS = {
+    "what_we_changed": _l("What we changed"),
+    "outcome_explanation": _l("Explanation for citizens"),
+}
+
+
+def _translation_form(ticket: Ticket) -> FlaskForm | None:
+    """A box per language of the problem's citizens (other than the department's) for each
+    of the ticket's words for citizens; None when there is nothing to translate."""
+    languages = languages_to_translate(ticket)
+    fields = [name for name in TRANSLATED_FIELDS if getattr(ticket, name)]
+    if not languages or not fields:
+        return None
+
+    class TranslationForm(FlaskForm):
+        pass
+
+    reader = current_language()
+    for language in languages:
+        name_of_language = Locale.parse(language).get_display_name(reader) or language
+        for name in fields:
+            label = _("%(what)s (%(language)s)", what=_TRANSLATED_LABELS[name],
+                      language=name_of_language)  # fmt: skip
+            existing = ((ticket.translations or {}).get(name) or {}).get(language)
+            box = TextAreaField(
+                label,
+                validators=[Optional(), Length(max=MAX_CHANGE_TEXT)],
+                default=existing,
+                render_kw={"lang": language},
+            )
+            setattr(TranslationForm, f"{language}__{name}", box)
+    return TranslationForm()
 
 
 class SplitForm(FlaskForm):
@@ -44,11 +123,11 @@ def _growth_figure(ticket: Ticket) -> Figure | None:
     if not growth.totals:
         return None
     data = ChartData(
-        categories=tuple(format_date(day, "short") for day, _total in growth.totals),
+        categories=tuple(local_date(day) for day, _total in growth.totals),
         series=(Series(_("Affected citizens"), tuple(total for _day, total in growth.totals)),),
         keys=tuple(day.isoformat() for day, _total in growth.totals),
     )
-    first, latest = format_date(growth.totals[0][0], "short"), growth.totals[-1][1]
+    first, latest = local_date(growth.totals[0][0]), growth.totals[-1][1]
     by_day = growth.period == "day"
     if by_day:
         description = _(
@@ -91,6 +170,7 @@ def _problem_page(
     change_form: WhatWeChangedForm | None = None,
     merge_form: MergeForm | None = None,
     outcome_form: OutcomeForm | None = None,
+    translation_form: FlaskForm | None = None,
 ) -> ResponseReturnValue:
     regroup = current_user.role in REGROUPING_ROLES and takes_items(ticket)
     page = render_template(
@@ -103,6 +183,9 @@ def _problem_page(
         merge_form=_merge_form(ticket, merge_form) if regroup or merge_form else None,
         split_form=SplitForm() if regroup else None,
         growth=_growth_figure(ticket),
+        tracker_comments=_tracker_comments(ticket),
+        citizen_languages=citizen_languages(ticket),
+        translation_form=translation_form or _translation_form(ticket),
     )
     return page, status
 
@@ -125,6 +208,25 @@ def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
         return _problem_page(ticket, 400, change_form=form)
     describe_change(ticket, form.text.data or "", current_user)
     flash(_("Saved: citizens will read this when the problem is resolved."), "success")
+    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+
+
+@staff_bp.post("/problems/<int:ticket_id>/translations")
+@login_required
+def translate_ticket_texts(ticket_id: int) -> ResponseReturnValue:
+    """The team's words for citizens in the other languages of the problem's citizens."""
+    require_role("handler", "developer", "admin")
+    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    form = _translation_form(ticket) or abort(400)
+    if not form.validate_on_submit():
+        return _problem_page(ticket, 400, translation_form=form)
+    texts: dict[str, dict[str, str]] = {}
+    for name, field in form._fields.items():
+        if "__" in name:
+            language, text_field = name.split("__", 1)
+            texts.setdefault(language, {})[text_field] = field.data or ""
+    translate_texts(ticket, texts, current_user)
+    flash(_("Translations saved."), "success")
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
 
 

@@ -83,7 +83,11 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "public.index": (Visit(),),
     "public.feedback": (Visit(),),
     "public.feedback_sent": (Visit(),),
-    "public.status": (Visit(), Visit(values={"token": "resolved_token"}, name="resolved")),
+    # The status page speaks its citizen's language (issue 17): each check asks for its own.
+    "public.status": (
+        Visit(query="lang={language}"),
+        Visit(values={"token": "resolved_token"}, query="lang={language}", name="resolved"),
+    ),
     "public.survey": (Visit(),),
     "public.unsubscribe": (Visit(values={"token": "unsubscribe_token"}),),
     "public.followup": (Visit(values={"token": "followup_token"}, query="answer=no"),),
@@ -268,7 +272,7 @@ def build_path(app: Flask, check: PageCheck, seeds: Seeds) -> str:
     assert built is not None, f"cannot build {rule.rule} from {values}"
     path = built[1]
     if check.visit.query:
-        path += "?" + check.visit.query.format(**vars(seeds))
+        path += "?" + check.visit.query.format(language=check.language, **vars(seeds))
     return path
 
 

@@ -149,18 +149,26 @@ def test_an_admin_creates_and_edits_a_department(app, client):
     department = by_code(Department, "ENV")
     assert department.names == {"fi": "Ympäristö", "sv": "Miljö", "en": "Environment"}
     assert department.tracker_project == "ENV" and department.notify_in_development is True
+    assert department.language is None and department.hold_untranslated is False
     assert audited("department.created")
 
     education = by_code(Department, "EDU")
     url = f"/staff/admin/departments/{education.id}"
     page = client.get(url, headers=EN).get_data(as_text=True)
     assert 'value="Kasvatus ja koulutus"' in page
-    form = {**NEW_DEPARTMENT, "code": "EDU", "name_en": "Education and learning"}
+    form = {
+        **NEW_DEPARTMENT,
+        "code": "EDU",
+        "name_en": "Education and learning",
+        "language": "sv",
+        "hold_untranslated": "y",
+    }
     assert post(client, url, form).status_code == 302
     db.session.expire_all()
     assert education.names["en"] == "Education and learning"
     assert education.names["da"] == "Børn og skole"  # languages the form does not edit stay
     assert education.notify_in_development is True
+    assert education.language == "sv" and education.hold_untranslated is True
     (event,) = audited("department.changed")
     assert event.detail["before"]["notify_in_development"] is False
 

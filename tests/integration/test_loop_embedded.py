@@ -172,7 +172,7 @@ def test_agent_form_records_a_call_and_prefills_a_returning_caller(app, client):
     assert response.status_code == 302
     item = db.session.scalars(select(Feedback)).one()
     assert item.channel == "agent_form" and item.status == "forwarded"
-    assert item.contact.phone == "0407654321"
+    assert item.contact.phone == "+358407654321"  # E.164
 
     # The same caller phones again: the phone number finds the rest.
     page = post_form(client, "/staff/feedback/new", {"phone": "040-765 4321", "lookup": "1"})

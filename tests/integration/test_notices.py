@@ -40,8 +40,10 @@ def test_thank_you_speaks_the_contacts_language(app, language, expected):
     db.session.flush()
     message = render_notice(notice)
     assert message.subject == expected and message.language == language
-    assert f"/status/{notice.feedback.status_token}" in message.text
-    assert f'<a href="http://civicloop.test/status/{notice.feedback.status_token}">' in message.html
+    # The status link opens the page in the citizen's language (issue 17).
+    link = f"http://civicloop.test/status/{notice.feedback.status_token}?lang={language}"
+    assert link in message.text
+    assert f'<a href="{link}">' in message.html
     assert f'<html lang="{language}">' in message.html
 
 

@@ -33,7 +33,16 @@ def test_status_page_in_three_languages(client, item, language, heading, step):
     assert 'aria-current="step"' in page
 
 
-def test_browser_language_is_followed(client, item):
+def test_the_citizens_language_beats_the_browsers(client, item):
+    item.language = "fi"
+    db.session.commit()
+    page = client.get(f"/status/{item.status_token}", headers={"Accept-Language": "sv-FI,sv"})
+    assert '<html lang="fi">' in page.get_data(as_text=True)
+
+
+def test_browser_language_is_followed_when_the_citizens_is_unknown(client, item):
+    item.language = None
+    db.session.commit()
     page = client.get(f"/status/{item.status_token}", headers={"Accept-Language": "sv-FI,sv"})
     assert '<html lang="sv">' in page.get_data(as_text=True)
 

@@ -129,6 +129,7 @@ MATRIX: dict[str, Access] = {
     "POST /staff/problems/<int:ticket_id>/merge": staff("handler", "admin"),
     "POST /staff/problems/<int:ticket_id>/split": staff("handler", "admin"),
     "POST /staff/problems/<int:ticket_id>/outcome": staff("handler", "admin"),
+    "POST /staff/problems/<int:ticket_id>/translations": staff("handler", "developer", "admin"),
     "GET /staff/routing/rules": staff("admin"),
     "POST /staff/routing/rules": staff("admin"),
     "GET /staff/routing/rules/<int:rule_id>": staff("admin"),

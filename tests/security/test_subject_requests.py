@@ -44,7 +44,7 @@ def audit_actions() -> list[str]:
     [
         (" Liisa@Example.FI ", "email", "liisa@example.fi"),
         ("+358 40 123 4567", "phone", "+358401234567"),
-        ("040-123 4567", "phone", "0401234567"),
+        ("040-123 4567", "phone", "+358401234567"),  # E.164, as contacts are stored
     ],
 )
 def test_queries_are_normalised_like_contacts(text, kind, value):

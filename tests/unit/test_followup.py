@@ -232,7 +232,7 @@ def test_an_honest_outcome_reaches_the_citizen(app, handler, language, subject, 
     # The tracker later calling it done changes nothing and sends nothing more.
     set_local_status(ticket, "done")
     assert ticket.outcome == "not_ours" and len(notices(NoticeKind.RESOLUTION)) == 1
-    (problem,) = you_said_we_did()
+    (problem,) = you_said_we_did("en")
     assert problem.outcome == "not_ours"
     assert problem.responsible_body == "Uusimaa Transport Authority"
 
@@ -287,7 +287,7 @@ def test_a_duplicate_points_at_the_other_problem(app, handler):
     close_with_outcome(ticket, "duplicate", "Reported before.", handler, duplicate_of=other)
     (notice,) = notices(NoticeKind.RESOLUTION)
     assert "had already been reported" in render_notice(notice).text
-    (problem,) = you_said_we_did()
+    (problem,) = you_said_we_did("en")
     assert problem.duplicate_of == "The library account page shows an error 500 after login."
     with pytest.raises(OutcomeError) as refused:  # closed once, and for good
         close_with_outcome(ticket, "wont_fix", "No.", handler)
