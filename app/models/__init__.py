@@ -11,6 +11,7 @@ from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.routing import RoutingRule, TrainedModel
+from app.models.schedule import PeriodicRun
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
 from app.models.ticket import ItemEmbedding, Ticket, TicketOutcome, TicketState
 from app.models.user import ROLES, ApiToken, User
@@ -37,6 +38,7 @@ __all__ = [
     "ItemEmbedding",
     "LocalIssue",
     "Notice",
+    "PeriodicRun",
     "NoticeKind",
     "NoticeState",
     "ProblemReopening",
