@@ -180,11 +180,10 @@ def claim_periodic_run(job: str, every: float, holder: str) -> datetime | None:
     db.session.commit()
     if taken:
         return None
-    due_at, leased_until = db.session.execute(
-        select(PeriodicRun.due_at, PeriodicRun.leased_until).where(PeriodicRun.job == job)
-    ).one()
+    due_at = db.session.scalar(select(PeriodicRun.due_at).where(PeriodicRun.job == job))
     db.session.rollback()
-    return max(due_at, leased_until) if leased_until else due_at
+    # Due but held: its holder may give it back any time, or die and leave it to the lease.
+    return due_at if due_at > now else now + timedelta(seconds=min(every, 60))
 
 
 def release_periodic_run(job: str, holder: str) -> None:
