@@ -69,6 +69,31 @@ def enqueue(job: str, *args: object, queue: str | None = None, delay: float | No
         log.warning("could not queue %s%r: %s", job, args, error)
 
 
+def enqueue_now(calls: list[tuple[str, tuple, str | None]]) -> None:
+    """Queue several jobs ``(job, args, queue or None)`` at once: with Redis, in one round
+    trip (an intake request's processing and thank-you); never raises, as ``enqueue``."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        for job, args, _queue in calls:
+            _run_embedded(job, args, None)
+        return
+    from rq import Queue
+
+    connection = redis_connection(redis_url)
+    try:
+        with connection.pipeline() as pipeline:
+            for job, args, queue in calls:
+                Queue(queue or _JOB_QUEUES[job], connection=connection).enqueue_call(
+                    f"workers.jobs.{job}",
+                    args,
+                    timeout=_JOB_TIMEOUTS.get(job, 180),
+                    pipeline=pipeline,
+                )
+            pipeline.execute()
+    except Exception as error:  # Redis down: the reconciler will find the work later
+        log.warning("could not queue %r: %s", calls, error)
+
+
 def _run_embedded(job: str, args: tuple, delay: float | None) -> None:
     loop = current_app.extensions.get(EMBEDDED_LOOP)
     if loop is not None and has_request_context():

@@ -28,10 +28,10 @@ local items = {
    "My card is for personal code 010190-123A, email me at j.smith@example.com."},
 }
 local contacts = {
-  '{"email": "liisa.virtanen@example.fi", "name": "Liisa Virtanen", "language": "%s", "consent": true}',
-  '{"email": "erik.holm@example.se", "language": "%s", "consent": true}',
-  '{"phone": "+358401234567", "name": "Pekka Korhonen", "language": "%s", "consent": true}',
-  '{"email": "no.thanks@example.org", "language": "%s", "consent": false}',
+  '{"email": "liisa.virtanen.%s@example.fi", "name": "Liisa Virtanen", "language": "%s", "consent": true}',
+  '{"email": "erik.holm.%s@example.se", "language": "%s", "consent": true}',
+  '{"email": "pekka.korhonen.%s@example.fi", "name": "Pekka Korhonen", "language": "%s", "consent": true}',
+  '{"email": "no.thanks.%s@example.org", "language": "%s", "consent": false}',
 }
 
 local thread_number = 0
@@ -50,12 +50,14 @@ request = function()
     body = string.format('{"text": "%s", "channel": "api"}', text)
   else
     -- Of every ten items: seven with a consenting contact, one without consent, two without.
+    -- Each caller is a different citizen.
     local slot = counter % 10
+    local caller = string.format("%s-%d-%d", run, thread_id or 0, counter)
     local contact = "null"
     if slot < 7 then
-      contact = string.format(contacts[slot % 3 + 1], language)
+      contact = string.format(contacts[slot % 3 + 1], caller, language)
     elseif slot == 7 then
-      contact = string.format(contacts[4], language)
+      contact = string.format(contacts[4], caller, language)
     end
     body = string.format(
       '{"text": "%s", "channel": "api", "eservice": "%s", "language": "%s", ' ..
