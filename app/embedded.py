@@ -163,7 +163,9 @@ def claim_periodic_run(job: str, every: float, holder: str) -> datetime | None:
     back with ``release_periodic_run``), else when it may be due next."""
     now = utcnow()
     if db.session.get(PeriodicRun, job) is None:
-        db.session.add(PeriodicRun(job=job, due_at=now))  # a new job runs at start, as in RQ
+        # First due a period after the job first appears: a new installation has nothing to
+        # reconcile, retain or learn from yet (and a restart keeps the row's due time).
+        db.session.add(PeriodicRun(job=job, due_at=now + timedelta(seconds=every)))
         try:
             db.session.commit()
         except IntegrityError:  # another process added it first

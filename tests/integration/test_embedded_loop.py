@@ -32,6 +32,7 @@ from app.models import (
     Notice,
     NoticeKind,
     NoticeState,
+    PeriodicRun,
     Ticket,
     TicketState,
 )
@@ -48,8 +49,13 @@ CONTACT = {"email": "liisa.virtanen@example.fi", "language": "fi", "consent": Tr
 
 
 @pytest.fixture
-def embedded(tmp_path):
-    """The embedded default's app: SQLite, no Redis, the built-in tracker, the .eml outbox."""
+def embedded(tmp_path, monkeypatch):
+    """The embedded default's app: SQLite, no Redis, the built-in tracker, the .eml outbox.
+    The daily retraining, due whenever a test moves the clock by days, is none of these
+    tests' business and takes minutes on a busy machine: it does nothing here."""
+    import workers.jobs
+
+    monkeypatch.setattr(workers.jobs, "train_router", lambda: None)
     application = create_app(base_config(tmp_path))
     migrate_fresh(application)
     load_demo_catalog(application)
@@ -81,6 +87,11 @@ def eventually(check: Callable[[], object], timeout: float = 30.0) -> object:
         if time.monotonic() > deadline:
             raise AssertionError(f"not so after {timeout} s: {check.__doc__ or check}")
         time.sleep(0.05)
+
+
+def scheduled(job: str) -> None:
+    """Wait until the loop has taken up a periodic job (first due one period later)."""
+    eventually(lambda: db.session.get(PeriodicRun, job))
 
 
 def post_item(app, **overrides) -> dict:
@@ -162,6 +173,7 @@ def test_retention_is_applied(embedded):
         assert item.status == FeedbackStatus.RESOLVED
         contact_id = item.contact_id
         with running(embedded):
+            scheduled("apply_retention")
             clock.shift(timedelta(days=91))  # RETENTION_CONTACT_DAYS after the resolution
             eventually(lambda: db.session.get(Contact, contact_id).erased_at is not None)
     assert db.session.get(Contact, contact_id).email is None
@@ -171,6 +183,7 @@ def test_a_deadline_reminder_is_sent(embedded):
     with time_machine.travel(START, tick=True) as clock:
         item = report("late")  # before the loop starts: processed inline
         with running(embedded):
+            scheduled("send_deadline_reminders")
             assert sent() == []
             clock.shift(HANDLING + timedelta(days=2, hours=1))
             eventually(sent)
@@ -178,10 +191,13 @@ def test_a_deadline_reminder_is_sent(embedded):
 
 
 def test_two_processes_never_run_one_periodic_job_at_once(embedded):
+    minute = timedelta(seconds=60)
     with time_machine.travel(START, tick=False) as clock:
+        assert claim_periodic_run("reconcile", 60, "a") == START + minute  # first due then
+        clock.shift(minute)
         assert claim_periodic_run("reconcile", 60, "a") is None
-        assert claim_periodic_run("reconcile", 60, "b") == START + timedelta(seconds=60)
-        clock.shift(timedelta(seconds=61))
+        assert claim_periodic_run("reconcile", 60, "b") == START + 2 * minute
+        clock.shift(minute)
         # Due again, but "a" still runs it: "b" waits for the lease.
         assert claim_periodic_run("reconcile", 60, "b") is not None
         release_periodic_run("reconcile", "a")
@@ -198,9 +214,11 @@ def test_two_loops_on_one_database_run_a_periodic_job_once(embedded, monkeypatch
         time.sleep(0.3)
 
     monkeypatch.setattr(workers.jobs, "reconcile", reconcile)
-    with time_machine.travel(START, tick=False), running(embedded) as first:
+    with time_machine.travel(START, tick=False) as clock, running(embedded) as first:
         second = EmbeddedLoop(embedded, threads=1, tick=0.05)  # as another process would
         second.start(load_models=False)
+        scheduled("reconcile")
+        clock.shift(timedelta(seconds=60))
         eventually(lambda: runs)
         time.sleep(0.5)  # both schedulers have looked several times meanwhile
         second.stop()
