@@ -55,4 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_security(app)
     register_cli(app)
+    from app.jobs import init_app as init_jobs
+
+    init_jobs(app)
     return app

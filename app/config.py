@@ -103,6 +103,10 @@ class Settings:
     FOLLOWUP_LINK_MAX_AGE_DAYS: int = field(
         default_factory=lambda: int(_env("FOLLOWUP_LINK_MAX_AGE_DAYS", "90"))
     )
+    # Without Redis: threads of the serving process that run the jobs (app/embedded.py).
+    EMBEDDED_JOB_THREADS: int = field(
+        default_factory=lambda: int(_env("EMBEDDED_JOB_THREADS", "2"))
+    )
     # Work older than this without progress is re-queued by the reconciler.
     RECONCILE_GRACE_SECONDS: int = field(
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))

@@ -31,3 +31,14 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage (Redis or memory) comes from RATELIMIT_STORAGE_URI in the config.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit, keeping the objects' loaded state: for a writer that answers with what it
+    has just written, which another reading it again would only cost a round trip."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

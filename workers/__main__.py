@@ -81,17 +81,11 @@ def run_cron(redis_url: str) -> None:
 
 
 def _preload_analysis(app: Flask) -> None:
-    """Load the language detector, the grouping's embedding model and the router's models
-    once, before the first job, so no job pays for loading them."""
+    from app.embedded import load_models
     from app.extensions import db
-    from app.services.analysis import preload_language_detector
-    from app.services.grouping import preload_embedding_model
-    from app.services.understanding import current_models
 
-    preload_language_detector()
-    preload_embedding_model()
+    load_models(app)
     with app.app_context():
-        current_models()
         db.engine.dispose()  # no pooled connection may cross into the cron child's fork
 
 

@@ -13,6 +13,7 @@ from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.open311 import AttributeType, CitizenUpdate, EServiceAttribute, UploadedMedia
 from app.models.routing import RoutingRule, TrainedModel
+from app.models.schedule import PeriodicRun
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
 from app.models.ticket import ItemEmbedding, Ticket, TicketOutcome, TicketState
 from app.models.user import ROLES, ApiToken, User
@@ -44,6 +45,7 @@ __all__ = [
     "ItemEmbedding",
     "LocalIssue",
     "Notice",
+    "PeriodicRun",
     "NoticeKind",
     "NoticeState",
     "ProblemReopening",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ROLES, ApiToken, Department, Supplier, User
@@ -144,9 +145,9 @@ def create_token(user: User, scopes: Sequence[str] = ()) -> str:
 def api_token_for(token: str) -> ApiToken | None:
     """The live token of a live user, marked as used (to the minute)."""
     api_token = db.session.scalars(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))  # every caller asks for the user: one round trip
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
     ).first()
     if api_token is None or not api_token.user.active:
         return None

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app import jobs
-from app.extensions import db
+from app.extensions import commit_keeping_loaded, db
 from app.models import EService, Feedback, NoticeKind, User
 from app.services.contacts import record_contact
 from app.services.notices import queue_notice
@@ -112,6 +112,8 @@ def submit_feedback(submission: Submission, agent: User | None = None) -> Intake
         zipcode=submission.location.zipcode,
         attributes=submission.attributes,
     )
+    # A new item owes its thank-you without looking for one already owed.
+    thank_you = queue_notice(item, NoticeKind.THANK_YOU)
     db.session.add(item)
     try:
         db.session.flush()
@@ -122,10 +124,10 @@ def submit_feedback(submission: Submission, agent: User | None = None) -> Intake
         if existing is None:
             raise
         return IntakeResult(existing, created=False)
-    thank_you = queue_notice(item, NoticeKind.THANK_YOU)
-    db.session.commit()
-
-    jobs.enqueue("process_feedback", item.id)
+    work = [("process_feedback", (item.id,), None)]
     if thank_you is not None:
-        jobs.enqueue("deliver_notice", thank_you.id, queue="mail")
+        work.append(("deliver_notice", (thank_you.id,), "mail"))
+    # What was just written is what the answer shows: no reloading it after the commit.
+    commit_keeping_loaded()
+    jobs.enqueue_now(work)
     return IntakeResult(item, created=True)

@@ -136,7 +136,7 @@ def test_a_stalled_import_is_run_again_by_the_reconciler(app, export, monkeypatc
     from app.models.types import utcnow
     from app.services.reconcile import reconcile
 
-    monkeypatch.setattr(jobs, "_run_inline", lambda job, *args: None)  # the job is lost
+    monkeypatch.setattr(jobs, "run_job", lambda job, *args: None)  # the job is lost
     run = CallImport(filename="calls.csv", path=str(export), mapping="generic", state="running",
                      updated_at=utcnow() - timedelta(hours=1))  # fmt: skip
     db.session.add(run)

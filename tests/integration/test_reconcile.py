@@ -13,7 +13,7 @@ from app.services.reconcile import reconcile
 
 def test_reconciler_finishes_what_lost_jobs_left(app, monkeypatch):
     lost = []
-    monkeypatch.setattr(jobs, "_run_inline", lambda job, *args: lost.append(job))
+    monkeypatch.setattr(jobs, "run_job", lambda job, *args: lost.append(job))
     submit_feedback(
         Submission(
             text="Parking permit payment fails",
@@ -38,6 +38,6 @@ def test_reconciler_finishes_what_lost_jobs_left(app, monkeypatch):
 
 
 def test_fresh_work_is_left_to_its_own_job(app, monkeypatch):
-    monkeypatch.setattr(jobs, "_run_inline", lambda job, *args: None)
+    monkeypatch.setattr(jobs, "run_job", lambda job, *args: None)
     submit_feedback(Submission(text="x", channel="api", eservice="parking-permit"))
     assert reconcile().feedback == 0  # within the grace period its job may still be running

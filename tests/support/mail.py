@@ -46,9 +46,9 @@ class _Collector:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         self._collector = _Collector()
-        self._port = free_port()
+        self._port = port or free_port()
         self._controller = Controller(self._collector, hostname="127.0.0.1", port=self._port)
 
     def __enter__(self) -> SmtpServer:
