@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import COMMON_FRAME, Department, EService, Supplier, SurveyFrame, User
 from app.services.audit import record
+from app.services.benchmark.types import service_types
 from app.services.surveys import DefinedFrame, SurveyError, define_frame
 
 # What an admin edits: the names of the staff site's languages (citizens' other languages
@@ -62,6 +63,7 @@ class EServiceDraft:
     keywords: dict[str, list[str]]
     survey_frame: str = COMMON_FRAME
     active: bool = True
+    service_type: str | None = None
 
 
 def describe(row: db.Model, *, leave_out: tuple[str, ...] = ()) -> dict:
@@ -161,6 +163,8 @@ def save_eservice(eservice: EService | None, draft: EServiceDraft, actor: User) 
         raise refused("supplier", _("Unknown supplier."))
     if draft.survey_frame not in frames:
         raise refused("survey_frame", _("Unknown survey frame."))
+    if draft.service_type is not None and draft.service_type not in service_types():
+        raise refused("service_type", _("Not a service type of the shared list."))
     eservice.code = draft.code
     eservice.names = _names(eservice.names, draft.names)
     eservice.department, eservice.supplier = department, supplier
@@ -168,6 +172,7 @@ def save_eservice(eservice: EService | None, draft: EServiceDraft, actor: User) 
     keywords = {**(eservice.keywords or {}), **draft.keywords}
     eservice.keywords = {language: words for language, words in keywords.items() if words}
     eservice.survey_frame = draft.survey_frame
+    eservice.service_type = draft.service_type
     eservice.active = draft.active
     save_audited(eservice, before, actor, describe(eservice))
     return eservice

@@ -119,6 +119,7 @@ class EServiceForm(_Named):
         _l("Keywords, one per line"), TextAreaField, validators=[Length(max=5000)]
     ).values()
     survey_frame = SelectField(_l("Survey"), choices=[])
+    service_type = SelectField(_l("Service type, to compare with other cities"), choices=[])
     active = BooleanField(_l("Active"), default=True)
 
     def fill_keywords(self, keywords: dict) -> None:
@@ -138,6 +139,7 @@ class EServiceForm(_Named):
             },
             survey_frame=self.survey_frame.data,
             active=bool(self.active.data),
+            service_type=self.service_type.data or None,
         )
 
 

@@ -32,6 +32,7 @@ from app.services.admin import (
     survey_frames,
 )
 from app.services.admin_users import save_user, staff_users
+from app.services.benchmark.types import type_choices, type_name
 from app.web.admin_forms import (
     ROLE_LABELS,
     DepartmentForm,
@@ -131,11 +132,16 @@ def _eservice_form(eservice: EService | None) -> EServiceForm:
     form.department.choices = _choices(Department)
     form.supplier.choices = _choices(Supplier, "—")
     form.survey_frame.choices = [SelectChoice(code, code) for code in survey_frame_codes()]
+    form.service_type.choices = [
+        SelectChoice("", _("None: not compared")),
+        *(SelectChoice(code, name) for code, name in type_choices(current_language())),
+    ]
     if eservice is not None and request.method == "GET":
         form.fill_names(eservice.names)
         form.fill_keywords(eservice.keywords or {})
         form.department.data = eservice.department.code
         form.supplier.data = eservice.supplier.code if eservice.supplier else ""
+        form.service_type.data = eservice.service_type or ""
     return form
 
 
@@ -146,6 +152,7 @@ def _eservice_row(eservice: EService) -> tuple[int, tuple[str, ...]]:
         _name(eservice.department),
         eservice.supplier.name if eservice.supplier else "—",
         eservice.survey_frame,
+        type_name(eservice.service_type, current_language()) if eservice.service_type else "—",
         _yes_no(eservice.active),
     )
 
@@ -218,6 +225,7 @@ SECTIONS = {
                 _l("Department"),
                 _l("Supplier"),
                 _l("Survey"),
+                _l("Service type"),
                 _l("Active"),
             ),  # fmt: skip
             lambda: catalog_records(EService),
