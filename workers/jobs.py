@@ -157,3 +157,10 @@ def send_deadline_reminders() -> None:
 
     with _app_context():
         send_reminders()
+
+
+def fetch_benchmarks() -> None:
+    from app.services.benchmark.exchange import fetch_from_peers
+
+    with _app_context():
+        fetch_from_peers()

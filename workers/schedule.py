@@ -22,4 +22,7 @@ SCHEDULE = (
     # Disputed fixes a lost job left unreopened, and reopenings not yet told to the tracker
     # or the department (app/services/followup.py).
     ("workers.jobs.review_followups", "scheduled", 300),
+    # Last month's files of the peers with an export URL; daily, so a corrected file
+    # replaces the first (app/services/benchmark/exchange.py).
+    ("workers.jobs.fetch_benchmarks", "scheduled", 24 * 3600),
 )

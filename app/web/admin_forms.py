@@ -33,6 +33,7 @@ from app.services.admin import (
     SupplierDraft,
 )
 from app.services.admin_users import UserDraft
+from app.services.benchmark.exchange import PeerDraft
 from app.services.routing_rules import parse_phrases
 
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,31}$"
@@ -209,4 +210,36 @@ class FrameForm(FlaskForm):
             },
             questions=json.loads(self.questions.data),
             department=self.department.data or None,
+        )
+
+
+class PeerForm(FlaskForm):
+    """A city to exchange benchmark files with (app/services/benchmark/exchange.py)."""
+
+    code = StringField(
+        _l("The city's code, as its files name it"),
+        validators=[DataRequired(), Length(max=64)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    public_key = StringField(
+        _l("Public key (base64, as the city's `benchmark keygen` printed it)"),
+        validators=[DataRequired(), Length(max=64)],
+    )
+    export_url = URLField(
+        _l("Export address, to fetch its files every day (optional)"),
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
+    )
+    fetch_token = PasswordField(
+        _l("Token the city gave for fetching (optional)"), validators=[Optional(), Length(max=200)]
+    )
+    active = BooleanField(_l("Active"), default=True)
+
+    def draft(self) -> PeerDraft:
+        return PeerDraft(
+            code=self.code.data.strip(),
+            name=self.name.data.strip(),
+            public_key=self.public_key.data.strip(),
+            export_url=self.export_url.data or None,
+            fetch_token=self.fetch_token.data or None,
+            active=bool(self.active.data),
         )

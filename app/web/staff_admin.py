@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.i18n import current_language
-from app.models import Department, EService, Supplier, SurveyFrame, User
+from app.models import BenchmarkPeer, Department, EService, Supplier, SurveyFrame, User
 from app.services.admin import (
     AdminError,
     catalog_records,
@@ -32,12 +32,14 @@ from app.services.admin import (
     survey_frames,
 )
 from app.services.admin_users import save_user, staff_users
+from app.services.benchmark.exchange import peers, save_peer
 from app.services.benchmark.types import type_choices, type_name
 from app.web.admin_forms import (
     ROLE_LABELS,
     DepartmentForm,
     EServiceForm,
     FrameForm,
+    PeerForm,
     SupplierForm,
     UserForm,
 )
@@ -179,6 +181,16 @@ def _frame_row(versions: list[SurveyFrame]) -> tuple[int, tuple[str, ...]]:
     )
 
 
+def _peer_row(peer: BenchmarkPeer) -> tuple[int, tuple[str, ...]]:
+    return peer.id, (
+        peer.code,
+        peer.name,
+        peer.key_id,
+        peer.export_url or "—",
+        _yes_no(peer.active),
+    )
+
+
 SECTIONS = {
     section.name: section
     for section in (
@@ -264,6 +276,19 @@ SECTIONS = {
                     "a new version; answers already given keep theirs."
                 )
             },
+        ),
+        Section(
+            "peers",
+            BenchmarkPeer,
+            "peer_id",
+            _l("Cities to compare with"),
+            _l("New city"),
+            (_l("Code"), _l("Name"), _l("Key id"), _l("Export address"), _l("Active")),
+            peers,
+            _peer_row,
+            lambda peer: PeerForm(obj=_shown(peer)),
+            save_peer,
+            {"fetch_token": _l("When editing, leave empty to keep the current token.")},
         ),
     )
 }
@@ -378,3 +403,15 @@ def admin_surveys() -> ResponseReturnValue:
 @login_required
 def admin_survey(frame_id: int) -> ResponseReturnValue:
     return _edit_page("surveys", frame_id)
+
+
+@staff_bp.route("/admin/peers", methods=["GET", "POST"])
+@login_required
+def admin_peers() -> ResponseReturnValue:
+    return _list_page("peers")
+
+
+@staff_bp.route("/admin/peers/<int:peer_id>", methods=["GET", "POST"])
+@login_required
+def admin_peer(peer_id: int) -> ResponseReturnValue:
+    return _edit_page("peers", peer_id)

@@ -83,10 +83,31 @@ class TypeComparison:
 
 @dataclass(frozen=True)
 class Comparison:
+    """One month's figures: ours per service type, and each peer's with its label."""
+
     period: str
-    measure: str
-    rows: list[TypeComparison]  # by service type
-    cities: list[str]  # the peers' labels, of every city with figures of the month
+    ours: dict[str, dict]  # type → our cell
+    peers: list[tuple[str, str, dict]]  # (type, the city's label, its cell)
+    types: list[str]  # the types compared, by code
+
+    @property
+    def cities(self) -> list[str]:
+        return sorted({label for _code, label, _cell in self.peers})
+
+    def rows(self, measure: str) -> list[TypeComparison]:
+        """``measure`` per type that we or a peer has a figure of."""
+        chosen = MEASURES[measure]
+        rows = []
+        for code in self.types:
+            peers = [
+                PeerValue(label, value)
+                for kind, label, cell in self.peers
+                if kind == code and (value := value_at(cell, chosen)) is not None
+            ]
+            mine = value_at(self.ours.get(code), chosen)
+            if mine is not None or peers:
+                rows.append(TypeComparison(code, mine, sorted(peers, key=lambda p: p.label)))
+        return rows
 
 
 def _viewer_eservices(viewer: User) -> list[int] | None:
@@ -97,50 +118,39 @@ def _viewer_eservices(viewer: User) -> list[int] | None:
     return list(db.session.scalars(select(EService.id).where(EService.code.in_(codes))))
 
 
-def _peer_figures(period: str) -> list[tuple[BenchmarkFigure, str]]:
-    """The peers' figures of the month, each with its city's label."""
+def _peer_figures(period: str) -> list[tuple[str, str, dict]]:
+    """The peers' cells of the month: (type, the city's label, cell)."""
     rows = db.session.execute(
         select(BenchmarkFigure, BenchmarkImport.named)
         .join(BenchmarkImport, BenchmarkFigure.import_id == BenchmarkImport.id)
         .where(BenchmarkFigure.period == period)
     ).all()
-    peers = {figure.peer for figure, _named in rows}
     named = {figure.peer_id: is_named for figure, is_named in rows}
-    anonymous = sorted((p for p in peers if not named[p.id]), key=lambda p: p.id)
-    letters = dict(zip((p.id for p in anonymous), string.ascii_uppercase, strict=False))
+    peers = {figure.peer_id: figure.peer for figure, _named in rows}
+    anonymous = sorted(peer_id for peer_id in peers if not named[peer_id])
+    letters = dict(zip(anonymous, string.ascii_uppercase, strict=False))
     labels = {
-        peer.id: peer.name if named[peer.id] else _("City %(letter)s", letter=letters[peer.id])
-        for peer in peers
+        peer_id: peer.name
+        if named[peer_id]
+        else _("City %(letter)s", letter=letters.get(peer_id, "?"))
+        for peer_id, peer in peers.items()
     }
-    return [(figure, labels[figure.peer_id]) for figure, _named in rows]
+    return [(figure.service_type, labels[figure.peer_id], figure.figures) for figure, _n in rows]
 
 
-def compare(period: str, measure: str, viewer: User, minimum: int) -> Comparison:
-    """``measure`` of every service type we or a peer has a figure of in ``period``; a
-    supplier sees only the types its e-services map to."""
-    chosen = MEASURES[measure]
+def compare(period: str, viewer: User, minimum: int) -> Comparison:
+    """Our figures of ``period`` beside every peer's; a supplier sees only the types its
+    e-services map to, across every city that shared them."""
     eservice_ids = _viewer_eservices(viewer)
     ours = {cell["code"]: cell for cell in type_figures(period, minimum, eservice_ids)}
-    peer_rows = _peer_figures(period)
-    types = set(ours)
+    peers = _peer_figures(period)
     if viewer.role == "supplier":
-        allowed = set(
-            db.session.scalars(
-                select(EService.service_type).where(EService.id.in_(eservice_ids or []))
+        mapped = db.session.scalars(
+            select(EService.service_type).where(
+                EService.id.in_(eservice_ids or []), EService.service_type.is_not(None)
             )
         )
+        types = set(mapped)
     else:
-        allowed = types | {figure.service_type for figure, _label in peer_rows}
-    rows = []
-    for code in sorted(allowed):
-        peers = [
-            PeerValue(label, value)
-            for figure, label in peer_rows
-            if figure.service_type == code
-            and (value := value_at(figure.figures, chosen)) is not None
-        ]
-        mine = value_at(ours.get(code), chosen)
-        if mine is not None or peers:
-            rows.append(TypeComparison(code, mine, sorted(peers, key=lambda p: p.label)))
-    cities = sorted({label for _figure, label in peer_rows})
-    return Comparison(period, measure, rows, cities)
+        types = set(ours) | {code for code, _label, _cell in peers}
+    return Comparison(period, ours, peers, sorted(types))
