@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import flask_babel
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
@@ -43,7 +44,10 @@ LANGUAGES = ("fi", "sv", "da", "nb", "en")
 
 @pytest.fixture
 def home(app, tmp_path):
-    """This city (the demo catalog, Helsinki) with its own key and an admin."""
+    """This city (the demo catalog, Helsinki) with its own key and an admin; English by
+    default, so the refusals' reasons read as the assertions expect."""
+    app.config["DEFAULT_LANGUAGE"] = "en"
+    flask_babel.refresh()
     app.config["BENCHMARK_KEY_FILE"] = str(tmp_path / "home_key.pem")
     app.config["BENCHMARK_CITY_CODE"] = "aurora"
     app.config["BENCHMARK_CITY_NAME"] = "Aurora"

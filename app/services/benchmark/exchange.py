@@ -157,6 +157,16 @@ class ImportResult:
         return self.attempt.accepted
 
 
+def _refused(attempt: BenchmarkImport, reason: str, actor: User | None) -> BenchmarkImport:
+    """Keep and audit a refused attempt. Commits."""
+    attempt.accepted, attempt.reason = False, reason[:500]
+    db.session.add(attempt)
+    db.session.flush()
+    record(actor, "benchmark.import_refused", attempt, reason=attempt.reason)
+    db.session.commit()
+    return attempt
+
+
 def import_file(body: bytes, source: str, actor: User | None = None) -> ImportResult:
     """Take a peer's signed file, replacing its figures of that month, or refuse it; either
     way the attempt is kept and audited. Commits."""
@@ -166,13 +176,8 @@ def import_file(body: bytes, source: str, actor: User | None = None) -> ImportRe
     try:
         peer, document = _checked(body)
     except RefusedError as refusal:
-        attempt.accepted, attempt.reason = False, refusal.reason[:500]
         attempt.peer, attempt.period = refusal.peer, refusal.period
-        db.session.add(attempt)
-        db.session.flush()
-        record(actor, "benchmark.import_refused", attempt, reason=attempt.reason)
-        db.session.commit()
-        return ImportResult(attempt)
+        return ImportResult(_refused(attempt, refusal.reason, actor))
     attempt.accepted, attempt.peer, attempt.period = True, peer, document["period"]
     attempt.named = document["city"]["named"]
     attempt.service_types = len(document["service_types"])
@@ -246,13 +251,8 @@ def fetch_from_peers(now: datetime | None = None) -> int:
         try:
             body = fetch_export(url, peer.fetch_token, timeout)
         except FetchError as error:
-            reason = _("Fetching the file failed: %(why)s", why=error)
-            db.session.add(
-                BenchmarkImport(
-                    source="fetch", peer=peer, period=period, accepted=False, reason=reason[:500]
-                )
-            )
-            db.session.commit()
+            attempt = BenchmarkImport(source="fetch", peer=peer, period=period)
+            _refused(attempt, _("Fetching the file failed: %(why)s", why=error), None)
             attempts += 1
             continue
         if _already_taken(peer, period, hashlib.sha256(body).hexdigest()):
