@@ -34,6 +34,10 @@ BENCHMARKS = {
         ["bench/dashboards.py"],
         ["bench/dashboards.py", "--items", "20000", "--responses", "10000", "--runs", "2"],
     ),
+    "benchmark export": (
+        ["bench/benchmark_export.py"],
+        ["bench/benchmark_export.py", "--items", "20000", "--responses", "10000"],
+    ),
 }
 
 
