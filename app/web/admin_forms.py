@@ -120,7 +120,9 @@ class EServiceForm(_Named):
         _l("Keywords, one per line"), TextAreaField, validators=[Length(max=5000)]
     ).values()
     survey_frame = SelectField(_l("Survey"), choices=[])
-    service_type = SelectField(_l("Service type, to compare with other cities"), choices=[])
+    service_type = SelectField(
+        _l("Service type, to compare with other cities"), choices=[], default=""
+    )
     active = BooleanField(_l("Active"), default=True)
 
     def fill_keywords(self, keywords: dict) -> None:
