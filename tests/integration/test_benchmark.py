@@ -25,7 +25,7 @@ from app.services.accounts import create_token, create_user
 from app.services.benchmark.comparison import compare
 from app.services.benchmark.exchange import PeerDraft, fetch_from_peers, import_file, save_peer
 from app.services.benchmark.export import build_document, signed_export
-from app.services.benchmark.signing import generate_key, load_private_key, sign
+from app.services.benchmark.signing import generate_key, load_private_key, sign, verifies
 from app.services.benchmark.types import CODE_LIST, service_types
 from tests.support.benchmark import (
     EDGE,
@@ -314,6 +314,9 @@ def test_the_api_gives_the_signed_file_to_a_benchmark_token(app, client, home):
     envelope = response.get_json()
     Draft202012Validator(SCHEMA).validate(envelope)
     assert envelope["document"]["city"]["code"] == "aurora"
+    private = load_private_key(Path(app.config["BENCHMARK_KEY_FILE"]))
+    public = private.public_key().public_bytes_raw()
+    assert verifies(envelope["document"], envelope["signature"]["value"], public)
     assert client.get(f"/api/v1/benchmark/{NOVEMBER}", headers=bearer(intake)).status_code == 403
     assert client.get(f"/api/v1/benchmark/{NOVEMBER}").status_code == 401
     bad = client.get("/api/v1/benchmark/2026-13", headers=bearer(token))
