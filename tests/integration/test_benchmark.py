@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,7 +20,14 @@ from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, BenchmarkFigure, BenchmarkImport, BenchmarkPeer, EService
+from app.models import (
+    AuditEvent,
+    BenchmarkFigure,
+    BenchmarkImport,
+    BenchmarkPeer,
+    EService,
+    TransactionCount,
+)
 from app.services.accounts import create_token, create_user
 from app.services.benchmark.comparison import compare
 from app.services.benchmark.exchange import PeerDraft, fetch_from_peers, import_file, save_peer
@@ -178,6 +185,31 @@ def test_the_export_follows_its_schema(app, home):
     assert cell["survey"]["means"]["satisfaction"] == 4.0
     assert cell["items"]["sentiment"] == {"negative": 4, "neutral": 0, "positive": 11}
     assert cell["resolution"]["median_hours"] == 3.0
+
+
+def test_rates_count_only_the_eservices_that_count_transactions(app, home):
+    """Two e-services of one type, only one posting transaction counts."""
+    school = db.session.scalars(select(EService).where(EService.code == "school-enrolment")).one()
+    school.service_type = "daycare-application"
+    daycare = db.session.scalars(
+        select(EService).where(EService.code == "daycare-application")
+    ).one()
+    for day, started, completed in ((date(2026, 11, 3), 50, 40), (date(2026, 11, 4), 50, 40),
+                                    (date(2026, 12, 1), 9, 9)):  # fmt: skip
+        db.session.add(
+            TransactionCount(eservice_id=daycare.id, day=day, started=started, completed=completed)
+        )
+    db.session.commit()
+    add_responses("daycare-application", 10, satisfaction=4)
+    add_responses("school-enrolment", 10, satisfaction=4)
+    (cell,) = build_document(NOVEMBER)["service_types"]
+    assert cell["survey"]["responses"] == 20
+    assert cell["survey"]["transactions"] == {
+        "started": 100,
+        "completed": 80,
+        "completion_rate": 0.8,
+        "response_rate": 0.125,  # daycare's 10 responses per its 80 transactions
+    }
 
 
 def test_months_are_the_city_s_local_months(app, home, peers):

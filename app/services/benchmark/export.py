@@ -69,8 +69,11 @@ def _typed_eservices(eservice_ids: set[int] | None) -> dict[int, str]:
     return dict(db.session.execute(query).all())
 
 
-def _survey_counts(filters: InsightFilter, types: dict[int, str]) -> dict[str, Counter]:
-    """Per type: responses, and answers per measure and value (``satisfaction:4``…)."""
+def _survey_counts(
+    filters: InsightFilter, types: dict[int, str], counting: set[int]
+) -> dict[str, Counter]:
+    """Per type: responses, and answers per measure and value (``satisfaction:4``…);
+    ``responses_counted``: those of the e-services in ``counting`` (that count transactions)."""
     columns = [func.count().label("responses")]
     for measure in SCALES:
         column = getattr(SurveyResponse, measure)
@@ -97,11 +100,16 @@ def _survey_counts(filters: InsightFilter, types: dict[int, str]) -> dict[str, C
         values = dict(row._mapping)
         eservice_id = values.pop("eservice_id")
         counts[types[eservice_id]].update({key: int(value) for key, value in values.items()})
+        if eservice_id in counting:
+            counts[types[eservice_id]]["responses_counted"] += int(values["responses"])
     return counts
 
 
-def _transactions(filters: InsightFilter, types: dict[int, str]) -> dict[str, Counter]:
-    """Per type: transactions started and completed, on the days the start is counted."""
+def _transactions(
+    filters: InsightFilter, types: dict[int, str]
+) -> tuple[dict[str, Counter], set[int]]:
+    """Per type: transactions started and completed, on the days the start is counted; and
+    the e-services that count them."""
     rows = db.session.execute(
         select(
             TransactionCount.eservice_id,
@@ -117,9 +125,11 @@ def _transactions(filters: InsightFilter, types: dict[int, str]) -> dict[str, Co
         .group_by(TransactionCount.eservice_id)
     )
     counts: dict[str, Counter] = defaultdict(Counter)
+    counting = set()
     for eservice_id, started, completed in rows:
         counts[types[eservice_id]].update(started=int(started), completed=int(completed))
-    return counts
+        counting.add(eservice_id)
+    return counts, counting
 
 
 _ITEM_COUNTS = ("items", "analysed", "digital", *SENTIMENTS)
@@ -220,7 +230,8 @@ def _survey_cell(counts: Counter, transactions: Counter | None) -> dict:
             "started": transactions["started"],
             "completed": transactions["completed"],
             "completion_rate": _share(transactions["completed"], transactions["started"]),
-            "response_rate": _share(counts["responses"], transactions["completed"]),
+            # Responses per completed transaction, of the e-services that count them.
+            "response_rate": _share(counts["responses_counted"], transactions["completed"]),
         }
     return cell
 
@@ -251,8 +262,8 @@ def type_figures(
     types = _typed_eservices(None if eservice_ids is None else set(eservice_ids))
     if not types:
         return []
-    surveys = _survey_counts(filters, types)
-    transactions = _transactions(filters, types)
+    transactions, counting = _transactions(filters, types)
+    surveys = _survey_counts(filters, types, counting)
     items = _item_counts(filters, types)
     resolutions = _resolution_seconds(filters, types)
     fixes = _fixes(filters, types)
