@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -26,6 +26,9 @@ class BenchmarkPeer(db.Model):
     export_url: Mapped[str | None] = mapped_column(String(500))
     fetch_token: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Off: shown anonymised even when its files allow its name (a file that does not allow
+    # it is never named).
+    show_name: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class BenchmarkImport(db.Model):

@@ -171,6 +171,7 @@ class UserForm(FlaskForm):
             supplier_code=self.supplier.data or None,
             password=self.password.data or None,
             active=bool(self.active.data),
+            show_name=bool(self.show_name.data),
         )
 
 
@@ -235,6 +236,9 @@ class PeerForm(FlaskForm):
         _l("Token the city gave for fetching (optional)"), validators=[Optional(), Length(max=200)]
     )
     active = BooleanField(_l("Active"), default=True)
+    show_name = BooleanField(
+        _l("Show its name where its files allow it (else shown anonymised)"), default=True
+    )
 
     def draft(self) -> PeerDraft:
         return PeerDraft(

@@ -28,6 +28,7 @@ def upgrade():
         sa.Column("export_url", sa.String(500), nullable=True),
         sa.Column("fetch_token", sa.String(200), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("show_name", sa.Boolean(), nullable=False, server_default=sa.true()),
     )
     op.create_table(
         "benchmark_import",

@@ -330,6 +330,11 @@ def test_three_cities_compare_per_service_type(app, home, peers):
     assert negative.ours == 1.0 and negative.median == 0.35
     (resolution,) = comparison.rows("resolution-median")
     assert resolution.ours == 20.0 and sorted(p.value for p in resolution.peers) == [10.0, 30.0]
+    # An admin may anonymise a city that allows its name, never name one that does not.
+    peer_of = {peer.code: peer for peer in db.session.scalars(select(BenchmarkPeer))}
+    peer_of["bryggen"].show_name = False
+    db.session.commit()
+    assert compare(NOVEMBER, home, 10).cities == ["City A", "City B"]
 
 
 # --- the API and the command line ---------------------------------------------------------

@@ -125,7 +125,8 @@ def _peer_figures(period: str) -> list[tuple[str, str, dict]]:
         .join(BenchmarkImport, BenchmarkFigure.import_id == BenchmarkImport.id)
         .where(BenchmarkFigure.period == period)
     ).all()
-    named = {figure.peer_id: is_named for figure, is_named in rows}
+    # Named only when its file allows it and the admin did not choose to anonymise it.
+    named = {figure.peer_id: is_named and figure.peer.show_name for figure, is_named in rows}
     peers = {figure.peer_id: figure.peer for figure, _named in rows}
     anonymous = sorted(peer_id for peer_id in peers if not named[peer_id])
     letters = dict(zip(anonymous, string.ascii_uppercase, strict=False))

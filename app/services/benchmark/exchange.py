@@ -56,6 +56,7 @@ class PeerDraft:
     export_url: str | None = None
     fetch_token: str | None = None
     active: bool = True
+    show_name: bool = True
 
 
 def save_peer(peer: BenchmarkPeer | None, draft: PeerDraft, actor: User) -> BenchmarkPeer:
@@ -77,7 +78,7 @@ def save_peer(peer: BenchmarkPeer | None, draft: PeerDraft, actor: User) -> Benc
     peer.export_url = draft.export_url
     if draft.fetch_token is not None:  # left empty when editing: the token is kept
         peer.fetch_token = draft.fetch_token or None
-    peer.active = draft.active
+    peer.active, peer.show_name = draft.active, draft.show_name
     save_audited(peer, before, actor, describe(peer, leave_out=("fetch_token",)))
     return peer
 
