@@ -209,10 +209,11 @@ def demo() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.cli_benchmark import benchmark_cli
     from app.cli_privacy import privacy_cli
     from app.cli_routing import routing_cli
     from app.cli_surveys import surveys_cli
 
     commands = (catalog_cli, users_cli, tokens_cli, jobs_cli, tracker_cli, calls_cli)
-    for command in (*commands, surveys_cli, routing_cli, privacy_cli, demo):
+    for command in (*commands, surveys_cli, routing_cli, privacy_cli, benchmark_cli, demo):
         app.cli.add_command(command)

@@ -170,6 +170,21 @@ class Settings:
     DEADLINE_ESCALATE_AFTER_DAYS: int = field(
         default_factory=lambda: int(_env("DEADLINE_ESCALATE_AFTER_DAYS", "7"))
     )
+    # The benchmark exchange (app/services/benchmark, README "Comparing with other cities"):
+    # who this city is in its exports and whether its name may be shown beside its figures;
+    # the fewest responses or items a figure is shared from; the key exports are signed with.
+    BENCHMARK_CITY_CODE: str = field(default_factory=lambda: _env("BENCHMARK_CITY_CODE", "city"))
+    BENCHMARK_CITY_NAME: str = field(
+        default_factory=lambda: _env("BENCHMARK_CITY_NAME", "Example City")
+    )
+    BENCHMARK_SHOW_NAME: bool = field(default_factory=lambda: _flag("BENCHMARK_SHOW_NAME", True))
+    BENCHMARK_MIN_CELL: int = field(default_factory=lambda: int(_env("BENCHMARK_MIN_CELL", "10")))
+    BENCHMARK_KEY_FILE: str = field(
+        default_factory=lambda: _env("BENCHMARK_KEY_FILE", str(INSTANCE_DIR / "benchmark_key.pem"))
+    )
+    BENCHMARK_FETCH_TIMEOUT: float = field(
+        default_factory=lambda: float(_env("BENCHMARK_FETCH_TIMEOUT", "20"))
+    )
     MAX_CONTENT_LENGTH: int = field(
         default_factory=lambda: int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
     )

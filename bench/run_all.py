@@ -38,6 +38,10 @@ BENCHMARKS = {
         ["bench/inbox.py"],
         ["bench/inbox.py", "--items", "20000", "--replies", "200", "--runs", "2"],
     ),
+    "benchmark export": (
+        ["bench/benchmark_export.py"],
+        ["bench/benchmark_export.py", "--items", "20000", "--responses", "10000"],
+    ),
 }
 
 

@@ -164,3 +164,10 @@ def poll_inbound_mail() -> None:
 
     with _app_context():
         poll()
+
+
+def fetch_benchmarks() -> None:
+    from app.services.benchmark.exchange import fetch_from_peers
+
+    with _app_context():
+        fetch_from_peers()

@@ -25,4 +25,7 @@ SCHEDULE = (
     ("workers.jobs.review_followups", "scheduled", 300),
     # Citizens' replies and bounces: the IMAP mailbox and instance/inbox (inbound_mail.py).
     ("workers.jobs.poll_inbound_mail", "scheduled", INBOUND_MAIL_EVERY_SECONDS),
+    # Last month's files of the peers with an export URL; daily, so a corrected file
+    # replaces the first (app/services/benchmark/exchange.py).
+    ("workers.jobs.fetch_benchmarks", "scheduled", 24 * 3600),
 )

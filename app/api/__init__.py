@@ -2,6 +2,7 @@
 
 from flask import current_app
 
+import app.api.benchmark  # noqa: F401  (registers the benchmark exchange routes on api_bp)
 import app.api.insight  # noqa: F401  (registers the supplier insight route on api_bp)
 from app.api import surveys  # noqa: F401  (registers the survey routes on api_bp)
 from app.api.auth import client_key

@@ -8,9 +8,11 @@ test fails for any /api/v1 or /open311 route without a description).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -52,6 +54,9 @@ class Operation:
     query: type[Schema] | None = None
     # Open311: form-encoded fields in, JSON or XML out as the path's .json or .xml says.
     form: bool = False
+    # A response described by a JSON Schema file rather than a marshmallow schema: the
+    # component's name and the file.
+    json_response: tuple[str, Path] | None = None
 
 
 def documented(
@@ -63,11 +68,14 @@ def documented(
     token: bool = True,
     query: type[Schema] | None = None,
     form: bool = False,
+    json_response: tuple[str, Path] | None = None,
 ) -> Callable:
     """Describe an API view for the OpenAPI document."""
 
     def decorator(view: Callable) -> Callable:
-        view.__openapi__ = Operation(summary, body, response, responses or {}, token, query, form)
+        view.__openapi__ = Operation(
+            summary, body, response, responses or {}, token, query, form, json_response
+        )
         return view
 
     return decorator
@@ -123,6 +131,9 @@ def _operation(operation: Operation, path_parameters: list[str]) -> dict:
     success = {"description": "OK"}
     if operation.response is not None:
         success["content"] = {"application/json": {"schema": operation.response}}
+    if operation.json_response is not None:
+        reference = {"$ref": f"#/components/schemas/{operation.json_response[0]}"}
+        success["content"] = {"application/json": {"schema": reference}}
     statuses = {200: success}
     for status, description in operation.responses.items():
         statuses[status] = (
@@ -152,6 +163,46 @@ def _operation(operation: Operation, path_parameters: list[str]) -> dict:
         )
     result["responses"] = {str(status): value for status, value in sorted(statuses.items())}
     return result
+
+
+def _component_name(prefix: str, reference: str) -> str:
+    """``#/$defs/cell`` of the schema named ``prefix`` as a component: ``<prefix>Cell``."""
+    definition = reference.rsplit("/", 1)[-1]
+    return prefix + definition[:1].upper() + definition[1:]
+
+
+def _openapi_30(schema: object, prefix: str) -> object:
+    """A JSON Schema (2020-12) part in the dialect of OpenAPI 3.0: ``const`` as a one-value
+    enum, a type "or null" as ``nullable``, references to ``$defs`` as components."""
+    if isinstance(schema, list):
+        return [_openapi_30(part, prefix) for part in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted: dict = {}
+    for key, value in schema.items():
+        if key in ("$schema", "$id", "$defs"):
+            continue
+        if key == "const":
+            converted["enum"] = [value]
+        elif key == "type" and isinstance(value, list):
+            converted["type"] = next(kind for kind in value if kind != "null")
+            converted["nullable"] = "null" in value
+        elif key == "$ref":
+            converted["$ref"] = "#/components/schemas/" + _component_name(prefix, value)
+        elif key == "properties":
+            converted[key] = {name: _openapi_30(part, prefix) for name, part in value.items()}
+        else:
+            converted[key] = _openapi_30(value, prefix)
+    return converted
+
+
+def json_schema_components(name: str, path: Path) -> dict[str, dict]:
+    """The schema in ``path`` as OpenAPI components: ``name`` and one per definition."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    components = {name: _openapi_30(schema, name)}
+    for definition, part in schema.get("$defs", {}).items():
+        components[_component_name(name, definition)] = _openapi_30(part, name)
+    return components
 
 
 def undocumented_routes(app: Flask) -> list[str]:
@@ -187,4 +238,8 @@ def build_spec(app: Flask) -> dict:
         path = _PATH_PARAMETER.sub(lambda match: "{" + match.group("name") + "}", rule.rule)
         methods = sorted(method.lower() for method in rule.methods - {"HEAD", "OPTIONS"})
         spec.path(path=path, operations={m: _operation(operation, names) for m in methods})
+        if operation.json_response is not None:
+            for name, component in json_schema_components(*operation.json_response).items():
+                if name not in spec.components.schemas:
+                    spec.components.schema(name, component)
     return spec.to_dict()

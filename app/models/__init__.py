@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
 
 from app.models.audit import AuditEvent, WebhookDelivery
+from app.models.benchmark import BenchmarkFigure, BenchmarkImport, BenchmarkPeer
 from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
 from app.models.contact import Contact
@@ -27,6 +28,9 @@ __all__ = [
     "AttributeType",
     "AuditEvent",
     "CitizenUpdate",
+    "BenchmarkFigure",
+    "BenchmarkImport",
+    "BenchmarkPeer",
     "Contact",
     "DeadlineReminder",
     "DeadlineTarget",

@@ -60,6 +60,9 @@ class EService(LocalisedName, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The survey this e-service links to after a transaction; the common frame by default.
     survey_frame: Mapped[str] = mapped_column(String(64), default="common", server_default="common")
+    # Its type in the shared code list (app/data/service_types.json), by which cities compare
+    # e-services that each names its own way (app/services/benchmark); None: not compared.
+    service_type: Mapped[str | None] = mapped_column(String(64), index=True)
 
     department: Mapped[Department] = relationship()
     supplier: Mapped[Supplier | None] = relationship()

@@ -16,7 +16,8 @@ from app.models.types import UTCDateTime, utcnow
 ROLES = ("agent", "handler", "developer", "analyst", "admin", "supplier", "integration")
 # What a token may be used for, whatever else its user's role allows: a leaked intake token
 # of a contact-centre system cannot read items back.
-TOKEN_SCOPES = ("intake", "read", "supplier")
+# "benchmark": a peer city fetching this city's signed benchmark files (app/api/benchmark.py).
+TOKEN_SCOPES = ("intake", "read", "supplier", "benchmark")
 # Roles whose people may see a citizen's contact details and the unredacted text.
 PERSONAL_DATA_ROLES = ("agent", "handler", "admin")
 

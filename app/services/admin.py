@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import COMMON_FRAME, Department, EService, Supplier, SurveyFrame, User
 from app.services.audit import record
+from app.services.benchmark.types import service_types
 from app.services.open311_catalog import (
     AttributeDefinitionError,
     parse_attribute_lines,
@@ -69,6 +70,7 @@ class EServiceDraft:
     keywords: dict[str, list[str]]
     survey_frame: str = COMMON_FRAME
     active: bool = True
+    service_type: str | None = None
     # Open311 attribute lines (app/services/open311_catalog.py); None leaves them as they are.
     open311_attributes: str | None = None
 
@@ -172,6 +174,8 @@ def save_eservice(eservice: EService | None, draft: EServiceDraft, actor: User) 
         raise refused("supplier", _("Unknown supplier."))
     if draft.survey_frame not in frames:
         raise refused("survey_frame", _("Unknown survey frame."))
+    if draft.service_type is not None and draft.service_type not in service_types():
+        raise refused("service_type", _("Not a service type of the shared list."))
     eservice.code = draft.code
     eservice.names = _names(eservice.names, draft.names)
     eservice.department, eservice.supplier = department, supplier
@@ -179,6 +183,7 @@ def save_eservice(eservice: EService | None, draft: EServiceDraft, actor: User) 
     keywords = {**(eservice.keywords or {}), **draft.keywords}
     eservice.keywords = {language: words for language, words in keywords.items() if words}
     eservice.survey_frame = draft.survey_frame
+    eservice.service_type = draft.service_type
     eservice.active = draft.active
     if draft.open311_attributes is not None:
         try:

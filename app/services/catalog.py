@@ -68,6 +68,7 @@ def load_catalog(data: dict) -> CatalogSummary:
             eservice.supplier = suppliers.get(entry.get("supplier"))
             eservice.keywords = entry.get("keywords", {})
             eservice.url = entry.get("url")
+            eservice.service_type = entry.get("service_type")
             eservice.active = entry.get("active", True)
     except (KeyError, TypeError) as error:
         db.session.rollback()

@@ -33,6 +33,7 @@ from app.services.admin import (
     SupplierDraft,
 )
 from app.services.admin_users import UserDraft
+from app.services.benchmark.exchange import PeerDraft
 from app.services.routing_rules import parse_phrases
 from app.web.forms import LANGUAGE_CHOICES
 
@@ -130,6 +131,9 @@ class EServiceForm(_Named):
         _l("Keywords, one per line"), TextAreaField, validators=[Length(max=5000)]
     ).values()
     survey_frame = SelectField(_l("Survey"), choices=[])
+    service_type = SelectField(
+        _l("Service type, to compare with other cities"), choices=[], default=""
+    )
     active = BooleanField(_l("Active"), default=True)
     open311_attributes = TextAreaField(
         _l("Open311 attributes, one per line"), validators=[Length(max=20000)]
@@ -153,6 +157,7 @@ class EServiceForm(_Named):
             survey_frame=self.survey_frame.data,
             active=bool(self.active.data),
             open311_attributes=self.open311_attributes.data or "",
+            service_type=self.service_type.data or None,
         )
 
 
@@ -222,4 +227,40 @@ class FrameForm(FlaskForm):
             },
             questions=json.loads(self.questions.data),
             department=self.department.data or None,
+        )
+
+
+class PeerForm(FlaskForm):
+    """A city to exchange benchmark files with (app/services/benchmark/exchange.py)."""
+
+    code = StringField(
+        _l("The city's code, as its files name it"),
+        validators=[DataRequired(), Length(max=64)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    public_key = StringField(
+        _l("Public key (base64, as the city's `benchmark keygen` printed it)"),
+        validators=[DataRequired(), Length(max=64)],
+    )
+    export_url = URLField(
+        _l("Export address, to fetch its files every day (optional)"),
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
+    )
+    fetch_token = PasswordField(
+        _l("Token the city gave for fetching (optional)"), validators=[Optional(), Length(max=200)]
+    )
+    active = BooleanField(_l("Active"), default=True)
+    show_name = BooleanField(
+        _l("Show its name where its files allow it (else shown anonymised)"), default=True
+    )
+
+    def draft(self) -> PeerDraft:
+        return PeerDraft(
+            code=self.code.data.strip(),
+            name=self.name.data.strip(),
+            public_key=self.public_key.data.strip(),
+            export_url=self.export_url.data or None,
+            fetch_token=self.fetch_token.data or None,
+            active=bool(self.active.data),
+            show_name=bool(self.show_name.data),
         )

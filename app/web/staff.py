@@ -219,6 +219,7 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
 # The staff site's other pages register themselves on staff_bp.
 from app.web import (  # noqa: E402, F401
     staff_admin,
+    staff_benchmark,
     staff_deadlines,
     staff_failures,
     staff_inbox,

@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db
 from app.i18n import current_language
-from app.models import Department, EService, Supplier, SurveyFrame, User
+from app.models import BenchmarkPeer, Department, EService, Supplier, SurveyFrame, User
 from app.services.admin import (
     AdminError,
     catalog_records,
@@ -32,12 +32,15 @@ from app.services.admin import (
     survey_frames,
 )
 from app.services.admin_users import save_user, staff_users
+from app.services.benchmark.exchange import peers, save_peer
+from app.services.benchmark.types import type_choices, type_name
 from app.services.open311_catalog import attribute_lines
 from app.web.admin_forms import (
     ROLE_LABELS,
     DepartmentForm,
     EServiceForm,
     FrameForm,
+    PeerForm,
     SupplierForm,
     UserForm,
 )
@@ -132,12 +135,17 @@ def _eservice_form(eservice: EService | None) -> EServiceForm:
     form.department.choices = _choices(Department)
     form.supplier.choices = _choices(Supplier, "—")
     form.survey_frame.choices = [SelectChoice(code, code) for code in survey_frame_codes()]
+    form.service_type.choices = [
+        SelectChoice("", _("None: not compared")),
+        *(SelectChoice(code, name) for code, name in type_choices(current_language())),
+    ]
     if eservice is not None and request.method == "GET":
         form.fill_names(eservice.names)
         form.fill_keywords(eservice.keywords or {})
         form.open311_attributes.data = attribute_lines(eservice)
         form.department.data = eservice.department.code
         form.supplier.data = eservice.supplier.code if eservice.supplier else ""
+        form.service_type.data = eservice.service_type or ""
     return form
 
 
@@ -148,6 +156,7 @@ def _eservice_row(eservice: EService) -> tuple[int, tuple[str, ...]]:
         _name(eservice.department),
         eservice.supplier.name if eservice.supplier else "—",
         eservice.survey_frame,
+        type_name(eservice.service_type, current_language()) if eservice.service_type else "—",
         _yes_no(eservice.active),
     )
 
@@ -171,6 +180,16 @@ def _frame_row(versions: list[SurveyFrame]) -> tuple[int, tuple[str, ...]]:
         _name(newest.department) if newest.department else _("The whole city"),
         ", ".join(str(frame.version) for frame in versions),
         str(len(newest.questions)),
+    )
+
+
+def _peer_row(peer: BenchmarkPeer) -> tuple[int, tuple[str, ...]]:
+    return peer.id, (
+        peer.code,
+        peer.name,
+        peer.key_id,
+        peer.export_url or "—",
+        _yes_no(peer.active),
     )
 
 
@@ -220,6 +239,7 @@ SECTIONS = {
                 _l("Department"),
                 _l("Supplier"),
                 _l("Survey"),
+                _l("Service type"),
                 _l("Active"),
             ),  # fmt: skip
             lambda: catalog_records(EService),
@@ -265,6 +285,19 @@ SECTIONS = {
                     "a new version; answers already given keep theirs."
                 )
             },
+        ),
+        Section(
+            "peers",
+            BenchmarkPeer,
+            "peer_id",
+            _l("Cities to compare with"),
+            _l("New city"),
+            (_l("Code"), _l("Name"), _l("Key id"), _l("Export address"), _l("Active")),
+            peers,
+            _peer_row,
+            lambda peer: PeerForm(obj=_shown(peer)),
+            save_peer,
+            {"fetch_token": _l("When editing, leave empty to keep the current token.")},
         ),
     )
 }
@@ -379,3 +412,15 @@ def admin_surveys() -> ResponseReturnValue:
 @login_required
 def admin_survey(frame_id: int) -> ResponseReturnValue:
     return _edit_page("surveys", frame_id)
+
+
+@staff_bp.route("/admin/peers", methods=["GET", "POST"])
+@login_required
+def admin_peers() -> ResponseReturnValue:
+    return _list_page("peers")
+
+
+@staff_bp.route("/admin/peers/<int:peer_id>", methods=["GET", "POST"])
+@login_required
+def admin_peer(peer_id: int) -> ResponseReturnValue:
+    return _edit_page("peers", peer_id)

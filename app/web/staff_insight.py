@@ -748,7 +748,8 @@ def _csv_cell(value: object) -> object:
     return "" if value is None else value
 
 
-def _csv(figure: Figure, filters: InsightFilter) -> Response:
+def csv_response(figure: Figure, name: str) -> Response:
+    """The figure's table as a CSV download named ``name``."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -757,7 +758,6 @@ def _csv(figure: Figure, filters: InsightFilter) -> Response:
     keys = figure.data.keys or figure.data.categories
     for key, (_category, values) in zip(keys, figure.data.rows(), strict=True):
         writer.writerow([_csv_cell(key), *(_csv_cell(value) for value in values)])
-    name = f"{figure.key}_{filters.first.isoformat()}_{filters.last.isoformat()}.csv"
     return Response(
         # The byte-order mark makes spreadsheet programs read the file as UTF-8 (å, ä, ö).
         "\ufeff" + out.getvalue(),
@@ -783,7 +783,10 @@ def insight_export(chart: str) -> ResponseReturnValue:
             ),
         )
     filters = form.insight_filter()
-    return _csv(_BUILDERS[chart](_Source(filters, current_user)), filters)
+    figure = _BUILDERS[chart](_Source(filters, current_user))
+    return csv_response(
+        figure, f"{chart}_{filters.first.isoformat()}_{filters.last.isoformat()}.csv"
+    )
 
 
 # --- spike alerts ------------------------------------------------------------------------------

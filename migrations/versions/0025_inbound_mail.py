@@ -1,14 +1,14 @@
 """inbound mail: citizens' replies, automatic replies and bounces; undeliverable addresses
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -62,6 +62,7 @@ NOT_PAGES = {
     "public.metrics",
     "staff.call_import_progress",  # JSON
     "staff.insight_export",  # CSV
+    "staff.benchmark_export",  # CSV
 }
 
 
@@ -143,6 +144,10 @@ PAGES: dict[str, tuple[Visit, ...]] = {
     "staff.admin_supplier": (Visit("admin"),),
     "staff.admin_surveys": (Visit("admin"),),
     "staff.admin_survey": (Visit("admin"),),
+    "staff.benchmark": (Visit("analyst"), Visit("supplier", name="supplier")),
+    "staff.benchmark_imports": (Visit("admin"),),
+    "staff.admin_peers": (Visit("admin"),),
+    "staff.admin_peer": (Visit("admin"),),
 }
 
 # URL arguments by name -> the Seeds attribute that fills them.
@@ -161,6 +166,7 @@ ARGUMENTS = {
     "eservice_id": "eservice_id",
     "supplier_id": "supplier_id",
     "frame_id": "frame_id",
+    "peer_id": "peer_id",
 }
 
 
@@ -189,6 +195,7 @@ class Seeds:
     frame_id: int = 0
     followup_token: str = ""
     replied_public_id: str = ""  # its citizen replied, was away, then the address bounced
+    peer_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -307,6 +314,54 @@ def _seed_mail_that_came_back() -> str:
     return item.public_id
 
 
+def _seed_peers() -> int:
+    """Two cities' figures of last month (one named, one anonymised) and a failed fetch,
+    for the comparison and import pages; the named city's id."""
+    from datetime import date
+
+    from app.extensions import db
+    from app.models import BenchmarkFigure, BenchmarkImport, BenchmarkPeer
+    from app.services.benchmark.export import previous_month
+
+    period = previous_month(date.today())
+    peers = []
+    for code, name, named, satisfaction in (
+        ("bryggen", "Bryggen kommune", True, 3.8),
+        ("fjordby", "Fjordby Kommune", False, 4.2),
+    ):
+        peer = BenchmarkPeer(
+            code=code, name=name, public_key="A" * 43 + "=", key_id=code[0] * 16, active=True
+        )
+        taken = BenchmarkImport(
+            source="upload", peer=peer, period=period, accepted=True, service_types=1, named=named
+        )
+        cell = {
+            "survey": {
+                "means": {"satisfaction": satisfaction, "ease": 3.9, "understood": 4.4},
+                "task_done_share": 0.8,
+                "help_available_share": 0.6,
+            },
+            "items": {"negative_share": 0.35},
+            "resolution": {"median_hours": 30.0, "p90_hours": 200.0},
+        }
+        figure = BenchmarkFigure(
+            peer=peer, period=period, service_type="daycare-application", source=taken, figures=cell
+        )
+        db.session.add_all([peer, taken, figure])
+        peers.append(peer)
+    db.session.add(
+        BenchmarkImport(
+            source="fetch",
+            peer=peers[1],
+            period=period,
+            accepted=False,
+            reason="Fetching the file failed: https://fjordby.example/benchmark answered 503",
+        )
+    )
+    db.session.commit()
+    return peers[0].id
+
+
 def seed(app: Flask) -> Seeds:
     from sqlalchemy import select
 
@@ -420,6 +475,7 @@ def seed(app: Flask) -> Seeds:
         seeds.eservice_id, seeds.department_id = daycare.id, daycare.department_id
         seeds.supplier_id = daycare.supplier_id
         seeds.frame_id = ensure_common_frame().id
+        seeds.peer_id = _seed_peers()
         db.session.remove()
     return seeds
 

@@ -225,3 +225,24 @@ def test_analyst_opens_insight_and_exports_a_chart_as_csv(contexts, artifacts):
         export.click()
     assert download.value.suggested_filename.endswith(".csv")
     page.context.close()
+
+
+def test_analyst_compares_with_other_cities_and_reads_the_numbers(contexts, artifacts):
+    page = contexts.new("en", "analyst").new_page()
+    page.goto("/staff/benchmark")
+    chart = page.locator("#satisfaction-heading ~ svg.chart")
+    expect(chart).to_be_visible()
+    expect(page.locator(".benchmark-cities")).to_contain_text("Bryggen kommune")
+    expect(page.locator(".benchmark-cities")).to_contain_text("City A")
+    expect(page.locator("main")).not_to_contain_text("Fjordby")  # it chose anonymity
+    details = page.locator("section[aria-labelledby='satisfaction-heading'] details")
+    details.locator("summary").click()
+    row = details.locator("tbody tr").first
+    expect(row).to_contain_text("Daycare application")
+    expect(row).to_contain_text("4.0")  # the median of 3.8 and 4.2
+    assert_accessible(page, "benchmark with a table open")
+    screenshot(page, artifacts, "benchmark")
+    with page.expect_download() as download:
+        page.locator("section[aria-labelledby='satisfaction-heading'] a[href*='.csv']").click()
+    assert download.value.suggested_filename.startswith("benchmark_satisfaction_")
+    page.context.close()

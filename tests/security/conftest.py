@@ -10,7 +10,7 @@ from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ROLES, CallImport, EService, Feedback, RoutingRule, User
+from app.models import ROLES, BenchmarkPeer, CallImport, EService, Feedback, RoutingRule, User
 from app.services.accounts import create_token, create_user
 from app.services.intake import ContactDetails, Submission, submit_feedback
 from tests.support.web import csrf_token
@@ -31,6 +31,7 @@ class City:
     open311_item: Feedback
     call_import: CallImport
     rule: RoutingRule
+    peer: BenchmarkPeer
 
 
 def submit(eservice: str, ref: str, email: str, channel: str = "api") -> Feedback:
@@ -72,9 +73,11 @@ def city(app) -> City:
         ).one(),
         phrases=["pysäköinti"],
     )
-    db.session.add_all([run, rule])
+    # A city to compare with (its key is any 32 bytes: nothing is verified here).
+    peer = BenchmarkPeer(code="peer", name="Peer City", public_key="A" * 43 + "=", key_id="0" * 16)
+    db.session.add_all([run, rule, peer])
     db.session.commit()
-    return City(users, tokens, item, other, open311, run, rule)
+    return City(users, tokens, item, other, open311, run, rule, peer)
 
 
 def act_as(client, user: User | None) -> None:

@@ -82,6 +82,10 @@ MATRIX: dict[str, Access] = {
     "GET /api/v1/tickets/<key>": token(READERS),
     "GET /api/v1/supplier/insight": token(frozenset({"supplier"})),
     "POST /api/v1/eservices/<code>/transactions": token(frozenset({"integration", "admin"})),
+    # Needs a token scoped "benchmark", which no role gets by default (tests/integration/
+    # test_benchmark.py uses one); the file's schema is public.
+    "GET /api/v1/benchmark/<period>": token(frozenset()),
+    "GET /api/v1/benchmark/schema.json": public(),
     # Signed by the tracker; no account opens it.
     "POST /hooks/jira": Access(frozenset(), denied=LOGIN),
     # Open311: reading is public; submitting needs an intake api_key (403, as the spec says).
@@ -140,6 +144,10 @@ MATRIX: dict[str, Access] = {
     "GET /staff/insight/<chart>.csv": staff(*INSIGHT, "supplier"),
     "POST /staff/insight/alerts/acknowledge": staff("handler", "admin"),
     "GET /staff/supplier": staff("supplier"),
+    "GET /staff/benchmark": staff(*INSIGHT, "supplier"),
+    "GET /staff/benchmark/<measure>.csv": staff(*INSIGHT, "supplier"),
+    "GET /staff/benchmark/imports": staff("admin"),
+    "POST /staff/benchmark/imports": staff("admin"),
     "GET /staff/failures": staff("handler", "admin"),
     "POST /staff/failures/<kind>/<int:record_id>/retry": staff("handler", "admin"),
     "GET /staff/privacy": staff("admin"),
@@ -174,6 +182,10 @@ MATRIX: dict[str, Access] = {
     "POST /staff/admin/surveys": staff("admin"),
     "GET /staff/admin/surveys/<int:frame_id>": staff("admin"),
     "POST /staff/admin/surveys/<int:frame_id>": staff("admin"),
+    "GET /staff/admin/peers": staff("admin"),
+    "POST /staff/admin/peers": staff("admin"),
+    "GET /staff/admin/peers/<int:peer_id>": staff("admin"),
+    "POST /staff/admin/peers/<int:peer_id>": staff("admin"),
 }
 
 
@@ -261,6 +273,9 @@ def route_values(city) -> Probe:
             "eservice_id": item.eservice.id,
             "supplier_id": item.eservice.supplier.id,
             "frame_id": ensure_common_frame().id,
+            "period": "2026-11",
+            "measure": "satisfaction",
+            "peer_id": city.peer.id,
         },
         special={
             # Open311 publishes only the requests made through it.
