@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api import api_bp, hooks_bp
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.input_guard import register_input_guard
     from app.open311 import open311_bp
     from app.security import register_security
     from app.web.public import public_bp
@@ -53,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.exempt(open311_bp)
 
     register_error_handlers(app)
+    register_input_guard(app)
     register_security(app)
     register_cli(app)
     return app
