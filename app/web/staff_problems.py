@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.models import Ticket
-from app.services.access import visible_feedback, visible_ticket
+from app.services.access import visible_feedback, visible_items, visible_ticket
 from app.services.grouping import (
     GroupingError,
     merge_candidates,
@@ -96,6 +96,7 @@ def _problem_page(
     page = render_template(
         "staff/ticket_detail.html",
         ticket=ticket,
+        items=visible_items(current_user, ticket),
         form=ActionForm(),
         change_form=change_form or WhatWeChangedForm(text=ticket.what_we_changed),
         outcome_form=outcome_form or OutcomeForm(formdata=None),

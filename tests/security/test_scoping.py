@@ -83,3 +83,19 @@ def test_every_read_of_personal_data_is_audited(client, city):
         (city.users["agent"].id, city.item.id)
     ] * 2
     assert reads[0].detail == {"contact_id": city.item.contact_id}
+
+
+def test_a_problem_lists_only_the_items_its_viewer_may_see(client, city):
+    # Issue 16: an item of kivi's e-service linked to a problem of fjord's showed on fjord's
+    # problem page and in GET /api/v1/tickets/<key>.
+    ticket = city.item.ticket
+    city.other_item.ticket = ticket
+    db.session.commit()
+    for role, sees_other in (("supplier", False), ("handler", False), ("admin", True)):
+        act_as(client, city.users[role])
+        page = client.get(f"/staff/problems/{ticket.id}").get_data(as_text=True)
+        answer = client.get(f"/api/v1/tickets/{ticket.key}", headers=bearer(city.tokens[role]))
+        items = answer.get_json()["items"]
+        assert city.item.public_id in page and city.item.public_id in items, role
+        assert (city.other_item.public_id in page) is sees_other, role
+        assert (city.other_item.public_id in items) is sees_other, role
