@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_settings
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -17,6 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

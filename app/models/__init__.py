@@ -3,7 +3,7 @@
 from app.models.audit import AuditEvent, WebhookDelivery
 from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
-from app.models.contact import Contact
+from app.models.contact import ConsentChange, Contact
 from app.models.deadline import DeadlineReminder, DeadlineTarget, ReminderStage
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
@@ -22,6 +22,7 @@ __all__ = [
     "ROLES",
     "ApiToken",
     "AuditEvent",
+    "ConsentChange",
     "Contact",
     "DeadlineReminder",
     "DeadlineTarget",
