@@ -24,9 +24,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from faker.providers.person import da_DK, fi_FI, no_NO, sv_SE
+from faker.providers.person import da_DK, en_GB, fi_FI, no_NO, sv_SE
 
 _PROVIDERS = (fi_FI.Provider, sv_SE.Provider, da_DK.Provider, no_NO.Provider)
+# English-language feedback names people with British first names too (the last names are
+# mostly ordinary English words: Green, Hall, Brook).
+_FIRST_NAME_ONLY_PROVIDERS = (en_GB.Provider,)
 _FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female")
 
 # Names that are also ordinary words of the five languages, capitalised at the start of a
@@ -38,11 +41,23 @@ _ORDINARY_WORDS = frozenset(
     sini sulo suvi taimi toivo tuuli tyyne usko veli onni
     alla bo bror dag del dina ebbe inga juni liv maj mina my per sten stig sol tom ulf vera
     else mai rut vilja ask björn ville ingen inge kan vil
-    august april may june mark will bill grace hope rose frank joy
+    august april may june mark will bill grace hope rose frank joy faith dawn iris ruby amber
+    holly ivy lily heather crystal penny summer autumn guy sue pat rob jay art max ray don
+    dean carol jack
     hall hagen rask
     """.split()
 )
-_MONTHS = frozenset("january february march april may june july august".split())
+# Words that are names and also always capitalised in their other sense: months, and the
+# Finnish holidays that are also first names ("Vappuna", "Juhannus").
+_MONTHS = frozenset("january february march april may june july august vappu juhannus".split())
+# A name right before one of these words names a street or a square, not a person:
+# "Karl Johans gate", "H.C. Andersens Boulevard", "Gustav Adolfs torg".
+_PLACE_WORDS = frozenset(
+    """gate gata gatan gaten vej vei veien vejen väg vägen torg torget torv plass plassen plads
+    pladsen allé alle boulevard street road avenue square lane katu tie kuja polku tori aukio
+    puisto park parken""".split()
+)
+_INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
 
 # Finnish case endings (longest first) and the genitive -s / 's of the other languages.
 _ENDINGS = sorted(
@@ -74,6 +89,9 @@ def _known_names() -> tuple[frozenset[str], frozenset[str]]:
         for attribute in _FIRST_NAME_LISTS:
             first.update(n.lower() for n in getattr(provider, attribute, ()))
         last.update(n.lower() for n in getattr(provider, "last_names", ()))
+    for provider in _FIRST_NAME_ONLY_PROVIDERS:
+        for attribute in _FIRST_NAME_LISTS:
+            first.update(n.lower() for n in getattr(provider, attribute, ()))
     return frozenset(first), frozenset(last)
 
 
@@ -152,6 +170,18 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 def find_names_in_text(text: str) -> list[tuple[int, int]]:
     """(start, end) of each person's name in ``text``, full names as one span."""
+    spans = []
+    for start, end in _candidate_names(text):
+        following = text[end : end + 20].split()
+        if following and following[0].strip(".,;:").lower() in _PLACE_WORDS:
+            continue
+        if _INITIAL_AFTER.match(text, end):
+            end += 3  # "Matti V."
+        spans.append((start, end))
+    return spans
+
+
+def _candidate_names(text: str) -> list[tuple[int, int]]:
     words = [m for m in _WORD_RE.finditer(text) if _is_capitalised(m.group())]
     spans: list[tuple[int, int]] = []
     index = 0
@@ -159,9 +189,9 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
         word = words[index]
         nxt = words[index + 1] if index + 1 < len(words) else None
         adjacent = nxt is not None and text[word.end() : nxt.start()] in {" ", "\u00a0"}
-        kind = _kind(word.group())
-        lowered = word.group().lower()
         initial = _starts_sentence(text, word.start())
+        kind = _kind(word.group()) or (None if initial else _surname_by_ending(word.group()))
+        lowered = word.group().lower()
         introduced = bool(_CONTEXT_RE.search(text[max(0, word.start() - 40) : word.start()]))
         if adjacent and (
             kind == "first" or introduced or _first_name_before(word.group(), nxt.group())
@@ -175,4 +205,35 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
             if introduced or not (ordinary or (initial and kind == "last")):
                 spans.append((word.start(), word.end()))
         index += 1
+    return spans + _lower_case_full_names(text)
+
+
+# Nordic surnames by their ending: Finnish -nen (and its inflected -se- stem), Swedish -sson
+# and -ström/-qvist, Danish and Norwegian -sen. Inside a sentence, a capitalised word of this
+# shape is a surname: the languages' nouns are not capitalised there.
+_SURNAME_ENDING = re.compile(
+    r"(?:nen|s(?:e(?:n|lle|llä|lla|ltä|lta|ssä|ssa|stä|sta))|sson|ström|qvist|kvist|sen)$",
+    re.IGNORECASE,
+)
+
+
+def _surname_by_ending(word: str) -> str | None:
+    return "last" if len(word) > 5 and _SURNAME_ENDING.search(word) else None
+
+
+def _lower_case_full_names(text: str) -> list[tuple[int, int]]:
+    """ "liisa virtanen": a known first name and a known last name, both in lower case."""
+    first, last = _known_names()
+    words = list(_WORD_RE.finditer(text))
+    spans = []
+    for given, family in zip(words, words[1:], strict=False):
+        if text[given.end() : family.start()] not in {" ", "\u00a0"}:
+            continue
+        if not (given.group().islower() and family.group().islower()):
+            continue
+        name = given.group()
+        if name in _ORDINARY_WORDS or len(name) < 3 or name not in first:
+            continue
+        if any(lemma in last for lemma in _lemmas(family.group())):
+            spans.append((given.start(), family.end()))
     return spans

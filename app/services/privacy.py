@@ -65,6 +65,7 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[PersonalDat
     spans += _find_ibans(text)
     spans += _find_national_ids(text, context)
     spans += _find_phones_and_cards(text, context)
+    spans += _find_dotted_phones(text)
     spans += _find_names(text, names)
     spans += _find_other_names(text)
     # A marker left by an earlier pass is never personal data, even when a name equals "name".
@@ -406,6 +407,36 @@ def _find_phones_and_cards(text: str, context: _Context) -> list[PersonalDataSpa
         if sum(len(g.digits) for g in groups) < 7:
             continue
         spans += _scan_run(text, groups, context)
+    return spans
+
+
+# Phone numbers grouped with dots ("040.123.4567", "12.34.56.78", "+45.12.34.56.78"). Dates
+# are dotted too, so a dotted run is a phone only in a shape no date has: from a trunk 0 or
+# a calling code with 8 to 12 digits, not day.month.year; or a Danish/Norwegian 2-2-2-2 or
+# 3-2-3 grouping.
+_DOTTED_RE = re.compile(r"(?<![\w.+])(?:\+|00)?\d{1,4}(?:\.\d{2,4}){2,4}(?![\w]|\.\d)")
+
+
+def _find_dotted_phones(text: str) -> list[PersonalDataSpan]:
+    spans = []
+    for match in _DOTTED_RE.finditer(text):
+        written = match.group()
+        groups = written.lstrip("+").split(".")
+        digits = "".join(groups)
+        lengths = tuple(len(g) for g in groups)
+        if written.startswith(("+", "00")):
+            international = digits[2:] if written.startswith("00") else digits
+            phone = any(
+                international.startswith(code) and low <= len(international) - len(code) <= high
+                for code, (low, high) in _NORDIC_CALLING_CODES.items()
+            )
+        elif digits.startswith("0"):
+            date_like = len(groups) == 3 and lengths[2] == 4 and lengths[0] <= 2
+            phone = 8 <= len(digits) <= 12 and not date_like
+        else:
+            phone = digits[0] in "23456789" and lengths in _NORDIC_8_DIGIT_GROUPINGS
+        if phone:
+            spans.append(PersonalDataSpan("phone", match.start(), match.end()))
     return spans
 
 

@@ -588,6 +588,11 @@ def test_written_variants_of_identity_numbers_ibans_and_phones_are_removed(seed,
             assert not any(c.isdigit() for c in output), (form, text, output)
 
 
+@pytest.mark.parametrize("number", ["040.123.4567", "070.123.45.67", "22.33.44.55", "912.34.567"])
+def test_phone_numbers_grouped_with_dots(number):
+    assert redact(f"Ring {number} i morgen.") == "Ring [phone] i morgen."
+
+
 @pytest.mark.parametrize(
     "number",
     ["131052-308T", "131052–308T", "131052‐308T", "131052 308T", "131052−308T"],
@@ -620,6 +625,9 @@ def test_identity_numbers_failing_their_checksum_stay_with_any_separator():
         ("Mirja Mäkinen ringde om Bygglov.", "[name] ringde om Bygglov."),
         ("Kiitos Sanna nopeasta avusta!", "Kiitos [name] nopeasta avusta!"),
         ("Borgeren oplyste, at Søren Kjærgaard er far.", "Borgeren oplyste, at [name] er far."),
+        ("Puhuin eilen Korpisen kanssa.", "Puhuin eilen [name] kanssa."),
+        ("asiakas liisa virtanen soitti", "asiakas [name] soitti"),
+        ("Soitin Matti V. kanssa.", "Soitin [name] kanssa."),
     ],
 )
 def test_names_in_free_text_are_removed_without_a_contact(text, expected):
@@ -639,6 +647,9 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Ingen svarade. Kirjaston verkkopalvelu on selkeä. Hyvä!",
         "My application for a Resident parking permit was rejected.",
         "Vahva tunnistautuminen ei toimi Suomi.fi-palvelussa.",
+        "Kontoret ligger i Karl Johans gate 22 og H.C. Andersens Boulevard 3.",
+        "Vappuna palvelu oli kiinni; päivä 01.02.2024, versio 2.10.3.",
+        "Will the form work in May?",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
