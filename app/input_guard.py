@@ -19,7 +19,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 MAX_JSON_DEPTH = 64
@@ -103,10 +103,27 @@ def refuse_unsafe_request() -> None:
             abort(400, f"The request {reason}.")
 
 
+# Routes that take more (or less) than MAX_CONTENT_LENGTH. Set before anything reads the
+# body: Flask-WTF's CSRF check reads the form before any view runs, so a limit set in the
+# view came too late and a large call-log export got 413.
+_BODY_LIMITS = {
+    "staff.import_calls": "CALL_LOG_MAX_BYTES",
+    "hooks.jira_webhook": "WEBHOOK_MAX_BYTES",
+}
+
+
+def apply_body_limit() -> None:
+    setting = _BODY_LIMITS.get(request.endpoint or "")
+    if setting is not None:
+        request.max_content_length = current_app.config[setting]
+
+
 def date_in_range(day: date | None) -> bool:
     return day is None or EARLIEST_DATE <= day <= LATEST_DATE
 
 
 def register_input_guard(app: Flask) -> None:
     app.json = GuardedJSONProvider(app)
+    # First of all the request hooks, before the CSRF check reads the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, apply_body_limit)
     app.before_request(refuse_unsafe_request)

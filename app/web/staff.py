@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -71,8 +72,10 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            # A token seen before signing in is not the signed-in session's.
+            # A token seen before signing in is not the signed-in session's (Flask-WTF also
+            # keeps the request's token on g).
             session.pop("csrf_token", None)
+            g.pop("csrf_token", None)
             login_user(user)
             return redirect(url_for("staff.home"))
         form.password.errors.append(_("Wrong e-mail or password."))
@@ -126,8 +129,7 @@ def new_feedback() -> ResponseReturnValue:
 @login_required
 def import_calls() -> ResponseReturnValue:
     require_role("agent", "handler", "admin")
-    # Exports are large; this route alone accepts more than the usual body limit.
-    request.max_content_length = current_app.config["CALL_LOG_MAX_BYTES"]
+    # Exports are large: this route's body limit is CALL_LOG_MAX_BYTES (app/input_guard.py).
     form = CallLogUploadForm()
     form.mapping.choices = shipped_mappings()
     if form.validate_on_submit():

@@ -256,3 +256,14 @@ def test_reimporting_after_an_erasure_keeps_no_details_of_the_erased_caller(app,
     assert (again.stored, again.known) == (0, 3)
     # The calls are known, so the contact the import looked for and added is not kept.
     assert db.session.scalars(select(Contact.email)).all() == [None]
+
+
+def test_an_export_larger_than_the_usual_body_limit_is_accepted(app, agent_client, export):
+    # Issue 16: the CSRF check read the body under MAX_CONTENT_LENGTH before the route's
+    # CALL_LOG_MAX_BYTES applied, so any export over 2 MiB got 413.
+    content = export.read_bytes()
+    app.config["MAX_CONTENT_LENGTH"] = len(content) // 2
+    response = upload(agent_client, content)
+    assert response.status_code == 302
+    app.config["CALL_LOG_MAX_BYTES"] = len(content) // 2
+    assert upload(agent_client, content).status_code == 413

@@ -63,6 +63,9 @@ def _signed_in_cookie(app, client, email: str) -> str:
 
 
 def _with_cookie(app, cookie: str):
+    from flask import g
+
+    g.pop("_login_user", None)  # the tests share one app context: no cached user
     other = app.test_client()
     other.set_cookie("session", cookie)
     return other
@@ -71,8 +74,8 @@ def _with_cookie(app, cookie: str):
 def test_a_copied_session_cookie_stops_working_after_logout(app, client, city):
     # Issue 16: the session survived a logout; a copy of the cookie kept working.
     cookie = _signed_in_cookie(app, client, "admin@example.org")
-    assert _with_cookie(app, cookie).get("/staff/inbox").status_code == 200
     token = form_token(client)
+    assert _with_cookie(app, cookie).get("/staff/inbox").status_code == 200
     assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
     assert _with_cookie(app, cookie).get("/staff/inbox").status_code == 302
 
