@@ -43,9 +43,7 @@ def find_contact(email: str | None = None, phone: str | None = None) -> Contact 
     return db.session.scalars(query.order_by(Contact.id.desc()).limit(1)).first()
 
 
-def change_consent(
-    contact: Contact, consent: bool, source: str, actor: User | None = None
-) -> None:
+def change_consent(contact: Contact, consent: bool, source: str, actor: User | None = None) -> None:
     """Set the contact's consent and log the change (when it is one) with time and source."""
     if contact.consent == consent and contact.id is not None:
         return

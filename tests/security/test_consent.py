@@ -119,7 +119,5 @@ def test_withdrawal_and_erasure_are_logged(app):
 
     item = submit("library-account", "c", "liisa@example.fi")
     unsubscribe(item.contact)
-    sources = db.session.scalars(
-        select(ConsentChange.source).order_by(ConsentChange.id)
-    ).all()
+    sources = db.session.scalars(select(ConsentChange.source).order_by(ConsentChange.id)).all()
     assert sources == ["api", "unsubscribe link"]
