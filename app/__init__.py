@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_settings
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -17,6 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -37,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.api import api_bp, hooks_bp
     from app.cli import register_cli
     from app.errors import register_error_handlers
+    from app.input_guard import register_input_guard
     from app.open311 import open311_bp
     from app.security import register_security
     from app.web.public import public_bp
@@ -53,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.exempt(open311_bp)
 
     register_error_handlers(app)
+    register_input_guard(app)
     register_security(app)
     register_cli(app)
     from app.jobs import init_app as init_jobs

@@ -126,6 +126,10 @@ class Settings:
     TRACKER_COUNT_SYNC_SECONDS: int = field(
         default_factory=lambda: int(_env("TRACKER_COUNT_SYNC_SECONDS", "600"))
     )
+    # How many proxies in front of the web processes set X-Forwarded-For and -Proto (the TLS
+    # proxy: 1). Only that many hops are believed, so each client gets its own rate-limit
+    # bucket and nobody can pick theirs by sending the header; 0 trusts none.
+    TRUSTED_PROXIES: int = field(default_factory=lambda: int(_env("TRUSTED_PROXIES", "0")))
     # When set, /metrics needs "Authorization: Bearer <token>".
     METRICS_TOKEN: str | None = field(default_factory=lambda: _env("METRICS_TOKEN"))
     # Tracker webhooks: largest body read, and the oldest signed timestamp taken (0: any;

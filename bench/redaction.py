@@ -29,9 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.services.privacy import find_personal_data, redact  # noqa: E402
+from bench.redaction_blind import report_blind  # noqa: E402
 from tests.support import personal_data as pd  # noqa: E402
 
 DEFAULT_PATH = Path("/work/shared/data/feedback_dev.jsonl")
+BLIND_PATH = Path(__file__).resolve().parent / "data" / "redaction_blind.jsonl"
 PLACEHOLDER_RE = re.compile(r"\{(EMAIL|PHONE|NATIONAL_ID|IBAN|NAME)\}")
 KIND_OF_PLACEHOLDER = {
     "EMAIL": "email",
@@ -42,14 +44,32 @@ KIND_OF_PLACEHOLDER = {
 }
 
 
-def fill(item: dict, rng: random.Random) -> tuple[str, list[tuple[str, int, int]], list, str]:
-    """The text with values inserted, the (kind, start, end) of each value, the positions of
-    the other tokens, and the generated name."""
+def written_variant(kind: str, rng: random.Random, country: str, language: str) -> tuple[str, str]:
+    """(form, value): a valid value of ``kind`` written in one of the review's forms."""
+    if kind == "national_id":
+        return rng.choice(pd.national_id_variants(rng, country))
+    if kind == "iban":
+        home = pd.COUNTRY_OF_LANGUAGE.get(language, "FI")
+        return rng.choice(pd.iban_variants(rng, home if rng.random() < 0.6 else "DE"))
+    phone_country = country if language != "en" else rng.choice(("FI", "SE", "DK", "NO"))
+    return rng.choice(pd.phone_variants(rng, phone_country))
+
+
+def fill(
+    item: dict, rng: random.Random, *, variants: bool = False
+) -> tuple[str, list[tuple[str, str, int, int]], list, str]:
+    """The text with values inserted, the (kind, form, start, end) of each value, the positions
+    of the other tokens, and the generated name.
+
+    With ``variants`` identity numbers, IBANs and phones are written in the review's forms (en
+    dash, space, no separator, 00 prefix …) and the name is a stranger's: it is not passed to
+    redact as the contact's name, so only the free-text name rules can find it.
+    """
     language = item["language"]
     country = pd.COUNTRY_OF_LANGUAGE[language]
     name = pd.person_name(rng, language)
     pieces: list[str] = []
-    values: list[tuple[str, int, int]] = []
+    values: list[tuple[str, str, int, int]] = []
     tokens: list[tuple[int, int]] = []
     length = 0
     position = 0
@@ -64,19 +84,23 @@ def fill(item: dict, rng: random.Random) -> tuple[str, list[tuple[str, int, int]
 
     for match in PLACEHOLDER_RE.finditer(text):
         add_plain(text[position : match.start()])
-        placeholder = match.group(1)
-        if placeholder == "EMAIL":
+        kind = KIND_OF_PLACEHOLDER[match.group(1)]
+        form = "canonical"
+        if kind == "email":
             value = pd.random_email(rng, language)
-        elif placeholder == "PHONE":
+        elif variants and kind in ("national_id", "iban", "phone"):
+            form, value = written_variant(kind, rng, country, language)
+        elif kind == "phone":
             phone_country = country if language != "en" else rng.choice(("FI", "INT"))
             value, _ = pd.random_phone(rng, phone_country)
-        elif placeholder == "NATIONAL_ID":
+        elif kind == "national_id":
             value = pd.random_national_id(rng, country)
-        elif placeholder == "IBAN":
+        elif kind == "iban":
             value = pd.random_iban(rng, language)
         else:
             value = name
-        values.append((KIND_OF_PLACEHOLDER[placeholder], length, length + len(value)))
+            form = "name in free text" if variants else "contact's name"
+        values.append((kind, form, length, length + len(value)))
         pieces.append(value)
         length += len(value)
         position = match.end()
@@ -177,32 +201,37 @@ def covered(spans: list, start: int, end: int) -> bool:
     return all(any(s.start <= i < s.end for s in spans) for i in range(start, end))
 
 
-def run(items: list[dict], seed: int, show_misses: bool) -> dict:
+def run(items: list[dict], seed: int, show_misses: bool, *, variants: bool = False) -> dict:
     rng = random.Random(seed)
-    inserted: Counter[str] = Counter()
-    removed: Counter[str] = Counter()
+    inserted: Counter = Counter()
+    removed: Counter = Counter()
     leaked = 0
-    tokens_total = tokens_removed = 0
+    tokens_total: Counter[str] = Counter()
+    tokens_removed: Counter[str] = Counter()
     removed_tokens: Counter[str] = Counter()
     seconds = 0.0
     for item in items:
-        text, values, tokens, name = fill(item, rng)
+        text, values, tokens, name = fill(item, rng, variants=variants)
+        contact = [] if variants else [name]
         started = time.perf_counter()
-        output = redact(text, [name])
+        output = redact(text, contact)
         seconds += time.perf_counter() - started
-        spans = find_personal_data(text, [name])
-        for kind, start, end in values:
-            inserted[kind] += 1
+        spans = find_personal_data(text, contact)
+        language = item["language"]
+        for kind, form, start, end in values:
+            for key in (kind, (kind, form), (kind, language)):
+                inserted[key] += 1
             if covered(spans, start, end):
-                removed[kind] += 1
+                for key in (kind, (kind, form), (kind, language)):
+                    removed[key] += 1
             elif show_misses:
                 print(f"  miss seed={seed} {item['id']} {kind}: {text[start:end]!r} in {text!r}")
             if text[start:end] in output:
                 leaked += 1
         for start, end in tokens:
-            tokens_total += 1
+            tokens_total[language] += 1
             if any(s.start < end and start < s.end for s in spans):
-                tokens_removed += 1
+                tokens_removed[language] += 1
                 removed_tokens[text[start:end]] += 1
                 if show_misses:
                     print(f"  false positive seed={seed} {item['id']}: {text[start:end]!r}")
@@ -217,11 +246,65 @@ def run(items: list[dict], seed: int, show_misses: bool) -> dict:
     }
 
 
+def print_recall(results: list[dict], keys: list) -> None:
+    print("| value | inserted | recall, worst seed | recall, all seeds |")
+    print("|---|---|---|---|")
+    for key in keys:
+        per_seed = [r["removed"][key] / r["inserted"][key] for r in results if r["inserted"][key]]
+        total_in = sum(r["inserted"][key] for r in results)
+        total_rm = sum(r["removed"][key] for r in results)
+        label = " / ".join(key) if isinstance(key, tuple) else key
+        print(
+            f"| {label} | {total_in} | {min(per_seed):.3f} | "
+            f"{total_rm}/{total_in} = {total_rm / total_in:.4f} |"
+        )
+
+
+def print_false_positives(results: list[dict]) -> None:
+    print()
+    print("| language | other tokens | removed | share |")
+    print("|---|---|---|---|")
+    languages = sorted({lang for r in results for lang in r["tokens_total"]})
+    for language in [*languages, None]:
+        total = sum(
+            r["tokens_total"][language] if language else sum(r["tokens_total"].values())
+            for r in results
+        )
+        hit = sum(
+            r["tokens_removed"][language] if language else sum(r["tokens_removed"].values())
+            for r in results
+        )
+        print(f"| {language or 'all'} | {total} | {hit} | {hit / total:.4%} |")
+    words: Counter[str] = Counter()
+    for r in results:
+        words.update(r["removed_tokens"])
+    if words:
+        print(f"\nremoved non-personal tokens: {dict(words.most_common(15))}")
+    print(f"values still present verbatim after redact: {sum(r['leaked'] for r in results)}")
+
+
+def report_dev(items: list[dict], seeds: list[int], show_misses: bool, variants: bool) -> None:
+    results = [run(items, seed, show_misses, variants=variants) for seed in seeds]
+    kinds = ["national_id", "email", "phone", "iban", "name"]
+    keys = sorted({k for r in results for k in r["inserted"] if isinstance(k, tuple)})
+    print_recall(results, kinds)
+    print()
+    print_recall(results, [k for k in keys if k[1] not in ("fi", "sv", "da", "nb", "en")])
+    print()
+    print_recall(results, [k for k in keys if k[1] in ("fi", "sv", "da", "nb", "en")])
+    print_false_positives(results)
+    print(
+        f"redact time per item (median over seeds): "
+        f"{statistics.median(r['ms_per_item'] for r in results):.3f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--seeds", nargs="+", type=int, default=list(range(10)))
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--blind", type=Path, default=BLIND_PATH)
     parser.add_argument(
         "--ordinary",
         type=int,
@@ -235,45 +318,18 @@ def main() -> None:
         for line in args.path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    kinds = ["national_id", "email", "phone", "iban", "name"]
-    results = [run(items, seed, args.show_misses) for seed in args.seeds]
-
     print(f"items: {len(items)} from {args.path}; seeds: {args.seeds}")
     print(
         f"python {platform.python_version()} on {platform.machine()}, "
         f"{platform.system()} {platform.release()}"
     )
-    print()
-    print("| kind | values per seed | recall, worst seed | recall, all seeds |")
-    print("|---|---|---|---|")
-    for kind in kinds:
-        per_seed = [
-            r["removed"][kind] / r["inserted"][kind] for r in results if r["inserted"][kind]
-        ]
-        total_in = sum(r["inserted"][kind] for r in results)
-        total_rm = sum(r["removed"][kind] for r in results)
-        print(
-            f"| {kind} | {results[0]['inserted'][kind]} | {min(per_seed):.3f} | "
-            f"{total_rm}/{total_in} = {total_rm / total_in:.4f} |"
-        )
-    fp_total = sum(r["tokens_removed"] for r in results)
-    tok_total = sum(r["tokens_total"] for r in results)
-    print()
-    worst = max(r["tokens_removed"] / r["tokens_total"] for r in results)
-    print(
-        f"non-personal tokens removed: {fp_total}/{tok_total} = {fp_total / tok_total:.4%} "
-        f"(worst seed {worst:.4%}; {results[0]['tokens_total']} tokens per seed)"
-    )
-    words = Counter()
-    for r in results:
-        words.update(r["removed_tokens"])
-    if words:
-        print(f"removed non-personal tokens: {dict(words.most_common(10))}")
-    print(f"values still present verbatim after redact: {sum(r['leaked'] for r in results)}")
-    print(
-        f"redact time per item (median over seeds): "
-        f"{statistics.median(r['ms_per_item'] for r in results):.3f} ms"
-    )
+    print("\n## dev set, canonical forms, the contact's name passed as intake does\n")
+    report_dev(items, args.seeds, args.show_misses, variants=False)
+    print("\n## dev set, written variants, names of strangers in free text\n")
+    report_dev(items, args.seeds, args.show_misses, variants=True)
+    if args.blind.exists():
+        print(f"\n## blind set {args.blind}\n")
+        report_blind(args.blind)
 
     if args.ordinary:
         seen: Counter[str] = Counter()

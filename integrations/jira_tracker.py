@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import requests
 from jira import JIRA, JIRAError
 
-from integrations.jira_format import parse_jira_time
+from integrations.jira_format import escape_markup, parse_jira_time
 from integrations.tracker import (
     CATEGORY_DONE,
     CATEGORY_IN_PROGRESS,
@@ -130,7 +130,7 @@ class JiraTracker:
                     # By key: the library would otherwise look the project up first.
                     "project": {"key": draft.project},
                     "summary": draft.summary,
-                    "description": draft.description,
+                    "description": escape_markup(draft.description),
                     "issuetype": {"name": self.issue_type},
                     "labels": labels,
                 }
@@ -149,7 +149,7 @@ class JiraTracker:
         self.add_comment(key, affected_note(count))
 
     def add_comment(self, key: str, body: str) -> None:
-        self._call(lambda: self.client.add_comment(key, body))
+        self._call(lambda: self.client.add_comment(key, escape_markup(body)))
 
     def _transition_into(self, key: str, categories: tuple[str, ...]) -> bool:
         """Take the first transition whose target status is in one of ``categories``, in

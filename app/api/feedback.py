@@ -9,7 +9,7 @@ from app.api.auth import INTAKE_ROLES, token_required
 from app.api.openapi import build_spec, documented
 from app.schemas.feedback import FeedbackInSchema, FeedbackOutSchema
 from app.schemas.ticket import TicketOutSchema
-from app.services.access import visible_feedback, visible_ticket
+from app.services.access import visible_feedback, visible_items, visible_ticket
 from app.services.intake import submit_feedback
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -71,4 +71,6 @@ def get_feedback(public_id: str) -> ResponseReturnValue:
 @token_required(*READ_ROLES, scopes=READ_SCOPES)
 def get_ticket(key: str) -> ResponseReturnValue:
     ticket = visible_ticket(g.api_user, key=key) or abort(404, "No such ticket.")
-    return jsonify(TicketOutSchema().dump(ticket))
+    answer = TicketOutSchema().dump(ticket)
+    answer["items"] = [item.public_id for item in visible_items(g.api_user, ticket)]
+    return jsonify(answer)

@@ -19,8 +19,8 @@ hooks_bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 
 @hooks_bp.post("/jira")
 def jira_webhook() -> ResponseReturnValue:
-    # Read before the body: an oversized delivery is refused (413) without being read whole.
-    request.max_content_length = current_app.config["WEBHOOK_MAX_BYTES"]
+    # WEBHOOK_MAX_BYTES applies (app/input_guard.py): an oversized delivery is refused (413)
+    # without being read whole.
     body = request.get_data(cache=True)
     try:
         verify_signature(

@@ -144,6 +144,15 @@ def _operation(operation: Operation, path_parameters: list[str]) -> dict:
                 "content": {"application/json": {"schema": ErrorSchema}},
             }
         )
+    # Any request may be refused before its view: a NUL or lone surrogate in the path, query
+    # or form (app/input_guard.py).
+    statuses.setdefault(
+        400,
+        {
+            "description": "The request holds a character no text may hold",
+            "content": {"application/json": {"schema": ErrorSchema}},
+        },
+    )
     if operation.body is not None:
         statuses.setdefault(
             422,

@@ -85,8 +85,12 @@ def create_survey_response(eservice: str) -> ResponseReturnValue:
     body = SurveyResponseInSchema().load(json_body())
     with _survey_errors():
         result = record_response(eservice, **body)
-    status = 201 if result.created else 200
-    return jsonify(SurveyResponseOutSchema().dump(result.response)), status
+    answer = SurveyResponseOutSchema().dump(result.response)
+    if not result.created:
+        # Only the post that stored the comment learns its item and status link: anyone may
+        # re-post a client_ref they saw or guessed.
+        answer["feedback"] = None
+    return jsonify(answer), 201 if result.created else 200
 
 
 @api_bp.post("/eservices/<code>/transactions")

@@ -4,7 +4,7 @@ from app.models.audit import AuditEvent, WebhookDelivery
 from app.models.benchmark import BenchmarkFigure, BenchmarkImport, BenchmarkPeer
 from app.models.call_import import CallImport, ImportState
 from app.models.catalog import Department, EService, Supplier
-from app.models.contact import Contact
+from app.models.contact import ConsentChange, Contact
 from app.models.deadline import DeadlineReminder, DeadlineTarget, ReminderStage
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
@@ -31,6 +31,7 @@ __all__ = [
     "BenchmarkFigure",
     "BenchmarkImport",
     "BenchmarkPeer",
+    "ConsentChange",
     "Contact",
     "DeadlineReminder",
     "DeadlineTarget",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
@@ -36,3 +36,18 @@ class Contact(db.Model):
     def reachable(self) -> bool:
         """Whether a notice may be sent: consent given and a live address."""
         return self.consent and self.erased_at is None and bool(self.email)
+
+
+class ConsentChange(db.Model):
+    """Every change of a contact's consent, with when and through what: given on a form or
+    a call ("public_form", "phone", "call_import" …), withdrawn by a staff member ("staff"),
+    the notice's link ("unsubscribe") or erasure ("erasure")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship()

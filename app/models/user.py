@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -36,6 +36,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised by signing out and by a password change: a session cookie carries the version
+    # it was signed in with (get_id), and an older one is no longer accepted (load_user).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -47,6 +50,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """The session's user id: the account and its session version ("12.3")."""
+        return f"{self.id}.{self.session_version or 1}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in before now stops working (a copied cookie too)."""
+        self.session_version = (self.session_version or 1) + 1
 
 
 class ApiToken(db.Model):

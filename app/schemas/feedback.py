@@ -20,9 +20,8 @@ from sqlalchemy import select
 
 from app import LANGUAGES
 from app.extensions import db
-from app.models import CHANNELS, EService
+from app.models import EService
 from app.services.intake import ContactDetails, Submission
-from app.services.notices import status_url
 
 MAX_TEXT = 5000
 _PHONE = re.compile(r"^\+?[\d\s().-]{5,25}$")
@@ -58,12 +57,18 @@ class ContactSchema(Schema):
         return ContactDetails(**data)
 
 
+# The channels an API client may name. Items of the service's own public endpoints
+# ("open311" is published on the public Open311 list, "web_form", "survey") come only
+# through those endpoints: a token cannot make an item public by naming its channel.
+API_CHANNELS = ("api", "agent_form", "call_log", "email")
+
+
 class FeedbackInSchema(Schema):
     class Meta:
         unknown = RAISE
 
     text = fields.String(required=True, validate=[_not_blank, validate.Length(max=MAX_TEXT)])
-    channel = fields.String(load_default="api", validate=validate.OneOf(CHANNELS))
+    channel = fields.String(load_default="api", validate=validate.OneOf(API_CHANNELS))
     eservice = fields.String(load_default=None, allow_none=True)
     language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
     source_ref = fields.String(
@@ -91,7 +96,6 @@ class FeedbackOutSchema(Schema):
 
     id = fields.String(attribute="public_id")
     status = fields.String()
-    status_url = fields.Function(status_url)
     channel = fields.String()
     source_ref = fields.String(allow_none=True)
     received_at = fields.Function(lambda item: item.received_at.isoformat())

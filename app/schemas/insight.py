@@ -14,6 +14,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.input_guard import EARLIEST_DATE, LATEST_DATE
 from app.services.insight import (
     SCALES,
     TASK_DONE,
@@ -33,10 +34,13 @@ class InsightQuerySchema(Schema):
 
     since = fields.Date(
         load_default=None,
+        validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE),
         metadata={"description": "First day, in the city's time zone; default 30 days ago."},
     )
     until = fields.Date(
-        load_default=None, metadata={"description": "Last day, included; default today."}
+        load_default=None,
+        validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE),
+        metadata={"description": "Last day, included; default today."},
     )
     eservice = fields.String(
         load_default=None,

@@ -23,9 +23,12 @@ from marshmallow import (
 
 from app import LANGUAGES
 from app.extensions import db
+from app.input_guard import EARLIEST_DATE, LATEST_DATE
 from app.models import EService, Feedback
 from app.services.notices import status_url
 from app.services.surveys import MAX_ANSWER_TEXT, MAX_CLIENT_REF
+
+MAX_DAILY_COUNT = 1_000_000_000
 
 
 def _not_blank(value: str) -> None:
@@ -74,10 +77,20 @@ class TransactionCountInSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    day = fields.Date(required=True, metadata={"description": "YYYY-MM-DD, the city's time"})
-    completed = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    day = fields.Date(
+        required=True,
+        validate=validate.Range(min=EARLIEST_DATE, max=LATEST_DATE),
+        metadata={"description": "YYYY-MM-DD, the city's time"},
+    )
+    # A day's count fits the database's integer column many times over.
+    completed = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=MAX_DAILY_COUNT)
+    )
     started = fields.Integer(
-        load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0)
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=0, max=MAX_DAILY_COUNT),
     )
 
     @validates("day")

@@ -73,6 +73,14 @@ def visible_ticket(
     return db.session.scalars(select(Ticket).where(identity, ticket_scope(user))).first()
 
 
+def visible_items(user: User, ticket: Ticket) -> list[Feedback]:
+    """The items of ``ticket`` that ``user`` may see. A handler may link an item of one
+    supplier's e-service to a problem of another's (one fault can span e-services, such as a
+    shared sign-in), so a problem's list of items is scoped like any other list of items."""
+    query = select(Feedback).where(Feedback.ticket_id == ticket.id, feedback_scope(user))
+    return list(db.session.scalars(query.order_by(Feedback.id)))
+
+
 def visible_tickets(user: User, limit: int = 200) -> list[Ticket]:
     query = select(Ticket).where(ticket_scope(user)).order_by(Ticket.id.desc()).limit(limit)
     return list(db.session.scalars(query))

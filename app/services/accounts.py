@@ -85,8 +85,15 @@ def create_user(
     user.role, user.supplier, user.name = role, supplier, name or user.name
     user.departments = departments
     if password:
-        user.password_hash = hash_password(password)
+        set_password(user, password)
     return user
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password ends the account's open sessions: a copied cookie stops working."""
+    user.password_hash = hash_password(password)
+    if user.id is not None:
+        user.end_sessions()
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import ROLES, User
 from app.services.accounts import (
     departments_by_code,
-    hash_password,
+    set_password,
     supplier_by_code,
     user_by_email,
 )
@@ -79,7 +79,7 @@ def save_user(user: User | None, draft: UserDraft, actor: User) -> User:
     user.supplier, user.departments = supplier, departments
     user.active = draft.active
     if draft.password:
-        user.password_hash = hash_password(draft.password)
+        set_password(user, draft.password)
     after = {**_describe(user), "password_changed": bool(draft.password)}
     save_audited(user, before, actor, after, unique_field="email")
     return user

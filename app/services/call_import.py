@@ -353,6 +353,13 @@ def start_import(upload: BinaryIO, filename: str, mapping_name: str, user: User)
     return run
 
 
+def _fail(run: CallImport, reason: str) -> None:
+    # The batches stored before the failure stay, and so do their counts (committed by
+    # progress): the run says how far it came.
+    db.session.rollback()
+    run.state, run.error = ImportState.FAILED, reason[:2000]
+
+
 def run_import(import_id: int) -> None:
     """Run a queued import (or one whose worker died: re-running it is idempotent)."""
     run = db.session.scalars(
@@ -373,12 +380,15 @@ def run_import(import_id: int) -> None:
         mapping = CallLogMapping.load(run.mapping)
         summary = import_call_log(read_call_log(run.path, mapping), mapping, progress=progress)
     except (ValueError, OSError) as error:  # the file does not fit the mapping, or is gone
-        db.session.rollback()
-        run.state, run.error = ImportState.FAILED, str(error)[:2000]
+        _fail(run, str(error))
+    except Exception as error:  # noqa: BLE001 - a run must never stay "running" for ever
+        current_app.logger.exception("call import %s stopped", run.id)
+        _fail(run, f"the import stopped: {type(error).__name__}")
     else:
         progress(summary)
         run.state = ImportState.DONE
         run.rejections = [[row.line, row.reason] for row in summary.rejections[:REJECTIONS_SHOWN]]
+    finally:
         Path(run.path).unlink(missing_ok=True)  # the export holds personal data: keep no copy
     run.finished_at = utcnow()
     db.session.commit()

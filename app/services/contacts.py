@@ -10,7 +10,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Contact
+from app.models import ConsentChange, Contact, User
 from app.models.types import utcnow
 
 _NON_DIGITS = re.compile(r"[^\d]")
@@ -105,6 +105,28 @@ def find_contact(email: str | None = None, phone: str | None = None) -> Contact 
     return db.session.scalars(query.order_by(Contact.id.desc()).limit(1)).first()
 
 
+def change_consent(contact: Contact, consent: bool, source: str, actor: User | None = None) -> None:
+    """Set the contact's consent and log the change (when it is one) with time and source."""
+    if contact.consent == consent and contact.id is not None:
+        return
+    now = utcnow()
+    if consent:
+        contact.consent_at, contact.consent_channel = now, source
+    elif contact.consent:
+        contact.consent_withdrawn_at, contact.consent_withdrawn_channel = now, source
+    contact.consent = consent
+    if consent or contact.id is not None:
+        db.session.add(
+            ConsentChange(
+                contact=contact,
+                consent=consent,
+                source=source,
+                actor_id=actor.id if actor is not None else None,
+                changed_at=now,
+            )
+        )
+
+
 def record_contact(
     *,
     email: str | None,
@@ -113,22 +135,29 @@ def record_contact(
     language: str | None,
     consent: bool,
     channel: str,
+    identified_by: User | None = None,
 ) -> Contact | None:
-    """Reuse a returning citizen's contact (updating what they told us now) or make one."""
+    """The contact for a new item.
+
+    Knowing someone's e-mail address or phone number proves nothing: an anonymous form, an
+    API client or an Open311 client that gives them gets a new contact record, so nobody
+    can switch off another's consent, rename them or attach items to them. Only a staff
+    member who identified the caller (``identified_by``) reuses the known contact and
+    updates what the caller told now. The signed link in a notice is the citizen's own way.
+    """
     email, phone = normalise_email(email), normalise_phone(phone, language)
     name = name.strip() if name and name.strip() else None
     if not (email or phone or name):
         return None
-    contact = find_contact(email=email, phone=phone) if (email or phone) else None
+    contact = None
+    if identified_by is not None and (email or phone):
+        contact = find_contact(email=email, phone=phone)
     if contact is None:
-        contact = Contact()
+        contact = Contact(consent=False)
         db.session.add(contact)
     contact.email = email or contact.email
     contact.phone = phone or contact.phone
     contact.name = name or contact.name
     contact.language = language or contact.language
-    if consent and not contact.consent:
-        contact.consent_at = utcnow()
-        contact.consent_channel = channel
-    contact.consent = consent
+    change_consent(contact, consent, channel, identified_by)
     return contact

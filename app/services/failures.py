@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from app import jobs
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, Notice, NoticeState, Ticket, TicketState, User
 from app.models.types import utcnow
+from app.services.access import feedback_scope, ticket_scope
 from app.services.audit import record
 
 # A ticket still being retried is shown once its creation has failed this often.
@@ -41,11 +42,20 @@ def record_processing_failure(feedback_id: int, error: BaseException) -> None:
         db.session.commit()
 
 
-def failed_work(limit: int = 200) -> FailedWork:
+def failure_scope(kind: str, user: User) -> ColumnElement[bool]:
+    """A condition on the records of ``kind`` ("item", "notice", "ticket") that ``user`` may
+    see and retry: a handler's departments' (failed notices carry citizens' addresses)."""
+    if kind == "notice":
+        return Notice.feedback_id.in_(select(Feedback.id).where(feedback_scope(user)))
+    return ticket_scope(user) if kind == "ticket" else feedback_scope(user)
+
+
+def failed_work(user: User, limit: int = 200) -> FailedWork:
     from app.services.reconcile import MAX_PROCESSING_ATTEMPTS
 
     items = db.session.scalars(
         select(Feedback)
+        .where(failure_scope("item", user))
         .where(Feedback.status == FeedbackStatus.RECEIVED)
         .where(
             or_(
@@ -57,11 +67,14 @@ def failed_work(limit: int = 200) -> FailedWork:
         .limit(limit)
     ).all()
     notices = db.session.scalars(
-        select(Notice).where(Notice.state == NoticeState.FAILED).order_by(Notice.id).limit(limit)
+        select(Notice)
+        .where(Notice.state == NoticeState.FAILED, failure_scope("notice", user))
+        .order_by(Notice.id)
+        .limit(limit)
     ).all()
     tickets = db.session.scalars(
         select(Ticket)
-        .where(Ticket.state == TicketState.PENDING)
+        .where(Ticket.state == TicketState.PENDING, failure_scope("ticket", user))
         .where(Ticket.create_attempts >= TICKET_ATTEMPTS_SHOWN)
         .order_by(Ticket.id)
         .limit(limit)

@@ -66,11 +66,15 @@ def _existing(channel: str, source_ref: str | None) -> Feedback | None:
     ).first()
 
 
-def submit_feedback(submission: Submission, agent: User | None = None) -> IntakeResult:
+def submit_feedback(
+    submission: Submission, agent: User | None = None, *, identified_caller: bool = False
+) -> IntakeResult:
     """Store the item with its thank-you notice in one transaction, then queue the work.
 
     The item is committed before this returns (invariant 1); a repeated
-    ``(channel, source_ref)`` returns the stored item unchanged (invariant 2).
+    ``(channel, source_ref)`` returns the stored item unchanged (invariant 2). Only with
+    ``identified_caller`` (a staff member on the staff site who identified the caller) is a
+    known contact reused and updated; otherwise the details make a new contact record.
     """
     existing = _existing(submission.channel, submission.source_ref)
     if existing is not None:
@@ -86,6 +90,7 @@ def submit_feedback(submission: Submission, agent: User | None = None) -> Intake
             language=details.language or submission.language,
             consent=details.consent,
             channel=submission.channel,
+            identified_by=agent if identified_caller else None,
         )
     eservice = None
     if submission.eservice:

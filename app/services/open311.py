@@ -30,7 +30,6 @@ from app.models import (
     User,
 )
 from app.models.types import utcnow
-from app.services.contacts import find_contact
 from app.services.intake import (
     ContactDetails,
     IntakeResult,
@@ -238,14 +237,6 @@ def service(code: str) -> EService:
     return eservice
 
 
-def _standing_consent(email: str | None, phone: str | None) -> bool:
-    """Open311 has no consent field, and DESIGN.md does not read consent into a given
-    e-mail address. So a new contact has none; a returning one keeps what they decided
-    elsewhere (record_contact would otherwise read False as a withdrawal)."""
-    contact = find_contact(email=email, phone=phone)
-    return contact is not None and contact.consent
-
-
 def _same(column: ColumnElement, value: object) -> ColumnElement[bool]:
     return column.is_(None) if value is None else column == value
 
@@ -305,7 +296,9 @@ def submit_service_request(
             email=request.email,
             phone=request.phone,
             name=request.name,
-            consent=_standing_consent(request.email, request.phone),
+            # Open311 has no consent field, and an address given proves nothing: the
+            # contact is a new record without consent (app/services/contacts.py).
+            consent=False,
         )
     source_ref = f"{submitter.id}:{request.client_ref}" if request.client_ref else None
     result = submit_feedback(

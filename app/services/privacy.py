@@ -28,6 +28,8 @@ from stdnum.fi import hetu as fi_hetu
 from stdnum.no import fodselsnummer as no_fodselsnummer
 from stdnum.se import personnummer as se_personnummer
 
+from app.services.names_in_text import find_names_in_text
+
 MARKERS = {
     "email": "[email]",
     "phone": "[phone]",
@@ -63,7 +65,9 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[PersonalDat
     spans += _find_ibans(text)
     spans += _find_national_ids(text, context)
     spans += _find_phones_and_cards(text, context)
+    spans += _find_dotted_phones(text)
     spans += _find_names(text, names)
+    spans += _find_other_names(text)
     # A marker left by an earlier pass is never personal data, even when a name equals "name".
     markers = [(m.start(), m.end()) for m in _MARKER_RE.finditer(text)]
     if markers:
@@ -202,7 +206,9 @@ def _find_emails(text: str) -> list[PersonalDataSpan]:
 
 # Country code, check digits, then up to 30 more characters, possibly grouped by spaces. The
 # match may run into the following words; the longest valid run of whole groups is kept.
-_IBAN_CANDIDATE_RE = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}(?:[ \u00a0\u202f]?[A-Za-z0-9]){10,32}")
+_IBAN_CANDIDATE_RE = re.compile(
+    r"(?<!\w)[A-Za-z]{2}\d{2}(?:[- \u00a0\u202f\u2010\u2011\u2013]?[A-Za-z0-9]){10,32}"
+)
 _IBAN_GROUP_RE = re.compile(r"[A-Za-z0-9]+")
 _IBAN_DB = numdb.get("iban")
 
@@ -261,14 +267,33 @@ def _find_ibans(text: str) -> list[PersonalDataSpan]:
 
 _ID_EDGE_BEFORE = r"(?<![\w+])"
 _ID_EDGE_AFTER = r"(?![\w])"
+# People and their word processors write the separator as a hyphen-minus, an en or em dash,
+# U+2010/U+2011, a minus sign or a space; the checksum decides, not the separator.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
+_ID_SEPARATOR = rf"[-{_DASHES} \u00a0]"
 # Henkilötunnus: DDMMYY, century sign (- + A–F, U–Y since 2023), three digits, check character.
-_HETU_RE = re.compile(rf"{_ID_EDGE_BEFORE}\d{{6}}[-+A-Za-z]\d{{3}}[0-9A-Za-z]{_ID_EDGE_AFTER}")
+_HETU_RE = re.compile(
+    rf"{_ID_EDGE_BEFORE}\d{{6}}(?:[+A-Za-z]|{_ID_SEPARATOR})\d{{3}}[0-9A-Za-z]{_ID_EDGE_AFTER}"
+)
 # Ten digits: Swedish YYMMDD-NNNN / YYMMDD+NNNN and Danish DDMMYY-SSSS, or bare.
-_TEN_RE = re.compile(rf"{_ID_EDGE_BEFORE}\d{{6}}[-+]?\d{{4}}{_ID_EDGE_AFTER}")
+_TEN_RE = re.compile(rf"{_ID_EDGE_BEFORE}\d{{6}}(?:\+|{_ID_SEPARATOR})?\d{{4}}{_ID_EDGE_AFTER}")
 # Twelve digits: Swedish YYYYMMDD-NNNN.
-_TWELVE_RE = re.compile(rf"{_ID_EDGE_BEFORE}(?:18|19|20)\d{{6}}[-+]?\d{{4}}{_ID_EDGE_AFTER}")
-# Eleven digits: Norwegian fødselsnummer, often written DDMMYY NNNNN.
-_ELEVEN_RE = re.compile(rf"{_ID_EDGE_BEFORE}\d{{6}} ?\d{{5}}{_ID_EDGE_AFTER}")
+_TWELVE_RE = re.compile(
+    rf"{_ID_EDGE_BEFORE}(?:18|19|20)\d{{6}}(?:\+|{_ID_SEPARATOR})?\d{{4}}{_ID_EDGE_AFTER}"
+)
+# Eleven digits: Norwegian fødselsnummer, often written DDMMYY NNNNN or DDMMYY-NNNNN.
+_ELEVEN_RE = re.compile(rf"{_ID_EDGE_BEFORE}\d{{6}}{_ID_SEPARATOR}?\d{{5}}{_ID_EDGE_AFTER}")
+_TO_HYPHEN = str.maketrans(dict.fromkeys(_DASHES + " \u00a0", "-"))
+
+
+def _as_written_with_hyphen(number: str) -> str:
+    """``number`` with its separator as the hyphen-minus the checksum libraries expect."""
+    return number.translate(_TO_HYPHEN)
+
+
+def _digits_and_sign(number: str) -> str:
+    """A ten- or twelve-digit number with any dash or space dropped and a "+" kept."""
+    return _as_written_with_hyphen(number).replace("-", "")
 
 
 def _is_personnummer(candidate: str) -> bool:
@@ -304,30 +329,32 @@ def _find_national_ids(text: str, context: _Context) -> list[PersonalDataSpan]:
     for match in _HETU_RE.finditer(text):
         # After "hetu", "personnummer" … a number of the right shape is an identity number
         # even with a typo in it: that is exactly what the agent was writing down.
-        if fi_hetu.is_valid(match.group(), allow_temporary=True) or (
-            context.before(match.start()) == "id"
-        ):
+        number = _as_written_with_hyphen(match.group())
+        if fi_hetu.is_valid(number, allow_temporary=True) or context.before(match.start()) == "id":
             add(match)
     for match in _TWELVE_RE.finditer(text):
-        if _is_personnummer(match.group()) or context.before(match.start()) == "id":
+        number = _digits_and_sign(match.group())
+        if _is_personnummer(number) or context.before(match.start()) == "id":
             add(match)
     for match in _ELEVEN_RE.finditer(text):
-        if no_fodselsnummer.is_valid(match.group()) or context.before(match.start()) == "id":
+        number = _digits_and_sign(match.group())
+        if no_fodselsnummer.is_valid(number) or context.before(match.start()) == "id":
             add(match)
     for match in _TEN_RE.finditer(text):
-        number = match.group()
+        written = _as_written_with_hyphen(match.group())
         said = context.before(match.start())
         if said == "id":
             add(match)
-        elif not number.isdigit():
-            # Written with the separator, the shape is an identity number's own.
-            if _is_personnummer(number) or ("-" in number and _is_new_style_cpr(number)):
+        elif not written.isdigit():
+            # Written with a separator, the shape is an identity number's own.
+            number = written.replace("-", "")
+            if _is_personnummer(number) or ("+" not in number and _is_new_style_cpr(number)):
                 add(match)
         elif said != "ref":
             # Ten bare digits pass a date check about one time in thirty and Luhn one in ten:
             # ask for the Swedish check digit, or the Danish modulus 11 (pre-2007 numbers).
-            if _is_personnummer(number) or (
-                _is_new_style_cpr(number) and dk_cpr.checksum(number) == 0
+            if _is_personnummer(written) or (
+                _is_new_style_cpr(written) and dk_cpr.checksum(written) == 0
             ):
                 add(match)
     return spans
@@ -380,6 +407,36 @@ def _find_phones_and_cards(text: str, context: _Context) -> list[PersonalDataSpa
         if sum(len(g.digits) for g in groups) < 7:
             continue
         spans += _scan_run(text, groups, context)
+    return spans
+
+
+# Phone numbers grouped with dots ("040.123.4567", "12.34.56.78", "+45.12.34.56.78"). Dates
+# are dotted too, so a dotted run is a phone only in a shape no date has: from a trunk 0 or
+# a calling code with 8 to 12 digits, not day.month.year; or a Danish/Norwegian 2-2-2-2 or
+# 3-2-3 grouping.
+_DOTTED_RE = re.compile(r"(?<![\w.+])(?:\+|00)?\d{1,4}(?:\.\d{2,4}){2,4}(?![\w]|\.\d)")
+
+
+def _find_dotted_phones(text: str) -> list[PersonalDataSpan]:
+    spans = []
+    for match in _DOTTED_RE.finditer(text):
+        written = match.group()
+        groups = written.lstrip("+").split(".")
+        digits = "".join(groups)
+        lengths = tuple(len(g) for g in groups)
+        if written.startswith(("+", "00")):
+            international = digits[2:] if written.startswith("00") else digits
+            phone = any(
+                international.startswith(code) and low <= len(international) - len(code) <= high
+                for code, (low, high) in _NORDIC_CALLING_CODES.items()
+            )
+        elif digits.startswith("0"):
+            date_like = len(groups) == 3 and lengths[2] == 4 and lengths[0] <= 2
+            phone = 8 <= len(digits) <= 12 and not date_like
+        else:
+            phone = digits[0] in "23456789" and lengths in _NORDIC_8_DIGIT_GROUPINGS
+        if phone:
+            spans.append(PersonalDataSpan("phone", match.start(), match.end()))
     return spans
 
 
@@ -566,3 +623,7 @@ def _find_names(text: str, names: Iterable[str]) -> list[PersonalDataSpan]:
         return []
     pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
     return [PersonalDataSpan("name", m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _find_other_names(text: str) -> list[PersonalDataSpan]:
+    return [PersonalDataSpan("name", start, end) for start, end in find_names_in_text(text)]

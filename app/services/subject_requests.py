@@ -31,7 +31,12 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.audit import record
-from app.services.contacts import normalise_email, normalise_phone, phone_spellings
+from app.services.contacts import (
+    change_consent,
+    normalise_email,
+    normalise_phone,
+    phone_spellings,
+)
 from app.services.notices import status_url
 from app.services.open311_catalog import forget_request_details
 from app.services.privacy import redact
@@ -230,12 +235,8 @@ def withdraw_consent(text: str, actor: User | None, channel: str = "staff") -> i
     query = parse_query(text)
     found = _collect(query)
     suppressed = suppress_pending_notices(found.items, "consent withdrawn")
-    now = utcnow()
     for contact in found.contacts:
-        if contact.consent:
-            contact.consent = False
-            contact.consent_withdrawn_at = now
-            contact.consent_withdrawn_channel = channel
+        change_consent(contact, False, channel, actor)
     _audit(actor, "subject.consent_withdrawn", found, notices_suppressed=suppressed)
     db.session.commit()
     return suppressed
@@ -317,7 +318,7 @@ def erase_contact(contact: Contact) -> None:
     """Blank the contact's details; the row stays (without them) so items keep their link
     and the record of consent given and withdrawn stays as evidence of lawful contact."""
     contact.email = contact.phone = contact.name = contact.language = None
-    contact.consent = False
+    change_consent(contact, False, "erasure")
     contact.erased_at = utcnow()
 
 

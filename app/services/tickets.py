@@ -223,17 +223,23 @@ def apply_tracker_update(issue: TrackerIssue) -> Ticket | None:
             return None
         # The issue was moved to another project and has a new key, or was just created.
         ticket.key, ticket.url, ticket.state = issue.key, issue.url, TicketState.OPEN
-    if (
-        issue.updated_at is not None
-        and ticket.tracker_updated_at is not None
-        and issue.updated_at < ticket.tracker_updated_at
-    ):
-        db.session.rollback()
+    if older_than_applied(ticket, issue):
+        # Committed, not rolled back: the caller's record of the delivery stays.
+        db.session.commit()
         return ticket
     notices = _apply_issue_state(ticket, issue)
     db.session.commit()
     dispatch_notices(notices)
     return ticket
+
+
+def older_than_applied(ticket: Ticket, issue: TrackerIssue) -> bool:
+    """Whether ``issue`` is an older state than the one ``ticket`` already has."""
+    return (
+        issue.updated_at is not None
+        and ticket.tracker_updated_at is not None
+        and issue.updated_at < ticket.tracker_updated_at
+    )
 
 
 def mark_issue_deleted(key: str) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import WebhookDelivery
-from app.services.tickets import apply_tracker_update, mark_issue_deleted
+from app.services.tickets import apply_tracker_update, mark_issue_deleted, older_than_applied
 
 
 class WebhookSignatureError(Exception):
@@ -73,4 +73,7 @@ def handle_jira_event(event: dict, delivery_id: str | None, body: bytes = b"") -
         return "deleted"
     ticket = apply_tracker_update(issue)
     db.session.commit()  # records the delivery even when the issue is not one of ours
-    return "applied" if ticket is not None else "ignored"
+    if ticket is None:
+        return "ignored"
+    # Jira delivers late and out of order: an older state is recorded but not applied.
+    return "outdated" if older_than_applied(ticket, issue) else "applied"

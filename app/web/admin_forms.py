@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from app import input_guard as guarded_json
 from app.models import ROLES
 from app.services.admin import (
     EDITED_LANGUAGES,
@@ -208,7 +209,7 @@ class FrameForm(FlaskForm):
 
     def validate_questions(self, field: TextAreaField) -> None:
         try:
-            parsed = json.loads(field.data)
+            parsed = guarded_json.loads(field.data)
         except ValueError as error:
             raise ValidationError(_l("Not valid JSON: %(error)s", error=str(error))) from error
         if not isinstance(parsed, list):
@@ -225,7 +226,7 @@ class FrameForm(FlaskForm):
             titles={
                 language: self[f"title_{language}"].data.strip() for language in EDITED_LANGUAGES
             },
-            questions=json.loads(self.questions.data),
+            questions=guarded_json.loads(self.questions.data),
             department=self.department.data or None,
         )
 

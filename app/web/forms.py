@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -30,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.input_guard import EARLIEST_DATE, LATEST_DATE, date_in_range
 from app.models import Contact, TicketOutcome
 from app.schemas.feedback import MAX_TEXT
 from app.services.catalog import eservice_names
@@ -40,6 +42,24 @@ from app.services.notices import FOLLOWUP_CHOICES
 from app.services.outcomes import MAX_BODY_NAME, MAX_CHANGE_TEXT, MAX_EXPLANATION
 from app.services.replies import MAX_REPLY_TEXT
 from app.services.routing_rules import MAX_PHRASE_LENGTH, MAX_PHRASES, RuleDraft, parse_phrases
+
+
+class FilterDateField(DateField):
+    """An optional date of a filter, between EARLIEST_DATE and LATEST_DATE: 0001-01-01 or
+    9999-12-31 would overflow as soon as the filter adds a day or a time zone."""
+
+    def __init__(self, label: object = None, **kwargs: object) -> None:
+        super().__init__(label, validators=[Optional()], **kwargs)
+
+    def post_validate(self, form: object, validation_stopped: bool) -> None:
+        if not validation_stopped and not date_in_range(self.data):
+            message = _l(
+                "Enter a date from %(first)s to %(last)s.",
+                first=EARLIEST_DATE.isoformat(),
+                last=LATEST_DATE.isoformat(),
+            )
+            self.errors.append(str(message))
+
 
 LANGUAGE_CHOICES = [
     SelectChoice("", "—"),

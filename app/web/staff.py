@@ -7,10 +7,12 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -47,10 +49,16 @@ login_manager.login_view = "staff.login"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    # A deactivated account's open sessions end with its next request.
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    account, _, version = session_id.partition(".")
+    if not account.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(account))
+    # A deactivated account's open sessions end with its next request; so do the sessions
+    # of an account that signed out or changed its password since.
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def require_role(*roles: str) -> None:
@@ -65,6 +73,10 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            # A token seen before signing in is not the signed-in session's (Flask-WTF also
+            # keeps the request's token on g).
+            session.pop("csrf_token", None)
+            g.pop("csrf_token", None)
             login_user(user)
             return redirect(url_for("staff.home"))
         form.password.errors.append(_("Wrong e-mail or password."))
@@ -74,6 +86,8 @@ def login() -> ResponseReturnValue:
 @staff_bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     return redirect(url_for("staff.login"))
 
@@ -106,7 +120,7 @@ def new_feedback() -> ResponseReturnValue:
             flash(_("Returning caller: details filled in."), "info")
         return render_template("staff/feedback_form.html", form=form)
     if form.validate_on_submit():
-        result = submit_feedback(form.submission(), agent=current_user)
+        result = submit_feedback(form.submission(), agent=current_user, identified_caller=True)
         flash(_("Feedback recorded."), "success")
         return redirect(url_for("staff.feedback_detail", public_id=result.feedback.public_id))
     return render_template("staff/feedback_form.html", form=form), 422 if form.errors else 200
@@ -116,8 +130,7 @@ def new_feedback() -> ResponseReturnValue:
 @login_required
 def import_calls() -> ResponseReturnValue:
     require_role("agent", "handler", "admin")
-    # Exports are large; this route alone accepts more than the usual body limit.
-    request.max_content_length = current_app.config["CALL_LOG_MAX_BYTES"]
+    # Exports are large: this route's body limit is CALL_LOG_MAX_BYTES (app/input_guard.py).
     form = CallLogUploadForm()
     form.mapping.choices = shipped_mappings()
     if form.validate_on_submit():

@@ -6,10 +6,17 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Feedback, Notice, Ticket
-from app.services.failures import failed_work, retry_item, retry_notice, retry_ticket
+from app.services.failures import (
+    failed_work,
+    failure_scope,
+    retry_item,
+    retry_notice,
+    retry_ticket,
+)
 from app.web.forms import ActionForm
 from app.web.staff import require_role, staff_bp
 
@@ -24,7 +31,7 @@ _RETRIES = {
 @login_required
 def failures() -> ResponseReturnValue:
     require_role("handler", "admin")
-    return render_template("staff/failures.html", work=failed_work(), form=ActionForm())
+    return render_template("staff/failures.html", work=failed_work(current_user), form=ActionForm())
 
 
 @staff_bp.post("/failures/<kind>/<int:record_id>/retry")
@@ -34,6 +41,7 @@ def retry_failed(kind: str, record_id: int) -> ResponseReturnValue:
     if kind not in _RETRIES or not ActionForm().validate_on_submit():
         abort(400)
     model, retry = _RETRIES[kind]
-    retry(db.get_or_404(model, record_id), current_user)
+    query = select(model).where(model.id == record_id, failure_scope(kind, current_user))
+    retry(db.first_or_404(query), current_user)
     flash(_("Queued again."), "success")
     return redirect(url_for("staff.failures"))

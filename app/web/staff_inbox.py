@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import ValidationError
 
 from app.i18n import current_language
 from app.models import (
@@ -31,7 +31,7 @@ from app.services.inbox import InboxFilter, inbox
 from app.services.insight import SENTIMENTS, visible_eservices
 from app.services.notices import followup_choices
 from app.services.replies import ReplyError, reply_blocker, reply_to_citizen
-from app.web.forms import ActionForm, LinkTicketForm, ReplyForm
+from app.web.forms import ActionForm, FilterDateField, LinkTicketForm, ReplyForm
 from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import CHANNEL_LABELS, SENTIMENT_LABELS
 
@@ -100,8 +100,8 @@ class InboxFilterForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=[], default="")
     sentiment = SelectField(_l("Sentiment"), choices=[], default="")
     status = SelectField(_l("Status"), choices=[], default="")
-    since = DateField(_l("Received from"), validators=[Optional()])
-    until = DateField(_l("Received until"), validators=[Optional()])
+    since = FilterDateField(_l("Received from"))
+    until = FilterDateField(_l("Received until"))
 
     def __init__(self, viewer: User) -> None:
         super().__init__(request.args)

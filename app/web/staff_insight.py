@@ -32,8 +32,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField
-from wtforms.validators import DataRequired, Optional
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.validators import DataRequired
 
 from app.i18n import current_language, local_date
 from app.models import CHANNELS, User
@@ -73,6 +73,7 @@ from app.web.charts import (
     line_chart,
     stacked_bar_chart,
 )
+from app.web.forms import FilterDateField
 from app.web.staff import require_role, staff_bp
 
 INSIGHT_ROLES = ("analyst", "admin", "handler", "developer")
@@ -113,8 +114,8 @@ class InsightFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = FilterDateField(_l("From"))
+    until = FilterDateField(_l("To"))
     department = SelectField(_l("Department"), choices=[], default="")
     eservice = SelectField(_l("E-service"), choices=[], default="")
     channel = SelectField(_l("Channel"), choices=[], default="")

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, StringField
+from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.services.audit import audit_events
@@ -28,6 +28,7 @@ from app.services.subject_requests import (
     parse_query,
     withdraw_consent,
 )
+from app.web.forms import FilterDateField
 from app.web.staff import require_role, staff_bp
 
 MAX_QUERY = 320
@@ -68,8 +69,8 @@ class AuditFilterForm(FlaskForm):
 
     actor = StringField(_l("Actor's e-mail"), validators=[Optional(), Length(max=320)])
     action = StringField(_l("Action (or its start)"), validators=[Optional(), Length(max=64)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To"), validators=[Optional()])
+    since = FilterDateField(_l("From"))
+    until = FilterDateField(_l("To"))
 
 
 def _page(

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.i18n import current_language, local_date
 from app.models import Ticket, TicketOutcome
-from app.services.access import visible_feedback, visible_ticket
+from app.services.access import visible_feedback, visible_items, visible_ticket
 from app.services.grouping import (
     GroupingError,
     merge_candidates,
@@ -176,6 +176,7 @@ def _problem_page(
     page = render_template(
         "staff/ticket_detail.html",
         ticket=ticket,
+        items=visible_items(current_user, ticket),
         form=ActionForm(),
         change_form=change_form or WhatWeChangedForm(text=ticket.what_we_changed),
         outcome_form=outcome_form or OutcomeForm(formdata=None),

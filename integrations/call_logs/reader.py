@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from app import input_guard as guarded_json
+from app.input_guard import UnsafeInputError
 from integrations.call_logs.mapping import CallLogMapping
 
 MAX_TEXT = 5000
@@ -86,9 +88,12 @@ def _json_lines(handle, parser: _RowParser) -> Iterator[CallRecord | RejectedRow
             yield RejectedRow(line_number, "undecodable bytes")
             continue
         try:
-            row = json.loads(line)
+            row = guarded_json.loads(line)
         except json.JSONDecodeError as error:
             yield RejectedRow(line_number, f"not valid JSON ({error.msg})")
+            continue
+        except UnsafeInputError as error:
+            yield RejectedRow(line_number, f"not accepted JSON ({error})")
             continue
         if not isinstance(row, dict):
             yield RejectedRow(line_number, "not a JSON object")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,37 @@ def test_an_export_that_does_not_fit_the_mapping_fails_with_a_reason(app, agent_
     assert response.status_code == 302
     run = db.session.scalars(select(CallImport)).one()
     assert run.state == "failed" and "no column" in run.error
+    assert not Path(run.path).exists()  # a failed import keeps no copy of the export either
+
+
+def test_a_deeply_nested_json_line_is_rejected_and_the_valid_lines_are_stored(app, agent_client):
+    # Issue 16: the nested line raised RecursionError, the run stayed "running" for ever, the
+    # line before it was lost and the upload kept.
+    valid = [json.dumps(dict(zip(HEADER, call(ref), strict=True))) for ref in ("c1", "c2")]
+    content = "\n".join([valid[0], "[" * 5000 + "]" * 5000, valid[1]]) + "\n"
+    response = upload(agent_client, content.encode(), filename="calls.jsonl")
+    assert response.status_code == 302
+    run = db.session.scalars(select(CallImport)).one()
+    assert (run.state, run.rows, run.stored, run.rejected) == ("done", 3, 2, 1)
+    assert run.rejections[0][0] == 2 and "nested" in run.rejections[0][1]
+    assert not Path(run.path).exists()
+
+
+def test_an_unexpected_error_fails_the_import_keeps_its_counts_and_deletes_the_upload(
+    app, agent_client, export, monkeypatch
+):
+    from app.services import call_import
+
+    def broken(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(call_import, "import_call_log", broken)
+    response = upload(agent_client, export.read_bytes())
+    assert response.status_code == 302
+    run = db.session.scalars(select(CallImport)).one()
+    assert run.state == "failed" and "RecursionError" in run.error
+    assert run.finished_at is not None
+    assert not Path(run.path).exists()
 
 
 def test_a_stalled_import_is_run_again_by_the_reconciler(app, export, monkeypatch):
@@ -225,3 +257,14 @@ def test_reimporting_after_an_erasure_keeps_no_details_of_the_erased_caller(app,
     assert (again.stored, again.known) == (0, 3)
     # The calls are known, so the contact the import looked for and added is not kept.
     assert db.session.scalars(select(Contact.email)).all() == [None]
+
+
+def test_an_export_larger_than_the_usual_body_limit_is_accepted(app, agent_client, export):
+    # Issue 16: the CSRF check read the body under MAX_CONTENT_LENGTH before the route's
+    # CALL_LOG_MAX_BYTES applied, so any export over 2 MiB got 413.
+    content = export.read_bytes()
+    app.config["MAX_CONTENT_LENGTH"] = len(content) // 2
+    response = upload(agent_client, content)
+    assert response.status_code == 302
+    app.config["CALL_LOG_MAX_BYTES"] = len(content) // 2
+    assert upload(agent_client, content).status_code == 413

@@ -147,3 +147,19 @@ def test_close_takes_a_transition_to_done_where_the_workflow_has_one(jira, track
     assert tracker.close("EDU-1") is True
     assert tracker.get_issue("EDU-1").status_category == "done"
     assert tracker.close("EDU-1") is False  # from "Done" the workflow only reopens
+
+
+def test_citizens_words_reach_jira_as_text_not_markup(jira, tracker):
+    # Issue 16: "[text|url]", "!image!", "{html}" and "[~user]" in feedback were sent as
+    # Jira markup: links, images fetched by readers' browsers, macros, mentions.
+    words = "see [here|http://evil.example] !http://evil.example/x.png! {html}x{html} [~admin]"
+    tracker.create_issue(IssueDraft(project="EDU", summary="s", description=f"- {words}",
+                                    label="civicloop-markup"))  # fmt: skip
+    tracker.add_comment("EDU-1", f"A citizen: {words} C:\\temp")
+    stored = jira.issues["EDU-1"]
+    for body in (stored.description, stored.comments[0]["body"]):
+        assert r"\[here\|http://evil.example\]" in body and r"\!http" in body
+        assert r"\{html\}" in body and r"\[\~admin\]" in body
+        assert "[here|" not in body and "{html}x" not in body
+    assert stored.description.startswith("- see")  # the list our descriptions use stays
+    assert stored.comments[0]["body"].endswith("C:&#92;temp")

@@ -182,7 +182,9 @@ def test_a_posted_request_is_stored_routed_and_read_back_without_personal_data(
     assert float(request.findtext("lat")) == 60.1699
 
 
-def test_a_returning_citizen_keeps_the_consent_given_elsewhere(app, client, api_key):
+def test_an_address_already_known_neither_changes_nor_borrows_its_contact(app, client, api_key):
+    # Issue 16: Open311 reused the contact by e-mail (and its consent): anyone knowing a
+    # citizen's address could attach requests to them and have notices sent to them.
     submit_feedback(
         Submission(
             text="Kiitos",
@@ -191,8 +193,9 @@ def test_a_returning_citizen_keeps_the_consent_given_elsewhere(app, client, api_
         )
     )
     assert post(client, api_key, email="liisa.virtanen@example.fi").status_code == 201
-    contact = db.session.scalars(select(Contact)).one()
-    assert contact.consent and stored()[3] == 2  # a thank-you for each item
+    known, new = db.session.scalars(select(Contact).order_by(Contact.id)).all()
+    assert known.consent and not new.consent and new.email == known.email
+    assert stored()[3] == 1  # the thank-you of the citizen's own item only
 
 
 def test_a_retry_with_the_same_reference_stores_nothing_new(app, client, api_key):

@@ -94,6 +94,8 @@ def test_a_comment_becomes_one_linked_feedback_item_and_a_repeat_stores_nothing(
 
     again = post_response(client, {**body, "answers": {**ANSWERS, "satisfaction": 5}})
     assert again.status_code == 200 and again.get_json()["id"] == stored.id
+    # Issue 16: a re-post of a known client_ref handed out the item and its status link.
+    assert again.get_json()["feedback"] is None
     assert count(SurveyResponse) == 1 and count(Feedback) == 1
     assert db.session.scalars(select(SurveyResponse)).one().satisfaction == 2
 

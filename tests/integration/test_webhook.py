@@ -102,8 +102,12 @@ def test_no_secret_configured_refuses_every_delivery(app, client, ticket):
 
 def test_a_late_older_delivery_does_not_undo_a_newer_one(client, ticket):
     post(client, event(ticket.key, "done", updated=at(60)), delivery="a")
-    post(client, event(ticket.key, "indeterminate", updated=at(2)), delivery="b")
+    late = post(client, event(ticket.key, "indeterminate", updated=at(2)), delivery="b")
     assert db.session.get(Ticket, ticket.id).status_category == "done"
+    # Issue 16: it answered "applied" and was not recorded, so it could be replayed.
+    assert late.get_json() == {"outcome": "outdated"}
+    again = post(client, event(ticket.key, "indeterminate", updated=at(2)), delivery="b")
+    assert again.get_json() == {"outcome": "duplicate"}
 
 
 def test_reopened_ticket_moves_items_back_without_a_second_notice(client, ticket):

@@ -88,7 +88,7 @@ def act_as(client, user: User | None) -> None:
         for key in [key for key in session if key != "csrf_token"]:
             del session[key]
         if user is not None:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
 
 

@@ -49,3 +49,75 @@ def test_withdrawal_suppresses_queued_notices_at_once(app):
     assert sent_mail(app) == before
     # A new notice is not even queued any more.
     assert queue_notice(item, NoticeKind.UPDATE) is None
+
+
+def _contact_details(**changes):
+    from app.services.intake import ContactDetails
+
+    values = {"email": "liisa@example.fi", "phone": None, "name": "Someone Else",
+              "consent": False, "language": "sv"} | changes  # fmt: skip
+    return ContactDetails(**values)
+
+
+def test_knowing_an_e_mail_address_changes_nothing_of_its_contact(app, client):
+    # Issue 16: the public form, the API and Open311 reused the contact by e-mail and
+    # overwrote its consent, name and language, and attached the new item to it.
+    from sqlalchemy import select
+
+    from app.models import ConsentChange
+    from app.services.intake import Submission, submit_feedback
+
+    item = submit("library-account", "c", "liisa@example.fi")
+    contact = item.contact
+    stranger = submit_feedback(
+        Submission(text="Lomake ei toimi.", channel="web_form", source_ref=None,
+                   eservice="library-account", language="sv", contact=_contact_details())
+    ).feedback  # fmt: skip
+    db.session.refresh(contact)
+    assert (contact.consent, contact.name, contact.language) == (True, "Liisa Virtanen", "fi")
+    assert stranger.contact_id != contact.id
+    changes = db.session.scalars(
+        select(ConsentChange).where(ConsentChange.contact_id == contact.id)
+    ).all()
+    assert [(c.consent, c.source) for c in changes] == [(True, "api")]
+
+
+def test_a_staff_member_who_identified_the_caller_updates_the_contact(app):
+    from sqlalchemy import select
+
+    from app.models import ConsentChange
+    from app.services.accounts import create_user
+    from app.services.intake import Submission, submit_feedback
+
+    agent = create_user("agent@example.org", "agent", "correct horse battery staple")
+    item = submit("library-account", "c", "liisa@example.fi")
+    again = submit_feedback(
+        Submission(text="Lomake ei toimi.", channel="agent_form", source_ref=None,
+                   eservice="library-account", language="sv",
+                   contact=_contact_details(name="Liisa Virtanen-Berg")),
+        agent=agent, identified_caller=True,
+    ).feedback  # fmt: skip
+    assert again.contact_id == item.contact_id
+    assert (again.contact.consent, again.contact.name) == (False, "Liisa Virtanen-Berg")
+    changes = db.session.scalars(
+        select(ConsentChange)
+        .where(ConsentChange.contact_id == item.contact_id)
+        .order_by(ConsentChange.id)
+    ).all()
+    assert [(c.consent, c.source, c.actor_id) for c in changes] == [
+        (True, "api", None),
+        (False, "agent_form", agent.id),
+    ]
+    assert all(c.changed_at is not None for c in changes)
+
+
+def test_withdrawal_and_erasure_are_logged(app):
+    from sqlalchemy import select
+
+    from app.models import ConsentChange
+    from app.services.subject_requests import unsubscribe
+
+    item = submit("library-account", "c", "liisa@example.fi")
+    unsubscribe(item.contact)
+    sources = db.session.scalars(select(ConsentChange.source).order_by(ConsentChange.id)).all()
+    assert sources == ["api", "unsubscribe link"]

@@ -53,3 +53,48 @@ def test_sign_in_is_throttled_per_address(app, client, city):
 def test_machine_accounts_get_no_staff_page(client, city, url):
     act_as(client, city.users["integration"])
     assert client.get(url).status_code == 403
+
+
+def _signed_in_cookie(app, client, email: str) -> str:
+    from tests.support.web import sign_in
+
+    sign_in(client, email)
+    return client.get_cookie("session").value
+
+
+def _with_cookie(app, cookie: str):
+    from flask import g
+
+    g.pop("_login_user", None)  # the tests share one app context: no cached user
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(app, client, city):
+    # Issue 16: the session survived a logout; a copy of the cookie kept working.
+    cookie = _signed_in_cookie(app, client, "admin@example.org")
+    token = form_token(client)
+    assert _with_cookie(app, cookie).get("/staff/inbox").status_code == 200
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
+    assert _with_cookie(app, cookie).get("/staff/inbox").status_code == 302
+
+
+def test_a_password_change_ends_the_accounts_sessions(app, client, city):
+    from app.extensions import db
+    from app.services.accounts import create_user
+
+    cookie = _signed_in_cookie(app, client, "admin@example.org")
+    create_user("admin@example.org", "admin", "another long passphrase here")
+    db.session.commit()
+    assert _with_cookie(app, cookie).get("/staff/inbox").status_code == 302
+
+
+def test_the_csrf_token_is_new_after_sign_in(app, client, city):
+    from tests.support.web import sign_in
+
+    # Issue 16: a token learnt before signing in (a planted session) stayed valid after it.
+    before = form_token(client)
+    sign_in(client, "admin@example.org")
+    assert client.post("/staff/logout", data={"csrf_token": before}).status_code == 400
+    assert client.post("/staff/logout", data={"csrf_token": form_token(client)}).status_code == 302

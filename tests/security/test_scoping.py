@@ -83,3 +83,56 @@ def test_every_read_of_personal_data_is_audited(client, city):
         (city.users["agent"].id, city.item.id)
     ] * 2
     assert reads[0].detail == {"contact_id": city.item.contact_id}
+
+
+def test_a_problem_lists_only_the_items_its_viewer_may_see(client, city):
+    # Issue 16: an item of kivi's e-service linked to a problem of fjord's showed on fjord's
+    # problem page and in GET /api/v1/tickets/<key>.
+    ticket = city.item.ticket
+    city.other_item.ticket = ticket
+    db.session.commit()
+    for role, sees_other in (("supplier", False), ("handler", False), ("admin", True)):
+        act_as(client, city.users[role])
+        page = client.get(f"/staff/problems/{ticket.id}").get_data(as_text=True)
+        answer = client.get(f"/api/v1/tickets/{ticket.key}", headers=bearer(city.tokens[role]))
+        items = answer.get_json()["items"]
+        assert city.item.public_id in page and city.item.public_id in items, role
+        assert (city.other_item.public_id in page) is sees_other, role
+        assert (city.other_item.public_id in items) is sees_other, role
+
+
+def test_staff_and_api_output_carry_no_status_link(client, city):
+    # Issue 16: the status link lets its holder answer "did this fix it?"; it is the
+    # citizen's, and staff pages and the API handed it to staff, suppliers and API clients.
+    token = city.item.status_token
+    for role in ("agent", "admin"):
+        act_as(client, city.users[role])
+        page = client.get(f"/staff/feedback/{city.item.public_id}").get_data(as_text=True)
+        answer = client.get(
+            f"/api/v1/feedback/{city.item.public_id}", headers=bearer(city.tokens[role])
+        ).get_data(as_text=True)
+        assert token not in page and token not in answer, role
+
+
+def test_a_handler_sees_and_retries_only_their_departments_failures(client, city):
+    # Issue 16: /staff/failures listed every department's failed work, with citizens'
+    # addresses in failed notices, and let a handler retry it.
+    from app.models import FeedbackStatus, Notice, NoticeState
+
+    for item in (city.item, city.other_item):
+        item.status, item.last_error = FeedbackStatus.RECEIVED, f"boom {item.public_id}"
+    db.session.add(Notice(feedback=city.other_item, kind="thanks", language="fi",
+                          state=NoticeState.FAILED, last_error="smtp refused"))  # fmt: skip
+    db.session.commit()
+    notice = db.session.scalars(select(Notice).where(Notice.state == NoticeState.FAILED)).one()
+    token = form_token(client)
+    act_as(client, city.users["handler"])
+    page = client.get("/staff/failures").get_data(as_text=True)
+    assert city.item.public_id in page
+    assert city.other_item.public_id not in page and "smtp refused" not in page
+    for kind, record_id in (("item", city.other_item.id), ("notice", notice.id)):
+        answer = client.post(f"/staff/failures/{kind}/{record_id}/retry",
+                             data={"csrf_token": token})  # fmt: skip
+        assert answer.status_code == 404, kind
+    act_as(client, city.users["admin"])
+    assert city.other_item.public_id in client.get("/staff/failures").get_data(as_text=True)

@@ -472,6 +472,103 @@ def random_iban(rng: random.Random, language: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Written variants: the same valid value as people type it (issue 16's review forms)
+# ---------------------------------------------------------------------------------------------
+
+# Dashes that keyboards, word processors and phones put where a hyphen-minus belongs.
+DASHES = {"en dash": "\u2013", "hyphen U+2010": "\u2010", "minus U+2212": "\u2212"}
+
+
+def _separated(number: str, cut: int, separator: str) -> str:
+    return f"{number[:cut]}{separator}{number[cut:]}"
+
+
+def national_id_variants(rng: random.Random, country: str) -> list[tuple[str, str]]:
+    """(form, number) for one random person of ``country``, in every way it is written."""
+    yesterday = TODAY - timedelta(days=1)
+    if country == "FI":
+        number = hetu(_random_date(rng, date(1900, 1, 1), yesterday), rng.randrange(2, 900))
+        forms = [("hetu DDMMYY-NNNC", number), ("hetu space", number.replace("-", " ", 1))]
+        return forms + [(f"hetu {n}", number.replace("-", d, 1)) for n, d in DASHES.items()]
+    if country == "SE":
+        birth = _random_date(rng, date(1930, 1, 1), yesterday)
+        short = personnummer(birth, rng.randrange(1000), "short")
+        long = personnummer(birth, rng.randrange(1000), "long")
+        return [
+            ("pnr YYMMDD-NNNN", _separated(short, 6, "-")),
+            ("pnr YYMMDD NNNN", _separated(short, 6, " ")),
+            ("pnr YYMMDDNNNN", short),
+            ("pnr YYYYMMDDNNNN", long),
+            ("pnr YYYYMMDD-NNNN", _separated(long, 8, "-")),
+            ("pnr YYYYMMDD NNNN", _separated(long, 8, " ")),
+            ("pnr en dash", _separated(short, 6, "\u2013")),
+        ]
+    if country == "DK":
+        birth = _random_date(rng, date(1937, 1, 1), yesterday)
+        number = cpr(birth, rng.randrange(1000), rng.randrange(6), dash=False, modulus11=True)
+        return [
+            ("cpr DDMMYY-SSSS", _separated(number, 6, "-")),
+            ("cpr DDMMYY SSSS", _separated(number, 6, " ")),
+            ("cpr DDMMYYSSSS", number),
+            ("cpr en dash", _separated(number, 6, "\u2013")),
+        ]
+    if country == "NO":
+        number = fodselsnummer(_random_date(rng, date(1900, 1, 1), yesterday), rng.randrange(500))
+        return [
+            ("fnr DDMMYYNNNNN", number),
+            ("fnr DDMMYY NNNNN", _separated(number, 6, " ")),
+            ("fnr DDMMYY-NNNNN", _separated(number, 6, "-")),
+            ("fnr en dash", _separated(number, 6, "\u2013")),
+        ]
+    raise ValueError(country)
+
+
+def iban_variants(rng: random.Random, country: str) -> list[tuple[str, str]]:
+    compact = iban(country, rng, grouped=False)
+    groups = [compact[i : i + 4] for i in range(0, len(compact), 4)]
+    return [
+        ("iban compact", compact),
+        ("iban spaced", " ".join(groups)),
+        ("iban dashes", "-".join(groups)),
+        ("iban lower case spaced", " ".join(groups).lower()),
+    ]
+
+
+# Forms of a number given with its country code; "C" is the calling code, "N" the national
+# significant number (without the trunk 0).
+_INTERNATIONAL_FORMS = {
+    "+C N": "+{code} {rest}",
+    "+C-N": "+{code}-{rest}",
+    "00C N": "00{code} {rest}",
+    "00CN": "00{code}{compact}",
+    "00C-N": "00{code}-{rest}",
+    "+C (0)N": "+{code} (0){rest}",
+}
+_CALLING_CODES = {"FI": "358", "SE": "46", "DK": "45", "NO": "47"}
+_NATIONAL_MOBILE = {
+    "FI": "4M ### ####",
+    "SE": "7M ### ## ##",
+    "DK": "M# ## ## ##",
+    "NO": "9## ## ###",
+}
+
+
+def phone_variants(rng: random.Random, country: str) -> list[tuple[str, str]]:
+    """(form, number): one mobile number of ``country`` written with its calling code."""
+    feed = iter("".join(rng.choice("0123456789") for _ in range(14)))
+    rest = "".join(
+        next(feed) if c == "#" else rng.choice(_MOBILE_DIGITS[country]) if c == "M" else c
+        for c in _NATIONAL_MOBILE[country]
+    )
+    code = _CALLING_CODES[country]
+    compact = rest.replace(" ", "")
+    return [
+        (f"phone {form}", template.format(code=code, rest=rest, compact=compact))
+        for form, template in _INTERNATIONAL_FORMS.items()
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
 # Hypothesis strategies
 # ---------------------------------------------------------------------------------------------
 

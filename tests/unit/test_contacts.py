@@ -53,7 +53,10 @@ def test_the_returning_caller_is_found_by_caller_id_in_international_form(app):
     assert find_contact(phone="00358401234567") == stored
 
 
-def test_a_returning_caller_is_found_and_updated(app):
+def test_a_returning_caller_is_found_and_updated_by_the_agent_who_identified_them(app):
+    from tests.support.factories import user_with_token
+
+    agent, _ = user_with_token()
     first = record_contact(
         email="Anna@Example.org",
         phone="040 123 4567",
@@ -67,9 +70,26 @@ def test_a_returning_caller_is_found_and_updated(app):
     assert find_contact(email="anna@example.org") == first
     assert find_contact(phone="0401234567") == first
     again = record_contact(
-        email=None, phone="040 123 4567", name=None, language=None, consent=False, channel="api"
+        email=None,
+        phone="+358 40 123 4567",
+        name=None,
+        language=None,
+        consent=False,
+        channel="agent_form",
+        identified_by=agent,
     )
     assert again == first and again.name == "Anna" and again.consent is False
+
+
+def test_a_known_number_from_an_unidentified_channel_makes_a_new_contact(app):
+    first = record_contact(
+        email=None, phone="040 123 4567", name="Anna", language="sv", consent=True, channel="api"
+    )
+    db.session.commit()
+    other = record_contact(
+        email=None, phone="040 123 4567", name=None, language=None, consent=False, channel="api"
+    )
+    assert other is not first and first.consent is True
 
 
 def test_a_number_is_searched_in_free_text_as_people_write_it():

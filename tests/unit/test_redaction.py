@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import random
 import re
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,7 @@ from stdnum.fi import hetu as fi_hetu
 from stdnum.no import fodselsnummer as no_fodselsnummer
 from stdnum.se import personnummer as se_personnummer
 
-from app.services import privacy
+from app.services import names_in_text, privacy
 from app.services.privacy import MARKERS, PersonalDataSpan, find_personal_data, redact
 from tests.support import personal_data as pd
 
@@ -202,7 +203,7 @@ def test_card_numbers_are_removed(language, template, value):
         ("Virtasen hakemus, Virtasta ei tavoitettu.", "[name] hakemus, [name] ei tavoitettu."),
         ("Annaan ei saatu yhteyttä", "[name] ei saatu yhteyttä"),
         ("Liisa's form", "[name] form"),
-        ("Virtaset ja Virtanen-Smith", "Virtaset ja [name]-Smith"),
+        ("Virtaset ja Virtanen-Smith", "Virtaset ja [name]-[name]"),
     ],
 )
 def test_finnish_names_full_parts_and_inflected(text, expected):
@@ -231,7 +232,7 @@ def test_short_name_parts_match_only_capitalised():
 
 
 def test_names_never_match_inside_words():
-    assert redact("Annala ja Hannan", ["Anna Virtanen"]) == "Annala ja Hannan"
+    assert redact("annala ja hannan", ["Anna Virtanen"]) == "annala ja hannan"
 
 
 def test_half_of_a_double_name_is_a_name_only_when_capitalised():
@@ -239,10 +240,11 @@ def test_half_of_a_double_name_is_a_name_only_when_capitalised():
     assert redact(text, ["Anna-Liisa Virtanen"]) == "anna palautetta, [name] soitti"
 
 
-def test_no_names_given_removes_no_words():
+def test_no_names_given_still_removes_a_full_name_in_the_text():
+    # Issue 16: a name that is not the contact's was kept ("Lars Mäkinen soitti").
     text = "Asiakas Anna-Liisa Virtanen soitti."
-    assert redact(text) == text
-    assert redact(text, ["", "  "]) == text
+    assert redact(text) == "Asiakas [name] soitti."
+    assert redact(text, ["", "  "]) == "Asiakas [name] soitti."
 
 
 def test_name_equal_to_a_marker_word_keeps_redaction_idempotent():
@@ -388,7 +390,15 @@ def test_module_is_plain_python():
         "dataclasses",
         "functools",
         "stdnum",
+        "app",
     }
+    # The one import from the application is the free-text name finder, plain as well.
+    names_tree = ast.parse(Path(names_in_text.__file__).read_text(encoding="utf-8"))
+    assert {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(names_tree)
+        if isinstance(node, ast.ImportFrom)
+    } <= {"__future__", "collections", "functools", "faker"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -549,3 +559,98 @@ def test_spans_are_sorted_disjoint_and_text_outside_them_is_kept(text):
         output = redact(text)
         assert output.startswith(text[: spans[0].start])
         assert output.endswith(text[spans[-1].end :])
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 16: the forms the outside review wrote, and names nobody entered
+# ---------------------------------------------------------------------------------------------
+
+VARIANT_LABELS = {"FI": "hetu", "SE": "pnr", "DK": "cpr", "NO": "fnr"}
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("country", ["FI", "SE", "DK", "NO"])
+def test_written_variants_of_identity_numbers_ibans_and_phones_are_removed(seed, country):
+    rng = random.Random(seed)
+    forms = (
+        pd.national_id_variants(rng, country)
+        + pd.iban_variants(rng, country)
+        + pd.phone_variants(rng, country)
+    )
+    for form, value in forms:
+        for text in (
+            f"Asiakas {VARIANT_LABELS[country]} {value} soitti.",
+            f"Kunden ringde, {value}.",
+            f"{value}",
+        ):
+            output = redact(text)
+            assert_removed(value, output)
+            assert not any(c.isdigit() for c in output), (form, text, output)
+
+
+@pytest.mark.parametrize("number", ["040.123.4567", "070.123.45.67", "22.33.44.55", "912.34.567"])
+def test_phone_numbers_grouped_with_dots(number):
+    assert redact(f"Ring {number} i morgen.") == "Ring [phone] i morgen."
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["131052-308T", "131052–308T", "131052‐308T", "131052 308T", "131052−308T"],
+)
+def test_henkilotunnus_with_any_dash_or_a_space(number):
+    assert redact(f"hetu {number}") == "hetu [id]"
+    assert redact(f"Asiakas kertoi {number} puhelimessa") == "Asiakas kertoi [id] puhelimessa"
+
+
+def test_identity_numbers_failing_their_checksum_stay_with_any_separator():
+    for text in ("koodi 131052–308U", "koodi 811228 9875", "koodi 311299–12345"):
+        assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lars Mäkinen soitti ja kysyi päätöksestä.", "[name] soitti ja kysyi päätöksestä."),
+        (
+            "Hi, my name is Jens Berg and the form fails.",
+            "Hi, my name is [name] and the form fails.",
+        ),
+        ("Soitin Matille takaisin.", "Soitin [name] takaisin."),
+        ("Lupasin lähettää Virtaselle päätöksen.", "Lupasin lähettää [name] päätöksen."),
+        (
+            "Jag heter Åsa Lindgren och ringer om bygglov.",
+            "Jag heter [name] och ringer om bygglov.",
+        ),
+        ("Mvh Kristoffer Nyaas", "Mvh [name]"),
+        ("Mirja Mäkinen ringde om Bygglov.", "[name] ringde om Bygglov."),
+        ("Kiitos Sanna nopeasta avusta!", "Kiitos [name] nopeasta avusta!"),
+        ("Borgeren oplyste, at Søren Kjærgaard er far.", "Borgeren oplyste, at [name] er far."),
+        ("Puhuin eilen Korpisen kanssa.", "Puhuin eilen [name] kanssa."),
+        ("asiakas liisa virtanen soitti", "asiakas [name] soitti"),
+        ("Soitin Matti V. kanssa.", "Soitin [name] kanssa."),
+    ],
+)
+def test_names_in_free_text_are_removed_without_a_contact(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anna palautetta lomakkeella.",
+        "Per post kom inget beslut.",
+        "Tom sida visas i Bibliotekets e-tjänst.",
+        "Log ind med MitID virker ikke.",
+        "Innlogging med BankID feiler på Skole- og SFO-søknad.",
+        "In August the school transport form broke.",
+        "Ville anmäla en trasig gatlykta via mobilen.",
+        "Ingen svarade. Kirjaston verkkopalvelu on selkeä. Hyvä!",
+        "My application for a Resident parking permit was rejected.",
+        "Vahva tunnistautuminen ei toimi Suomi.fi-palvelussa.",
+        "Kontoret ligger i Karl Johans gate 22 og H.C. Andersens Boulevard 3.",
+        "Vappuna palvelu oli kiinni; päivä 01.02.2024, versio 2.10.3.",
+        "Will the form work in May?",
+    ],
+)
+def test_ordinary_words_and_e_service_names_stay(text):
+    assert redact(text) == text

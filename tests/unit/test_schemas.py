@@ -43,6 +43,10 @@ def test_contact_and_times_are_parsed(app):
         ({"text": "   "}, "text"),
         ({"text": "x" * 5001}, "text"),
         ({"text": "x", "channel": "pigeon"}, "channel"),
+        # Issue 16: an API token naming "open311" published its item on the public list.
+        ({"text": "x", "channel": "open311"}, "channel"),
+        ({"text": "x", "channel": "web_form"}, "channel"),
+        ({"text": "x", "channel": "survey"}, "channel"),
         ({"text": "x", "language": "de"}, "language"),
         ({"text": "x", "eservice": "no-such-service"}, "eservice"),
         ({"text": "x", "occurred_at": "yesterday"}, "occurred_at"),
