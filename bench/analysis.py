@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/analysis.py [PATH] [--folds 5] [--runs 3] [--threshold T]
 
-PATH is a labelled JSON Lines file shaped like shared/data/feedback_dev.jsonl (the default).
+PATH is a labelled JSON Lines file (default: the dev history app/data/seed_feedback.jsonl).
 
 1. Accuracy: ``evaluate`` with k-fold cross-validation (each fold predicted by models trained
    only on the other folds), with the shipped catalog and routing vocabulary. Then the same
@@ -41,9 +41,10 @@ from app.services.analysis import (  # noqa: E402
     normalise,
     preload_language_detector,
 )
+from bench.datasets import DEV  # noqa: E402
 from bench.report import result  # noqa: E402
 
-DEFAULT_PATH = Path("/work/shared/data/feedback_dev.jsonl")
+DEFAULT_PATH = DEV
 SWEEP = (0.3, 0.4, 0.5, 0.6)
 
 

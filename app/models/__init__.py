@@ -8,6 +8,7 @@ from app.models.deadline import DeadlineReminder, DeadlineTarget, ReminderStage
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
 from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
+from app.models.learning import ItemLabel, PairState, ProblemPair
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.routing import RoutingRule, TrainedModel
@@ -35,10 +36,13 @@ __all__ = [
     "FollowupAnswerValue",
     "ImportState",
     "ItemEmbedding",
+    "ItemLabel",
     "LocalIssue",
     "Notice",
     "NoticeKind",
     "NoticeState",
+    "PairState",
+    "ProblemPair",
     "ProblemReopening",
     "RoutingMethod",
     "ReminderStage",
