@@ -97,10 +97,10 @@ class Settings:
     # (outages open at once; 0: only when a handler decides); the shortest time between two
     # pushes of a ticket's affected count to the tracker.
     GROUPING_THRESHOLD: float = field(
-        default_factory=lambda: float(_env("GROUPING_THRESHOLD", "0.6"))
+        default_factory=lambda: float(_env("GROUPING_THRESHOLD", "0.9"))
     )
     SUGGESTION_THRESHOLD: float = field(
-        default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.2"))
+        default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.05"))
     )
     TICKET_MIN_ITEMS: int = field(default_factory=lambda: int(_env("TICKET_MIN_ITEMS", "1")))
     TRACKER_COUNT_SYNC_SECONDS: int = field(

@@ -42,6 +42,9 @@ from typing import Any
 
 import numpy as np
 
+# One OpenMP thread for the embedding, as a worker runs it on this 2-core machine: more
+# threads only spin against the other processes (CPU time 5x on a busy machine).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app.services.analysis.problems import (  # noqa: E402
@@ -105,7 +108,9 @@ def reports(rows: Sequence[dict[str, Any]]) -> list[LabelledReport]:
 
 
 def actionable(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [row for row in rows if row["kind"] in ACTIONABLE_KINDS]
+    """The items the product groups: of the grouped kinds and with a department (an item with
+    none waits in triage, ungrouped)."""
+    return [row for row in rows if row["kind"] in ACTIONABLE_KINDS and row["department"]]
 
 
 def group(

@@ -10,7 +10,16 @@ from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ROLES, CallImport, EService, Feedback, RoutingRule, User
+from app.models import (
+    ROLES,
+    CallImport,
+    EService,
+    Feedback,
+    PairState,
+    ProblemPair,
+    RoutingRule,
+    User,
+)
 from app.services.accounts import create_token, create_user
 from app.services.intake import ContactDetails, Submission, submit_feedback
 from tests.support.web import csrf_token
@@ -31,6 +40,7 @@ class City:
     open311_item: Feedback
     call_import: CallImport
     rule: RoutingRule
+    suggestion: ProblemPair  # the open311 item probably reports the item's problem
 
 
 def submit(eservice: str, ref: str, email: str, channel: str = "api") -> Feedback:
@@ -72,9 +82,16 @@ def city(app) -> City:
         ).one(),
         phrases=["pysäköinti"],
     )
-    db.session.add_all([run, rule])
+    suggestion = ProblemPair(
+        feedback_id=open311.id,
+        ticket_id=item.ticket_id,
+        state=PairState.SUGGESTED,
+        score=0.4,
+        features=[],
+    )
+    db.session.add_all([run, rule, suggestion])
     db.session.commit()
-    return City(users, tokens, item, other, open311, run, rule)
+    return City(users, tokens, item, other, open311, run, rule, suggestion)
 
 
 def act_as(client, user: User | None) -> None:

@@ -104,6 +104,9 @@ MATRIX: dict[str, Access] = {
     "POST /staff/feedback/<public_id>/link": staff("handler", "admin"),
     "POST /staff/feedback/<public_id>/reply": staff("handler", "admin"),
     "POST /staff/feedback/<public_id>/key-case": staff("handler", "admin"),
+    "POST /staff/feedback/<public_id>/understanding": staff("handler", "admin"),
+    "POST /staff/suggestions/<int:pair_id>/join": staff("handler", "admin"),
+    "POST /staff/suggestions/<int:pair_id>/dismiss": staff("handler", "admin"),
     "GET /staff/calls/import": staff(*PERSONAL),
     "POST /staff/calls/import": staff(*PERSONAL),
     "GET /staff/calls/import/<int:import_id>": staff(*PERSONAL),
@@ -242,6 +245,7 @@ def route_values(city) -> Probe:
             "eservice_id": item.eservice.id,
             "supplier_id": item.eservice.supplier.id,
             "frame_id": ensure_common_frame().id,
+            "pair_id": city.suggestion.id,
         },
         special={
             # Open311 publishes only the requests made through it.
