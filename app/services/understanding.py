@@ -310,6 +310,22 @@ def understand_feedback(item: Feedback, threshold: float | None = None) -> Analy
     return analysis
 
 
+def likely_departments(item: Feedback, count: int = 2) -> list[tuple[Department, float]]:
+    """The active departments the models find most likely for the item, most likely first."""
+    if not item.redacted_text:
+        return []
+    ranked = current_models().likely_departments(item.redacted_text, item.language or "en", count)
+    active = {
+        department.code: department
+        for department in db.session.scalars(
+            select(Department).where(
+                Department.code.in_([code for code, _ in ranked]), Department.active.is_(True)
+            )
+        )
+    }
+    return [(active[code], p) for code, p in ranked if code in active]
+
+
 def explain_routing(text: str, language: str) -> list[RuleMatch]:
     """Which rules fire on ``text``, best first: the staff site's rule test box."""
     return explain_rules(text, language, routing_rules())
