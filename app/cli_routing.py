@@ -40,7 +40,7 @@ def routing_evaluate(
     path: Path, folds: int, current: bool, by_problem: bool, threshold: float | None, as_json: bool
 ) -> None:
     """Accuracy per field on PATH, a labelled JSON Lines file shaped like
-    shared/data/feedback_dev.jsonl. By default each fold is predicted by models trained only
+    app/data/seed_feedback.jsonl. By default each fold is predicted by models trained only
     on the other folds, with this installation's catalog."""
     from flask import current_app
 

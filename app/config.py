@@ -115,12 +115,16 @@ class Settings:
     ROUTING_THRESHOLD: float = field(
         default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.6"))
     )
-    # Problem groups (app/services/grouping.py, bench/results/grouping.md): the similarity an
-    # item needs to join an open group; the items a group needs before its ticket is opened
+    # Problem groups (app/services/grouping.py, bench/results/grouping.md): the pair scorer's
+    # probability of "the same problem" an item needs to join an open group, and to have it
+    # suggested to handlers; the items a group needs before its ticket is opened
     # (outages open at once; 0: only when a handler decides); the shortest time between two
     # pushes of a ticket's affected count to the tracker.
     GROUPING_THRESHOLD: float = field(
-        default_factory=lambda: float(_env("GROUPING_THRESHOLD", "0.6"))
+        default_factory=lambda: float(_env("GROUPING_THRESHOLD", "0.9"))
+    )
+    SUGGESTION_THRESHOLD: float = field(
+        default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.05"))
     )
     TICKET_MIN_ITEMS: int = field(default_factory=lambda: int(_env("TICKET_MIN_ITEMS", "1")))
     TRACKER_COUNT_SYNC_SECONDS: int = field(

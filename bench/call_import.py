@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.datasets import DEV  # noqa: E402
 from bench.report import result  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -38,8 +39,7 @@ HEADER = [
 
 def generate(path: Path, rows: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    source = ROOT.parent / "shared" / "data" / "feedback_dev.jsonl"
-    dev = [json.loads(line) for line in source.open(encoding="utf-8")] if source.exists() else []
+    dev = [json.loads(line) for line in DEV.open(encoding="utf-8")]
     texts = [item["text"] for item in dev] or [
         "Lomake ei toimi kun lisään liitteen.",
         "Ansökan om skolskjuts fungerar inte.",

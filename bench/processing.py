@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import database  # noqa: E402
+from bench.datasets import DEV  # noqa: E402
 from bench.report import result  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
@@ -34,7 +35,6 @@ PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_processing"
 )
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
-DEV = ROOT.parent / "shared" / "data" / "feedback_dev.jsonl"
 PLACEHOLDER = re.compile(r"\{[A-Z_]+\}")
 
 

@@ -29,10 +29,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.services.privacy import find_personal_data, redact  # noqa: E402
+from bench.datasets import DEV  # noqa: E402
 from bench.redaction_blind import report_blind  # noqa: E402
 from tests.support import personal_data as pd  # noqa: E402
 
-DEFAULT_PATH = Path("/work/shared/data/feedback_dev.jsonl")
+DEFAULT_PATH = DEV
 BLIND_PATH = Path(__file__).resolve().parent / "data" / "redaction_blind.jsonl"
 PLACEHOLDER_RE = re.compile(r"\{(EMAIL|PHONE|NATIONAL_ID|IBAN|NAME)\}")
 KIND_OF_PLACEHOLDER = {

@@ -10,6 +10,7 @@ from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatu
 from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
 from app.models.inbound import InboundKind, InboundMessage
 from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
+from app.models.learning import ItemLabel, PairState, ProblemPair
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.open311 import AttributeType, CitizenUpdate, EServiceAttribute, UploadedMedia
@@ -48,11 +49,14 @@ __all__ = [
     "InboundKind",
     "InboundMessage",
     "ItemEmbedding",
+    "ItemLabel",
     "LocalIssue",
     "Notice",
     "PeriodicRun",
     "NoticeKind",
     "NoticeState",
+    "PairState",
+    "ProblemPair",
     "ProblemReopening",
     "RoutingMethod",
     "ReminderStage",

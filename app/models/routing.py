@@ -35,3 +35,5 @@ class TrainedModel(db.Model):
     trained_on: Mapped[int] = mapped_column(Integer)  # labelled items
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+    # The same-problem decision (PairScorer.to_dict); None: trained before there was one.
+    pair_scorer: Mapped[dict | None] = mapped_column(JSON)

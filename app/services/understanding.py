@@ -16,10 +16,21 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Department, EService, Feedback, RoutingMethod, RoutingRule, TrainedModel
+from app.models import (
+    Department,
+    EService,
+    Feedback,
+    ItemLabel,
+    PairState,
+    ProblemPair,
+    RoutingMethod,
+    RoutingRule,
+    TrainedModel,
+)
 from app.services.analysis import (
     Analysis,
     Catalog,
@@ -35,10 +46,17 @@ from app.services.analysis import (
     rules_from_catalog,
     train_default_models,
 )
+from app.services.analysis.catalog import DATA_DIR
+from app.services.analysis.problems import PAIR_FEATURES, PairScorer
+
+# Labelled item-group pairs from the seed history, as bench/grouping.py --write-seed-pairs
+# computes them (the embedding of 214 items takes seconds; their features are small).
+SEED_PAIRS_PATH = DATA_DIR / "seed_pairs.json"
 
 _lock = threading.RLock()
 _stored: dict[int, TextModels] = {}  # TrainedModel.id -> its models, loaded once per process
 _seeded: dict[str, TextModels] = {}  # catalog fingerprint -> models trained on the seed only
+_scorers: dict[int | None, PairScorer] = {}  # TrainedModel.id (None: the seed's) -> its scorer
 
 
 @dataclass(frozen=True)
@@ -98,22 +116,105 @@ def catalog_snapshot() -> CatalogSnapshot:
 
 
 def handler_decisions() -> list[LabelledItem]:
-    """Items whose e-service or department a handler chose: the city's own training data.
+    """Items whose e-service or department a handler chose, or whose kind and sentiment a
+    handler corrected: the city's own training data (one labelled item each, with the fields
+    a handler decided).
 
     Only the redacted text is used, so no model ever learns a citizen's personal data.
     """
     rows = db.session.execute(
-        select(Feedback.redacted_text, Feedback.language, EService.code, Department.code)
-        .join(Department, Feedback.department_id == Department.id)
+        select(
+            Feedback.redacted_text,
+            Feedback.language,
+            Feedback.routing_method,
+            EService.code,
+            Department.code,
+            ItemLabel.kind,
+            ItemLabel.sentiment,
+        )
+        .outerjoin(Department, Feedback.department_id == Department.id)
         .outerjoin(EService, Feedback.eservice_id == EService.id)
-        .where(Feedback.routing_method == RoutingMethod.HANDLER)
+        .outerjoin(ItemLabel, ItemLabel.feedback_id == Feedback.id)
+        .where(
+            or_(
+                (Feedback.routing_method == RoutingMethod.HANDLER) & Department.id.is_not(None),
+                ItemLabel.feedback_id.is_not(None),
+            )
+        )
         .where(Feedback.redacted_text.is_not(None))
         .order_by(Feedback.id)
     )
-    return [
-        LabelledItem(text=text, language=language or "en", eservice=eservice, department=dept)
-        for text, language, eservice, dept in rows
-    ]
+    items = []
+    for text, language, method, eservice, department, kind, sentiment in rows:
+        routed = method == RoutingMethod.HANDLER and department is not None
+        items.append(
+            LabelledItem(
+                text=text,
+                language=language or "en",
+                eservice=eservice if routed else None,
+                department=department if routed else None,
+                kind=kind,
+                sentiment=sentiment,
+            )
+        )
+    return items
+
+
+def seed_pairs() -> tuple[np.ndarray, list[bool]]:
+    """The seed history's labelled pairs (features, same problem or not)."""
+    data = json.loads(SEED_PAIRS_PATH.read_text(encoding="utf-8"))
+    if data["features_names"] != list(PAIR_FEATURES):
+        raise ValueError(
+            f"{SEED_PAIRS_PATH.name} is stale: run bench/grouping.py --write-seed-pairs"
+        )
+    return np.asarray(data["features"], dtype=np.float32), [bool(v) for v in data["labels"]]
+
+
+def judged_pairs() -> tuple[np.ndarray, list[bool]]:
+    """Handlers' judgements of an item and a group: joins, dismissals, merges, splits, links."""
+    rows = db.session.execute(
+        select(ProblemPair.features, ProblemPair.state)
+        .where(ProblemPair.state.in_(PairState.DECIDED))
+        .order_by(ProblemPair.id)
+    ).all()
+    # Pairs judged before the scorer's features changed are left out.
+    rows = [row for row in rows if len(row.features) == len(PAIR_FEATURES)]
+    features = [row.features for row in rows]
+    labels = [row.state in PairState.SAME for row in rows]
+    return np.asarray(features, dtype=np.float32).reshape(-1, len(PAIR_FEATURES)), labels
+
+
+def train_pair_scorer() -> tuple[PairScorer, int]:
+    """The pair scorer learned from the seed pairs and every handler's judgement, and how
+    many judgements it learned from."""
+    seed_features, seed_labels = seed_pairs()
+    judged_features, judged_labels = judged_pairs()
+    scorer = PairScorer.train(
+        np.vstack([seed_features, judged_features]), seed_labels + judged_labels
+    )
+    return scorer, len(judged_labels)
+
+
+def current_pair_scorer() -> PairScorer:
+    """The newest trained pair scorer, else the one learned from the seed pairs alone."""
+    newest = db.session.execute(
+        select(TrainedModel.id, TrainedModel.pair_scorer)
+        .where(TrainedModel.pair_scorer.is_not(None))
+        .order_by(TrainedModel.id.desc())
+        .limit(1)
+    ).first()
+    key = newest.id if newest is not None else None
+    scorer = _scorers.get(key)
+    if scorer is None:
+        scorer = (
+            PairScorer.from_dict(newest.pair_scorer)
+            if newest is not None
+            else PairScorer.train(*seed_pairs())
+        )
+        with _lock:
+            _scorers.clear()  # only the newest is ever used again
+            _scorers[key] = scorer
+    return scorer
 
 
 def current_models(snapshot: CatalogSnapshot | None = None) -> TextModels:
@@ -138,14 +239,19 @@ def current_models(snapshot: CatalogSnapshot | None = None) -> TextModels:
 
 
 def train_router() -> TrainedModel:
-    """Train on the seed history and every handler decision; store the models (committed)."""
+    """Train on the seed history and every handler decision (routes, kind and sentiment
+    corrections, judged pairs); store the models and the pair scorer (committed)."""
     started = time.perf_counter()
     decisions = handler_decisions()
     models = train_default_models(decisions, catalog_snapshot().catalog, with_vocabulary=False)
+    scorer, judgements = train_pair_scorer()
     row = TrainedModel(
         trained_on=models.trained_on,
+        pair_scorer=scorer.to_dict(),
         metrics={
             "handler_decisions": len(decisions),
+            "judged_pairs": judgements,
+            "pairs": scorer.trained_on,
             "seed_items": models.trained_on - len(decisions),
             "eservices": len(models.catalog.eservices),
             "departments": len(models.catalog.departments),
@@ -202,6 +308,22 @@ def understand_feedback(item: Feedback, threshold: float | None = None) -> Analy
     item.kind = analysis.kind.value
     item.about_digital = analysis.is_digital if analysis.about_digital.value else None
     return analysis
+
+
+def likely_departments(item: Feedback, count: int = 2) -> list[tuple[Department, float]]:
+    """The active departments the models find most likely for the item, most likely first."""
+    if not item.redacted_text:
+        return []
+    ranked = current_models().likely_departments(item.redacted_text, item.language or "en", count)
+    active = {
+        department.code: department
+        for department in db.session.scalars(
+            select(Department).where(
+                Department.code.in_([code for code, _ in ranked]), Department.active.is_(True)
+            )
+        )
+    }
+    return [(active[code], p) for code, p in ranked if code in active]
 
 
 def explain_routing(text: str, language: str) -> list[RuleMatch]:

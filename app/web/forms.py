@@ -375,6 +375,37 @@ class LinkTicketForm(FlaskForm):
     )
 
 
+# What a feedback item is, in words (the analysis's kinds).
+KIND_LABELS = {
+    "complaint": _l("Complaint"),
+    "outage": _l("Outage"),
+    "suggestion": _l("Suggestion"),
+    "question": _l("Question"),
+    "praise": _l("Praise"),
+}
+# The writer's attitude overall.
+SENTIMENT_LABELS = {
+    "negative": _l("Negative"),
+    "neutral": _l("Neutral"),
+    "positive": _l("Positive"),
+}
+
+
+class UnderstandingForm(FlaskForm):
+    """A handler's correction of an item's kind and sentiment."""
+
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(code, label) for code, label in KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    sentiment = SelectField(
+        _l("Sentiment"),
+        choices=[SelectChoice(code, label) for code, label in SENTIMENT_LABELS.items()],
+        validators=[DataRequired()],
+    )
+
+
 class ReplyForm(FlaskForm):
     text = TextAreaField(
         _l("Reply to the citizen"), validators=[DataRequired(), Length(max=MAX_REPLY_TEXT)]

@@ -32,6 +32,7 @@ from app.services.contacts import find_contact
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
+from app.services.understanding import likely_departments
 from app.web.call_import_messages import translated_reason
 from app.web.forms import (
     ActionForm,
@@ -180,7 +181,11 @@ def _reroute_form(language: str) -> RerouteForm:
 def triage() -> ResponseReturnValue:
     require_role("handler", "admin")
     form = _reroute_form(current_language())
-    return render_template("staff/triage.html", items=triage_queue(), form=form)
+    items = triage_queue()
+    # The two most likely departments for a one-click choice (the models' view: below the
+    # routing threshold, so a handler decides).
+    likely = {item.id: likely_departments(item) for item in items}
+    return render_template("staff/triage.html", items=items, form=form, likely=likely)
 
 
 @staff_bp.post("/feedback/<public_id>/route")

@@ -25,15 +25,24 @@ from app.models import (
 from app.services.access import record_personal_data_read, sees_personal_data, visible_feedback
 from app.services.catalog import eservice_names
 from app.services.followup import followup_answers, mark_key_case
-from app.services.grouping import GroupingError, link_to_ticket
+from app.services.grouping import GroupingError, link_to_ticket, open_suggestions
 from app.services.history import item_history
 from app.services.inbox import InboxFilter, inbox
 from app.services.insight import SENTIMENTS, visible_eservices
+from app.services.labels import LabelError, correct_understanding
 from app.services.notices import followup_choices
 from app.services.replies import ReplyError, reply_blocker, reply_to_citizen
-from app.web.forms import ActionForm, FilterDateField, LinkTicketForm, ReplyForm
+from app.web.forms import (
+    KIND_LABELS,
+    SENTIMENT_LABELS,
+    ActionForm,
+    FilterDateField,
+    LinkTicketForm,
+    ReplyForm,
+    UnderstandingForm,
+)
 from app.web.staff import require_role, staff_bp
-from app.web.staff_insight import CHANNEL_LABELS, SENTIMENT_LABELS
+from app.web.staff_insight import CHANNEL_LABELS
 
 # Who works an item: routes it, links it to a ticket, answers its citizen.
 CASEWORK_ROLES = ("handler", "admin")
@@ -76,6 +85,9 @@ ACTION_LABELS = {
     "followup.answer_replaced": _l(
         "The citizen changed their answer to “Did this fix it for you?”"
     ),
+    "feedback.understanding_corrected": _l("Kind and sentiment corrected"),
+    "feedback.suggestion_joined": _l("Joined a suggested problem group"),
+    "feedback.suggestion_dismissed": _l("A suggested problem group dismissed"),
 }
 
 
@@ -166,6 +178,7 @@ def _item_page(
     *,
     link_form: LinkTicketForm | None = None,
     reply_form: ReplyForm | None = None,
+    understanding_form: UnderstandingForm | None = None,
 ) -> ResponseReturnValue:
     personal = sees_personal_data(current_user)
     if personal:
@@ -185,6 +198,14 @@ def _item_page(
         answer_labels=dict(followup_choices()),
         link_form=(link_form or LinkTicketForm()) if casework else None,
         reply_form=(reply_form or ReplyForm()) if casework else None,
+        understanding_form=(
+            understanding_form or UnderstandingForm(kind=item.kind, sentiment=item.sentiment)
+        )
+        if casework
+        else None,
+        kind_labels=KIND_LABELS,
+        sentiment_labels=SENTIMENT_LABELS,
+        suggestions=open_suggestions(item=item) if casework else [],
         reply_blocker=reply_blocker(item),
         form=ActionForm(),
     )
@@ -226,6 +247,24 @@ def link_item(public_id: str) -> ResponseReturnValue:
         form.key.errors.append(str(error))
         return _item_page(item, 400, link_form=form)
     flash(_("Linked to %(key)s.", key=ticket.key), "success")
+    return redirect(url_for("staff.feedback_detail", public_id=item.public_id))
+
+
+@staff_bp.post("/feedback/<public_id>/understanding")
+@login_required
+def correct_item_understanding(public_id: str) -> ResponseReturnValue:
+    """A handler corrects the item's kind and sentiment (a labelled item for training)."""
+    require_role(*CASEWORK_ROLES)
+    item = visible_feedback(current_user, public_id) or abort(404)
+    form = UnderstandingForm()
+    if not form.validate_on_submit():
+        return _item_page(item, 400, understanding_form=form)
+    try:
+        correct_understanding(item, form.kind.data, form.sentiment.data, current_user)
+    except LabelError as error:
+        form.kind.errors.append(str(error))
+        return _item_page(item, 400, understanding_form=form)
+    flash(_("Saved: the models learn from it at their next training."), "success")
     return redirect(url_for("staff.feedback_detail", public_id=item.public_id))
 
 

@@ -73,7 +73,7 @@ from app.web.charts import (
     line_chart,
     stacked_bar_chart,
 )
-from app.web.forms import FilterDateField
+from app.web.forms import SENTIMENT_LABELS, FilterDateField
 from app.web.staff import require_role, staff_bp
 
 INSIGHT_ROLES = ("analyst", "admin", "handler", "developer")
@@ -86,11 +86,6 @@ CHANNEL_LABELS = {
     "survey": _l("Survey"),
     "open311": _l("Open311"),
     "email": _l("E-mail"),
-}
-SENTIMENT_LABELS = {
-    "negative": _l("Negative"),
-    "neutral": _l("Neutral"),
-    "positive": _l("Positive"),
 }
 SCALE_TITLES = {
     "satisfaction": _l("Satisfaction by e-service"),

@@ -12,15 +12,19 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from app.extensions import db
 from app.i18n import current_language, local_date
-from app.models import Ticket, TicketOutcome
+from app.models import ProblemPair, Ticket, TicketOutcome
 from app.services.access import visible_feedback, visible_items, visible_ticket
 from app.services.grouping import (
     GroupingError,
+    dismiss_suggestion,
+    join_suggestion,
     merge_candidates,
     merge_groups,
+    open_suggestions,
     split_item,
     takes_items,
 )
@@ -183,6 +187,7 @@ def _problem_page(
         # A refused merge shows its form with the reason, even where merging is over.
         merge_form=_merge_form(ticket, merge_form) if regroup or merge_form else None,
         split_form=SplitForm() if regroup else None,
+        suggestions=open_suggestions(ticket=ticket) if regroup else [],
         growth=_growth_figure(ticket),
         tracker_comments=_tracker_comments(ticket),
         citizen_languages=citizen_languages(ticket),
@@ -300,3 +305,50 @@ def split_problem_item(ticket_id: int) -> ResponseReturnValue:
         return _problem_page(ticket, 400)
     flash(_("The item now has a group of its own (number %(number)d).", number=group.id), "success")
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+
+
+class SuggestionForm(FlaskForm):
+    """Join or dismiss a suggestion; ``back``: the page it was decided on."""
+
+    back = HiddenField(validators=[DataRequired(), AnyOf(("item", "problem"))])
+
+
+def _decide_suggestion(pair_id: int, join: bool) -> ResponseReturnValue:
+    require_role(*REGROUPING_ROLES)
+    pair = db.session.get(ProblemPair, pair_id) or abort(404)
+    # Both the item and the group must be the handler's to judge them.
+    item = visible_feedback(current_user, pair.feedback.public_id) or abort(404)
+    visible_ticket(current_user, ticket_id=pair.ticket_id) or abort(404)
+    form = SuggestionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if join:
+            join_suggestion(pair, current_user)
+        else:
+            dismiss_suggestion(pair, current_user)
+    except GroupingError as error:
+        flash(str(error), "error")
+    else:
+        name = pair.ticket.key or _("problem group %(number)d", number=pair.ticket_id)
+        if join:
+            flash(_("The item joined %(name)s.", name=name), "success")
+        else:
+            flash(_("Dismissed: the item is not about %(name)s.", name=name), "success")
+    if form.back.data == "item":
+        return redirect(url_for("staff.feedback_detail", public_id=item.public_id))
+    return redirect(url_for("staff.ticket_detail", ticket_id=pair.ticket_id))
+
+
+@staff_bp.post("/suggestions/<int:pair_id>/join")
+@login_required
+def join_suggested_problem(pair_id: int) -> ResponseReturnValue:
+    """The item reports the suggested group's problem: it joins that group."""
+    return _decide_suggestion(pair_id, join=True)
+
+
+@staff_bp.post("/suggestions/<int:pair_id>/dismiss")
+@login_required
+def dismiss_suggested_problem(pair_id: int) -> ResponseReturnValue:
+    """The item reports another problem than the suggested group's."""
+    return _decide_suggestion(pair_id, join=False)

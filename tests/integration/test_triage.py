@@ -8,6 +8,7 @@ from app.extensions import db
 from app.models import AuditEvent, Feedback, Ticket
 from app.services.accounts import create_user
 from app.services.intake import Submission, submit_feedback
+from app.services.understanding import likely_departments
 from tests.support.web import csrf_token, sign_in
 
 
@@ -73,3 +74,27 @@ def test_routing_needs_a_choice_and_a_handler(app, client):
     client.post(f"/staff/feedback/{item.public_id}/route", data=form)
     db.session.refresh(item)
     assert item.status == "triage" and item.department is None
+
+
+def test_triage_offers_the_two_most_likely_departments_for_one_click(app, client):
+    text = "Sovelluksessa on ongelma, en tiedä kenelle tämä kuuluu"
+    submit_feedback(Submission(text=text, channel="api", language="fi"))
+    item = db.session.scalars(select(Feedback)).one()
+    assert item.status == "triage"
+    likely = likely_departments(item)
+    assert len(likely) == 2 and likely[0][1] >= likely[1][1] and likely[0][1] + likely[1][1] <= 1
+    first = likely[0][0]
+
+    create_user("handler@example.org", "handler", "correct horse battery staple")
+    db.session.commit()
+    sign_in(client, "handler@example.org")
+    page = client.get("/staff/triage", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for department, _probability in likely:
+        assert f'name="department" value="{department.code}"' in page
+    assert f"Route to {first.name_in('en')}" in page
+    client.post(
+        f"/staff/feedback/{item.public_id}/route",
+        data={"eservice": "", "department": first.code, "csrf_token": csrf_token(page)},
+    )
+    db.session.refresh(item)
+    assert (item.status, item.department, item.routing_method) == ("forwarded", first, "handler")

@@ -10,7 +10,17 @@ from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ROLES, BenchmarkPeer, CallImport, EService, Feedback, RoutingRule, User
+from app.models import (
+    ROLES,
+    BenchmarkPeer,
+    CallImport,
+    EService,
+    Feedback,
+    PairState,
+    ProblemPair,
+    RoutingRule,
+    User,
+)
 from app.services.accounts import create_token, create_user
 from app.services.intake import ContactDetails, Submission, submit_feedback
 from tests.support.web import csrf_token
@@ -32,6 +42,7 @@ class City:
     call_import: CallImport
     rule: RoutingRule
     peer: BenchmarkPeer
+    suggestion: ProblemPair  # the open311 item probably reports the item's problem
 
 
 def submit(eservice: str, ref: str, email: str, channel: str = "api") -> Feedback:
@@ -75,9 +86,16 @@ def city(app) -> City:
     )
     # A city to compare with (its key is any 32 bytes: nothing is verified here).
     peer = BenchmarkPeer(code="peer", name="Peer City", public_key="A" * 43 + "=", key_id="0" * 16)
-    db.session.add_all([run, rule, peer])
+    suggestion = ProblemPair(
+        feedback_id=open311.id,
+        ticket_id=item.ticket_id,
+        state=PairState.SUGGESTED,
+        score=0.4,
+        features=[],
+    )
+    db.session.add_all([run, rule, peer, suggestion])
     db.session.commit()
-    return City(users, tokens, item, other, open311, run, rule, peer)
+    return City(users, tokens, item, other, open311, run, rule, peer, suggestion)
 
 
 def act_as(client, user: User | None) -> None:

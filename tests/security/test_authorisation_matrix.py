@@ -119,6 +119,9 @@ MATRIX: dict[str, Access] = {
     "POST /staff/feedback/<public_id>/link": staff("handler", "admin"),
     "POST /staff/feedback/<public_id>/reply": staff("handler", "admin"),
     "POST /staff/feedback/<public_id>/key-case": staff("handler", "admin"),
+    "POST /staff/feedback/<public_id>/understanding": staff("handler", "admin"),
+    "POST /staff/suggestions/<int:pair_id>/join": staff("handler", "admin"),
+    "POST /staff/suggestions/<int:pair_id>/dismiss": staff("handler", "admin"),
     "GET /staff/calls/import": staff(*PERSONAL),
     "POST /staff/calls/import": staff(*PERSONAL),
     "GET /staff/calls/import/<int:import_id>": staff(*PERSONAL),
@@ -276,6 +279,7 @@ def route_values(city) -> Probe:
             "period": "2026-11",
             "measure": "satisfaction",
             "peer_id": city.peer.id,
+            "pair_id": city.suggestion.id,
         },
         special={
             # Open311 publishes only the requests made through it.

@@ -84,7 +84,7 @@ class EvaluationReport:
 
 
 def load_labelled(path: str | Path) -> list[LabelledItem]:
-    """Labelled items from a JSON Lines file shaped like shared/data/feedback_dev.jsonl."""
+    """Labelled items from a JSON Lines file shaped like app/data/seed_feedback.jsonl."""
     return [item for item, _ in load_labelled_with_groups(path)]
 
 

@@ -475,22 +475,7 @@ class TextModels:
                 "eservice": Prediction(None, 0.0, "triage"),
                 "department": Prediction(None, 0.0, "triage"),
             }
-        # Two views of the department: the department model's own probabilities r(d), and
-        # the e-service model's, q(d) = sum of p(e) over d's e-services + p(no e-service)·r(d).
-        # Their blend is sure only when both lean the same way.
-        department_probs = department_classifier.probabilities(row)
-        blend = self.settings.department_blend
-        if eservice_probs and blend > 0:
-            from_eservices = {
-                d: eservice_probs.get(_NO_ESERVICE, 0.0) * r for d, r in department_probs.items()
-            }
-            for code, probability in eservice_probs.items():
-                owner = self.catalog.department_of(code)
-                if owner in from_eservices:
-                    from_eservices[owner] += probability
-            department_probs = {
-                d: (1 - blend) * r + blend * from_eservices[d] for d, r in department_probs.items()
-            }
+        department_probs = self._department_probabilities(row, eservice_probs)
         department, confidence = _best(department_probs)
         # Routed to a department only: "no e-service" with the model's belief in that.
         eservice_confidence = eservice_probs.get(_NO_ESERVICE, 0.0)
@@ -503,6 +488,41 @@ class TextModels:
             "eservice": Prediction(None, eservice_confidence),
             "department": Prediction(department, confidence),
         }
+
+    def _department_probabilities(
+        self, row: csr_matrix, eservice_probs: dict[str, float]
+    ) -> dict[str, float]:
+        """Two views of the department: the department model's own probabilities r(d), and
+        the e-service model's, q(d) = sum of p(e) over d's e-services + p(no e-service)·r(d).
+        Their blend is sure only when both lean the same way."""
+        department_probs = self.classifiers["department"].probabilities(row)
+        blend = self.settings.department_blend
+        if eservice_probs and blend > 0:
+            from_eservices = {
+                d: eservice_probs.get(_NO_ESERVICE, 0.0) * r for d, r in department_probs.items()
+            }
+            for code, probability in eservice_probs.items():
+                owner = self.catalog.department_of(code)
+                if owner in from_eservices:
+                    from_eservices[owner] += probability
+            department_probs = {
+                d: (1 - blend) * r + blend * from_eservices[d] for d, r in department_probs.items()
+            }
+        return department_probs
+
+    def likely_departments(
+        self, text: str, language: str, count: int = 2
+    ) -> list[tuple[str, float]]:
+        """The ``count`` most likely departments of ``text`` with their probabilities, most
+        likely first: what triage offers a handler for one click."""
+        if "department" not in self.classifiers:
+            return []
+        normalised, folded, dense, _ = self.features.prepare(text, language)
+        row = self.features.row(normalised, folded, dense)
+        eservice_classifier = self.classifiers.get("eservice")
+        eservice_probs = eservice_classifier.probabilities(row) if eservice_classifier else {}
+        probabilities = self._department_probabilities(row, eservice_probs)
+        return sorted(probabilities.items(), key=lambda pair: -pair[1])[:count]
 
     def with_settings(self, **changes: Any) -> TextModels:
         """The same trained models with other routing settings (e.g. the threshold)."""

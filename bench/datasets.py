@@ -1,0 +1,46 @@
+"""The labelled files the benchmarks read, all inside the repository.
+
+- ``DEV``: the dev history the product ships as its seed (app/data/seed_feedback.jsonl): models
+  are trained on it, thresholds may be tuned on it.
+- ``BLIND``: bench/data/blind_feedback.jsonl, written by two helpers who never saw the code,
+  the glossary, the models or the dev file (only the catalog and the label descriptions).
+  Nothing is ever trained on it. It is split once, by problem, into a **tuning half**, on which
+  thresholds may be chosen, and a **held-out half**, on which every figure is reported first.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT / "app" / "data" / "seed_feedback.jsonl"
+BLIND = ROOT / "bench" / "data" / "blind_feedback.jsonl"
+
+
+def load_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def shown(path: Path) -> str:
+    """A path as printed in results: relative to the repository."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return path.name
+
+
+def blind_half(row: dict[str, Any]) -> str:
+    """ "tuning" or "held-out": every item of one problem in the same half (by a stable hash
+    of its slug; an item without a problem by its id)."""
+    key = row.get("problem") or row["id"]
+    return "tuning" if zlib.crc32(key.encode()) % 2 == 0 else "held-out"
+
+
+def blind_split(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    halves: dict[str, list[dict[str, Any]]] = {"tuning": [], "held-out": []}
+    for row in rows:
+        halves[blind_half(row)].append(row)
+    return halves

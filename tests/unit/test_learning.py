@@ -1,0 +1,163 @@
+"""Learning from handlers: suggestions joined or dismissed, merges, splits and links kept as
+labelled pairs, kind and sentiment corrections kept as labelled items, and `routing train`
+retraining the pair scorer and the text models from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Feedback, ItemLabel, PairState, ProblemPair
+from app.services.accounts import create_user
+from app.services.analysis.problems import PAIR_FEATURES
+from app.services.grouping import (
+    GroupingError,
+    dismiss_suggestion,
+    join_suggestion,
+    link_to_ticket,
+    merge_groups,
+    open_suggestions,
+    split_item,
+)
+from app.services.intake import Submission, submit_feedback
+from app.services.labels import LabelError, correct_understanding
+from app.services.understanding import (
+    current_pair_scorer,
+    handler_decisions,
+    judged_pairs,
+    seed_pairs,
+    train_router,
+)
+
+UPLOAD = [
+    ("fi", "Päiväkotihakemuksen liitteen lataaminen epäonnistuu aina, tiedosto on pdf."),
+    ("sv", "Det går inte att ladda upp bilagan i ansökan om dagis, pdf-filen vägras."),
+]
+CHARGED = ("en", "I was charged twice for the daycare fee this month, please refund one payment.")
+
+
+def submit(language: str, text: str) -> Feedback:
+    result = submit_feedback(
+        Submission(text=text, channel="api", eservice="daycare-application", language=language)
+    )
+    return db.session.get(Feedback, result.feedback.id)
+
+
+@pytest.fixture
+def handler(app):
+    user = create_user("handler@example.org", "handler", "correct horse battery staple")
+    db.session.commit()
+    with force_locale("en"):
+        yield user
+
+
+@pytest.fixture
+def unsure(app):
+    """Nothing is sure enough to join, everything is worth suggesting."""
+    app.config.update(GROUPING_THRESHOLD=1.01, SUGGESTION_THRESHOLD=0.0)
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_an_unsure_report_starts_a_group_and_is_suggested_to_handlers(app, unsure, handler):
+    first = submit(*UPLOAD[0])
+    second = submit(*UPLOAD[1])
+    assert second.ticket is not first.ticket
+    (suggestion,) = open_suggestions(item=second)
+    assert suggestion.ticket is first.ticket and suggestion.state == PairState.SUGGESTED
+    assert 0 < suggestion.score < 1 and len(suggestion.features) == len(PAIR_FEATURES)
+    assert open_suggestions(ticket=first.ticket) == [suggestion]
+    # The first item had no group to be compared with.
+    assert open_suggestions(item=first) == []
+
+    assert join_suggestion(suggestion, handler) is first.ticket
+    assert second.ticket is first.ticket and first.ticket.affected_count == 2
+    assert suggestion.state == PairState.JOINED and suggestion.decided_by is handler
+    assert open_suggestions(item=second) == [] and open_suggestions(ticket=first.ticket) == []
+    assert actions() == ["feedback.suggestion_joined"]
+    with pytest.raises(GroupingError, match="already decided"):
+        join_suggestion(suggestion, handler)
+    features, labels = judged_pairs()
+    assert labels == [True] and features.shape == (1, len(PAIR_FEATURES))
+
+
+def test_a_dismissed_suggestion_is_a_pair_of_two_problems(app, unsure, handler):
+    upload = submit(*UPLOAD[0])
+    charged = submit(*CHARGED)
+    (suggestion,) = open_suggestions(item=charged)
+    dismiss_suggestion(suggestion, handler)
+    assert suggestion.state == PairState.DISMISSED and charged.ticket is not upload.ticket
+    assert open_suggestions(item=charged) == []
+    assert actions() == ["feedback.suggestion_dismissed"]
+    assert judged_pairs()[1] == [False]
+
+
+def test_merges_splits_and_links_are_kept_as_labelled_pairs(app, unsure, handler):
+    first, second = submit(*UPLOAD[0]), submit(*UPLOAD[1])
+    charged = submit(*CHARGED)
+    merge_groups(second.ticket, first.ticket, handler)  # same problem
+    split_item(second, handler)  # ... or not, after all
+    link_to_ticket(charged, first.ticket.key, handler)
+    states = list(
+        db.session.scalars(
+            select(ProblemPair.state)
+            .where(ProblemPair.state != PairState.SUGGESTED)
+            .order_by(ProblemPair.id)
+        )
+    )
+    assert states == [PairState.MERGED, PairState.SPLIT, PairState.LINKED]
+    assert judged_pairs()[1] == [True, False, True]
+
+
+def test_a_correction_of_kind_and_sentiment_is_an_audited_labelled_item(app, handler):
+    item = submit("fi", "Kiitos, päiväkotihakemus oli todella helppo täyttää!")
+    correct_understanding(item, "suggestion", "neutral", handler)
+    label = db.session.get(ItemLabel, item.id)
+    assert (item.kind, item.sentiment) == ("suggestion", "neutral")
+    assert (label.kind, label.sentiment, label.labelled_by_id) == (
+        "suggestion",
+        "neutral",
+        handler.id,
+    )
+    event = db.session.scalars(select(AuditEvent)).one()
+    assert event.action == "feedback.understanding_corrected"
+    assert event.detail["after"] == {"kind": "suggestion", "sentiment": "neutral"}
+    (labelled,) = handler_decisions()
+    assert (labelled.kind, labelled.sentiment, labelled.department) == (
+        "suggestion",
+        "neutral",
+        None,
+    )
+    with pytest.raises(LabelError):
+        correct_understanding(item, "rant", "neutral", handler)
+
+
+def test_routing_train_learns_the_pair_scorer_from_handlers_judgements(app, handler):
+    seed_features, seed_labels = seed_pairs()
+    # The seed's surest pair of one problem, which handlers keep dismissing.
+    sure = seed_features[int(np.argmax(current_pair_scorer().probabilities(seed_features)))]
+    before = current_pair_scorer().probabilities(sure[np.newaxis])[0]
+    upload, charged = submit(*UPLOAD[0]), submit(*CHARGED)
+    db.session.add_all(
+        ProblemPair(
+            feedback_id=charged.id,
+            ticket_id=upload.ticket_id,
+            state=PairState.DISMISSED,
+            score=float(before),
+            features=[float(value) for value in sure],
+        )
+        for _ in range(3 * len(seed_labels))
+    )
+    db.session.commit()
+
+    row = train_router()
+    assert row.pair_scorer is not None
+    assert row.metrics["judged_pairs"] == 3 * len(seed_labels)
+    assert row.metrics["pairs"] == 4 * len(seed_labels)
+    after = current_pair_scorer().probabilities(sure[np.newaxis])[0]
+    assert before > 0.9 and after < 0.5
