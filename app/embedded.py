@@ -201,7 +201,7 @@ def load_models(app: Flask) -> None:
     """Load the language detector, the grouping's embedding model and the router's models
     once, before the first job, so no job pays for loading them."""
     from app.services.analysis import preload_language_detector
-    from app.services.grouping import preload_embedding_model
+    from app.services.analysis.problems import preload_embedding_model
     from app.services.understanding import current_models
 
     preload_language_detector()

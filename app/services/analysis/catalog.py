@@ -2,7 +2,7 @@
 their names and keywords in each language.
 
 A plain value built from the same dict as ``flask --app wsgi catalog load`` reads (the shape
-of shared/data/catalog.json), so analysis runs without the database and a trained model can
+of app/data/demo_catalog.json), so analysis runs without the database and a trained model can
 carry the catalog it was trained with.
 """
 
