@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, String, cast, func, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -36,6 +36,20 @@ class Contact(db.Model):
     def reachable(self) -> bool:
         """Whether a notice may be sent: consent given and a live address."""
         return self.consent and self.erased_at is None and bool(self.email)
+
+    @property
+    def citizen_key(self) -> str:
+        """Who this is, for counting and telling people once: the address, else the phone
+        number, else the record. Forms other than the agent's make a new contact each time
+        (a known address proves nothing), so one person may have several records."""
+        return self.email or self.phone or f"contact:{self.id}"
+
+
+def citizen_key_column() -> ColumnElement[str]:
+    """``Contact.citizen_key`` in SQL (the query must join Contact)."""
+    return func.coalesce(
+        Contact.email, Contact.phone, literal("contact:") + cast(Contact.id, String)
+    )
 
 
 class ConsentChange(db.Model):

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Select,
     String,
     Text,
     distinct,
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.catalog import Department, EService
+from app.models.contact import Contact, citizen_key_column
 from app.models.feedback import Feedback
 from app.models.types import UTCDateTime, utcnow
 
@@ -56,12 +58,23 @@ class TicketOutcome:
 
 
 def affected_citizens() -> ColumnElement[int]:
-    """Citizens among the selected items: each contact once however often they called, and
+    """Citizens among the selected items (the query joins Contact, as ``affected_select``
+    does): each person once however often they got in touch (``Contact.citizen_key``), and
     each item without a contact as one (nobody can tell two anonymous reports apart)."""
     return (
-        func.count(distinct(Feedback.contact_id))
+        func.count(distinct(citizen_key_column()))
         + func.count(Feedback.id)
         - func.count(Feedback.contact_id)
+    )
+
+
+def affected_select(ticket_id: ColumnElement[int] | int) -> Select:
+    """The number of citizens behind a ticket's items."""
+    return (
+        select(affected_citizens())
+        .select_from(Feedback)
+        .outerjoin(Contact, Feedback.contact_id == Contact.id)
+        .where(Feedback.ticket_id == ticket_id)
     )
 
 
@@ -135,7 +148,7 @@ class Ticket(db.Model):
 
     # Derived, never stored, so it cannot drift from the linked items.
     affected_count: Mapped[int] = column_property(
-        select(affected_citizens()).where(Feedback.ticket_id == id).scalar_subquery(),
+        affected_select(id).scalar_subquery(),
         deferred=True,
     )
 

@@ -28,6 +28,7 @@ from app.models import (
     Ticket,
     TicketOutcome,
 )
+from app.models.contact import citizen_key_column
 from app.models.types import utcnow
 from app.services.links import followup_url, unsubscribe_url
 from app.services.reply_address import reply_address
@@ -118,15 +119,16 @@ PER_PROBLEM_KINDS = (NoticeKind.RESOLUTION, NoticeKind.FOLLOWUP, NoticeKind.UPDA
 
 
 def _one_per_citizen(items: list[Feedback], kind: str, occasion: str) -> list[Feedback]:
-    """The first item of each (contact, problem) not yet owed this notice by another item."""
-    told: set[tuple[int, int | None]] = set()
+    """The first item of each (citizen, problem) not yet owed this notice by another item."""
+    told: set[tuple[str, int | None]] = set()
     tickets = sorted({item.ticket_id for item in items if item.ticket_id is not None})
     for start in range(0, len(tickets), 1000):
         told.update(
             tuple(row)
             for row in db.session.execute(
-                select(Feedback.contact_id, Feedback.ticket_id)
+                select(citizen_key_column(), Feedback.ticket_id)
                 .join(Notice, Notice.feedback_id == Feedback.id)
+                .join(Contact, Feedback.contact_id == Contact.id)
                 .where(
                     Feedback.ticket_id.in_(tickets[start : start + 1000]),
                     Notice.kind == kind,
@@ -136,7 +138,7 @@ def _one_per_citizen(items: list[Feedback], kind: str, occasion: str) -> list[Fe
         )
     chosen = []
     for item in sorted(items, key=lambda item: (item.id is None, item.id or 0)):
-        citizen = (item.contact.id, item.ticket_id)
+        citizen = (item.contact.citizen_key, item.ticket_id)
         if item.ticket_id is None or citizen not in told:
             told.add(citizen)
             chosen.append(item)

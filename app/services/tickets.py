@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, NoticeKind, Ticket, TicketOutcome, TicketState
 from app.models.local_issue import LocalIssue
-from app.models.ticket import affected_citizens
+from app.models.ticket import affected_select
 from app.models.types import utcnow
 from app.services.history import change_status
 from app.services.notices import (
@@ -77,7 +77,7 @@ def ticket_summary(item: Feedback) -> str:
 def _affected(ticket: Ticket) -> int:
     """Citizens of the items linked now (not the ticket's loaded ``affected_count``, which
     may be stale)."""
-    return db.session.scalar(select(affected_citizens()).where(Feedback.ticket_id == ticket.id))
+    return db.session.scalar(affected_select(ticket.id))
 
 
 def issue_draft(ticket: Ticket) -> IssueDraft:

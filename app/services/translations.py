@@ -28,6 +28,7 @@ from app.models import (
     Ticket,
     User,
 )
+from app.models.contact import citizen_key_column
 from app.models.types import utcnow
 from app.services.audit import record
 
@@ -71,15 +72,15 @@ def citizen_languages(ticket: Ticket) -> list[tuple[str, int]]:
     """The languages the problem's citizens are written to, with how many citizens each
     (a contact once, an item without one once), most first: "fi 3, sv 1, en 1"."""
     rows = db.session.execute(
-        select(Feedback.id, Feedback.contact_id, Contact.language, Feedback.language)
+        select(Feedback.id, citizen_key_column(), Contact.language, Feedback.language)
         .outerjoin(Contact, Feedback.contact_id == Contact.id)
         .where(Feedback.ticket_id == ticket.id)
     )
     citizens = {
-        contact_id if contact_id is not None else ("item", item_id): notice_language(
+        citizen if citizen is not None else ("item", item_id): notice_language(
             contact_language, item_language
         )
-        for item_id, contact_id, contact_language, item_language in rows
+        for item_id, citizen, contact_language, item_language in rows
     }
     counts = Counter(citizens.values())
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
