@@ -113,10 +113,21 @@ _BODY_LIMITS = {
 }
 
 
+# Blueprints whose posts carry files (Open311's photos): their own limit, in bytes.
+_POST_LIMITS: dict[str, int] = {}
+
+
+def allow_larger_posts(blueprint: str, limit: int) -> None:
+    """Posts to ``blueprint`` may be up to ``limit`` bytes, set before any hook reads them."""
+    _POST_LIMITS[blueprint] = limit
+
+
 def apply_body_limit() -> None:
     setting = _BODY_LIMITS.get(request.endpoint or "")
     if setting is not None:
         request.max_content_length = current_app.config[setting]
+    elif request.method == "POST" and request.blueprint in _POST_LIMITS:
+        request.max_content_length = _POST_LIMITS[request.blueprint]
 
 
 def date_in_range(day: date | None) -> bool:

@@ -22,6 +22,7 @@ from app import LANGUAGES
 from app.api.auth import INTAKE_ROLES
 from app.api.openapi import documented
 from app.extensions import db
+from app.input_guard import allow_larger_posts
 from app.open311 import open311_bp
 from app.open311.formats import (
     Audience,
@@ -146,11 +147,8 @@ def api_key_required(view: Callable) -> Callable:
     return wrapped
 
 
-@open311_bp.before_request
-def _room_for_photos() -> None:
-    """Room for a request's photos: the app's limit is for forms without files."""
-    if request.method == "POST":
-        request.max_content_length = MAX_MEDIA_FILES * MAX_MEDIA_BYTES + 64 * 1024
+# Room for a request's photos: the app's limit is for forms without files.
+allow_larger_posts(open311_bp.name, MAX_MEDIA_FILES * MAX_MEDIA_BYTES + 64 * 1024)
 
 
 @open311_bp.after_request

@@ -38,7 +38,7 @@ _FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female")
 _ORDINARY_WORDS = frozenset(
     """
     aina alli anna armas aamu eli helmi hilja ilona into kai kaino lahja lumi oiva rauha satu
-    sini sulo suvi taimi toivo tuuli tyyne usko veli onni
+    sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama
     alla bo bror dag del dina ebbe inga juni liv maj mina my per sten stig sol tom ulf vera
     else mai rut vilja ask björn ville ingen inge kan vil
     august april may june mark will bill grace hope rose frank joy faith dawn iris ruby amber
@@ -151,6 +151,11 @@ def _kind(word: str) -> str | None:
     return None
 
 
+def _listed(lowered: str) -> bool:
+    first, last = _known_names()
+    return lowered in first or lowered in last
+
+
 def _first_name_before(word: str, last_name: str) -> bool:
     """Whether ``word`` is the unknown first name of ``last_name`` ("Mirja Mäkinen").
 
@@ -201,7 +206,11 @@ def _candidate_names(text: str) -> list[tuple[int, int]]:
                 index += 2
                 continue
         if kind or introduced:
-            ordinary = lowered in _MONTHS or (initial and lowered in _ORDINARY_WORDS)
+            # A sentence's first word is capitalised anyway: alone there, it is a name only as
+            # written in the lists, not as a guessed inflection ("Lagen kräver" is no "Lage").
+            ordinary = lowered in _MONTHS or (
+                initial and (lowered in _ORDINARY_WORDS or not _listed(lowered))
+            )
             if introduced or not (ordinary or (initial and kind == "last")):
                 spans.append((word.start(), word.end()))
         index += 1

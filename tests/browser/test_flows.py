@@ -117,7 +117,7 @@ def test_handler_reroutes_an_item_from_the_triage_queue(site, contexts, artifact
     screenshot(page, artifacts, "triage")
 
     item.get_by_label("E-service").select_option(label="Resident parking permit")
-    item.get_by_role("button", name="Route").click()
+    item.get_by_role("button", name="Route", exact=True).click()
     page.wait_for_url("**/staff/triage")
     expect(page.locator(".notice-success")).to_contain_text("Routed to")
     expect(page.locator("main")).not_to_contain_text("Lomake jumittuu lopussa")

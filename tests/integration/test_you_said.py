@@ -51,8 +51,8 @@ def test_what_we_changed_goes_into_the_notice_and_onto_the_public_page(app, clie
     )
     assert response.status_code == 302
     db.session.refresh(ticket)
-    # Redacted and tidied, as everything citizens see.
-    assert ticket.what_we_changed == "We fixed the card payment step. Call Liisa on [phone]."
+    # Redacted (names in free text too) and tidied, as everything citizens see.
+    assert ticket.what_we_changed == "We fixed the card payment step. Call [name] on [phone]."
     audit = db.session.scalars(select(AuditEvent)).one()
     assert audit.action == "ticket.change_described"
 

@@ -220,11 +220,16 @@ class Probe:
     # Routes whose arguments are other records than the rest's, by path prefix.
     special: dict[str, dict[str, object]]
 
-    def url(self, app, rule, method: str) -> str:
+    def given(self, rule) -> dict:
+        """The values for ``rule``'s arguments: the common ones and its prefix's own."""
         given = dict(self.values)
         for prefix, values in self.special.items():
             if rule.rule.startswith(prefix):
                 given.update(values)
+        return given
+
+    def url(self, app, rule, method: str) -> str:
+        given = self.given(rule)
         unknown = set(rule.arguments) - set(given)
         assert not unknown, f"{rule.rule}: give Probe.values for {sorted(unknown)}"
         values = {name: given[name] for name in rule.arguments}

@@ -49,11 +49,12 @@ def _signed(app, body: str) -> dict[str, str]:
 
 
 def _nul_in_path(app, probe, rule, method: str) -> str | None:
-    text_arguments = [a for a in rule.arguments if not isinstance(probe.values.get(a), int)]
+    given = probe.given(rule)
+    text_arguments = [a for a in rule.arguments if not isinstance(given.get(a), int)]
     if not text_arguments:
         return None
     url = probe.url(app, rule, method)
-    value = str(probe.values[text_arguments[0]])
+    value = str(given[text_arguments[0]])
     return url.replace(value, "a%00b", 1) if value in url else None
 
 
