@@ -151,11 +151,6 @@ def _kind(word: str) -> str | None:
     return None
 
 
-def _listed(lowered: str) -> bool:
-    first, last = _known_names()
-    return lowered in first or lowered in last
-
-
 def _first_name_before(word: str, last_name: str) -> bool:
     """Whether ``word`` is the unknown first name of ``last_name`` ("Mirja Mäkinen").
 
@@ -206,11 +201,7 @@ def _candidate_names(text: str) -> list[tuple[int, int]]:
                 index += 2
                 continue
         if kind or introduced:
-            # A sentence's first word is capitalised anyway: alone there, it is a name only as
-            # written in the lists, not as a guessed inflection ("Lagen kräver" is no "Lage").
-            ordinary = lowered in _MONTHS or (
-                initial and (lowered in _ORDINARY_WORDS or not _listed(lowered))
-            )
+            ordinary = lowered in _MONTHS or (initial and lowered in _ORDINARY_WORDS)
             if introduced or not (ordinary or (initial and kind == "last")):
                 spans.append((word.start(), word.end()))
         index += 1

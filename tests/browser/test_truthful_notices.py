@@ -58,7 +58,7 @@ def test_a_problem_closed_unfixed_reads_closed_for_the_citizen_and_the_team(cont
             "sv-citizen@example.org",
         )
         handler = db.session.scalars(select(User).where(User.role == "handler")).first()
-        close_with_outcome(item.ticket, "wont_fix", "Lagen kräver en underskrift.", handler)
+        close_with_outcome(item.ticket, "wont_fix", "Enligt lagen krävs en underskrift.", handler)
         token, ticket_id = item.status_token, item.ticket.id
         db.session.remove()
 
@@ -70,7 +70,7 @@ def test_a_problem_closed_unfixed_reads_closed_for_the_citizen_and_the_team(cont
     assert len(steps) == 3 and "Avslutat" in steps[-1], steps
     assert not any("utvecklingsteamet" in step for step in steps), steps  # "being fixed"
     assert page.locator("ol.progress li[aria-current=step]").inner_text() == steps[-1]
-    assert "Lagen kräver en underskrift." in page.content()
+    assert "Enligt lagen krävs en underskrift." in page.content()
     assert_accessible(page, "status page of a problem closed unfixed")
 
     staff = contexts.new("fi", "developer").new_page()

@@ -651,7 +651,6 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Vappuna palvelu oli kiinni; päivä 01.02.2024, versio 2.10.3.",
         "Will the form work in May?",
         "Sama vika yhä.",
-        "Lagen kräver en underskrift.",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
