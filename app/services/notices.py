@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app import jobs
@@ -303,15 +303,20 @@ def deliver_notices(notice_ids: list[int]) -> dict[int, float]:
 
 def deliver_notice(notice_id: int, mailer: Mailer | None = None) -> float | None:
     """Send one notice if it is still due; returns seconds until a retry, or None when done."""
+    leased = _lease_without_row_locks(notice_id)
+    if leased is False:
+        return _seconds_until_due(notice_id)
+    # On PostgreSQL this row lock, held through the send, keeps a second worker out.
     notice = db.session.scalars(
         select(Notice).where(Notice.id == notice_id).with_for_update()
     ).first()
     if notice is None or notice.state != NoticeState.PENDING:
         db.session.rollback()
         return None
-    if notice.attempts == 0 and notice.next_attempt_at and notice.next_attempt_at > utcnow():
+    due = notice.next_attempt_at
+    if leased is None and notice.attempts == 0 and due is not None and due > utcnow():
         # Held back (a follow-up asked days after the fix): the job comes again when due.
-        wait = (notice.next_attempt_at - utcnow()).total_seconds()
+        wait = (due - utcnow()).total_seconds()
         db.session.rollback()
         return wait
     if notice.kind == NoticeKind.FOLLOWUP and not _asks_followup(notice):
@@ -357,6 +362,42 @@ def deliver_notice(notice_id: int, mailer: Mailer | None = None) -> float | None
     notice.last_error = None
     db.session.commit()
     return None
+
+
+# How long a claimed notice is left to its sender before another worker may take it: longer
+# than any SMTP conversation, short enough that a sender that died is replaced soon.
+_SEND_LEASE = timedelta(minutes=5)
+
+
+def _lease_without_row_locks(notice_id: int) -> bool | None:
+    """Where the database takes no row locks (SQLite, the embedded default), take a due
+    notice for one send: the job's retry and the reconciler can both hold the same notice,
+    and only the worker whose conditional update moves its due time past the lease sends it,
+    so a citizen never gets it twice. None where row locks do that (PostgreSQL)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return None
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Notice)
+        .where(
+            Notice.id == notice_id,
+            Notice.state == NoticeState.PENDING,
+            or_(Notice.next_attempt_at.is_(None), Notice.next_attempt_at <= now),
+        )
+        .values(next_attempt_at=now + _SEND_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _seconds_until_due(notice_id: int) -> float | None:
+    """For a notice not taken: None when it is done, else how long until the job comes again
+    (held back, e.g. a follow-up asked days after the fix, or being sent by another worker)."""
+    notice = db.session.get(Notice, notice_id, populate_existing=True)
+    if notice is None or notice.state != NoticeState.PENDING or notice.next_attempt_at is None:
+        return None
+    return max((notice.next_attempt_at - utcnow()).total_seconds(), 1.0)
 
 
 def _schedule_retry(notice: Notice, reason: str) -> float | None:
