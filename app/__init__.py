@@ -10,9 +10,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import load_settings
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
-LANGUAGES = ("fi", "sv", "en", "da", "nb")
-PAGE_LANGUAGES = ("fi", "sv", "en")
-
 
 def create_app(config: dict | None = None) -> Flask:
     settings = load_settings(config)
@@ -38,25 +35,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     track_item_changes()  # keeps the insight roll-up right (app/services/rollups.py)
 
-    from app.api import api_bp, hooks_bp
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.input_guard import register_input_guard
-    from app.open311 import open311_bp
     from app.security import register_security
-    from app.web.public import public_bp
-    from app.web.staff import staff_bp
 
-    app.register_blueprint(api_bp)
-    app.register_blueprint(hooks_bp)
-    app.register_blueprint(open311_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(staff_bp)
-    # Machine clients authenticate with tokens or signatures, not cookies.
-    csrf.exempt(api_bp)
-    csrf.exempt(hooks_bp)
-    csrf.exempt(open311_bp)
-
+    _register_blueprints(app)
     register_error_handlers(app)
     register_input_guard(app)
     register_security(app)
@@ -65,3 +49,35 @@ def create_app(config: dict | None = None) -> Flask:
 
     init_jobs(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Each blueprint lives in a module of its own; importing the view modules here puts
+    their routes on it (no view module is imported by the module that defines its blueprint)."""
+    from app.api import benchmark, feedback, hooks, insight, surveys  # noqa: F401
+    from app.api.blueprints import api_bp, hooks_bp
+    from app.open311 import views  # noqa: F401
+    from app.open311.blueprint import open311_bp
+    from app.web import (  # noqa: F401
+        followup,
+        public,
+        staff,
+        staff_admin,
+        staff_benchmark,
+        staff_deadlines,
+        staff_failures,
+        staff_inbox,
+        staff_insight,
+        staff_privacy,
+        staff_problems,
+        staff_routing,
+        survey,
+        unsubscribe,
+    )
+    from app.web.blueprints import public_bp, staff_bp
+
+    for blueprint in (api_bp, hooks_bp, open311_bp, public_bp, staff_bp):
+        app.register_blueprint(blueprint)
+    # Machine clients authenticate with tokens or signatures, not cookies.
+    for blueprint in (api_bp, hooks_bp, open311_bp):
+        csrf.exempt(blueprint)

@@ -9,10 +9,12 @@ from babel import dates
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 
-from app import LANGUAGES, PAGE_LANGUAGES
-
 if TYPE_CHECKING:
     from app.models import Feedback
+
+# What citizens are written in; the pages speak the first three.
+LANGUAGES = ("fi", "sv", "en", "da", "nb")
+PAGE_LANGUAGES = ("fi", "sv", "en")
 
 
 def select_locale() -> str:

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from app.api.auth import token_required
-from app.api.feedback import api_bp
+from app.api.blueprints import api_bp
 from app.api.openapi import documented
 from app.services.benchmark.exchange import SCHEMA_FILE, schema
 from app.services.benchmark.export import PeriodError, signed_export

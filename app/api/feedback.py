@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api.auth import INTAKE_ROLES, token_required
+from app.api.blueprints import api_bp
 from app.api.openapi import build_spec, documented
 from app.schemas.feedback import FeedbackInSchema, FeedbackOutSchema
 from app.schemas.ticket import TicketOutSchema
 from app.services.access import visible_feedback, visible_items, visible_ticket
 from app.services.intake import submit_feedback
 
-api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Suppliers read only their own e-services' items and tickets (app/services/access.py).
 READ_ROLES = ("agent", "handler", "developer", "analyst", "admin", "supplier")
 READ_SCOPES = ("read", "supplier")

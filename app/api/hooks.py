@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from app.api.blueprints import hooks_bp
 from app.schemas.jira import JiraWebhookSchema
 from app.services.webhooks import (
     StaleWebhookError,
@@ -13,8 +14,6 @@ from app.services.webhooks import (
     handle_jira_event,
     verify_signature,
 )
-
-hooks_bp = Blueprint("hooks", __name__, url_prefix="/hooks")
 
 
 @hooks_bp.post("/jira")

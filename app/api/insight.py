@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api.auth import token_required
-from app.api.feedback import api_bp
+from app.api.blueprints import api_bp
 from app.api.openapi import documented
 from app.schemas.insight import InsightQuerySchema, SupplierInsightSchema
 from app.services.insight import supplier_insight

@@ -10,7 +10,8 @@ from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from app.api.auth import token_required
-from app.api.feedback import api_bp, json_body
+from app.api.blueprints import api_bp
+from app.api.feedback import json_body
 from app.api.openapi import documented
 from app.extensions import limiter
 from app.schemas.survey import (

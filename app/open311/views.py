@@ -18,12 +18,12 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from app import LANGUAGES
 from app.api.auth import INTAKE_ROLES
 from app.api.openapi import documented
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.input_guard import allow_larger_posts
-from app.open311 import open311_bp
+from app.open311.blueprint import open311_bp
 from app.open311.formats import (
     Audience,
     citizen_update_document,

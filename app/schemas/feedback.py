@@ -18,8 +18,8 @@ from marshmallow import (
 )
 from sqlalchemy import select
 
-from app import LANGUAGES
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import EService
 from app.services.intake import ContactDetails, Submission
 

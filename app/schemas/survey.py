@@ -21,8 +21,8 @@ from marshmallow import (
     validates_schema,
 )
 
-from app import LANGUAGES
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.input_guard import EARLIEST_DATE, LATEST_DATE
 from app.models import EService, Feedback
 from app.services.notices import status_url

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app import LANGUAGES
 from app.extensions import db
+from app.i18n import LANGUAGES
 from app.models import (
     COMMON_FRAME,
     Department,

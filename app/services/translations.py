@@ -15,9 +15,8 @@ from babel import Locale
 from flask import current_app
 from sqlalchemy import select
 
-from app import LANGUAGES
 from app.extensions import db
-from app.i18n import notice_language
+from app.i18n import LANGUAGES, notice_language
 from app.models import (
     Contact,
     Department,

@@ -18,8 +18,8 @@ from app.i18n import citizen_language
 from app.models import FollowupAnswerValue
 from app.services.followup import record_followup_answer
 from app.services.links import followup_for_link
+from app.web.blueprints import public_bp
 from app.web.forms import FollowupForm
-from app.web.public import public_bp
 
 
 @public_bp.route("/followup/<token>", methods=["GET", "POST"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     jsonify,
@@ -28,10 +27,8 @@ from app.services.intake import submit_feedback
 from app.services.metrics import prometheus_metrics
 from app.services.outcomes import you_said_we_did
 from app.services.translations import text_for
+from app.web.blueprints import public_bp
 from app.web.forms import CitizenFeedbackForm, FollowupForm, eservice_choices
-
-public_bp = Blueprint("public", __name__)
-
 
 public_bp.add_app_template_global(text_for)
 
@@ -105,7 +102,3 @@ def metrics() -> ResponseReturnValue:
 def healthz() -> ResponseReturnValue:
     report = health(current_app.config)
     return jsonify(report), 200 if report["ok"] else 503
-
-
-# Pages of their own modules, registered on public_bp.
-from app.web import followup, survey, unsubscribe  # noqa: E402, F401

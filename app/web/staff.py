@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -24,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from app.extensions import db, limiter, login_manager
 from app.i18n import current_language
 from app.models import CallImport, Department, EService, User
-from app.services.access import visible_feedback, visible_ticket, visible_tickets
+from app.services.access import visible_ticket, visible_tickets
 from app.services.accounts import authenticate
 from app.services.call_import import UploadError, start_import
 from app.services.catalog import department_names
@@ -33,6 +32,8 @@ from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
 from app.services.understanding import likely_departments
+from app.web.auth import roles_required, visible_feedback_or_404
+from app.web.blueprints import staff_bp
 from app.web.call_import_messages import translated_reason
 from app.web.forms import (
     ActionForm,
@@ -45,7 +46,6 @@ from app.web.forms import (
 from integrations.call_logs import MappingError, shipped_mappings
 from integrations.tracker import STATUS_CATEGORIES
 
-staff_bp = Blueprint("staff", __name__, url_prefix="/staff")
 login_manager.login_view = "staff.login"
 
 
@@ -60,11 +60,6 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
-
-
-def require_role(*roles: str) -> None:
-    if current_user.role not in roles:
-        abort(403)
 
 
 @staff_bp.route("/login", methods=["GET", "POST"])
@@ -107,9 +102,8 @@ def home() -> ResponseReturnValue:
 
 
 @staff_bp.route("/feedback/new", methods=["GET", "POST"])
-@login_required
+@roles_required("agent", "handler", "admin")
 def new_feedback() -> ResponseReturnValue:
-    require_role("agent", "handler", "admin")
     form = AgentFeedbackForm()
     form.eservice.choices = eservice_choices(current_language())
     if request.method == "POST" and "lookup" in request.form:
@@ -128,9 +122,8 @@ def new_feedback() -> ResponseReturnValue:
 
 
 @staff_bp.route("/calls/import", methods=["GET", "POST"])
-@login_required
+@roles_required("agent", "handler", "admin")
 def import_calls() -> ResponseReturnValue:
-    require_role("agent", "handler", "admin")
     # Exports are large: this route's body limit is CALL_LOG_MAX_BYTES (app/input_guard.py).
     form = CallLogUploadForm()
     form.mapping.choices = shipped_mappings()
@@ -148,9 +141,8 @@ def import_calls() -> ResponseReturnValue:
 
 
 @staff_bp.get("/calls/import/<int:import_id>")
-@login_required
+@roles_required("agent", "handler", "admin")
 def call_import(import_id: int) -> ResponseReturnValue:
-    require_role("agent", "handler", "admin")
     return render_template(
         "staff/call_import.html",
         run=db.get_or_404(CallImport, import_id),
@@ -159,9 +151,8 @@ def call_import(import_id: int) -> ResponseReturnValue:
 
 
 @staff_bp.get("/calls/import/<int:import_id>/progress")
-@login_required
+@roles_required("agent", "handler", "admin")
 def call_import_progress(import_id: int) -> ResponseReturnValue:
-    require_role("agent", "handler", "admin")
     run = db.get_or_404(CallImport, import_id)
     fields = ("state", "rows", "stored", "known", "skipped", "rejected")
     return jsonify({name: getattr(run, name) for name in fields})
@@ -177,9 +168,8 @@ def _reroute_form(language: str) -> RerouteForm:
 
 
 @staff_bp.get("/triage")
-@login_required
+@roles_required("handler", "admin")
 def triage() -> ResponseReturnValue:
-    require_role("handler", "admin")
     form = _reroute_form(current_language())
     items = triage_queue()
     # The two most likely departments for a one-click choice (the models' view: below the
@@ -189,10 +179,9 @@ def triage() -> ResponseReturnValue:
 
 
 @staff_bp.post("/feedback/<public_id>/route")
-@login_required
+@roles_required("handler", "admin")
 def route_item(public_id: str) -> ResponseReturnValue:
-    require_role("handler", "admin")
-    item = visible_feedback(current_user, public_id) or abort(404)
+    item = visible_feedback_or_404(public_id)
     form = _reroute_form(current_language())
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -220,9 +209,8 @@ def tickets() -> ResponseReturnValue:
 
 
 @staff_bp.post("/tickets/<key>/status")
-@login_required
+@roles_required("handler", "developer", "admin")
 def change_ticket_status(key: str) -> ResponseReturnValue:
-    require_role("handler", "developer", "admin")
     ticket = visible_ticket(current_user, key=key)
     if ticket is None or ticket.tracker != "local":
         abort(404)
@@ -232,17 +220,3 @@ def change_ticket_status(key: str) -> ResponseReturnValue:
     set_local_status(ticket, category)
     flash(_("Ticket updated."), "success")
     return redirect(url_for("staff.ticket_detail", key=key))
-
-
-# The staff site's other pages register themselves on staff_bp.
-from app.web import (  # noqa: E402, F401
-    staff_admin,
-    staff_benchmark,
-    staff_deadlines,
-    staff_failures,
-    staff_inbox,
-    staff_insight,
-    staff_privacy,
-    staff_problems,
-    staff_routing,
-)

@@ -14,7 +14,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
@@ -44,7 +44,8 @@ from app.web.admin_forms import (
     SupplierForm,
     UserForm,
 )
-from app.web.staff import require_role, staff_bp
+from app.web.auth import roles_required
+from app.web.blueprints import staff_bp
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,6 @@ def _saved(section: Section, form: FlaskForm, record: object | None) -> object |
 
 
 def _list_page(name: str) -> ResponseReturnValue:
-    require_role("admin")
     section = SECTIONS[name]
     form = section.form(None)
     if request.method == "POST" and _saved(section, form, None) is not None:
@@ -332,7 +332,6 @@ def _list_page(name: str) -> ResponseReturnValue:
 
 
 def _edit_page(name: str, record_id: int) -> ResponseReturnValue:
-    require_role("admin")
     section = SECTIONS[name]
     record = db.get_or_404(section.model, record_id)
     form = section.form(record)
@@ -348,79 +347,78 @@ def _edit_page(name: str, record_id: int) -> ResponseReturnValue:
 
 
 @staff_bp.get("/admin")
-@login_required
+@roles_required("admin")
 def admin() -> ResponseReturnValue:
-    require_role("admin")
     return render_template("staff/admin.html", sections=SECTIONS.values())
 
 
 @staff_bp.route("/admin/users", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_users() -> ResponseReturnValue:
     return _list_page("users")
 
 
 @staff_bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_user(user_id: int) -> ResponseReturnValue:
     return _edit_page("users", user_id)
 
 
 @staff_bp.route("/admin/departments", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_departments() -> ResponseReturnValue:
     return _list_page("departments")
 
 
 @staff_bp.route("/admin/departments/<int:department_id>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_department(department_id: int) -> ResponseReturnValue:
     return _edit_page("departments", department_id)
 
 
 @staff_bp.route("/admin/eservices", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_eservices() -> ResponseReturnValue:
     return _list_page("eservices")
 
 
 @staff_bp.route("/admin/eservices/<int:eservice_id>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_eservice(eservice_id: int) -> ResponseReturnValue:
     return _edit_page("eservices", eservice_id)
 
 
 @staff_bp.route("/admin/suppliers", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_suppliers() -> ResponseReturnValue:
     return _list_page("suppliers")
 
 
 @staff_bp.route("/admin/suppliers/<int:supplier_id>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_supplier(supplier_id: int) -> ResponseReturnValue:
     return _edit_page("suppliers", supplier_id)
 
 
 @staff_bp.route("/admin/surveys", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_surveys() -> ResponseReturnValue:
     return _list_page("surveys")
 
 
 @staff_bp.route("/admin/surveys/<int:frame_id>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_survey(frame_id: int) -> ResponseReturnValue:
     return _edit_page("surveys", frame_id)
 
 
 @staff_bp.route("/admin/peers", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_peers() -> ResponseReturnValue:
     return _list_page("peers")
 
 
 @staff_bp.route("/admin/peers/<int:peer_id>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def admin_peer(peer_id: int) -> ResponseReturnValue:
     return _edit_page("peers", peer_id)

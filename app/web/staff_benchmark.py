@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
@@ -24,8 +24,9 @@ from app.services.benchmark.comparison import MEASURES, Comparison, compare
 from app.services.benchmark.exchange import import_file, import_log
 from app.services.benchmark.export import previous_month
 from app.services.benchmark.types import type_name
+from app.web.auth import roles_required
+from app.web.blueprints import staff_bp
 from app.web.charts import ChartData, Series, bar_chart
-from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import INSIGHT_ROLES, Figure, csv_response
 
 COMPARE_ROLES = (*INSIGHT_ROLES, "supplier")
@@ -122,9 +123,8 @@ def _ours_label() -> str:
 
 
 @staff_bp.get("/benchmark")
-@login_required
+@roles_required(*COMPARE_ROLES)
 def benchmark() -> ResponseReturnValue:
-    require_role(*COMPARE_ROLES)
     form = ComparisonForm()
     if not form.validate():
         return render_template("staff/benchmark.html", form=form, figures=[], cities=[]), 400
@@ -140,9 +140,8 @@ def benchmark() -> ResponseReturnValue:
 
 
 @staff_bp.get("/benchmark/<measure>.csv")
-@login_required
+@roles_required(*COMPARE_ROLES)
 def benchmark_export(measure: str) -> ResponseReturnValue:
-    require_role(*COMPARE_ROLES)
     form = ComparisonForm()
     if measure not in MEASURES:
         abort(404)
@@ -158,9 +157,8 @@ class BenchmarkUploadForm(FlaskForm):
 
 
 @staff_bp.route("/benchmark/imports", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def benchmark_imports() -> ResponseReturnValue:
-    require_role("admin")
     form = BenchmarkUploadForm()
     if form.validate_on_submit():
         attempt = import_file(form.file.data.read(), "upload", current_user).attempt

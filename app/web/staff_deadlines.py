@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
@@ -20,21 +20,20 @@ from app.services.deadlines import (
     set_eservice_deadlines,
     targets_of,
 )
+from app.web.auth import roles_required
+from app.web.blueprints import staff_bp
 from app.web.forms import DepartmentDeadlinesForm, EServiceDeadlinesForm
-from app.web.staff import require_role, staff_bp
 
 
 @staff_bp.get("/overdue")
-@login_required
+@roles_required("handler", "admin")
 def overdue() -> ResponseReturnValue:
-    require_role("handler", "admin")
     return render_template("staff/overdue.html", work=overdue_work(current_user))
 
 
 @staff_bp.get("/deadlines")
-@login_required
+@roles_required("admin")
 def deadlines() -> ResponseReturnValue:
-    require_role("admin")
     return render_template(
         "staff/deadlines.html", overview=deadline_overview(), defaults=default_targets()
     )
@@ -83,9 +82,8 @@ def _department_page(
 
 
 @staff_bp.route("/deadlines/<department>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def department_deadlines(department: str) -> ResponseReturnValue:
-    require_role("admin")
     chosen = _department(department)
     if request.method == "GET":
         return _department_page(chosen, _department_form(chosen), _eservice_form(chosen))
@@ -104,9 +102,8 @@ def department_deadlines(department: str) -> ResponseReturnValue:
 
 
 @staff_bp.post("/deadlines/<department>/eservices")
-@login_required
+@roles_required("admin")
 def eservice_deadlines(department: str) -> ResponseReturnValue:
-    require_role("admin")
     chosen = _department(department)
     eservice_form = _eservice_form(chosen)
     if not eservice_form.validate_on_submit():

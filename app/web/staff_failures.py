@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
@@ -17,8 +17,9 @@ from app.services.failures import (
     retry_notice,
     retry_ticket,
 )
+from app.web.auth import roles_required
+from app.web.blueprints import staff_bp
 from app.web.forms import ActionForm
-from app.web.staff import require_role, staff_bp
 
 _RETRIES = {
     "item": (Feedback, retry_item),
@@ -28,16 +29,14 @@ _RETRIES = {
 
 
 @staff_bp.get("/failures")
-@login_required
+@roles_required("handler", "admin")
 def failures() -> ResponseReturnValue:
-    require_role("handler", "admin")
     return render_template("staff/failures.html", work=failed_work(current_user), form=ActionForm())
 
 
 @staff_bp.post("/failures/<kind>/<int:record_id>/retry")
-@login_required
+@roles_required("handler", "admin")
 def retry_failed(kind: str, record_id: int) -> ResponseReturnValue:
-    require_role("handler", "admin")
     if kind not in _RETRIES or not ActionForm().validate_on_submit():
         abort(400)
     model, retry = _RETRIES[kind]

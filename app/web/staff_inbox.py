@@ -22,7 +22,7 @@ from app.models import (
     NoticeState,
     User,
 )
-from app.services.access import record_personal_data_read, sees_personal_data, visible_feedback
+from app.services.access import record_personal_data_read, sees_personal_data
 from app.services.catalog import eservice_names
 from app.services.followup import followup_answers, mark_key_case
 from app.services.grouping import GroupingError, link_to_ticket, open_suggestions
@@ -32,6 +32,8 @@ from app.services.insight import SENTIMENTS, visible_eservices
 from app.services.labels import LabelError, correct_understanding
 from app.services.notices import followup_choices
 from app.services.replies import ReplyError, reply_blocker, reply_to_citizen
+from app.web.auth import roles_required, visible_feedback_or_404
+from app.web.blueprints import staff_bp
 from app.web.forms import (
     KIND_LABELS,
     SENTIMENT_LABELS,
@@ -41,7 +43,6 @@ from app.web.forms import (
     ReplyForm,
     UnderstandingForm,
 )
-from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import CHANNEL_LABELS
 
 # Who works an item: routes it, links it to a ticket, answers its citizen.
@@ -154,9 +155,8 @@ class InboxFilterForm(FlaskForm):
 
 
 @staff_bp.get("/inbox")
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def department_inbox() -> ResponseReturnValue:
-    require_role(*CASEWORK_ROLES)
     form = InboxFilterForm(current_user)
     if not form.validate():
         return render_template("staff/inbox.html", form=form, result=None), 400
@@ -215,16 +215,15 @@ def _item_page(
 @staff_bp.get("/feedback/<public_id>")
 @login_required
 def feedback_detail(public_id: str) -> ResponseReturnValue:
-    item = visible_feedback(current_user, public_id) or abort(404)
+    item = visible_feedback_or_404(public_id)
     return _item_page(item)
 
 
 @staff_bp.post("/feedback/<public_id>/key-case")
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def mark_feedback_key_case(public_id: str) -> ResponseReturnValue:
     """Mark (or unmark) an item whose one "no" to the follow-up reopens its problem."""
-    require_role(*CASEWORK_ROLES)
-    item = visible_feedback(current_user, public_id) or abort(404)
+    item = visible_feedback_or_404(public_id)
     choice = request.form.get("key_case")
     if not ActionForm().validate_on_submit() or choice not in ("1", "0"):
         abort(400)
@@ -234,10 +233,9 @@ def mark_feedback_key_case(public_id: str) -> ResponseReturnValue:
 
 
 @staff_bp.post("/feedback/<public_id>/link")
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def link_item(public_id: str) -> ResponseReturnValue:
-    require_role(*CASEWORK_ROLES)
-    item = visible_feedback(current_user, public_id) or abort(404)
+    item = visible_feedback_or_404(public_id)
     form = LinkTicketForm()
     if not form.validate_on_submit():
         return _item_page(item, 400, link_form=form)
@@ -251,11 +249,10 @@ def link_item(public_id: str) -> ResponseReturnValue:
 
 
 @staff_bp.post("/feedback/<public_id>/understanding")
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def correct_item_understanding(public_id: str) -> ResponseReturnValue:
     """A handler corrects the item's kind and sentiment (a labelled item for training)."""
-    require_role(*CASEWORK_ROLES)
-    item = visible_feedback(current_user, public_id) or abort(404)
+    item = visible_feedback_or_404(public_id)
     form = UnderstandingForm()
     if not form.validate_on_submit():
         return _item_page(item, 400, understanding_form=form)
@@ -269,10 +266,9 @@ def correct_item_understanding(public_id: str) -> ResponseReturnValue:
 
 
 @staff_bp.post("/feedback/<public_id>/reply")
-@login_required
+@roles_required(*CASEWORK_ROLES)
 def reply_item(public_id: str) -> ResponseReturnValue:
-    require_role(*CASEWORK_ROLES)
-    item = visible_feedback(current_user, public_id) or abort(404)
+    item = visible_feedback_or_404(public_id)
     form = ReplyForm()
     if not form.validate_on_submit():
         return _item_page(item, 400, reply_form=form)

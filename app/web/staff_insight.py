@@ -30,7 +30,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired
@@ -60,6 +60,8 @@ from app.services.insight import (
     volume_totals,
 )
 from app.services.spikes import ALERTED_ROLES, acknowledge_alert, active_alerts, banner_alerts
+from app.web.auth import roles_required
+from app.web.blueprints import staff_bp
 from app.web.charts import (
     DURATION_UNITS,
     Chart,
@@ -74,7 +76,6 @@ from app.web.charts import (
     stacked_bar_chart,
 )
 from app.web.forms import SENTIMENT_LABELS, FilterDateField
-from app.web.staff import require_role, staff_bp
 
 INSIGHT_ROLES = ("analyst", "admin", "handler", "developer")
 
@@ -693,9 +694,8 @@ def _page(
 
 
 @staff_bp.get("/insight")
-@login_required
+@roles_required(*INSIGHT_ROLES)
 def insight() -> ResponseReturnValue:
-    require_role(*INSIGHT_ROLES)
     form = InsightFilterForm(current_user)
     alerts = active_alerts(current_user)
     if not form.validate():
@@ -705,9 +705,8 @@ def insight() -> ResponseReturnValue:
 
 
 @staff_bp.get("/insight/surveys")
-@login_required
+@roles_required(*INSIGHT_ROLES)
 def insight_surveys() -> ResponseReturnValue:
-    require_role(*INSIGHT_ROLES)
     form = SurveyFilterForm(current_user)
     if not form.validate():
         return _invalid("staff/insight_surveys.html", form)
@@ -716,9 +715,8 @@ def insight_surveys() -> ResponseReturnValue:
 
 
 @staff_bp.get("/supplier")
-@login_required
+@roles_required("supplier")
 def supplier() -> ResponseReturnValue:
-    require_role("supplier")
     form = SupplierFilterForm(current_user)
     if not form.validate():
         return _invalid("staff/supplier.html", form)
@@ -763,9 +761,8 @@ def csv_response(figure: Figure, name: str) -> Response:
 
 
 @staff_bp.get("/insight/<chart>.csv")
-@login_required
+@roles_required(*INSIGHT_ROLES, "supplier")
 def insight_export(chart: str) -> ResponseReturnValue:
-    require_role(*INSIGHT_ROLES, "supplier")
     supplier_view = current_user.role == "supplier"
     if chart not in (SUPPLIER_FIGURES if supplier_view else _BUILDERS):
         abort(404)
@@ -806,9 +803,8 @@ def _back(target: str | None) -> str:
 
 
 @staff_bp.post("/insight/alerts/acknowledge")
-@login_required
+@roles_required(*ALERTED_ROLES)
 def acknowledge_spike() -> ResponseReturnValue:
-    require_role(*ALERTED_ROLES)
     form = AcknowledgeForm()
     if not form.validate_on_submit():
         abort(400)

@@ -14,7 +14,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -28,8 +28,9 @@ from app.services.subject_requests import (
     parse_query,
     withdraw_consent,
 )
+from app.web.auth import roles_required
+from app.web.blueprints import staff_bp
 from app.web.forms import FilterDateField
-from app.web.staff import require_role, staff_bp
 
 MAX_QUERY = 320
 
@@ -87,9 +88,8 @@ def _page(
 
 
 @staff_bp.route("/privacy", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def privacy() -> ResponseReturnValue:
-    require_role("admin")
     form = SubjectSearchForm()
     if form.validate_on_submit():
         return _page(form, find_subject(form.query.data, current_user))
@@ -97,9 +97,8 @@ def privacy() -> ResponseReturnValue:
 
 
 @staff_bp.post("/privacy/export")
-@login_required
+@roles_required("admin")
 def privacy_export() -> ResponseReturnValue:
-    require_role("admin")
     form = SubjectActionForm()
     if not form.validate_on_submit():
         return _invalid(form)
@@ -112,9 +111,8 @@ def privacy_export() -> ResponseReturnValue:
 
 
 @staff_bp.post("/privacy/withdraw")
-@login_required
+@roles_required("admin")
 def privacy_withdraw() -> ResponseReturnValue:
-    require_role("admin")
     form = SubjectActionForm()
     if not form.validate_on_submit():
         return _invalid(form)
@@ -127,9 +125,8 @@ def privacy_withdraw() -> ResponseReturnValue:
 
 
 @staff_bp.post("/privacy/erase")
-@login_required
+@roles_required("admin")
 def privacy_erase() -> ResponseReturnValue:
-    require_role("admin")
     form = ErasureForm()
     if not form.validate_on_submit():
         # Show the person again with the erasure form's errors.
@@ -165,9 +162,8 @@ def _local_day_start(day: date | None) -> datetime | None:
 
 
 @staff_bp.get("/audit")
-@login_required
+@roles_required("admin")
 def audit_log() -> ResponseReturnValue:
-    require_role("admin")
     form = AuditFilterForm(request.args)
     events = []
     if form.validate():

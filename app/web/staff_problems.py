@@ -38,9 +38,10 @@ from app.services.outcomes import (
 )
 from app.services.tickets import TrackerComment, local_issue_comments
 from app.services.translations import TRANSLATED_FIELDS, citizen_languages, languages_to_translate
+from app.web.auth import roles_required, visible_feedback_or_404
+from app.web.blueprints import staff_bp
 from app.web.charts import ChartData, Series, line_chart
 from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
-from app.web.staff import require_role, staff_bp
 from app.web.staff_insight import Figure
 from integrations.tracker import CATEGORY_DONE, CATEGORY_IN_PROGRESS, CATEGORY_NEW
 
@@ -205,9 +206,8 @@ def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> Respo
 
 
 @staff_bp.post("/problems/<int:ticket_id>/change")
-@login_required
+@roles_required("handler", "developer", "admin")
 def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
-    require_role("handler", "developer", "admin")
     ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
     form = WhatWeChangedForm()
     if not form.validate_on_submit():
@@ -218,10 +218,9 @@ def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
 
 
 @staff_bp.post("/problems/<int:ticket_id>/translations")
-@login_required
+@roles_required("handler", "developer", "admin")
 def translate_ticket_texts(ticket_id: int) -> ResponseReturnValue:
     """The team's words for citizens in the other languages of the problem's citizens."""
-    require_role("handler", "developer", "admin")
     ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
     form = _translation_form(ticket) or abort(400)
     if not form.validate_on_submit():
@@ -237,10 +236,9 @@ def translate_ticket_texts(ticket_id: int) -> ResponseReturnValue:
 
 
 @staff_bp.post("/problems/<int:ticket_id>/outcome")
-@login_required
+@roles_required("handler", "admin")
 def close_ticket(ticket_id: int) -> ResponseReturnValue:
     """Close a problem that was not fixed, with the outcome and its reason for citizens."""
-    require_role("handler", "admin")
     ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
     form = OutcomeForm()
     if form.validate_on_submit():
@@ -265,9 +263,8 @@ def close_ticket(ticket_id: int) -> ResponseReturnValue:
 
 
 @staff_bp.post("/problems/<int:ticket_id>/merge")
-@login_required
+@roles_required(*REGROUPING_ROLES)
 def merge_problem(ticket_id: int) -> ResponseReturnValue:
-    require_role(*REGROUPING_ROLES)
     ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
     form = _merge_form(ticket, MergeForm())
     if not form.validate_on_submit():
@@ -289,9 +286,8 @@ def merge_problem(ticket_id: int) -> ResponseReturnValue:
 
 
 @staff_bp.post("/problems/<int:ticket_id>/split")
-@login_required
+@roles_required(*REGROUPING_ROLES)
 def split_problem_item(ticket_id: int) -> ResponseReturnValue:
-    require_role(*REGROUPING_ROLES)
     ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
     form = SplitForm()
     item = visible_feedback(current_user, form.item.data) if form.validate_on_submit() else None
@@ -314,10 +310,9 @@ class SuggestionForm(FlaskForm):
 
 
 def _decide_suggestion(pair_id: int, join: bool) -> ResponseReturnValue:
-    require_role(*REGROUPING_ROLES)
     pair = db.session.get(ProblemPair, pair_id) or abort(404)
     # Both the item and the group must be the handler's to judge them.
-    item = visible_feedback(current_user, pair.feedback.public_id) or abort(404)
+    item = visible_feedback_or_404(pair.feedback.public_id)
     visible_ticket(current_user, ticket_id=pair.ticket_id) or abort(404)
     form = SuggestionForm()
     if not form.validate_on_submit():
@@ -341,14 +336,14 @@ def _decide_suggestion(pair_id: int, join: bool) -> ResponseReturnValue:
 
 
 @staff_bp.post("/suggestions/<int:pair_id>/join")
-@login_required
+@roles_required(*REGROUPING_ROLES)
 def join_suggested_problem(pair_id: int) -> ResponseReturnValue:
     """The item reports the suggested group's problem: it joins that group."""
     return _decide_suggestion(pair_id, join=True)
 
 
 @staff_bp.post("/suggestions/<int:pair_id>/dismiss")
-@login_required
+@roles_required(*REGROUPING_ROLES)
 def dismiss_suggested_problem(pair_id: int) -> ResponseReturnValue:
     """The item reports another problem than the suggested group's."""
     return _decide_suggestion(pair_id, join=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.extensions import db
 from app.i18n import current_language
@@ -19,8 +19,9 @@ from app.services.routing_rules import (
     try_routing,
     update_rule,
 )
+from app.web.auth import roles_required
+from app.web.blueprints import staff_bp
 from app.web.forms import ActionForm, RoutingRuleForm, RoutingTrialForm, eservice_choices
-from app.web.staff import require_role, staff_bp
 
 
 def _rule_form(rule: RoutingRule | None = None) -> RoutingRuleForm:
@@ -49,9 +50,8 @@ def _save(form: RoutingRuleForm, rule: RoutingRule | None) -> RoutingRule | None
 
 
 @staff_bp.route("/routing/rules", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def routing_rules() -> ResponseReturnValue:
-    require_role("admin")
     form = _rule_form()
     if request.method == "POST" and _save(form, None) is not None:
         flash(_("The rule is saved; it applies to the next item."), "success")
@@ -74,9 +74,8 @@ def routing_rules() -> ResponseReturnValue:
 
 
 @staff_bp.route("/routing/rules/<int:rule_id>", methods=["GET", "POST"])
-@login_required
+@roles_required("admin")
 def routing_rule(rule_id: int) -> ResponseReturnValue:
-    require_role("admin")
     rule = db.get_or_404(RoutingRule, rule_id)
     form = _rule_form(rule)
     if request.method == "POST" and _save(form, rule) is not None:
@@ -87,9 +86,8 @@ def routing_rule(rule_id: int) -> ResponseReturnValue:
 
 
 @staff_bp.post("/routing/train")
-@login_required
+@roles_required("admin")
 def train_router() -> ResponseReturnValue:
-    require_role("admin")
     if ActionForm().validate_on_submit():
         request_training()
         flash(_("Retraining has started; the new models apply when it finishes."), "success")

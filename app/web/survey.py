@@ -31,7 +31,7 @@ from app.services.surveys import (
     label_in,
     record_response,
 )
-from app.web.public import public_bp
+from app.web.blueprints import public_bp
 
 FIELD_PREFIX = "q_"  # keeps question keys clear of the form's own attributes
 

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from app.extensions import csrf
 from app.services.links import contact_for_unsubscribe
 from app.services.subject_requests import unsubscribe as withdraw
-from app.web.public import public_bp
+from app.web.blueprints import public_bp
 
 
 # No CSRF token: a mail client's one-click POST carries none. The signed link is what
