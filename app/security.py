@@ -50,7 +50,8 @@ _ANY_ACCOUNT_ENDPOINTS = frozenset({"staff.logout"})
 
 def guard_staff_site() -> ResponseReturnValue | None:
     """Every staff page needs a signed-in staff account, whether or not its view says so:
-    a page added without ``@login_required`` is still closed. Views narrow it by role."""
+    a page added without ``@login_required`` is still closed. Views narrow it by role
+    (``@roles_required``, app/web/auth.py)."""
     if request.blueprint != "staff" or request.endpoint in _OPEN_STAFF_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
