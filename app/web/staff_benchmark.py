@@ -25,8 +25,9 @@ from app.services.benchmark.exchange import import_file, import_log
 from app.services.benchmark.export import previous_month
 from app.services.benchmark.types import type_name
 from app.web.charts import ChartData, Series, bar_chart
+from app.web.insight_figures import Figure
 from app.web.staff import require_role, staff_bp
-from app.web.staff_insight import INSIGHT_ROLES, Figure, csv_response
+from app.web.staff_insight import INSIGHT_ROLES, csv_response
 
 COMPARE_ROLES = (*INSIGHT_ROLES, "supplier")
 MONTHS_OFFERED = 24

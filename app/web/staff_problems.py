@@ -40,8 +40,8 @@ from app.services.tickets import TrackerComment, local_issue_comments
 from app.services.translations import TRANSLATED_FIELDS, citizen_languages, languages_to_translate
 from app.web.charts import ChartData, Series, line_chart
 from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
+from app.web.insight_figures import Figure
 from app.web.staff import require_role, staff_bp
-from app.web.staff_insight import Figure
 from integrations.tracker import CATEGORY_DONE, CATEGORY_IN_PROGRESS, CATEGORY_NEW
 
 # Who corrects the grouping: the people who answer for the department's feedback.
