@@ -164,6 +164,7 @@ def _transactions(filters: InsightFilter, eservice_ids: set[int] | None) -> dict
 
 
 def eservice_survey(code: str, row: dict | None, transactions: int | None) -> SurveyFigures:
+    """One e-service's figures from its row of answers (None: none in the range)."""
     row = row or {}
     responses = int(row.get("responses", 0))
     return SurveyFigures(
