@@ -15,14 +15,8 @@ from marshmallow import (
 )
 
 from app.input_guard import EARLIEST_DATE, LATEST_DATE
-from app.services.insight import (
-    SCALES,
-    TASK_DONE,
-    InsightFilter,
-    SurveyFigures,
-    range_error,
-    requested_days,
-)
+from app.services.insight import InsightFilter, range_error, requested_days
+from app.services.survey_figures import SCALES, TASK_DONE, SurveyFigures
 
 _SHARE = {"description": "A share from 0 to 1; null when there is nothing to divide by."}
 _MEAN = {"description": "The mean answer on a scale from 1 to 5; null without answers."}

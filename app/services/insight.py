@@ -8,8 +8,9 @@ day, department, e-service and channel, so a year of a large city is tens of tho
 rows rather than a million items; durations and resolutions still read the items and tickets.
 
 Who sees what: feedback figures are limited by ``feedback_scope`` (app/services/access.py);
-survey figures by the e-services the viewer may see. A supplier's averages are over its
-own e-services only, so they cannot be used to work out another supplier's figures.
+survey figures (app/services/survey_figures.py) by the e-services the viewer may see. A
+supplier's averages are over its own e-services only, so they cannot be used to work out
+another supplier's figures.
 """
 
 from __future__ import annotations
@@ -29,9 +30,7 @@ from app.models import (
     EService,
     Feedback,
     FeedbackDay,
-    SurveyResponse,
     Ticket,
-    TransactionCount,
     User,
 )
 from app.models.types import utcnow
@@ -46,12 +45,11 @@ from app.services.deadlines import (
 from app.services.followup import undisputed_fix
 from app.services.rollups import count_if, has_stale_days, recount_stale_days
 from app.services.sql_time import SecondsBetween, seconds_since
+from app.services.survey_figures import SurveyFigures, eservice_survey, survey_results
 
 MAX_RANGE_DAYS = 731  # two years: a year beside the one before
 DAILY_UP_TO_DAYS = 62  # longer ranges go by week: a bar per day would be too thin to read
 SENTIMENTS = ("negative", "neutral", "positive")
-SCALES = ("satisfaction", "ease", "understood")  # 1-5 answers of the common frame
-TASK_DONE = ("yes", "partly", "no")
 
 
 # --- the filters ---------------------------------------------------------------------------
@@ -178,6 +176,13 @@ def _keys(dimension: str, values: Iterable[object]) -> dict[object, str | None]:
         return {value: value for value in values}  # type: ignore[misc]
     codes = dict(db.session.execute(select(model.id, model.code)).all())
     return {value: codes.get(value) for value in values}
+
+
+def names(dimension: str, language: str) -> dict[str, str]:
+    """The e-services' or departments' names in ``language``, by code (inactive ones too:
+    their items stay in the figures)."""
+    model = _DIMENSION_MODELS[dimension]
+    return {row.code: row.name_in(language) for row in db.session.scalars(select(model))}
 
 
 def _day_conditions(filters: InsightFilter, viewer: User) -> list[ColumnElement[bool]]:
@@ -538,194 +543,6 @@ def on_time_resolution(filters: InsightFilter, viewer: User, dimension: str) -> 
     )
 
 
-# --- surveys ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SurveyFigures:
-    """One e-service's survey answers in the range, or (``eservice`` None) several
-    e-services' together, answer by answer."""
-
-    eservice: str | None
-    responses: int
-    scale_answers: dict[str, tuple[int, int]]  # measure → (sum of points, answers)
-    task_done: dict[str, int]  # yes, partly, no → answers
-    help_answers: tuple[int, int]  # (help was available, was not), of those who needed it
-    transactions: int | None  # None: the e-service reports no transaction counts
-    responses_counted: int  # responses of e-services that report transactions
-
-    def mean(self, measure: str) -> float | None:
-        total, answers = self.scale_answers[measure]
-        return total / answers if answers else None
-
-    def task_share(self, answer: str) -> float | None:
-        answered = sum(self.task_done.values())
-        return self.task_done[answer] / answered if answered else None
-
-    @property
-    def help_available(self) -> float | None:
-        available, not_available = self.help_answers
-        needed = available + not_available
-        return available / needed if needed else None
-
-    @property
-    def response_rate(self) -> float | None:
-        """Responses per completed transaction, where transactions are counted."""
-        return self.responses_counted / self.transactions if self.transactions else None
-
-    @property
-    def completion_rate(self) -> float | None:
-        """Responses saying the task got done, of all responses."""
-        return self.task_done["yes"] / self.responses if self.responses else None
-
-    @classmethod
-    def combined(cls, rows: Sequence[SurveyFigures]) -> SurveyFigures:
-        """Several e-services as one: every response weighs the same."""
-        reported = [row.transactions for row in rows if row.transactions is not None]
-        return cls(
-            eservice=None,
-            responses=sum(row.responses for row in rows),
-            scale_answers={
-                measure: (
-                    sum(row.scale_answers[measure][0] for row in rows),
-                    sum(row.scale_answers[measure][1] for row in rows),
-                )
-                for measure in SCALES
-            },
-            task_done={answer: sum(row.task_done[answer] for row in rows) for answer in TASK_DONE},
-            help_answers=(
-                sum(row.help_answers[0] for row in rows),
-                sum(row.help_answers[1] for row in rows),
-            ),
-            transactions=sum(reported) if reported else None,
-            responses_counted=sum(row.responses_counted for row in rows),
-        )
-
-
-@dataclass(frozen=True)
-class SurveyComparison:
-    eservices: list[SurveyFigures]  # most responses first
-    average: SurveyFigures
-    city_wide: bool  # the average is the city's; else that of the viewer's own e-services
-
-
-@dataclass(frozen=True)
-class _CatalogEntry:
-    code: str
-    department: str
-    supplier_id: int | None
-
-
-def _eservice_catalog() -> dict[int, _CatalogEntry]:
-    rows = db.session.execute(
-        select(EService.id, EService.code, Department.code, EService.supplier_id).join(
-            Department, EService.department_id == Department.id
-        )
-    ).all()
-    return {
-        id_: _CatalogEntry(code, department, supplier) for id_, code, department, supplier in rows
-    }
-
-
-def names(dimension: str, language: str) -> dict[str, str]:
-    """The e-services' or departments' names in ``language``, by code (inactive ones too:
-    their items stay in the figures)."""
-    model = _DIMENSION_MODELS[dimension]
-    return {row.code: row.name_in(language) for row in db.session.scalars(select(model))}
-
-
-def visible_eservices(viewer: User) -> set[str]:
-    """The codes of the e-services whose figures ``viewer`` may see."""
-    return {entry.code for entry in _eservice_catalog().values() if _sees_eservice(viewer, entry)}
-
-
-def _sees_eservice(viewer: User, entry: _CatalogEntry) -> bool:
-    """Mirrors ``feedback_scope``: suppliers see their own e-services, handlers assigned to
-    departments those departments' e-services, everyone else all of them."""
-    if viewer.role == "supplier":
-        return viewer.supplier_id is not None and entry.supplier_id == viewer.supplier_id
-    if viewer.role == "handler" and viewer.departments:
-        return entry.department in {department.code for department in viewer.departments}
-    return True
-
-
-def _survey_rows(filters: InsightFilter, eservice_ids: set[int] | None) -> dict[int, dict]:
-    columns = [func.count().label("responses")]
-    for measure in SCALES:
-        column = getattr(SurveyResponse, measure)
-        columns += [
-            func.coalesce(func.sum(column), 0).label(f"{measure}_total"),
-            func.count(column).label(f"{measure}_answers"),
-        ]
-    columns += [count_if(SurveyResponse.task_done == answer).label(answer) for answer in TASK_DONE]
-    columns += [
-        count_if(SurveyResponse.help_available == "yes").label("help_yes"),
-        count_if(SurveyResponse.help_available == "no").label("help_no"),
-    ]
-    query = (
-        select(SurveyResponse.eservice_id, *columns)
-        .where(SurveyResponse.received_at >= filters.since)
-        .where(SurveyResponse.received_at < filters.until)
-        .group_by(SurveyResponse.eservice_id)
-    )
-    if eservice_ids is not None:
-        query = query.where(SurveyResponse.eservice_id.in_(eservice_ids))
-    return {row[0]: dict(row._mapping) for row in db.session.execute(query)}
-
-
-def _transactions(filters: InsightFilter, eservice_ids: set[int] | None) -> dict[int, int]:
-    query = (
-        select(TransactionCount.eservice_id, func.sum(TransactionCount.completed))
-        .where(TransactionCount.day >= filters.first, TransactionCount.day <= filters.last)
-        .group_by(TransactionCount.eservice_id)
-    )
-    if eservice_ids is not None:
-        query = query.where(TransactionCount.eservice_id.in_(eservice_ids))
-    return {eservice_id: int(total) for eservice_id, total in db.session.execute(query)}
-
-
-def _survey_figures(code: str, row: dict | None, transactions: int | None) -> SurveyFigures:
-    row = row or {}
-    responses = int(row.get("responses", 0))
-    return SurveyFigures(
-        eservice=code,
-        responses=responses,
-        scale_answers={
-            measure: (int(row.get(f"{measure}_total", 0)), int(row.get(f"{measure}_answers", 0)))
-            for measure in SCALES
-        },
-        task_done={answer: int(row.get(answer, 0)) for answer in TASK_DONE},
-        help_answers=(int(row.get("help_yes", 0)), int(row.get("help_no", 0))),
-        transactions=transactions,
-        responses_counted=responses if transactions is not None else 0,
-    )
-
-
-def survey_results(filters: InsightFilter, viewer: User) -> SurveyComparison:
-    """Per e-service with responses or transaction counts in the range, and the average to
-    compare with: the city's, or for a supplier that of its own e-services. The channel
-    filter does not apply: every response comes through the survey."""
-    catalog = _eservice_catalog()
-    visible = {id_ for id_, entry in catalog.items() if _sees_eservice(viewer, entry)}
-    city_wide = viewer.role != "supplier"
-    baseline = None if city_wide else visible
-    rows = _survey_rows(filters, baseline)
-    transactions = _transactions(filters, baseline)
-    figures = {
-        id_: _survey_figures(catalog[id_].code, rows.get(id_), transactions.get(id_))
-        for id_ in rows.keys() | transactions.keys()
-    }
-    shown = [
-        row
-        for id_, row in figures.items()
-        if id_ in visible
-        and filters.department in (None, catalog[id_].department)
-        and filters.eservice in (None, catalog[id_].code)
-    ]
-    shown.sort(key=lambda row: (-row.responses, row.eservice))
-    return SurveyComparison(shown, SurveyFigures.combined(list(figures.values())), city_wide)
-
-
 # --- what a supplier sees --------------------------------------------------------------------
 
 
@@ -786,7 +603,7 @@ def supplier_insight(filters: InsightFilter, viewer: User) -> SupplierInsight:
                 code=eservice.code,
                 names=eservice.names,
                 feedback=feedback.get(eservice.code) or ItemFigures(eservice.code, 0, 0, 0),
-                survey=by_code.get(eservice.code) or _survey_figures(eservice.code, None, None),
+                survey=by_code.get(eservice.code) or eservice_survey(eservice.code, None, None),
             )
             for eservice in eservices
         ],

@@ -31,7 +31,7 @@ from app.services.history import change_status
 from app.services.notices import dispatch_notices, queue_notices, round_occasion
 from app.services.privacy import redact
 from app.services.tickets import current_tracker
-from app.services.translations import CitizenText, save_translations, text_for
+from app.services.translations import CitizenText, release_held, text_for
 from integrations.tracker import CATEGORY_DONE, TrackerError
 
 log = logging.getLogger(__name__)
@@ -227,6 +227,26 @@ def describe_change(ticket: Ticket, text: str, actor: User) -> Ticket:
     record(actor, "ticket.change_described", ticket, before=ticket.what_we_changed, after=text)
     ticket.what_we_changed = text
     db.session.commit()
+    return ticket
+
+
+def save_translations(ticket: Ticket, texts: dict[str, dict[str, str]], actor: User) -> Ticket:
+    """Keep the handler's translations, ``{language: {field: text}}`` (already tidied and
+    redacted by the caller's rules); an empty text removes one. Notices a department held for
+    a language now complete are sent. Commits, audited."""
+    stored = {field: dict(values) for field, values in (ticket.translations or {}).items()}
+    for language, fields in texts.items():
+        for field, text in fields.items():
+            if text:
+                stored.setdefault(field, {})[language] = text
+            else:
+                stored.get(field, {}).pop(language, None)
+    record(actor, "ticket.translated", ticket, before=ticket.translations, after=stored)
+    ticket.translations = stored
+    released = release_held(ticket)
+    db.session.commit()
+    if released:
+        dispatch_notices(released)
     return ticket
 
 

@@ -55,14 +55,6 @@ def current_tracker() -> Tracker:
     return tracker_from_config(current_app.config, db.session)
 
 
-def attach_to_ticket(item: Feedback) -> Ticket | None:
-    """Put an actionable item into its problem group (and so its ticket); see
-    app/services/grouping.py. Imported late: grouping builds on this module."""
-    from app.services.grouping import group_feedback
-
-    return group_feedback(item)
-
-
 def ticket_summary(item: Feedback) -> str:
     """The issue's summary: the service and the start of the first report, redacted."""
     text = " ".join(item.redacted_text.split())

@@ -25,11 +25,9 @@ from app.models import (
     NoticeKind,
     NoticeState,
     Ticket,
-    User,
 )
 from app.models.contact import citizen_key_column
 from app.models.types import utcnow
-from app.services.audit import record
 
 # The ticket's fields written for citizens, in the order the forms ask for them.
 TRANSLATED_FIELDS = ("what_we_changed", "outcome_explanation")
@@ -99,28 +97,6 @@ def missing_translation(ticket: Ticket, language: str) -> bool:
     )
 
 
-def save_translations(ticket: Ticket, texts: dict[str, dict[str, str]], actor: User) -> Ticket:
-    """Keep the handler's translations, ``{language: {field: text}}`` (already tidied and
-    redacted by the caller's rules); an empty text removes one. Notices a department held for
-    a language now complete are sent. Commits, audited."""
-    stored = {field: dict(values) for field, values in (ticket.translations or {}).items()}
-    for language, fields in texts.items():
-        for field, text in fields.items():
-            if text:
-                stored.setdefault(field, {})[language] = text
-            else:
-                stored.get(field, {}).pop(language, None)
-    record(actor, "ticket.translated", ticket, before=ticket.translations, after=stored)
-    ticket.translations = stored
-    released = _release_held(ticket)
-    db.session.commit()
-    if released:
-        from app.services.notices import dispatch_notices  # notices builds on this module
-
-        dispatch_notices(released)
-    return ticket
-
-
 def holds_notice(notice: Notice) -> bool:
     """Whether the notice waits for a translation: its department asks so and the words it
     carries are not yet in its language."""
@@ -133,7 +109,7 @@ def holds_notice(notice: Notice) -> bool:
     )
 
 
-def _release_held(ticket: Ticket) -> list[int]:
+def release_held(ticket: Ticket) -> list[int]:
     """The ticket's pending resolution notices whose words are now all translated, due now."""
     pending = db.session.scalars(
         select(Notice)

@@ -20,8 +20,8 @@ from app.models import (
     User,
 )
 from app.services.audit import record
+from app.services.grouping import group_feedback
 from app.services.history import change_status
-from app.services.tickets import attach_to_ticket
 
 
 class RerouteError(ValueError):
@@ -65,7 +65,7 @@ def reroute(
     if item.status in (FeedbackStatus.TRIAGE, FeedbackStatus.RECEIVED):
         change_status(item, FeedbackStatus.FORWARDED)
     if item.ticket is None:
-        attach_to_ticket(item)
+        group_feedback(item)  # into its problem group, and so its ticket
     record(
         actor,
         "feedback.rerouted",

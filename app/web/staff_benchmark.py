@@ -27,7 +27,8 @@ from app.services.benchmark.types import type_name
 from app.web.auth import roles_required
 from app.web.blueprints import staff_bp
 from app.web.charts import ChartData, Series, bar_chart
-from app.web.staff_insight import INSIGHT_ROLES, Figure, csv_response
+from app.web.insight_figures import Figure
+from app.web.staff_insight import INSIGHT_ROLES, csv_response
 
 COMPARE_ROLES = (*INSIGHT_ROLES, "supplier")
 MONTHS_OFFERED = 24

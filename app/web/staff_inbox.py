@@ -28,10 +28,11 @@ from app.services.followup import followup_answers, mark_key_case
 from app.services.grouping import GroupingError, link_to_ticket, open_suggestions
 from app.services.history import item_history
 from app.services.inbox import InboxFilter, inbox
-from app.services.insight import SENTIMENTS, visible_eservices
+from app.services.insight import SENTIMENTS
 from app.services.labels import LabelError, correct_understanding
 from app.services.notices import followup_choices
 from app.services.replies import ReplyError, reply_blocker, reply_to_citizen
+from app.services.survey_figures import visible_eservices
 from app.web.auth import roles_required, visible_feedback_or_404
 from app.web.blueprints import staff_bp
 from app.web.forms import (
@@ -43,7 +44,7 @@ from app.web.forms import (
     ReplyForm,
     UnderstandingForm,
 )
-from app.web.staff_insight import CHANNEL_LABELS
+from app.web.insight_figures import CHANNEL_LABELS
 
 # Who works an item: routes it, links it to a ticket, answers its citizen.
 CASEWORK_ROLES = ("handler", "admin")

@@ -42,7 +42,7 @@ from app.web.auth import roles_required, visible_feedback_or_404
 from app.web.blueprints import staff_bp
 from app.web.charts import ChartData, Series, line_chart
 from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
-from app.web.staff_insight import Figure
+from app.web.insight_figures import Figure
 from integrations.tracker import CATEGORY_DONE, CATEGORY_IN_PROGRESS, CATEGORY_NEW
 
 # Who corrects the grouping: the people who answer for the department's feedback.

@@ -28,7 +28,6 @@ from app.services.insight import (
     key_figures,
     range_error,
     recent_redacted_items,
-    survey_results,
     volume,
     volume_totals,
 )
@@ -40,6 +39,7 @@ from app.services.spikes import (
     check_spikes,
     find_spikes,
 )
+from app.services.survey_figures import survey_results
 from app.services.surveys import ensure_common_frame
 from tests.support.items import at, eservice, item
 

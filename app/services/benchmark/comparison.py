@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import BenchmarkFigure, BenchmarkImport, EService, User
 from app.services.benchmark.export import type_figures
-from app.services.insight import visible_eservices
+from app.services.survey_figures import visible_eservices
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,10 @@ from app.models import (
 from app.models.types import utcnow
 from app.services.benchmark.signing import load_private_key, sign
 from app.services.followup import undisputed_fix
-from app.services.insight import SCALES, SENTIMENTS, TASK_DONE, InsightFilter
+from app.services.insight import SENTIMENTS, InsightFilter
 from app.services.rollups import count_if, has_stale_days, recount_stale_days
 from app.services.sql_time import SecondsBetween
+from app.services.survey_figures import SCALES, TASK_DONE
 
 FORMAT = "civicloop-benchmark"
 VERSION = 1
