@@ -91,6 +91,19 @@ def test_a_reply_in_no_known_language_is_a_400_and_queues_nothing(app, client):
     assert replies() == []
 
 
+def test_the_service_refuses_a_language_it_cannot_mark(app):
+    from flask_babel import force_locale
+
+    from app.services.accounts import create_user
+    from app.services.replies import ReplyError, reply_to_citizen
+
+    handler = create_user("h@example.org", "handler", "correct horse battery staple")
+    item = submit(UPLOAD[1], contact=ContactDetails(email="a@example.org", consent=True))
+    with force_locale("en"), pytest.raises(ReplyError, match="Choose the language"):
+        reply_to_citizen(item, "Danke.", handler, "de")
+    assert replies() == []
+
+
 def test_a_reply_written_before_the_language_was_recorded_reads_as_the_citizens(app):
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
