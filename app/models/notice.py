@@ -41,6 +41,9 @@ class Notice(db.Model):
     occasion: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Words written for this one citizen (a handler's reply); None for templated notices.
     body: Mapped[str | None] = mapped_column(Text)
+    # The language the handler wrote ``body`` in: the citizen's (``language``) or, when they
+    # wrote in their own, another, which the e-mail then marks. None: templated notices.
+    body_language: Mapped[str | None] = mapped_column(String(8))
     language: Mapped[str] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(16), default=NoticeState.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -32,7 +32,7 @@ from app.models.contact import citizen_key_column
 from app.models.types import utcnow
 from app.services.links import followup_url, unsubscribe_url
 from app.services.reply_address import reply_address
-from app.services.translations import holds_notice, text_for
+from app.services.translations import CitizenText, holds_notice, reply_for, text_for
 from integrations.mailer import Mailer, MailError, Message, mailer_from_config
 
 log = logging.getLogger(__name__)
@@ -226,6 +226,21 @@ def _subject(notice: Notice, template: _Template) -> str:
     return str(template.subject)
 
 
+def _paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in _BLANK_LINES.split(text) if part.strip()]
+
+
+def _foreign_paragraphs(*words: CitizenText | None) -> dict[str, str]:
+    """Each paragraph of the words left in another language than the reader's, with that
+    language: the HTML gives them lang=, for screen readers."""
+    return {
+        paragraph: text.language
+        for text in words
+        if text and text.fallback
+        for paragraph in _paragraphs(text.text)
+    }
+
+
 def render_notice(notice: Notice) -> Message:
     """The e-mail in the notice's language, plain text and HTML, without any staff data."""
     item = notice.feedback
@@ -237,7 +252,7 @@ def render_notice(notice: Notice) -> Message:
         # The handlers' words in the citizen's language, or the original marked as such.
         "what_we_changed": ticket and text_for(ticket, "what_we_changed", notice.language),
         "explanation": ticket and text_for(ticket, "outcome_explanation", notice.language),
-        "body": notice.body,
+        "reply": reply_for(notice),
         "status_url": status_url(item, notice.language),
         "unsubscribe_url": unsubscribe,
         "language": notice.language,
@@ -255,17 +270,14 @@ def render_notice(notice: Notice) -> Message:
         text = render_template(f"notices/{template.name}.txt", followup_answers=answers, **context)
         # One blank line between paragraphs, whatever lines the template's tags left.
         text = _BLANK_LINES.sub("\n\n", text).strip() + "\n"
-        paragraphs = [part.strip() for part in text.split("\n\n") if part.strip()]
+        paragraphs = _paragraphs(text)
         html = render_template(
             "notices/mail.html",
             subject=subject,
             paragraphs=paragraphs,
-            # Words left in their original language carry it (lang=), for screen readers.
-            foreign={
-                text.text: text.language
-                for text in (context["what_we_changed"], context["explanation"])
-                if text and text.fallback
-            },
+            foreign=_foreign_paragraphs(
+                context["what_we_changed"], context["explanation"], context["reply"]
+            ),
             answer_links={f"{label}: {url}": (label, url) for label, url in answers},
             **context,
         )

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from app import jobs
 from app.extensions import db
+from app.i18n import LANGUAGES, item_language
 from app.models import Feedback, Notice, NoticeKind, User
 from app.services.audit import record
 from app.services.notices import queue_notice
@@ -32,8 +33,9 @@ def reply_blocker(item: Feedback) -> str | None:
     return None
 
 
-def reply_to_citizen(item: Feedback, text: str, actor: User) -> Notice:
-    """Queue ``text`` to the item's citizen in the outbox and hand it to the mail worker.
+def reply_to_citizen(item: Feedback, text: str, actor: User, language: str | None = None) -> Notice:
+    """Queue ``text``, written in ``language`` (by default the citizen's), to the item's
+    citizen in the outbox and hand it to the mail worker.
 
     Each reply is its own notice (occasion "reply-<n>"), so a second reply is sent too while
     a replayed job still sends each reply once.
@@ -43,6 +45,9 @@ def reply_to_citizen(item: Feedback, text: str, actor: User) -> Notice:
         raise ReplyError(_("Write the reply."))
     if len(text) > MAX_REPLY_TEXT:
         raise ReplyError(_("At most %(count)d characters.", count=MAX_REPLY_TEXT))
+    language = language or item_language(item)
+    if language not in LANGUAGES:
+        raise ReplyError(_("Choose the language the reply is written in."))
     # Two handlers replying at once must not both take the same number.
     db.session.execute(select(Feedback.id).where(Feedback.id == item.id).with_for_update())
     blocker = reply_blocker(item)
@@ -54,8 +59,9 @@ def reply_to_citizen(item: Feedback, text: str, actor: User) -> Notice:
         )
     )
     notice = queue_notice(item, NoticeKind.REPLY, occasion=f"reply-{earlier + 1}", body=text)
+    notice.body_language = language
     db.session.flush()
-    record(actor, "feedback.replied", item, notice=notice.id)
+    record(actor, "feedback.replied", item, notice=notice.id, language=language)
     db.session.commit()
     jobs.enqueue("deliver_notice", notice.id)
     return notice

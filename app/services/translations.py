@@ -3,7 +3,8 @@
 "What we changed" and an outcome's explanation are written in the department's language;
 a handler adds them in the other languages of the problem's citizens. Where a language is
 missing the citizen gets the original words, marked as such, unless the department holds
-notices until the translation is there (``Department.hold_untranslated``).
+notices until the translation is there (``Department.hold_untranslated``). A reply to one
+citizen is written in their language or, marked the same way, in the handler's own.
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ class CitizenText:
 
     def language_name(self, reader: str) -> str:
         """The text's language, named in the reader's ("ruotsi", "Swedish")."""
-        return Locale.parse(self.language).get_display_name(reader) or self.language
+        return language_name(self.language, reader)
+
+
+def language_name(language: str, reader: str) -> str:
+    """``language`` named in the reader's: "sv" for a Finnish reader is "ruotsi"."""
+    return Locale.parse(language).get_display_name(reader) or language
 
 
 def department_language(department: Department | None) -> str:
@@ -63,6 +69,15 @@ def text_for(ticket: Ticket, field: str, language: str) -> CitizenText | None:
     if translated:
         return CitizenText(translated, language, fallback=False)
     return CitizenText(original, source, fallback=True)
+
+
+def reply_for(notice: Notice) -> CitizenText | None:
+    """A handler's reply (the notice's body) as its citizen reads it: written in another
+    language than theirs (the handler's own), it is marked as such."""
+    if not notice.body:
+        return None
+    language = notice.body_language or notice.language
+    return CitizenText(notice.body, language, fallback=language != notice.language)
 
 
 def citizen_languages(ticket: Ticket) -> list[tuple[str, int]]:

@@ -31,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.i18n import LANGUAGES, current_language
 from app.input_guard import EARLIEST_DATE, LATEST_DATE, date_in_range
 from app.models import Contact, TicketOutcome
 from app.schemas.feedback import MAX_TEXT
@@ -42,6 +43,7 @@ from app.services.notices import FOLLOWUP_CHOICES
 from app.services.outcomes import MAX_BODY_NAME, MAX_CHANGE_TEXT, MAX_EXPLANATION
 from app.services.replies import MAX_REPLY_TEXT
 from app.services.routing_rules import MAX_PHRASE_LENGTH, MAX_PHRASES, RuleDraft, parse_phrases
+from app.services.translations import language_name
 
 
 class FilterDateField(DateField):
@@ -407,6 +409,23 @@ class UnderstandingForm(FlaskForm):
 
 
 class ReplyForm(FlaskForm):
+    """A handler's reply, in the citizen's language (chosen to begin with) or in another,
+    the handler's own, which the citizen's e-mail then marks as such."""
+
+    language = SelectField(
+        _l("Language of the reply"), choices=LANGUAGE_CHOICES[1:], validators=[DataRequired()]
+    )
     text = TextAreaField(
         _l("Reply to the citizen"), validators=[DataRequired(), Length(max=MAX_REPLY_TEXT)]
     )
+
+    def __init__(self, citizen_language: str, **kwargs: object) -> None:
+        super().__init__(language=citizen_language, **kwargs)  # a posted choice wins
+        self.citizen_language = citizen_language
+        # Spell checkers and screen readers take the box for the language chosen.
+        chosen = self.language.data if self.language.data in LANGUAGES else citizen_language
+        self.text.render_kw = {"lang": chosen}
+
+    def citizen_language_name(self) -> str:
+        """The citizen's language, named in the handler's ("ruotsi", "Swedish")."""
+        return language_name(self.citizen_language, current_language())

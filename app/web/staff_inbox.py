@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import ValidationError
 
-from app.i18n import current_language
+from app.i18n import current_language, item_language
 from app.models import (
     CHANNELS,
     Feedback,
@@ -198,7 +198,7 @@ def _item_page(
         followup_answers=followup_answers(item),
         answer_labels=dict(followup_choices()),
         link_form=(link_form or LinkTicketForm()) if casework else None,
-        reply_form=(reply_form or ReplyForm()) if casework else None,
+        reply_form=(reply_form or ReplyForm(item_language(item))) if casework else None,
         understanding_form=(
             understanding_form or UnderstandingForm(kind=item.kind, sentiment=item.sentiment)
         )
@@ -270,11 +270,11 @@ def correct_item_understanding(public_id: str) -> ResponseReturnValue:
 @roles_required(*CASEWORK_ROLES)
 def reply_item(public_id: str) -> ResponseReturnValue:
     item = visible_feedback_or_404(public_id)
-    form = ReplyForm()
+    form = ReplyForm(item_language(item))
     if not form.validate_on_submit():
         return _item_page(item, 400, reply_form=form)
     try:
-        reply_to_citizen(item, form.text.data, current_user)
+        reply_to_citizen(item, form.text.data, current_user, form.language.data)
     except ReplyError as error:
         form.text.errors.append(str(error))
         return _item_page(item, 400, reply_form=form)
