@@ -2,101 +2,283 @@
 
 ``privacy`` finds the contact's own names from what the agent entered; this module finds the
 names nobody entered: callers' relatives, staff, the citizen's name in an e-mail signature.
-The names come from Faker's Finnish, Swedish, Danish and Norwegian person lists (a maintained
-package that ships offline, about 1,500 first and 1,000 last names drawn from the countries'
-statistics offices), and are used with rules of case and context instead of alone:
+The names come from Faker's person lists (a maintained package that ships offline): the
+Finnish, Swedish, Danish and Norwegian lists (about 1,500 first and 1,000 last names drawn
+from the countries' statistics offices) are the Nordic names; the lists of the countries
+people move to Nordic cities from (Estonia, Poland, the Baltics, Turkey, Russia and Ukraine
+transliterated, Iraq, Somalia and Pakistan as written in Latin letters, …) and Iceland's
+(which hold the old Norse names Norway still gives: Sigrún, Oddvar, Áslaug) are the wider
+names. They are used with rules of case and context instead of alone:
 
 * a known first name followed by a capitalised word is a full name ("Jens Berg"), and a
-  capitalised word right before a known last name is its first name ("Mirja Mäkinen");
-* a known first or last name standing alone counts when capitalised — first names also when
-  inflected the Finnish way ("Matille", "Virtaselle") — except where the word is also an
-  ordinary word that starts a sentence or is a month ("Anna", "Per", "My", "August");
-* after "my name is", "nimeni on", "jag heter", "Mvh" … or a title ("rouva", "fru", "Mr")
-  one or two capitalised words are a name even when no list knows them.
+  capitalised word right before a known last name is its first name ("Mirja Mäkinen"); a
+  wider first name needs a known name after it ("Priya Sharma");
+* a Nordic first or last name standing alone counts when capitalised — also when inflected
+  the Finnish way ("Matille", "Virtaselle", "Laineelle", "Mäelle") — except where the word is
+  also an ordinary word that starts a sentence, a month, a place or an e-service ("Anna",
+  "Per", "August", "Bergen", "Wilma");
+* after "my name is", "nimeni on", "jag heter", "Mvh" …, a title ("rouva", "fru", "Mr"), a
+  relative ("dottern", "naboen min") or "ask for" one to three capitalised words are a name
+  even when no list knows them; after "I'm", "olen", "det er", "hej" a listed name of any list
+  counts, in any case ("jeg heter silje", "I'm olga petrova");
+* a listed first name in any case before a verb of calling or writing ("pernille skriver",
+  "ingrid heter jag") or signing off at the end ("– signe", "/Kristjan"), and an all-caps
+  first and last name ("JUHA KORHONEN") are names.
 
-All-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product names and
-acronyms, which is how e-service names are written.
+Other all-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product
+names and acronyms, which is how e-service names are written.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
-from faker.providers.person import da_DK, en_GB, fi_FI, no_NO, sv_SE
-
-_PROVIDERS = (fi_FI.Provider, sv_SE.Provider, da_DK.Provider, no_NO.Provider)
+_NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
 # English-language feedback names people with British first names too (the last names are
 # mostly ordinary English words: Green, Hall, Brook).
-_FIRST_NAME_ONLY_PROVIDERS = (en_GB.Provider,)
-_FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female")
+_NORDIC_FIRST_ONLY_LOCALES = ("en_GB",)
+# Where people living in Nordic cities come from, in Latin letters (Faker's "en" list is
+# left out: it is every American given name, ordinary English words among them).
+_WIDER_LOCALES = (
+    "is_IS et_EE lt_LT lv_LV pl_PL cs_CZ sk_SK hu_HU ro_RO hr_HR sl_SI de_DE nl_NL fr_FR it_IT"
+    " es_ES pt_BR en_US en_IE en_NZ en_IN en_PK en_KE fr_DZ tr_TR az_AZ uz_UZ id_ID vi_VN sw"
+    " yo_NG"
+).split()
+_CYRILLIC_LOCALES = ("ru_RU", "uk_UA", "bg_BG")
+# Russian and Ukrainian names as they are written in the Nordic countries' and English
+# spelling alike (Наталья → Natalja, Natalya), so both transliterations are kept.
+_CYRILLIC = dict(
+    zip(
+        "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя",
+        "a b v g g d e e je zh z i i ji j k l m n o p r s t u f h ts ch sh shch - y - e ju ja"
+        .split(),
+        strict=True,
+    )
+)
+_ENGLISH_SPELLING = {"j": "y", "ju": "yu", "ja": "ya", "je": "ye", "ji": "yi", "h": "kh"}
 
 # Names that are also ordinary words of the five languages, capitalised at the start of a
-# sentence ("Anna palautetta", "Per post", "My name", "Inga problem", "Tom sida") or always
-# (months): alone they count only inside a sentence and not as months; in a full name, always.
+# sentence ("Anna palautetta", "Per post", "My name", "Inga problem", "Tom sida", "Olen
+# yrittänyt") or always (months): alone they count only inside a sentence and not as months;
+# in a full name, always.
 _ORDINARY_WORDS = frozenset(
     """
     aina alli anna armas aamu eli helmi hilja ilona into kai kaino lahja lumi oiva rauha satu
-    sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama
+    sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama olen ole oli
     alla bo bror dag del dina ebbe inga juni liv maj mina my per sten stig sol tom ulf vera
-    else mai rut vilja ask björn ville ingen inge kan vil
+    else mai rut vilja ask björn ville ingen inge kan vil han hun hon
     august april may june mark will bill grace hope rose frank joy faith dawn iris ruby amber
     holly ivy lily heather crystal penny summer autumn guy sue pat rob jay art max ray don
     dean carol jack
     hall hagen rask
     """.split()
 )
+# Pronouns and quantifiers among them never name the one who calls or writes ("Alla ringde").
+_FUNCTION_WORDS = frozenset("alla ingen inga inge han hun hon my mina del kan vil ole olen oli".split())
 # Words that are names and also always capitalised in their other sense: months, and the
 # Finnish holidays that are also first names ("Vappuna", "Juhannus").
 _MONTHS = frozenset("january february march april may june july august vappu juhannus".split())
-# A name right before one of these words names a street or a square, not a person:
-# "Karl Johans gate", "H.C. Andersens Boulevard", "Gustav Adolfs torg".
+# E-services and the companies behind them whose names are also first names: alone they are
+# the service ("Wilmaan ei pääse", "Aula-beskeden"); in a full name or introduced, a person.
+_SERVICE_NAMES = frozenset("wilma helmi ilmari aula kela elisa vilma daisy mina".split())
+# Cities Faker's Norwegian address list does not hold (it has none); Finnish, Swedish and
+# Danish cities come from Faker's address lists.
+_NORWEGIAN_CITIES = frozenset(
+    """oslo bergen trondheim stavanger drammen fredrikstad kristiansand sandnes tromsø
+    sarpsborg skien ålesund sandefjord haugesund tønsberg moss porsgrunn bodø arendal hamar
+    larvik halden lillehammer molde harstad gjøvik kongsberg""".split()
+)
+# A name right before one of these words names a street, a square or a building, not a
+# person: "Karl Johans gate", "H.C. Andersens Boulevard", "Dronning Louises Bro".
 _PLACE_WORDS = frozenset(
     """gate gata gatan gaten vej vei veien vejen väg vägen torg torget torv plass plassen plads
     pladsen allé alle boulevard street road avenue square lane katu tie kuja polku tori aukio
-    puisto park parken""".split()
+    puisto park parken bro broen bron bridge silta garden gardens kyrka kirke kirkko church
+    """.split()
+)
+# A capitalised word after one of these names a school, a kindergarten or a library
+# ("förskolan Solrosen", "päiväkoti Tähtönen").
+_INSTITUTION_WORDS = frozenset(
+    """förskolan förskola skolan skola päiväkoti päiväkodin koulu koulun børnehaven børnehave
+    barnehage barnehagen skole skolen school kindergarten daghemmet bibliotek biblioteket
+    kirjasto""".split()
 )
 _INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
+_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
 
 # Finnish case endings (longest first) and the genitive -s / 's of the other languages.
 _ENDINGS = sorted(
-    "lle llä lla ltä lta ssä ssa stä sta ksi na nä ta tä n a ä lle'".split(), key=len, reverse=True
+    "lle llä lla ltä lta ssä ssa stä sta ksi seen hin na nä ta tä n a ä lle'".split(),
+    key=len,
+    reverse=True,
 )
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
 _SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”(]\s*$")
-_CONTEXT_RE = re.compile(
-    r"""(?ix)
-    (?<!\w)(?:my\s+name\s+is|name\s*:|i\s+am\s+called
-      |nimeni\s+on|nimi\s*:|nimi\s+on
-      |jag\s+heter|mitt\s+namn\s+är|namn\s*:|heter
-      |jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:|hedder
-      |terveisin|ystävällisin\s+terveisin|t\.|hälsningar|mvh|med\s+vänliga\s+hälsningar
-      |med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
-      |regards|best\s+regards|kind\s+regards|sincerely
-      |rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
-      |soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
-      |sagsbehandler|saksbehandler|käsittelijä)
-    \s+$"""
+_ABBREVIATION_RE = re.compile(
+    r"(?:^|[^\w.])(?:[A-ZÅÄÖÆØ]|vedr|ang|bl|pga|esim|ks|mm|dvs|ca|jf|fx|nr|kl|klo|ref|tlf|puh|tel)"
+    r"\.[ \u00a0]$",
+    re.IGNORECASE,
 )
+# Lower-case particles inside a full name: "Gustaf af Klercker", "Ludwig van Beethoven".
+_PARTICLE_RE = re.compile(r"[ \u00a0](?:af|av|von|van|de|der|den|da|di|du|la|le|zu|el|al)[ \u00a0]")
+_SPACE = frozenset({" ", "\u00a0"})
+
+# After these, one to three capitalised words are a name whether or not a list knows them.
+_INTRODUCER = r"""
+    my\s+name\s+is|name\s*:|i\s+am\s+called|named|signed
+  | nimeni\s+on|nimi\s*:|nimi\s+on|nimi
+  | jag\s+heter|mitt\s+namn\s+är|namn\s*:|heter|heiter|eg\s+heiter
+  | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:|hedder
+  | terveisin|ystävällisin\s+terveisin|t\.|hälsningar|mvh|med\s+vänliga\s+hälsningar
+  | med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
+  | regards|best\s+regards|kind\s+regards|sincerely|yours|br
+  | rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
+  | soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
+  | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
+  | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
+  | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
+  | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
+"""
+# Relatives and neighbours: "min far", "my daughter", "dottern", "naboen min", "poikani".
+_RELATIVE = r"""
+    daughter|son|wife|husband|mother|mum|mom|father|dad|neighbour|neighbor|friend|partner
+  | dotter|son|fru|man|mamma|pappa|mor|far|granne|vän|sambo|datter|søn|sønn|kone|mann|nabo
+  | venn|veninde|venninne|barn|bror|søster|syster|mormor|farmor|morfar|farfar|bestemor
+"""
+_RELATIVE_DEFINITE = r"""
+    dottern|sonen|grannen|datteren|dattera|sønnen|naboen|kona|mannen|barnet|tyttäreni|poikani
+  | vaimoni|mieheni|äitini|isäni|naapurini|ystäväni|lapseni|tyttäremme|poikamme|veljeni
+  | siskoni|mummoni|pappani
+"""
+# After these only a listed name counts, in any case ("I'm olga petrova", "olen tero").
+_GREETING = r"""
+    i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
+  | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
+"""
+_INTRODUCER_RE = re.compile(
+    r"(?ix)(?<!\w)(?:"
+    + _INTRODUCER.format(
+        possessive="min|mitt|mi|mine|my|our|vår|vores|meidän",
+        relative=_RELATIVE,
+        relative_definite=_RELATIVE_DEFINITE,
+    )
+    + r")[\s,:]+$"
+)
+_GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + r")[\s,:]+$")
+# The name comes right before these: "pernille skriver:", "ingrid heter jag", "Anna soitti".
+_SAYS_AFTER_RE = re.compile(
+    r"""(?ix)[ \u00a0]+(?:soitti|soittaa|kirjoittaa|kirjoitti|kysyi|ringde|ringer|ringte
+    |ringede|skriver|skriv|skrev|heter\s+jag|heiter\s+eg|hedder\s+jeg|called|calls|rang|writes
+    |wrote|here)(?!\w)"""
+)
+# A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
+_SIGN_OFF_RE = re.compile(r"(?:^|\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$")
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Lower-case names, each also without its accents ("sigrún" and "sigrun")."""
+
+    first: frozenset[str]
+    last: frozenset[str]
+    wider_first: frozenset[str]
+    wider_last: frozenset[str]
+    places: frozenset[str]
+
+
+def _person_lists(locale: str) -> tuple[set[str], set[str]]:
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    first: set[str] = set()
+    last: set[str] = set()
+    for attribute in dir(provider):
+        value = getattr(provider, attribute)
+        if not isinstance(value, (list, tuple, dict)):
+            continue
+        if "first_name" in attribute:
+            first.update(n.lower() for n in value)
+        elif "last_name" in attribute:
+            last.update(n.lower() for n in value)
+    return first, last
+
+
+def _spellings(name: str) -> Iterator[str]:
+    """``name`` as it is written in Latin letters in the Nordic countries."""
+    if any("а" <= c <= "я" or c in "ёєіїґ" for c in name):
+        nordic = "".join(_CYRILLIC.get(c, c) for c in name).replace("-", "")
+        yield nordic
+        yield "".join(_ENGLISH_SPELLING.get(part, part) for part in _cyrillic_parts(name))
+        return
+    yield name
+    folded = _fold(name)
+    yield folded
+    if len(folded) >= 6 and folded.endswith("ur"):
+        yield folded[:-2]  # Icelandic nominative: Sigurður → Sigurd, Gunnhildur → Gunnhild
+
+
+def _cyrillic_parts(name: str) -> Iterator[str]:
+    for c in name:
+        part = _CYRILLIC.get(c, c)
+        yield "" if part == "-" else part
+
+
+def _fold(word: str) -> str:
+    # Icelandic þ and ð are written th and d; other accents are dropped (Áslaug → Aslaug).
+    word = word.replace("þ", "th").replace("ð", "d")
+    decomposed = unicodedata.normalize("NFD", word)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c in "\u030a\u0308")
+    return unicodedata.normalize("NFC", kept)
+
+
+def _with_spellings(names: set[str]) -> frozenset[str]:
+    return frozenset(spelling for name in names for spelling in _spellings(name) if spelling)
 
 
 @lru_cache(maxsize=1)
-def _known_names() -> tuple[frozenset[str], frozenset[str]]:
+def _known_names() -> _Names:
     first: set[str] = set()
     last: set[str] = set()
-    for provider in _PROVIDERS:
-        for attribute in _FIRST_NAME_LISTS:
-            first.update(n.lower() for n in getattr(provider, attribute, ()))
-        last.update(n.lower() for n in getattr(provider, "last_names", ()))
-    for provider in _FIRST_NAME_ONLY_PROVIDERS:
-        for attribute in _FIRST_NAME_LISTS:
-            first.update(n.lower() for n in getattr(provider, attribute, ()))
-    return frozenset(first), frozenset(last)
+    for locale in _NORDIC_LOCALES:
+        given, family = _person_lists(locale)
+        first |= given
+        last |= family
+    for locale in _NORDIC_FIRST_ONLY_LOCALES:
+        first |= _person_lists(locale)[0]
+    wider_first: set[str] = set()
+    wider_last: set[str] = set()
+    for locale in (*_WIDER_LOCALES, *_CYRILLIC_LOCALES):
+        given, family = _person_lists(locale)
+        wider_first |= given
+        wider_last |= family
+    return _Names(
+        frozenset(first),
+        frozenset(last),
+        _with_spellings(wider_first) - first,
+        _with_spellings(wider_last) - last,
+        _places(),
+    )
+
+
+def _places() -> frozenset[str]:
+    places = set(_NORWEGIAN_CITIES)
+    for locale in ("fi_FI", "sv_SE", "da_DK"):
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        for attribute in ("cities", "countries"):
+            places.update(p.lower() for p in getattr(provider, attribute, ()))
+    return frozenset(places)
+
+
+_PREFIXED_SURNAME_RE = re.compile(r"(?:Mc|Mac|O['’]|D['’])[A-ZÅÄÖÆØ][a-zåäöæøéü]+$")
 
 
 def _is_capitalised(word: str) -> bool:
-    # "Anna-Liisa", "Mäkinen", "O'Brien"; not "SFO", "MitID", "BankID", "eLasku".
+    # "Anna-Liisa", "Mäkinen", "O'Brien", "McAllister"; not "SFO", "MitID", "BankID", "eLasku".
+    if _PREFIXED_SURNAME_RE.match(word):
+        return True
     letters = [c for c in word if c.isalpha()]
     return (
         len(letters) >= 2
@@ -124,31 +306,77 @@ def _lemmas(word: str) -> Iterator[str]:
         yield stem[:-1]  # Nordic genitive: Annas, Larsens
 
 
+# Finnish consonant gradation, the weak grade of a stem's last consonant and its strong
+# grade: Mati- → Matti, Lahde- → Lahte- (Lahti), Hanne- → Hante-, Mäe- → Mäke- (Mäki).
+_GRADATION = (("kk", "k"), ("pp", "p"), ("tt", "t"), ("ht", "hd"), ("t", "d"), ("p", "v"),
+              ("nk", "ng"), ("mp", "mm"), ("lt", "ll"), ("nt", "nn"), ("rt", "rr"))
+_VOWELS = "aeiouyäö"
+
+
 def _bases(base: str) -> Iterator[str]:
     yield base
     if base.endswith("se") or base.endswith("s"):
         yield base.rstrip("e")[:-1] + "nen"  # Virtaselle, Virtasen, Virtasta → Virtanen
     if base.endswith("i") and len(base) > 3:
         yield base[:-1]  # Johanssonille → Johansson
-    # Consonant gradation of the stem: Mati- → Matti, Peka- → Pekka, Jusi- → Jussi.
-    if len(base) > 2 and base[-1] in "aeiouyäö" and base[-2] in "ktp":
-        yield base[:-1] + base[-2] + base[-1]
+    if base.endswith("ee"):
+        yield base[:-1]  # Laineelle → Laine
+    for stem in _strong_grades(base):
+        yield stem
+        if stem.endswith("e") and not stem.endswith("ee"):
+            yield stem[:-1] + "i"  # Järve- → Järvi, Lahte- → Lahti, Mäke- → Mäki
+
+
+def _strong_grades(base: str) -> Iterator[str]:
+    """``base`` and its strong grades, when it ends in one consonant (cluster) and a vowel."""
+    yield base
+    if len(base) < 3 or base[-1] not in _VOWELS:
+        return
+    head, vowel = base[:-1], base[-1]
+    for strong, weak in _GRADATION:
+        if head.endswith(weak) and (len(weak) == 2 or head[-2:-1] in _VOWELS + "lrn"):
+            yield head[: -len(weak)] + strong + vowel
+    if head[-1] in _VOWELS and len(head) <= 4:
+        yield head + "k" + vowel  # Mäe- → Mäke-, Koe- → Koke-
 
 
 def _kind(word: str) -> str | None:
-    """ "first", "last" or None: what the lists know ``word`` (or its base form) as."""
-    first, last = _known_names()
+    """ "first", "last", "wider" or None: what the lists know ``word`` (or its base form) as."""
+    names = _known_names()
     parts = word.split("-")
     if len(parts) == 2 and all(p[:1].isupper() for p in parts if p):
         # Anna-Liisa, Sven-Erik: the last half carries the inflection.
-        if parts[0].lower() in first and any(lem in first for lem in _lemmas(parts[1])):
+        if parts[0].lower() in names.first and any(
+            lem in names.first for lem in _lemmas(parts[1])
+        ):
             return "first"
     lemmas = list(_lemmas(word))
-    if any(lemma in first for lemma in lemmas):
+    if any(lemma in names.first for lemma in lemmas):
         return "first"
-    if any(lemma in last for lemma in lemmas):
+    if any(lemma in names.last for lemma in lemmas):
         return "last"
+    if any(lemma in names.wider_first or lemma in names.wider_last for lemma in lemmas):
+        return "wider"
     return None
+
+
+def _is_place(word: str) -> bool:
+    places = _known_names().places
+    return any(lemma in places for lemma in _lemmas(word))
+
+
+def _is_listed_first_name(word: str) -> bool:
+    """A first name of any list, as written (any case): "silje", "TERO", "Kristjan"."""
+    lowered = word.lower()
+    names = _known_names()
+    return len(lowered) > 2 and lowered not in _ORDINARY_WORDS and (
+        lowered in names.first or lowered in names.wider_first
+    )
+
+
+def _is_listed_last_name(word: str) -> bool:
+    names = _known_names()
+    return any(lemma in names.last or lemma in names.wider_last for lemma in _lemmas(word))
 
 
 def _first_name_before(word: str, last_name: str) -> bool:
@@ -159,81 +387,222 @@ def _first_name_before(word: str, last_name: str) -> bool:
     """
     if word.lower() in _ORDINARY_WORDS or _kind(last_name) != "last":
         return False
-    base_form = last_name.lower() in _known_names()[1]
+    base_form = last_name.lower() in _known_names().last
     return base_form or word[-2:].lower() == last_name[-2:].lower()
 
 
 def _starts_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start]
-    return start == 0 or not text[:start].strip() or bool(_SENTENCE_END_RE.search(before))
+    if start == 0 or not text[:start].strip():
+        return True
+    # The dot of an initial or an abbreviation ends no sentence: "J. Andersson", "Vedr. Ole".
+    return bool(_SENTENCE_END_RE.search(before)) and not _ABBREVIATION_RE.search(
+        text[max(0, start - 8) : start]
+    )
+
+
+def _cue_before(text: str, start: int) -> str | None:
+    """ "introduced" (after "jag heter", "Mvh", "rouva", "dottern"), "greeted" (after "hej",
+    "I'm", "olen") or None."""
+    before = text[max(0, start - 60) : start]
+    if _INTRODUCER_RE.search(before):
+        return "introduced"
+    if _GREETING_RE.search(before):
+        return "greeted"
+    return None
 
 
 def find_names_in_text(text: str) -> list[tuple[int, int]]:
     """(start, end) of each person's name in ``text``, full names as one span."""
+    found = (
+        _capitalised_names(text)
+        + _lower_case_full_names(text)
+        + _listed_names_in_any_case(text)
+        + _all_caps_full_names(text)
+        + _sign_off_name(text)
+    )
     spans = []
-    for start, end in _candidate_names(text):
+    for start, end in found:
         following = text[end : end + 20].split()
-        if following and following[0].strip(".,;:").lower() in _PLACE_WORDS:
+        last_word = text[start:end].split()[-1].lower()
+        if last_word in _PLACE_WORDS or (
+            following and following[0].strip(".,;:").lower() in _PLACE_WORDS
+        ):
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
+        if _INITIAL_BEFORE.search(text[max(0, start - 4) : start]):
+            start -= 3  # "J. Andersson"
         spans.append((start, end))
     return spans
 
 
-def _candidate_names(text: str) -> list[tuple[int, int]]:
+def _capitalised_names(text: str) -> list[tuple[int, int]]:
     words = [m for m in _WORD_RE.finditer(text) if _is_capitalised(m.group())]
     spans: list[tuple[int, int]] = []
     index = 0
     while index < len(words):
         word = words[index]
-        nxt = words[index + 1] if index + 1 < len(words) else None
-        adjacent = nxt is not None and text[word.end() : nxt.start()] in {" ", "\u00a0"}
-        initial = _starts_sentence(text, word.start())
-        kind = _kind(word.group()) or (None if initial else _surname_by_ending(word.group()))
-        lowered = word.group().lower()
-        introduced = bool(_CONTEXT_RE.search(text[max(0, word.start() - 40) : word.start()]))
-        if adjacent and (
-            kind == "first" or introduced or _first_name_before(word.group(), nxt.group())
-        ):
-            if nxt.group().lower() not in _MONTHS:
-                spans.append((word.start(), nxt.end()))
-                index += 2
-                continue
-        if kind or introduced:
-            ordinary = lowered in _MONTHS or (initial and lowered in _ORDINARY_WORDS)
-            if introduced or not (ordinary or (initial and kind == "last")):
-                spans.append((word.start(), word.end()))
+        cue = _cue_before(text, word.start())
+        count = _full_name_length(text, words, index, cue)
+        if count:
+            spans.append((word.start(), words[index + count - 1].end()))
+            index += count
+            continue
+        if _single_name(text, word, cue):
+            spans.append((word.start(), word.end()))
         index += 1
-    return spans + _lower_case_full_names(text)
+    return spans
+
+
+def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
+    """How many capitalised words from ``index`` on are written as one name (up to three)."""
+    count = 1
+    while index + count < len(words) and count < 3:
+        previous, nxt = words[index + count - 1], words[index + count]
+        gap = text[previous.end() : nxt.start()]
+        if not (gap in _SPACE or _PARTICLE_RE.fullmatch(gap)) or nxt.group().lower() in _MONTHS:
+            break
+        count += 1
+    return count
+
+
+def _full_name_length(
+    text: str, words: list[re.Match[str]], index: int, cue: str | None
+) -> int:
+    """How many words from ``index`` on are a full name: 0, or 2 (3 when introduced)."""
+    count = _following_names(text, words, index)
+    if count == 1 or _after_institution(text, words[index].start()):
+        return 0
+    if cue == "introduced":
+        return count
+    given, family = words[index].group(), words[index + 1].group()
+    kind, family_kind = _kind(given), _kind(family) or _surname_by_ending(family)
+    if _is_place(family) and family_kind is None:
+        return 0
+    if kind == "first":
+        # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
+        ordinary = _starts_sentence(text, words[index].start()) and given.lower() in _ORDINARY_WORDS
+        return 2 if not ordinary or _is_listed_last_name(family) else 0
+    if kind == "wider" and family_kind is not None:
+        return 2  # "Priya Sharma", "Olga Petrova"
+    return 2 if _first_name_before(given, family) else 0
+
+
+def _after_institution(text: str, start: int) -> bool:
+    before = text[max(0, start - 20) : start].split()
+    return bool(before) and before[-1].lower() in _INSTITUTION_WORDS
+
+
+def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
+    """Whether one capitalised word alone is a name."""
+    if cue == "introduced":
+        return True
+    written = word.group()
+    initial = _starts_sentence(text, word.start())
+    kind = _kind(written) or (None if initial else _surname_by_ending(written))
+    if kind is None or _after_institution(text, word.start()):
+        return False
+    if kind == "wider":
+        return cue == "greeted"
+    lemmas = set(_lemmas(written))
+    if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
+        return False
+    lowered = written.lower()
+    ordinary = lowered in _MONTHS or (initial and lowered in _ORDINARY_WORDS)
+    return not (ordinary or (initial and kind == "last"))
 
 
 # Nordic surnames by their ending: Finnish -nen (and its inflected -se- stem), Swedish -sson
 # and -ström/-qvist, Danish and Norwegian -sen. Inside a sentence, a capitalised word of this
-# shape is a surname: the languages' nouns are not capitalised there.
+# shape is a surname: the languages' nouns are not capitalised there, but place names ending
+# in a place word are ("Rådhuspladsen").
 _SURNAME_ENDING = re.compile(
     r"(?:nen|s(?:e(?:n|lle|llä|lla|ltä|lta|ssä|ssa|stä|sta))|sson|ström|qvist|kvist|sen)$",
+    re.IGNORECASE,
+)
+_PLACE_ENDING = re.compile(
+    r"(?:pladsen|plassen|gatan|gaten|vägen|vejen|veien|torget|parken|kirken|haven)$",
     re.IGNORECASE,
 )
 
 
 def _surname_by_ending(word: str) -> str | None:
-    return "last" if len(word) > 5 and _SURNAME_ENDING.search(word) else None
+    if len(word) <= 5 or _PLACE_ENDING.search(word) or _is_place(word):
+        return None
+    return "last" if _SURNAME_ENDING.search(word) else None
 
 
 def _lower_case_full_names(text: str) -> list[tuple[int, int]]:
     """ "liisa virtanen": a known first name and a known last name, both in lower case."""
-    first, last = _known_names()
+    first = _known_names().first
     words = list(_WORD_RE.finditer(text))
     spans = []
     for given, family in zip(words, words[1:], strict=False):
-        if text[given.end() : family.start()] not in {" ", "\u00a0"}:
+        if text[given.end() : family.start()] not in _SPACE:
             continue
         if not (given.group().islower() and family.group().islower()):
             continue
         name = given.group()
         if name in _ORDINARY_WORDS or len(name) < 3 or name not in first:
             continue
-        if any(lemma in last for lemma in _lemmas(family.group())):
+        if _is_listed_last_name(family.group()):
             spans.append((given.start(), family.end()))
     return spans
+
+
+def _listed_names_in_any_case(text: str) -> list[tuple[int, int]]:
+    """Listed first names written in lower case or capitals after a cue ("jeg heter silje",
+    "olen tero", "I'm olga petrova") or before a verb of calling or writing ("pernille
+    skriver", "ingrid heter jag", "Per ringde"), with a listed last name after them."""
+    words = list(_WORD_RE.finditer(text))
+    spans = []
+    for index, word in enumerate(words):
+        written = word.group()
+        if _is_capitalised(written):
+            # Capitalised names are found above, except an ordinary word that starts a
+            # sentence and is the subject of "ringde", "soitti" ("Per ringde", "Anna soitti").
+            listed = written.lower() in _ORDINARY_WORDS and _kind(written) == "first"
+            named = listed and bool(_SAYS_AFTER_RE.match(text, word.end()))
+        else:
+            named = _is_listed_first_name(written) and (
+                bool(_SAYS_AFTER_RE.match(text, word.end()))
+                or _cue_before(text, word.start()) is not None
+            )
+        if not named or written.lower() in _FUNCTION_WORDS:
+            continue
+        end = word.end()
+        nxt = words[index + 1] if index + 1 < len(words) else None
+        if (
+            nxt is not None
+            and text[end : nxt.start()] in _SPACE
+            and not _is_capitalised(nxt.group())
+            and _is_listed_last_name(nxt.group())
+        ):
+            end = nxt.end()
+        spans.append((word.start(), end))
+    return spans
+
+
+def _all_caps_full_names(text: str) -> list[tuple[int, int]]:
+    """ "JUHA KORHONEN", "VIRTANEN ANNA": a listed first and last name in capitals."""
+    words = [m for m in _WORD_RE.finditer(text) if m.group().isupper() and len(m.group()) > 2]
+    spans = []
+    for given, family in zip(words, words[1:], strict=False):
+        if text[given.end() : family.start()] not in _SPACE:
+            continue
+        one, other = given.group(), family.group()
+        if (_is_listed_first_name(one) and _is_listed_last_name(other)) or (
+            _is_listed_last_name(one) and _is_listed_first_name(other)
+        ):
+            spans.append((given.start(), family.end()))
+    return spans
+
+
+def _sign_off_name(text: str) -> list[tuple[int, int]]:
+    """A listed first name signing off the text after a dash, a slash or a line break."""
+    offset = max(0, len(text) - 60)
+    match = _SIGN_OFF_RE.search(text, offset)
+    if not match or not _is_listed_first_name(match.group("name").split()[0]):
+        return []
+    return [(match.start("name"), match.end("name"))]
