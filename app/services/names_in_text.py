@@ -55,8 +55,9 @@ _CYRILLIC_LOCALES = ("ru_RU", "uk_UA", "bg_BG")
 _CYRILLIC = dict(
     zip(
         "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя",
-        "a b v g g d e e je zh z i i ji j k l m n o p r s t u f h ts ch sh shch - y - e ju ja"
-        .split(),
+        (
+            "a b v g g d e e je zh z i i ji j k l m n o p r s t u f h ts ch sh shch - y - e ju ja"
+        ).split(),
         strict=True,
     )
 )
@@ -78,8 +79,27 @@ _ORDINARY_WORDS = frozenset(
     hall hagen rask
     """.split()
 )
-# Pronouns and quantifiers among them never name the one who calls or writes ("Alla ringde").
-_FUNCTION_WORDS = frozenset("alla ingen inga inge han hun hon my mina del kan vil ole olen oli".split())
+# Words of the five languages that some name list also holds ("till", "man", "andre", "bara",
+# "koko", "om", "vi"): written in lower case they are these words, whatever the cue before
+# them ("vår dotter till …", "när man ringer", "på vegne av andre").
+_COMMON_WORDS = frozenset(
+    """
+    aina ainoa alla an andra andre anna annars annet april as august autumn bara bare berre
+    bett bil black blank bog bok bor borde bot bra branch bus car clear dag date day de del din
+    dina doctor don egen eli eller else ene english fee fem field fik finns fit floor foran
+    front good green grey grund ha hagen hall halls han ho holder hon hope hull hun inga ingen
+    inge jaga januar jeres jo job jono juni kamala kan karta knapp koko kort koska lang lar
+    lika lilla link little long lot love mac made mai maj maks man mark mars matka max may meg
+    mest mina mitt more must my noe oak och ole olen oli om osa owe page pages per post price
+    rahat raja rask read reader real rita room roska run sa sai said sama sen seven side sina
+    sine small smart snow sole som street such summer tai tak till tom too tosi tule tur unna
+    us ute vain valid vall var vara veit veta vi vid vil vill ville visa vit walker way weeks
+    were över miks
+    """.split()
+)
+# Pronouns and quantifiers that are also names never name the one who calls or writes, even
+# capitalised ("Alla ringde", "Han ringde", "Man skriver").
+_PRONOUNS = frozenset("alla ingen inga inge han hun hon man my mina del kan vil".split())
 # Words that are names and also always capitalised in their other sense: months, and the
 # Finnish holidays that are also first names ("Vappuna", "Juhannus").
 _MONTHS = frozenset("january february march april may june july august vappu juhannus".split())
@@ -101,6 +121,8 @@ _PLACE_WORDS = frozenset(
     puisto park parken bro broen bron bridge silta garden gardens kyrka kirke kirkko church
     """.split()
 )
+# A name before one of these names an e-service or an app: "Freja eID", "Mina sidor".
+_PRODUCT_WORDS = frozenset("eid id app appen appi sovellus sidor sider".split())
 # A capitalised word after one of these names a school, a kindergarten or a library
 # ("förskolan Solrosen", "päiväkoti Tähtönen").
 _INSTITUTION_WORDS = frozenset(
@@ -118,7 +140,8 @@ _ENDINGS = sorted(
     reverse=True,
 )
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
-_SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”(]\s*$")
+# A quoted message starts with a capital too: "står det 'Inga ansökningar'".
+_SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”‘’'(]\s*$")
 _ABBREVIATION_RE = re.compile(
     r"(?:^|[^\w.])(?:[A-ZÅÄÖÆØ]|vedr|ang|bl|pga|esim|ks|mm|dvs|ca|jf|fx|nr|kl|klo|ref|tlf|puh|tel)"
     r"\.[ \u00a0]$",
@@ -177,7 +200,9 @@ _SAYS_AFTER_RE = re.compile(
     |wrote|here)(?!\w)"""
 )
 # A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
-_SIGN_OFF_RE = re.compile(r"(?:^|\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$")
+_SIGN_OFF_RE = re.compile(
+    r"(?:^|\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$"
+)
 
 
 @dataclass(frozen=True)
@@ -288,19 +313,26 @@ def _is_capitalised(word: str) -> bool:
     )
 
 
-def _lemmas(word: str) -> Iterator[str]:
-    """The word and the base forms it may be an inflection of (lower case)."""
+def _lemmas(word: str, at_start: bool = False) -> Iterator[str]:
+    """The word and the base forms it may be an inflection of (lower case).
+
+    A sentence's first word is read as inflected by a short ending only as a genitive of a
+    name that is no ordinary word: "Eeron", "Mettes", "Matille", but not "Olen", "Toivon",
+    "Then", "Kenttä", "Tomta" (Ole-n, Toivo-n, The-n, Kent-tä, Tom-ta).
+    """
     lowered = word.lower().rstrip("'’").replace("’", "'")
     if lowered.endswith("'s"):
         yield lowered[:-2]
     yield lowered
     stem = lowered.replace(":", "")
     for ending in _ENDINGS:
-        if not stem.endswith(ending) or len(stem) - len(ending) < 2:
-            continue
-        base = stem[: -len(ending)]
-        yield from _bases(base)
-    if len(stem) > 4 and stem[-1] == "n" and stem[-2] == stem[-3]:
+        if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+            if at_start and len(ending) < 3:
+                if ending == "n" and len(stem) > 4 and stem[:-1] not in _ORDINARY_WORDS:
+                    yield from _bases(stem[:-1])
+            else:
+                yield from _bases(stem[: -len(ending)])
+    if len(stem) > 4 and stem[-1] == "n" and stem[-2] == stem[-3] and not at_start:
         yield stem[:-2]  # illative: Annaan, Mattiin
     if stem.endswith("s"):
         yield stem[:-1]  # Nordic genitive: Annas, Larsens
@@ -308,8 +340,19 @@ def _lemmas(word: str) -> Iterator[str]:
 
 # Finnish consonant gradation, the weak grade of a stem's last consonant and its strong
 # grade: Mati- → Matti, Lahde- → Lahte- (Lahti), Hanne- → Hante-, Mäe- → Mäke- (Mäki).
-_GRADATION = (("kk", "k"), ("pp", "p"), ("tt", "t"), ("ht", "hd"), ("t", "d"), ("p", "v"),
-              ("nk", "ng"), ("mp", "mm"), ("lt", "ll"), ("nt", "nn"), ("rt", "rr"))
+_GRADATION = (
+    ("kk", "k"),
+    ("pp", "p"),
+    ("tt", "t"),
+    ("ht", "hd"),
+    ("t", "d"),
+    ("p", "v"),
+    ("nk", "ng"),
+    ("mp", "mm"),
+    ("lt", "ll"),
+    ("nt", "nn"),
+    ("rt", "rr"),
+)
 _VOWELS = "aeiouyäö"
 
 
@@ -323,7 +366,7 @@ def _bases(base: str) -> Iterator[str]:
         yield base[:-1]  # Laineelle → Laine
     for stem in _strong_grades(base):
         yield stem
-        if stem.endswith("e") and not stem.endswith("ee"):
+        if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
             yield stem[:-1] + "i"  # Järve- → Järvi, Lahte- → Lahti, Mäke- → Mäki
 
 
@@ -340,17 +383,15 @@ def _strong_grades(base: str) -> Iterator[str]:
         yield head + "k" + vowel  # Mäe- → Mäke-, Koe- → Koke-
 
 
-def _kind(word: str) -> str | None:
+def _kind(word: str, at_start: bool = False) -> str | None:
     """ "first", "last", "wider" or None: what the lists know ``word`` (or its base form) as."""
     names = _known_names()
     parts = word.split("-")
     if len(parts) == 2 and all(p[:1].isupper() for p in parts if p):
         # Anna-Liisa, Sven-Erik: the last half carries the inflection.
-        if parts[0].lower() in names.first and any(
-            lem in names.first for lem in _lemmas(parts[1])
-        ):
+        if parts[0].lower() in names.first and any(lem in names.first for lem in _lemmas(parts[1])):
             return "first"
-    lemmas = list(_lemmas(word))
+    lemmas = list(_lemmas(word, at_start))
     if any(lemma in names.first for lemma in lemmas):
         return "first"
     if any(lemma in names.last for lemma in lemmas):
@@ -369,8 +410,11 @@ def _is_listed_first_name(word: str) -> bool:
     """A first name of any list, as written (any case): "silje", "TERO", "Kristjan"."""
     lowered = word.lower()
     names = _known_names()
-    return len(lowered) > 2 and lowered not in _ORDINARY_WORDS and (
-        lowered in names.first or lowered in names.wider_first
+    return (
+        len(lowered) > 2
+        and lowered not in _ORDINARY_WORDS
+        and lowered not in _COMMON_WORDS
+        and (lowered in names.first or lowered in names.wider_first)
     )
 
 
@@ -425,9 +469,8 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
     for start, end in found:
         following = text[end : end + 20].split()
         last_word = text[start:end].split()[-1].lower()
-        if last_word in _PLACE_WORDS or (
-            following and following[0].strip(".,;:").lower() in _PLACE_WORDS
-        ):
+        next_word = following[0].strip(".,;:").lower() if following else ""
+        if last_word in _PLACE_WORDS or next_word in _PLACE_WORDS | _PRODUCT_WORDS:
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
@@ -467,9 +510,7 @@ def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
     return count
 
 
-def _full_name_length(
-    text: str, words: list[re.Match[str]], index: int, cue: str | None
-) -> int:
+def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: str | None) -> int:
     """How many words from ``index`` on are a full name: 0, or 2 (3 when introduced)."""
     count = _following_names(text, words, index)
     if count == 1 or _after_institution(text, words[index].start()):
@@ -500,7 +541,7 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         return True
     written = word.group()
     initial = _starts_sentence(text, word.start())
-    kind = _kind(written) or (None if initial else _surname_by_ending(written))
+    kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
         return False
     if kind == "wider":
@@ -509,26 +550,29 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
         return False
     lowered = written.lower()
-    ordinary = lowered in _MONTHS or (initial and lowered in _ORDINARY_WORDS)
+    ordinary = lowered in _MONTHS or (
+        initial and (lowered in _ORDINARY_WORDS or lowered in _COMMON_WORDS)
+    )
     return not (ordinary or (initial and kind == "last"))
 
 
 # Nordic surnames by their ending: Finnish -nen (and its inflected -se- stem), Swedish -sson
 # and -ström/-qvist, Danish and Norwegian -sen. Inside a sentence, a capitalised word of this
 # shape is a surname: the languages' nouns are not capitalised there, but place names ending
-# in a place word are ("Rådhuspladsen").
+# in a place word are ("Rådhuspladsen"), and so are Danish and Norwegian nouns in -else with
+# their article ("Skattestyrelsen").
 _SURNAME_ENDING = re.compile(
     r"(?:nen|s(?:e(?:n|lle|llä|lla|ltä|lta|ssä|ssa|stä|sta))|sson|ström|qvist|kvist|sen)$",
     re.IGNORECASE,
 )
-_PLACE_ENDING = re.compile(
-    r"(?:pladsen|plassen|gatan|gaten|vägen|vejen|veien|torget|parken|kirken|haven)$",
+_NOUN_ENDING = re.compile(
+    r"(?:elsen|pladsen|plassen|gatan|gaten|vägen|vejen|veien|torget|parken|kirken|haven)$",
     re.IGNORECASE,
 )
 
 
 def _surname_by_ending(word: str) -> str | None:
-    if len(word) <= 5 or _PLACE_ENDING.search(word) or _is_place(word):
+    if len(word) <= 5 or _NOUN_ENDING.search(word) or _is_place(word):
         return None
     return "last" if _SURNAME_ENDING.search(word) else None
 
@@ -569,7 +613,7 @@ def _listed_names_in_any_case(text: str) -> list[tuple[int, int]]:
                 bool(_SAYS_AFTER_RE.match(text, word.end()))
                 or _cue_before(text, word.start()) is not None
             )
-        if not named or written.lower() in _FUNCTION_WORDS:
+        if not named or written.lower() in _PRONOUNS:
             continue
         end = word.end()
         nxt = words[index + 1] if index + 1 < len(words) else None
