@@ -94,7 +94,7 @@ _COMMON_WORDS = frozenset(
     rahat raja rask read reader real rita room roska run sa sai said sama sen seven side sina
     sine small smart snow sole som street such summer tai tak till tom too tosi tule tur unna
     us ute vain valid vall var vara veit veta vi vid vil vill ville visa vit walker way weeks
-    were över miks
+    were över miks annan annen even noen olin redan sain sedan siden this
     """.split()
 )
 # Pronouns and quantifiers that are also names never name the one who calls or writes, even
@@ -153,7 +153,9 @@ _SPACE = frozenset({" ", "\u00a0"})
 
 # After these, one to three capitalised words are a name whether or not a list knows them.
 _INTRODUCER = r"""
-    my\s+name\s+is|name\s*:|i\s+am\s+called|named|signed
+    (?:my|his|her|their)\s+name\s+is|name\s*:|i\s+am\s+called|named|signed
+  | (?:hans|hennes|hendes)\s+(?:namn|navn)\s+(?:är|er)|navnet\s+(?:hans\s+|hennes\s+)?er
+  | nimensä\s+on|nimeltään
   | nimeni\s+on|nimi\s*:|nimi\s+on|nimi
   | jag\s+heter|mitt\s+namn\s+är|namn\s*:|heter|heiter|eg\s+heiter
   | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:|hedder
@@ -161,6 +163,8 @@ _INTRODUCER = r"""
   | med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
   | regards|best\s+regards|kind\s+regards|sincerely|yours|br
   | rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
+  | asiakas|kund|kunden|borger|borgeren|innbygger|innbyggeren|invånaren|caller|customer
+  | resident|citizen
   | soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
   | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
   | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
@@ -192,7 +196,14 @@ _INTRODUCER_RE = re.compile(
     )
     + r")[\s,:]+$"
 )
-_GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + r")[\s,:]+$")
+# Verbs of calling, talking and writing to someone: "soitin Tarjalle", "ringde upp Lisbeth".
+_CALLED = r"""
+  | called|rang|phoned|spoke\s+(?:to|with)|talked\s+(?:to|with)|wrote\s+to|e-?mailed
+  | soitin|soitti|soitettiin|puhuin|kirjoitin|ringde(?:\s+upp|\s+till)?|pratade\s+med
+  | talade\s+med|skrev\s+till?|ringte(?:\s+til|\s+opp)?|ringede(?:\s+til|\s+op)?
+  | snakket\s+med|snakka\s+med|talte\s+med
+"""
+_GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + _CALLED + r")[\s,:]+$")
 # The name comes right before these: "pernille skriver:", "ingrid heter jag", "Anna soitti".
 _SAYS_AFTER_RE = re.compile(
     r"""(?ix)[ \u00a0]+(?:soitti|soittaa|kirjoittaa|kirjoitti|kysyi|ringde|ringer|ringte
@@ -364,6 +375,8 @@ def _bases(base: str) -> Iterator[str]:
         yield base[:-1]  # Johanssonille → Johansson
     if base.endswith("ee"):
         yield base[:-1]  # Laineelle → Laine
+    if base.endswith("kse"):
+        yield base[:-3] + "s"  # Tuomaksen → Tuomas, Markukselle → Markus
     for stem in _strong_grades(base):
         yield stem
         if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
@@ -525,8 +538,10 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
         # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
         ordinary = _starts_sentence(text, words[index].start()) and given.lower() in _ORDINARY_WORDS
         return 2 if not ordinary or _is_listed_last_name(family) else 0
-    if kind == "wider" and family_kind is not None:
-        return 2  # "Priya Sharma", "Olga Petrova"
+    if (kind == "wider" or cue == "greeted") and (
+        family_kind is not None or _SAYS_AFTER_RE.match(text, words[index + 1].end())
+    ):
+        return 2  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
     return 2 if _first_name_before(given, family) else 0
 
 
@@ -544,11 +559,11 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
         return False
-    if kind == "wider":
-        return cue == "greeted"
     lemmas = set(_lemmas(written))
     if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
         return False
+    if kind == "wider":
+        return cue == "greeted"
     lowered = written.lower()
     ordinary = lowered in _MONTHS or (
         initial and (lowered in _ORDINARY_WORDS or lowered in _COMMON_WORDS)
