@@ -35,7 +35,6 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 
 _NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
@@ -95,6 +94,7 @@ _COMMON_WORDS = frozenset(
     sine small smart snow sole som street such summer tai tak till tom too tosi tule tur unna
     us ute vain valid vall var vara veit veta vi vid vil vill ville visa vit walker way weeks
     were över miks annan annen even noen olin redan sain sedan siden this
+    af av von van der den da di du la le zu el al bin ibn
     """.split()
 )
 # Pronouns and quantifiers that are also names never name the one who calls or writes, even
@@ -212,19 +212,26 @@ _SAYS_AFTER_RE = re.compile(
 )
 # A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
 _SIGN_OFF_RE = re.compile(
-    r"(?:^|\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$"
+    r"(?:\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$"
 )
 
 
-@dataclass(frozen=True)
 class _Names:
     """Lower-case names, each also without its accents ("sigrún" and "sigrun")."""
 
-    first: frozenset[str]
-    last: frozenset[str]
-    wider_first: frozenset[str]
-    wider_last: frozenset[str]
-    places: frozenset[str]
+    def __init__(
+        self,
+        first: frozenset[str],
+        last: frozenset[str],
+        wider_first: frozenset[str],
+        wider_last: frozenset[str],
+        places: frozenset[str],
+    ) -> None:
+        self.first = first
+        self.last = last
+        self.wider_first = wider_first
+        self.wider_last = wider_last
+        self.places = places
 
 
 def _person_lists(locale: str) -> tuple[set[str], set[str]]:
