@@ -44,7 +44,7 @@ _NORDIC_FIRST_ONLY_LOCALES = ("en_GB",)
 # Where people living in Nordic cities come from, in Latin letters (Faker's "en" list is
 # left out: it is every American given name, ordinary English words among them).
 _WIDER_LOCALES = (
-    "is_IS et_EE lt_LT lv_LV pl_PL cs_CZ sk_SK hu_HU ro_RO hr_HR sl_SI de_DE nl_NL fr_FR it_IT"
+    "et_EE lt_LT lv_LV pl_PL cs_CZ sk_SK hu_HU ro_RO hr_HR sl_SI de_DE nl_NL fr_FR it_IT"
     " es_ES pt_BR en_US en_IE en_NZ en_IN en_PK en_KE fr_DZ tr_TR az_AZ uz_UZ id_ID vi_VN sw"
     " yo_NG"
 ).split()
@@ -184,7 +184,7 @@ _RELATIVE_DEFINITE = r"""
 """
 # After these only a listed name counts, in any case ("I'm olga petrova", "olen tero").
 _GREETING = r"""
-    i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
+    name|namn|navn|i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
   | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
 """
 _INTRODUCER_RE = re.compile(
@@ -259,8 +259,22 @@ def _spellings(name: str) -> Iterator[str]:
     yield name
     folded = _fold(name)
     yield folded
-    if len(folded) >= 6 and folded.endswith("ur"):
-        yield folded[:-2]  # Icelandic nominative: Sigurður → Sigurd, Gunnhildur → Gunnhild
+
+
+def _norse_spellings(name: str) -> Iterator[str]:
+    """An Icelandic name as Norway and Denmark write the same old Norse name: Þorsteinn →
+    Torstein, Gunnhildur → Gunnhild, Þorleifur → Torleif, Torleiv, Ingibjörg → Ingebjørg."""
+    name = _fold(name.replace("þ", "t").replace("ö", "ø"))
+    yield name
+    if len(name) >= 6 and name.endswith("ur"):
+        name = name[:-2]  # the nominative ending
+        yield name
+    if name.endswith("nn"):
+        yield name[:-1]
+    if name.endswith("f"):
+        yield name[:-1] + "v"
+    if "ibj" in name:
+        yield name.replace("ibj", "ebj")
 
 
 def _cyrillic_parts(name: str) -> Iterator[str]:
@@ -297,10 +311,11 @@ def _known_names() -> _Names:
         given, family = _person_lists(locale)
         wider_first |= given
         wider_last |= family
+    norse = {n for name in _person_lists("is_IS")[0] for n in _norse_spellings(name)}
     return _Names(
         frozenset(first),
         frozenset(last),
-        _with_spellings(wider_first) - first,
+        (_with_spellings(wider_first) | norse) - first,
         _with_spellings(wider_last) - last,
         _places(),
     )
@@ -320,6 +335,8 @@ _PREFIXED_SURNAME_RE = re.compile(r"(?:Mc|Mac|O['’]|D['’])[A-ZÅÄÖÆØ][a-
 
 def _is_capitalised(word: str) -> bool:
     # "Anna-Liisa", "Mäkinen", "O'Brien", "McAllister"; not "SFO", "MitID", "BankID", "eLasku".
+    if not word[0].isupper():
+        return False
     if _PREFIXED_SURNAME_RE.match(word):
         return True
     letters = [c for c in word if c.isalpha()]
@@ -610,7 +627,7 @@ def _lower_case_full_names(text: str) -> list[tuple[int, int]]:
         if not (given.group().islower() and family.group().islower()):
             continue
         name = given.group()
-        if name in _ORDINARY_WORDS or len(name) < 3 or name not in first:
+        if len(name) < 3 or name in _ORDINARY_WORDS or name in _COMMON_WORDS or name not in first:
             continue
         if _is_listed_last_name(family.group()):
             spans.append((given.start(), family.end()))
