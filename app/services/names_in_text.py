@@ -264,6 +264,7 @@ def _spellings(name: str) -> Iterator[str]:
 def _norse_spellings(name: str) -> Iterator[str]:
     """An Icelandic name as Norway and Denmark write the same old Norse name: Þorsteinn →
     Torstein, Gunnhildur → Gunnhild, Þorleifur → Torleif, Torleiv, Ingibjörg → Ingebjørg."""
+    yield name
     name = _fold(name.replace("þ", "t").replace("ö", "ø"))
     yield name
     if len(name) >= 6 and name.endswith("ur"):
@@ -455,9 +456,25 @@ def _is_listed_first_name(word: str) -> bool:
     )
 
 
+# Nordic surnames by their shape, for the word after a first name written in lower case or
+# capitals ("kari heggheim", "JUHA KETOLA"): patronymics, farm and nature names.
+_SURNAME_SHAPE = re.compile(
+    r"(?:nen|sen|sson|dal|dahl|heim|vik|stad|rud|berg|lund|strand|gaard|gård|holm|ström|qvist"
+    r"|kvist|gren|bakken|haug|moen|sæter|seter|mäki|niemi|koski|salo|järvi|lahti|saari|la|lä)$",
+    re.IGNORECASE,
+)
+
+
 def _is_listed_last_name(word: str) -> bool:
     names = _known_names()
     return any(lemma in names.last or lemma in names.wider_last for lemma in _lemmas(word))
+
+
+def _is_surname(word: str) -> bool:
+    """A listed last name, or a word of a surname's shape that is no common word."""
+    lowered = word.lower()
+    shaped = len(word) > 4 and bool(_SURNAME_SHAPE.search(word)) and lowered not in _COMMON_WORDS
+    return shaped or _is_listed_last_name(word)
 
 
 def _first_name_before(word: str, last_name: str) -> bool:
@@ -562,9 +579,7 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
         # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
         ordinary = _starts_sentence(text, words[index].start()) and given.lower() in _ORDINARY_WORDS
         return 2 if not ordinary or _is_listed_last_name(family) else 0
-    if (kind == "wider" or cue == "greeted") and (
-        family_kind is not None or _SAYS_AFTER_RE.match(text, words[index + 1].end())
-    ):
+    if kind == "wider" or (cue == "greeted" and family_kind is not None):
         return 2  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
     return 2 if _first_name_before(given, family) else 0
 
@@ -660,7 +675,7 @@ def _listed_names_in_any_case(text: str) -> list[tuple[int, int]]:
             nxt is not None
             and text[end : nxt.start()] in _SPACE
             and not _is_capitalised(nxt.group())
-            and _is_listed_last_name(nxt.group())
+            and _is_surname(nxt.group())
         ):
             end = nxt.end()
         spans.append((word.start(), end))
@@ -675,8 +690,8 @@ def _all_caps_full_names(text: str) -> list[tuple[int, int]]:
         if text[given.end() : family.start()] not in _SPACE:
             continue
         one, other = given.group(), family.group()
-        if (_is_listed_first_name(one) and _is_listed_last_name(other)) or (
-            _is_listed_last_name(one) and _is_listed_first_name(other)
+        if (_is_listed_first_name(one) and _is_surname(other)) or (
+            _is_surname(one) and _is_listed_first_name(other)
         ):
             spans.append((given.start(), family.end()))
     return spans

@@ -619,6 +619,7 @@ NAMES_BY_CLASS = {
         ),
         ("jeg heter silje og bor på Nordstrand", "jeg heter [name] og bor på Nordstrand"),
         ("olen tero ja lomake ei toimi", "olen [name] ja lomake ei toimi"),
+        ("navn: kari heggheim, ringer igjen", "navn: [name], ringer igjen"),
     ],
     "inflected Finnish": [
         ("Lähetin viestin Heikille eilen.", "Lähetin viestin [name] eilen."),
@@ -658,6 +659,7 @@ NAMES_BY_CLASS = {
         ("I'm olga petrova, reply in English", "I'm [name], reply in English"),
         ("This is Rajesh Kumar writing.", "This is [name] writing."),
         ("Mehmet Yilmaz ringede om affaldet.", "[name] ringede om affaldet."),
+        ("Sigrún Heggheim har klaget.", "[name] har klaget."),
     ],
     "sentence start": [
         ("Birgitta ringde två gånger.", "[name] ringde två gånger."),
