@@ -512,11 +512,11 @@ def _cue_before(text: str, start: int) -> str | None:
 
 def find_names_in_text(text: str) -> list[tuple[int, int]]:
     """(start, end) of each person's name in ``text``, full names as one span."""
+    words = list(_WORD_RE.finditer(text))
+    capitalised = [word for word in words if _is_capitalised(word.group())]
     found = (
-        _capitalised_names(text)
-        + _lower_case_full_names(text)
-        + _listed_names_in_any_case(text)
-        + _all_caps_full_names(text)
+        _capitalised_names(text, capitalised)
+        + _names_in_any_case(text, words, {word.start() for word in capitalised})
         + _sign_off_name(text)
     )
     spans = []
@@ -534,8 +534,7 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _capitalised_names(text: str) -> list[tuple[int, int]]:
-    words = [m for m in _WORD_RE.finditer(text) if _is_capitalised(m.group())]
+def _capitalised_names(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     index = 0
     while index < len(words):
@@ -631,70 +630,56 @@ def _surname_by_ending(word: str) -> str | None:
     return "last" if _SURNAME_ENDING.search(word) else None
 
 
-def _lower_case_full_names(text: str) -> list[tuple[int, int]]:
-    """ "liisa virtanen": a known first name and a known last name, both in lower case."""
-    first = _known_names().first
-    words = list(_WORD_RE.finditer(text))
-    spans = []
-    for given, family in zip(words, words[1:], strict=False):
-        if text[given.end() : family.start()] not in _SPACE:
-            continue
-        if not (given.group().islower() and family.group().islower()):
-            continue
-        name = given.group()
-        if len(name) < 3 or name in _ORDINARY_WORDS or name in _COMMON_WORDS or name not in first:
-            continue
-        if _is_listed_last_name(family.group()):
-            spans.append((given.start(), family.end()))
-    return spans
+def _names_in_any_case(
+    text: str, words: list[re.Match[str]], capitalised: set[int]
+) -> list[tuple[int, int]]:
+    """Names not written capitalised, and capitalised ones that are also ordinary words:
 
-
-def _listed_names_in_any_case(text: str) -> list[tuple[int, int]]:
-    """Listed first names written in lower case or capitals after a cue ("jeg heter silje",
-    "olen tero", "I'm olga petrova") or before a verb of calling or writing ("pernille
-    skriver", "ingrid heter jag", "Per ringde"), with a listed last name after them."""
-    words = list(_WORD_RE.finditer(text))
+    * a Nordic first and last name in lower case: "liisa virtanen";
+    * a first and last name in capitals: "JUHA KORHONEN", "VIRTANEN ANNA";
+    * a listed first name in lower case or capitals after a cue ("jeg heter silje", "olen
+      tero", "I'm olga petrova") or before a verb of calling or writing ("pernille skriver",
+      "ingrid heter jag"), with a last name after it;
+    * an ordinary word that is a first name before such a verb ("Per ringde", "Anna soitti").
+    """
     spans = []
     for index, word in enumerate(words):
         written = word.group()
-        if _is_capitalised(written):
-            # Capitalised names are found above, except an ordinary word that starts a
-            # sentence and is the subject of "ringde", "soitti" ("Per ringde", "Anna soitti").
-            listed = written.lower() in _ORDINARY_WORDS and _kind(written) == "first"
-            named = listed and bool(_SAYS_AFTER_RE.match(text, word.end()))
-        else:
-            named = _is_listed_first_name(written) and (
-                bool(_SAYS_AFTER_RE.match(text, word.end()))
-                or _cue_before(text, word.start()) is not None
-            )
-        if not named or written.lower() in _PRONOUNS:
-            continue
-        end = word.end()
         nxt = words[index + 1] if index + 1 < len(words) else None
-        if (
-            nxt is not None
-            and text[end : nxt.start()] in _SPACE
-            and not _is_capitalised(nxt.group())
-            and _is_surname(nxt.group())
-        ):
-            end = nxt.end()
-        spans.append((word.start(), end))
+        if nxt is not None and text[word.end() : nxt.start()] not in _SPACE:
+            nxt = None
+        if word.start() in capitalised:
+            listed = written.lower() in _ORDINARY_WORDS and _kind(written) == "first"
+            if listed and written.lower() not in _PRONOUNS and _says_after(text, word):
+                spans.append((word.start(), word.end()))
+        elif nxt is not None and _is_full_name_in_one_case(written, nxt.group()):
+            spans.append((word.start(), nxt.end()))
+        elif _is_listed_first_name(written) and written.lower() not in _PRONOUNS:
+            if _says_after(text, word) or _cue_before(text, word.start()) is not None:
+                surname = nxt is not None and nxt.start() not in capitalised
+                end = nxt.end() if surname and _is_surname(nxt.group()) else word.end()
+                spans.append((word.start(), end))
     return spans
 
 
-def _all_caps_full_names(text: str) -> list[tuple[int, int]]:
-    """ "JUHA KORHONEN", "VIRTANEN ANNA": a listed first and last name in capitals."""
-    words = [m for m in _WORD_RE.finditer(text) if m.group().isupper() and len(m.group()) > 2]
-    spans = []
-    for given, family in zip(words, words[1:], strict=False):
-        if text[given.end() : family.start()] not in _SPACE:
-            continue
-        one, other = given.group(), family.group()
-        if (_is_listed_first_name(one) and _is_surname(other)) or (
-            _is_surname(one) and _is_listed_first_name(other)
-        ):
-            spans.append((given.start(), family.end()))
-    return spans
+def _says_after(text: str, word: re.Match[str]) -> bool:
+    return bool(_SAYS_AFTER_RE.match(text, word.end()))
+
+
+def _is_full_name_in_one_case(given: str, family: str) -> bool:
+    if given.islower() and family.islower():
+        first = given in _known_names().first and given not in _COMMON_WORDS
+        return (
+            first
+            and len(given) > 2
+            and given not in _ORDINARY_WORDS
+            and (_is_listed_last_name(family))
+        )
+    if given.isupper() and family.isupper() and len(given) > 2 and len(family) > 2:
+        return (_is_listed_first_name(given) and _is_surname(family)) or (
+            _is_surname(given) and _is_listed_first_name(family)
+        )
+    return False
 
 
 def _sign_off_name(text: str) -> list[tuple[int, int]]:
