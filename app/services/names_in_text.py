@@ -38,9 +38,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 _NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
-# English-language feedback names people with British first names too (the last names are
-# mostly ordinary English words: Green, Hall, Brook).
-_NORDIC_FIRST_ONLY_LOCALES = ("en_GB",)
+# English-language feedback names people with British, Irish, American and New Zealand first
+# names too (their last names are mostly ordinary English words: Green, Hall, Brook).
+_NORDIC_FIRST_ONLY_LOCALES = ("en_GB", "en_US", "en_IE", "en_NZ")
 # Where people living in Nordic cities come from, in Latin letters (Faker's "en" list is
 # left out: it is every American given name, ordinary English words among them).
 _WIDER_LOCALES = (
@@ -78,23 +78,52 @@ _ORDINARY_WORDS = frozenset(
     hall hagen rask
     """.split()
 )
-# Words of the five languages that some name list also holds ("till", "man", "andre", "bara",
-# "koko", "om", "vi"): written in lower case they are these words, whatever the cue before
-# them ("vår dotter till …", "när man ringer", "på vegne av andre").
+# Function words and everyday words of the five languages (pronouns, articles, prepositions,
+# conjunctions, auxiliaries, common adverbs, and words met in feedback), many of which some
+# name list holds too ("till", "man", "andre", "bara", "tai", "jo", "om"): in lower case they
+# are these words whatever the cue before them ("vår dotter till …", "när man ringer", "på
+# vegne av andre"), and capitalised they are no name at a sentence's start ("Tai sitten").
 _COMMON_WORDS = frozenset(
     """
-    aina ainoa alla an andra andre anna annars annet april as august autumn bara bare berre
-    bett bil black blank bog bok bor borde bot bra branch bus car clear dag date day de del din
-    dina doctor don egen eli eller else ene english fee fem field fik finns fit floor foran
-    front good green grey grund ha hagen hall halls han ho holder hon hope hull hun inga ingen
-    inge jaga januar jeres jo job jono juni kamala kan karta knapp koko kort koska lang lar
-    lika lilla link little long lot love mac made mai maj maks man mark mars matka max may meg
-    mest mina mitt more must my noe oak och ole olen oli om osa owe page pages per post price
-    rahat raja rask read reader real rita room roska run sa sai said sama sen seven side sina
-    sine small smart snow sole som street such summer tai tak till tom too tosi tule tur unna
-    us ute vain valid vall var vara veit veta vi vid vil vill ville visa vit walker way weeks
-    were över miks annan annen even noen olin redan sain sedan siden this
-    af av von van der den da di du la le zu el al bin ibn
+    a af again aika aina ainoa aivan al all alla alle allerede allt also alt always am an and
+    anden andet andra andre anna annan annars annat annen annet any april apu are as asia
+    asiasta ask asked at att august autumn av back bara bare be been being berre bett big bil
+    bin black blank ble blev bli blir bog bok bor borde bot both bra branch brev bus but by call
+    called came can car clear close come could da dag date day de dear del dem den der dere
+    deres det di din dina dine ditt do doctor don down du där då dålig dårlig each egen ei eight
+    eikä el eli eller else en ene enemmän english ennen epost er era ert et ett että even ever
+    fee feil fejl fel fem few fick field fik fikk fin finns first fit five fler flera flere
+    floor for foran four front fråga får för gamle gammal gammel gang gave get gik gikk give go
+    god good got green grey grund gång går ha had hagen hall halls hallå han har has have he hei
+    heidän heille heitä hej hel hela hele hello help her here heti hi him his hitaasti hjelp
+    hjälp hjælp ho holder hon hope how hull hun huono hur hva hvem hvilke hvilken hvilket hvor
+    hyvin hyvä hän hänelle hänen här i ibn ihan ikke ilman in inga inge ingen ingenting inget
+    inte is iso it its itse ja jag jaga januar jeg jeres jo job joka jokin joku jonka jono jos
+    joskus jota jotain ju juni just jälkeen kaikki kamala kan kanssa karta kautta kerta kiitos
+    kirje knapp knew know koko kom kommer kort koska koskaan ku kuin kuitenkin kuka kukaan kun
+    kuukausi kyllä kysymys la lang lar last le lika like lilla lille link lisäksi lite liten
+    litt little long lot love mac madam made mai mail maj make maks man mange many mark mars
+    matka max may me med meg meget meidän meille meitä mejl men menee meni mer mest might miks
+    miksi mikä milloin min mina mine minulle minun minä miss missä miten mitt mitä mitään moi
+    more most mr mrs much mukaan must mut mutta muu muut my mycket mye myös mä må måde månad
+    måned många måste måte ne need nei nej never new next ni niin nine no noe noen nog nogen
+    noget noi nok nopeasti not now nu nuo ny nya nye nyt nämä när nää nå någon något några når
+    oak och också of off often og også oikea ok okay old ole olemme olen olet olette oleva oli
+    olin olisi ollut om on once one only oon oot open or osa other our out ovat over owe own
+    page pages paid paljon pay per pieni pitäisi pitää please post posti price puhelin päivä på
+    rad rahat raja rask read reader real redan rigtig riktig rita room roska run rätt sa saa sai
+    said sain sak sama same samma samme saw say se sedan see seg sekä selv sen send sent seven
+    shall she should sida side siden siellä sig siitä silti sin sina sine sinulle sinun sinä sir
+    sit sitt sitten sitä sivu six själv ska skal skulle small smart snow snälla so sole som some
+    sorry spørgsmål spørsmål start still stop stor street such summer svar sä sähköposti sätt så
+    taas tack tai tak take takk te teidän teille telefon tell ten terve than thanks that the
+    their them then there these they think this those three tid til till ting to toi told tom
+    too took tosi tried try tule tulee tuli tuo tur two tämä tämän tässä tästä tätä täytyy tää
+    täällä uge uke under unna up us use used usein ute uusi vaan vad vaikka vain valid vall van
+    vanha var vara varit vasta vastaus vecka veit vel vem very veta vi vid vielä viikko vil
+    vilka vilken vilket vill ville visa vit voi voin voisi von vor vores vort vuosi vähän väl
+    väärä vår våra våre vårt vært wait walker want was way we weeks well were what when where
+    which who why will wish work worked would write wrote yes yli you zu är även år över
     """.split()
 )
 # Pronouns and quantifiers that are also names never name the one who calls or writes, even

@@ -666,6 +666,7 @@ NAMES_BY_CLASS = {
         ("Anna soitti uudelleen.", "[name] soitti uudelleen."),
         ("Vedr. Ole Kirkegaard, dødsbo.", "Vedr. [name], dødsbo."),
         ("Eivind og jeg har søkt.", "[name] og jeg har søkt."),
+        ("Megan at the library was rude to me.", "[name] at the library was rude to me."),
     ],
     "relatives": [
         ("Sonen min Torleiv har ikkje fått plass.", "Sonen min [name] har ikkje fått plass."),
@@ -738,6 +739,9 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         # common words after a cue, pronouns before "ringde", places, e-services, institutions,
         # nationalities.
         "Olen yrittänyt monta kertaa.",
+        "Tai sitten lomake kaatuu.",
+        "Jo kolmas kerta tällä viikolla.",
+        "Andre kommuner har bedre løsninger.",
         "Toivon että joku vastaa.",
         "Then nothing happened.",
         "Kenttä on pakollinen.",
