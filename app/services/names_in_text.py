@@ -4,23 +4,25 @@
 names nobody entered: callers' relatives, staff, the citizen's name in an e-mail signature.
 The names come from Faker's person lists (a maintained package that ships offline): the
 Finnish, Swedish, Danish and Norwegian lists (about 1,500 first and 1,000 last names drawn
-from the countries' statistics offices) are the Nordic names; the lists of the countries
-people move to Nordic cities from (Estonia, Poland, the Baltics, Turkey, Russia and Ukraine
-transliterated, Iraq, Somalia and Pakistan as written in Latin letters, …) and Iceland's
-(which hold the old Norse names Norway still gives: Sigrún, Oddvar, Áslaug) are the wider
-names. They are used with rules of case and context instead of alone:
+from the countries' statistics offices) and the British, Irish, American and New Zealand
+first names are the Nordic names; the lists of the countries people move to Nordic cities
+from (Estonia, Poland, the Baltics, Turkey, Russia and Ukraine transliterated, Arabic and
+Somali names as Pakistan's, Algeria's and Kenya's lists write them, …) and Iceland's (which
+hold the old Norse names Norway still gives: Sigrún, Oddvar, Áslaug) are the wider names.
+They are used with rules of case and context instead of alone:
 
 * a known first name followed by a capitalised word is a full name ("Jens Berg"), and a
-  capitalised word right before a known last name is its first name ("Mirja Mäkinen"); a
-  wider first name needs a known name after it ("Priya Sharma");
+  capitalised word right before a known last name is its first name ("Mirja Mäkinen"); so
+  is a wider first name before a capitalised word ("Priya Sharma", "Sigrún Heggheim");
 * a Nordic first or last name standing alone counts when capitalised — also when inflected
   the Finnish way ("Matille", "Virtaselle", "Laineelle", "Mäelle") — except where the word is
   also an ordinary word that starts a sentence, a month, a place or an e-service ("Anna",
   "Per", "August", "Bergen", "Wilma");
 * after "my name is", "nimeni on", "jag heter", "Mvh" …, a title ("rouva", "fru", "Mr"), a
   relative ("dottern", "naboen min") or "ask for" one to three capitalised words are a name
-  even when no list knows them; after "I'm", "olen", "det er", "hej" a listed name of any list
-  counts, in any case ("jeg heter silje", "I'm olga petrova");
+  even when no list knows them; after "I'm", "olen", "det er", "hej" or a verb of calling
+  someone ("soitin", "ringde upp", "I called") a listed name of any list counts, in any case
+  ("jeg heter silje", "I'm olga petrova");
 * a listed first name in any case before a verb of calling or writing ("pernille skriver",
   "ingrid heter jag") or signing off at the end ("– signe", "/Kristjan"), and an all-caps
   first and last name ("JUHA KORHONEN") are names.
