@@ -284,6 +284,26 @@ def print_false_positives(results: list[dict]) -> None:
     print(f"values still present verbatim after redact: {sum(r['leaked'] for r in results)}")
 
 
+def show_blind_misses(path: Path) -> None:
+    """Each labelled value of the blind set that a span leaves uncovered, and each span that
+    touches no labelled value (what --show-misses prints for that set)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        text = item["text"]
+        spans = find_personal_data(text)
+        places = []
+        for pii in item.get("pii", []):
+            found = [(m.start(), m.end()) for m in re.finditer(re.escape(pii["value"]), text)]
+            places += found
+            if not found or not all(covered(spans, a, b) for a, b in found):
+                print(f"  miss {item['id']} {pii['type']}: {pii['value']!r} in {text!r}")
+        for span in spans:
+            if not any(span.start < b and a < span.end for a, b in places):
+                print(f"  false positive {item['id']} {span.kind}: {text[span.start : span.end]!r}")
+
+
 def report_dev(items: list[dict], seeds: list[int], show_misses: bool, variants: bool) -> None:
     results = [run(items, seed, show_misses, variants=variants) for seed in seeds]
     kinds = ["national_id", "email", "phone", "iban", "name"]
@@ -331,6 +351,8 @@ def main() -> None:
     if args.blind.exists():
         print(f"\n## blind set {args.blind}\n")
         report_blind(args.blind)
+        if args.show_misses:
+            show_blind_misses(args.blind)
 
     if args.ordinary:
         seen: Counter[str] = Counter()

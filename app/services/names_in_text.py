@@ -2,101 +2,375 @@
 
 ``privacy`` finds the contact's own names from what the agent entered; this module finds the
 names nobody entered: callers' relatives, staff, the citizen's name in an e-mail signature.
-The names come from Faker's Finnish, Swedish, Danish and Norwegian person lists (a maintained
-package that ships offline, about 1,500 first and 1,000 last names drawn from the countries'
-statistics offices), and are used with rules of case and context instead of alone:
+The names come from Faker's person lists (a maintained package that ships offline): the
+Finnish, Swedish, Danish and Norwegian lists (about 1,500 first and 1,000 last names drawn
+from the countries' statistics offices) and the British, Irish, American and New Zealand
+first names are the Nordic names; the lists of the countries people move to Nordic cities
+from (Estonia, Poland, the Baltics, Turkey, Russia and Ukraine transliterated, Arabic and
+Somali names as Pakistan's, Algeria's and Kenya's lists write them, …) and Iceland's (which
+hold the old Norse names Norway still gives: Sigrún, Oddvar, Áslaug) are the wider names.
+They are used with rules of case and context instead of alone:
 
 * a known first name followed by a capitalised word is a full name ("Jens Berg"), and a
-  capitalised word right before a known last name is its first name ("Mirja Mäkinen");
-* a known first or last name standing alone counts when capitalised — first names also when
-  inflected the Finnish way ("Matille", "Virtaselle") — except where the word is also an
-  ordinary word that starts a sentence or is a month ("Anna", "Per", "My", "August");
-* after "my name is", "nimeni on", "jag heter", "Mvh" … or a title ("rouva", "fru", "Mr")
-  one or two capitalised words are a name even when no list knows them.
+  capitalised word right before a known last name is its first name ("Mirja Mäkinen"); so
+  is a wider first name before a capitalised word ("Priya Sharma", "Sigrún Heggheim");
+* a Nordic first or last name standing alone counts when capitalised — also when inflected
+  the Finnish way ("Matille", "Virtaselle", "Laineelle", "Mäelle") — except where the word is
+  also an ordinary word that starts a sentence, a month, a place or an e-service ("Anna",
+  "Per", "August", "Bergen", "Wilma");
+* after "my name is", "nimeni on", "jag heter", "Mvh" …, a title ("rouva", "fru", "Mr"), a
+  relative ("dottern", "naboen min") or "ask for" one to three capitalised words are a name
+  even when no list knows them; after "I'm", "olen", "det er", "hej" or a verb of calling
+  someone ("soitin", "ringde upp", "I called") a listed name of any list counts, in any case
+  ("jeg heter silje", "I'm olga petrova");
+* a listed first name in any case before a verb of calling or writing ("pernille skriver",
+  "ingrid heter jag") or signing off at the end ("– signe", "/Kristjan"), and an all-caps
+  first and last name ("JUHA KORHONEN") are names.
 
-All-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product names and
-acronyms, which is how e-service names are written.
+Other all-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product
+names and acronyms, which is how e-service names are written.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-from faker.providers.person import da_DK, en_GB, fi_FI, no_NO, sv_SE
-
-_PROVIDERS = (fi_FI.Provider, sv_SE.Provider, da_DK.Provider, no_NO.Provider)
-# English-language feedback names people with British first names too (the last names are
-# mostly ordinary English words: Green, Hall, Brook).
-_FIRST_NAME_ONLY_PROVIDERS = (en_GB.Provider,)
-_FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female")
+_NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
+# English-language feedback names people with British, Irish, American and New Zealand first
+# names too (their last names are mostly ordinary English words: Green, Hall, Brook).
+_NORDIC_FIRST_ONLY_LOCALES = ("en_GB", "en_US", "en_IE", "en_NZ")
+# Where people living in Nordic cities come from, in Latin letters (Faker's "en" list is
+# left out: it is every American given name, ordinary English words among them).
+_WIDER_LOCALES = (
+    "et_EE lt_LT lv_LV pl_PL cs_CZ sk_SK hu_HU ro_RO hr_HR sl_SI de_DE nl_NL fr_FR it_IT"
+    " es_ES pt_BR en_US en_IE en_NZ en_IN en_PK en_KE fr_DZ tr_TR az_AZ uz_UZ id_ID vi_VN sw"
+    " yo_NG"
+).split()
+_CYRILLIC_LOCALES = ("ru_RU", "uk_UA", "bg_BG")
+# Russian and Ukrainian names as they are written in the Nordic countries' and English
+# spelling alike (Наталья → Natalja, Natalya), so both transliterations are kept.
+_CYRILLIC = dict(
+    zip(
+        "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя",
+        (
+            "a b v g g d e e je zh z i i ji j k l m n o p r s t u f h ts ch sh shch - y - e ju ja"
+        ).split(),
+        strict=True,
+    )
+)
+_ENGLISH_SPELLING = {"j": "y", "ju": "yu", "ja": "ya", "je": "ye", "ji": "yi", "h": "kh"}
 
 # Names that are also ordinary words of the five languages, capitalised at the start of a
-# sentence ("Anna palautetta", "Per post", "My name", "Inga problem", "Tom sida") or always
-# (months): alone they count only inside a sentence and not as months; in a full name, always.
+# sentence ("Anna palautetta", "Per post", "My name", "Inga problem", "Tom sida", "Olen
+# yrittänyt") or always (months): alone they count only inside a sentence and not as months;
+# in a full name, always.
 _ORDINARY_WORDS = frozenset(
     """
     aina alli anna armas aamu eli helmi hilja ilona into kai kaino lahja lumi oiva rauha satu
-    sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama
+    sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama olen ole oli
     alla bo bror dag del dina ebbe inga juni liv maj mina my per sten stig sol tom ulf vera
-    else mai rut vilja ask björn ville ingen inge kan vil
+    else mai rut vilja ask björn ville ingen inge kan vil han hun hon
     august april may june mark will bill grace hope rose frank joy faith dawn iris ruby amber
     holly ivy lily heather crystal penny summer autumn guy sue pat rob jay art max ray don
     dean carol jack
     hall hagen rask
     """.split()
 )
+# Function words and everyday words of the five languages (pronouns, articles, prepositions,
+# conjunctions, auxiliaries, common adverbs, and words met in feedback), many of which some
+# name list holds too ("till", "man", "andre", "bara", "tai", "jo", "om"): in lower case they
+# are these words whatever the cue before them ("vår dotter till …", "när man ringer", "på
+# vegne av andre"), and capitalised they are no name at a sentence's start ("Tai sitten").
+_COMMON_WORDS = frozenset(
+    """
+    a af again aika aina ainoa aivan al all alla alle allerede allt also alt always am an and
+    anden andet andra andre anna annan annars annat annen annet any april apu are as asia
+    asiasta ask asked at att august autumn av back bara bare be been being berre bett big bil
+    bin black blank ble blev bli blir bog bok bor borde bot both bra branch brev bus but by call
+    called came can car clear close come could da dag date day de dear del dem den der dere
+    deres det di din dina dine ditt do doctor don down du där då dålig dårlig each egen ei eight
+    eikä el eli eller else en ene enemmän english ennen epost er era ert et ett että even ever
+    fee feil fejl fel fem few fick field fik fikk fin finns first fit five fler flera flere
+    floor for foran four front fråga får för gamle gammal gammel gang gave get gik gikk give go
+    god good got green grey grund gång går ha had hagen hall halls hallå han har has have he hei
+    heidän heille heitä hej hel hela hele hello help her here heti hi him his hitaasti hjelp
+    hjälp hjælp ho holder hon hope how hull hun huono hur hva hvem hvilke hvilken hvilket hvor
+    hyvin hyvä hän hänelle hänen här i ibn ihan ikke ilman in inga inge ingen ingenting inget
+    inte is iso it its itse ja jag jaga januar jeg jeres jo job joka jokin joku jonka jono jos
+    joskus jota jotain ju juni just jälkeen kaikki kamala kan kanssa karta kautta kerta kiitos
+    kirje knapp knew know koko kom kommer kort koska koskaan ku kuin kuitenkin kuka kukaan kun
+    kuukausi kyllä kysymys la lang lar last le lika like lilla lille link lisäksi lite liten
+    litt little long lot love mac madam made mai mail maj make maks man mange many mark mars
+    matka max may me med meg meget meidän meille meitä mejl men menee meni mer mest might miks
+    miksi mikä milloin min mina mine minulle minun minä miss missä miten mitt mitä mitään moi
+    more most mr mrs much mukaan must mut mutta muu muut my mycket mye myös mä må måde månad
+    måned många måste måte ne need nei nej never new next ni niin nine no noe noen nog nogen
+    noget noi nok nopeasti not now nu nuo ny nya nye nyt nämä när nää nå någon något några når
+    oak och också of off often og også oikea ok okay old ole olemme olen olet olette oleva oli
+    olin olisi ollut om on once one only oon oot open or osa other our out ovat over owe own
+    page pages paid paljon pay per pieni pitäisi pitää please post posti price puhelin päivä på
+    rad rahat raja rask read reader real redan rigtig riktig rita room roska run rätt sa saa sai
+    said sain sak sama same samma samme saw say se sedan see seg sekä selv sen send sent seven
+    shall she should sida side siden siellä sig siitä silti sin sina sine sinulle sinun sinä sir
+    sit sitt sitten sitä sivu six själv ska skal skulle small smart snow snälla so sole som some
+    sorry spørgsmål spørsmål start still stop stor street such summer svar sä sähköposti sätt så
+    taas tack tai tak take takk te teidän teille telefon tell ten terve than thanks that the
+    their them then there these they think this those three tid til till ting to toi told tom
+    too took tosi tried try tule tulee tuli tuo tur two tämä tämän tässä tästä tätä täytyy tää
+    täällä uge uke under unna up us use used usein ute uusi vaan vad vaikka vain valid vall van
+    vanha var vara varit vasta vastaus vecka veit vel vem very veta vi vid vielä viikko vil
+    vilka vilken vilket vill ville visa vit voi voin voisi von vor vores vort vuosi vähän väl
+    väärä vår våra våre vårt vært wait walker want was way we weeks well were what when where
+    which who why will wish work worked would write wrote yes yli you zu är även år över
+    """.split()
+)
+# Pronouns and quantifiers that are also names never name the one who calls or writes, even
+# capitalised ("Alla ringde", "Han ringde", "Man skriver").
+_PRONOUNS = frozenset("alla ingen inga inge han hun hon man my mina del kan vil".split())
 # Words that are names and also always capitalised in their other sense: months, and the
 # Finnish holidays that are also first names ("Vappuna", "Juhannus").
 _MONTHS = frozenset("january february march april may june july august vappu juhannus".split())
-# A name right before one of these words names a street or a square, not a person:
-# "Karl Johans gate", "H.C. Andersens Boulevard", "Gustav Adolfs torg".
+# E-services and the companies behind them whose names are also first names: alone they are
+# the service ("Wilmaan ei pääse", "Aula-beskeden"); in a full name or introduced, a person.
+_SERVICE_NAMES = frozenset("wilma helmi ilmari aula kela elisa vilma daisy mina".split())
+# Cities Faker's Norwegian address list does not hold (it has none); Finnish, Swedish and
+# Danish cities come from Faker's address lists.
+_NORWEGIAN_CITIES = frozenset(
+    """oslo bergen trondheim stavanger drammen fredrikstad kristiansand sandnes tromsø
+    sarpsborg skien ålesund sandefjord haugesund tønsberg moss porsgrunn bodø arendal hamar
+    larvik halden lillehammer molde harstad gjøvik kongsberg""".split()
+)
+# A name right before one of these words names a street, a square or a building, not a
+# person: "Karl Johans gate", "H.C. Andersens Boulevard", "Dronning Louises Bro".
 _PLACE_WORDS = frozenset(
     """gate gata gatan gaten vej vei veien vejen väg vägen torg torget torv plass plassen plads
     pladsen allé alle boulevard street road avenue square lane katu tie kuja polku tori aukio
-    puisto park parken""".split()
+    puisto park parken bro broen bron bridge silta garden gardens kyrka kirke kirkko church
+    """.split()
+)
+# A name before one of these names an e-service or an app: "Freja eID", "Mina sidor".
+_PRODUCT_WORDS = frozenset("eid id app appen appi sovellus sidor sider".split())
+# A capitalised word after one of these names a school, a kindergarten or a library
+# ("förskolan Solrosen", "päiväkoti Tähtönen").
+_INSTITUTION_WORDS = frozenset(
+    """förskolan förskola skolan skola päiväkoti päiväkodin koulu koulun børnehaven børnehave
+    barnehage barnehagen skole skolen school kindergarten daghemmet bibliotek biblioteket
+    kirjasto""".split()
 )
 _INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
+_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
 
 # Finnish case endings (longest first) and the genitive -s / 's of the other languages.
 _ENDINGS = sorted(
-    "lle llä lla ltä lta ssä ssa stä sta ksi na nä ta tä n a ä lle'".split(), key=len, reverse=True
+    "lle llä lla ltä lta ssä ssa stä sta ksi seen hin na nä ta tä n a ä lle'".split(),
+    key=len,
+    reverse=True,
 )
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
-_SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”(]\s*$")
-_CONTEXT_RE = re.compile(
-    r"""(?ix)
-    (?<!\w)(?:my\s+name\s+is|name\s*:|i\s+am\s+called
-      |nimeni\s+on|nimi\s*:|nimi\s+on
-      |jag\s+heter|mitt\s+namn\s+är|namn\s*:|heter
-      |jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:|hedder
-      |terveisin|ystävällisin\s+terveisin|t\.|hälsningar|mvh|med\s+vänliga\s+hälsningar
-      |med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
-      |regards|best\s+regards|kind\s+regards|sincerely
-      |rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
-      |soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
-      |sagsbehandler|saksbehandler|käsittelijä)
-    \s+$"""
+# A quoted message starts with a capital too: "står det 'Inga ansökningar'".
+_SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”‘’'(]\s*$")
+_ABBREVIATION_RE = re.compile(
+    r"(?:^|[^\w.])(?:[A-ZÅÄÖÆØ]|vedr|ang|bl|pga|esim|ks|mm|dvs|ca|jf|fx|nr|kl|klo|ref|tlf|puh|tel)"
+    r"\.[ \u00a0]$",
+    re.IGNORECASE,
 )
+# Lower-case particles inside a full name: "Gustaf af Klercker", "Ludwig van Beethoven".
+_PARTICLE_RE = re.compile(r"[ \u00a0](?:af|av|von|van|de|der|den|da|di|du|la|le|zu|el|al)[ \u00a0]")
+_SPACE = frozenset({" ", "\u00a0"})
+
+# After these, one to three capitalised words are a name whether or not a list knows them.
+_INTRODUCER = r"""
+    (?:my|his|her|their)\s+name\s+is|name\s*:|i\s+am\s+called|named|signed
+  | (?:hans|hennes|hendes)\s+(?:namn|navn)\s+(?:är|er)|navnet\s+(?:hans\s+|hennes\s+)?er
+  | nimensä\s+on|nimeltään
+  | nimeni\s+on|nimi\s*:|nimi\s+on|nimi
+  | jag\s+heter|mitt\s+namn\s+är|namn\s*:|heter|heiter|eg\s+heiter
+  | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:|hedder
+  | terveisin|ystävällisin\s+terveisin|t\.|hälsningar|mvh|med\s+vänliga\s+hälsningar
+  | med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
+  | regards|best\s+regards|kind\s+regards|sincerely|yours|br
+  | rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
+  | asiakas|kund|kunden|borger|borgeren|innbygger|innbyggeren|invånaren|caller|customer
+  | resident|citizen
+  | soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
+  | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
+  | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
+  | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
+  | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
+"""
+# Relatives and neighbours: "min far", "my daughter", "dottern", "naboen min", "poikani".
+_RELATIVE = r"""
+    daughter|son|wife|husband|mother|mum|mom|father|dad|neighbour|neighbor|friend|partner
+  | dotter|son|fru|man|mamma|pappa|mor|far|granne|vän|sambo|datter|søn|sønn|kone|mann|nabo
+  | venn|veninde|venninne|barn|bror|søster|syster|mormor|farmor|morfar|farfar|bestemor
+"""
+_RELATIVE_DEFINITE = r"""
+    dottern|sonen|grannen|datteren|dattera|sønnen|naboen|kona|mannen|barnet|tyttäreni|poikani
+  | vaimoni|mieheni|äitini|isäni|naapurini|ystäväni|lapseni|tyttäremme|poikamme|veljeni
+  | siskoni|mummoni|pappani
+"""
+# After these only a listed name counts, in any case ("I'm olga petrova", "olen tero").
+_GREETING = r"""
+    name|namn|navn|i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
+  | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
+"""
+_INTRODUCER_RE = re.compile(
+    r"(?ix)(?<!\w)(?:"
+    + _INTRODUCER.format(
+        possessive="min|mitt|mi|mine|my|our|vår|vores|meidän",
+        relative=_RELATIVE,
+        relative_definite=_RELATIVE_DEFINITE,
+    )
+    + r")[\s,:]+$"
+)
+# Verbs of calling, talking and writing to someone: "soitin Tarjalle", "ringde upp Lisbeth".
+_CALLED = r"""
+  | called|rang|phoned|spoke\s+(?:to|with)|talked\s+(?:to|with)|wrote\s+to|e-?mailed
+  | soitin|soitti|soitettiin|puhuin|kirjoitin|ringde(?:\s+upp|\s+till)?|pratade\s+med
+  | talade\s+med|skrev\s+till?|ringte(?:\s+til|\s+opp)?|ringede(?:\s+til|\s+op)?
+  | snakket\s+med|snakka\s+med|talte\s+med
+"""
+_GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + _CALLED + r")[\s,:]+$")
+# The name comes right before these: "pernille skriver:", "ingrid heter jag", "Anna soitti".
+_SAYS_AFTER_RE = re.compile(
+    r"""(?ix)[ \u00a0]+(?:soitti|soittaa|kirjoittaa|kirjoitti|kysyi|ringde|ringer|ringte
+    |ringede|skriver|skriv|skrev|heter\s+jag|heiter\s+eg|hedder\s+jeg|called|calls|rang|writes
+    |wrote|here)(?!\w)"""
+)
+# A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
+_SIGN_OFF_RE = re.compile(
+    r"(?:\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$"
+)
+
+
+class _Names:
+    """Lower-case names, each also without its accents ("sigrún" and "sigrun")."""
+
+    def __init__(
+        self,
+        first: frozenset[str],
+        last: frozenset[str],
+        wider_first: frozenset[str],
+        wider_last: frozenset[str],
+        places: frozenset[str],
+    ) -> None:
+        self.first = first
+        self.last = last
+        self.wider_first = wider_first
+        self.wider_last = wider_last
+        self.places = places
+
+
+def _person_lists(locale: str) -> tuple[set[str], set[str]]:
+    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    first: set[str] = set()
+    last: set[str] = set()
+    for attribute in dir(provider):
+        value = getattr(provider, attribute)
+        if not isinstance(value, (list, tuple, dict)):
+            continue
+        if "first_name" in attribute:
+            first.update(n.lower() for n in value)
+        elif "last_name" in attribute:
+            last.update(n.lower() for n in value)
+    return first, last
+
+
+def _spellings(name: str) -> Iterator[str]:
+    """``name`` as it is written in Latin letters in the Nordic countries."""
+    if any("а" <= c <= "я" or c in "ёєіїґ" for c in name):
+        nordic = "".join(_CYRILLIC.get(c, c) for c in name).replace("-", "")
+        yield nordic
+        yield "".join(_ENGLISH_SPELLING.get(part, part) for part in _cyrillic_parts(name))
+        return
+    yield name
+    folded = _fold(name)
+    yield folded
+
+
+def _norse_spellings(name: str) -> Iterator[str]:
+    """An Icelandic name as Norway and Denmark write the same old Norse name: Þorsteinn →
+    Torstein, Gunnhildur → Gunnhild, Þorleifur → Torleif, Torleiv, Ingibjörg → Ingebjørg."""
+    yield name
+    name = _fold(name.replace("þ", "t").replace("ö", "ø"))
+    yield name
+    if len(name) >= 6 and name.endswith("ur"):
+        name = name[:-2]  # the nominative ending
+        yield name
+    if name.endswith("nn"):
+        yield name[:-1]
+    if name.endswith("f"):
+        yield name[:-1] + "v"
+    if "ibj" in name:
+        yield name.replace("ibj", "ebj")
+
+
+def _cyrillic_parts(name: str) -> Iterator[str]:
+    for c in name:
+        part = _CYRILLIC.get(c, c)
+        yield "" if part == "-" else part
+
+
+def _fold(word: str) -> str:
+    # Icelandic þ and ð are written th and d; other accents are dropped (Áslaug → Aslaug).
+    word = word.replace("þ", "th").replace("ð", "d")
+    decomposed = unicodedata.normalize("NFD", word)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c in "\u030a\u0308")
+    return unicodedata.normalize("NFC", kept)
+
+
+def _with_spellings(names: set[str]) -> frozenset[str]:
+    return frozenset(spelling for name in names for spelling in _spellings(name) if spelling)
 
 
 @lru_cache(maxsize=1)
-def _known_names() -> tuple[frozenset[str], frozenset[str]]:
+def _known_names() -> _Names:
     first: set[str] = set()
     last: set[str] = set()
-    for provider in _PROVIDERS:
-        for attribute in _FIRST_NAME_LISTS:
-            first.update(n.lower() for n in getattr(provider, attribute, ()))
-        last.update(n.lower() for n in getattr(provider, "last_names", ()))
-    for provider in _FIRST_NAME_ONLY_PROVIDERS:
-        for attribute in _FIRST_NAME_LISTS:
-            first.update(n.lower() for n in getattr(provider, attribute, ()))
-    return frozenset(first), frozenset(last)
+    for locale in _NORDIC_LOCALES:
+        given, family = _person_lists(locale)
+        first |= given
+        last |= family
+    for locale in _NORDIC_FIRST_ONLY_LOCALES:
+        first |= _person_lists(locale)[0]
+    wider_first: set[str] = set()
+    wider_last: set[str] = set()
+    for locale in (*_WIDER_LOCALES, *_CYRILLIC_LOCALES):
+        given, family = _person_lists(locale)
+        wider_first |= given
+        wider_last |= family
+    norse = {n for name in _person_lists("is_IS")[0] for n in _norse_spellings(name)}
+    return _Names(
+        frozenset(first),
+        frozenset(last),
+        (_with_spellings(wider_first) | norse) - first,
+        _with_spellings(wider_last) - last,
+        _places(),
+    )
+
+
+def _places() -> frozenset[str]:
+    places = set(_NORWEGIAN_CITIES)
+    for locale in ("fi_FI", "sv_SE", "da_DK"):
+        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
+        for attribute in ("cities", "countries"):
+            places.update(p.lower() for p in getattr(provider, attribute, ()))
+    return frozenset(places)
+
+
+_PREFIXED_SURNAME_RE = re.compile(r"(?:Mc|Mac|O['’]|D['’])[A-ZÅÄÖÆØ][a-zåäöæøéü]+$")
 
 
 def _is_capitalised(word: str) -> bool:
-    # "Anna-Liisa", "Mäkinen", "O'Brien"; not "SFO", "MitID", "BankID", "eLasku".
+    # "Anna-Liisa", "Mäkinen", "O'Brien", "McAllister"; not "SFO", "MitID", "BankID", "eLasku".
+    if not word[0].isupper():
+        return False
+    if _PREFIXED_SURNAME_RE.match(word):
+        return True
     letters = [c for c in word if c.isalpha()]
     return (
         len(letters) >= 2
@@ -106,22 +380,47 @@ def _is_capitalised(word: str) -> bool:
     )
 
 
-def _lemmas(word: str) -> Iterator[str]:
-    """The word and the base forms it may be an inflection of (lower case)."""
+def _lemmas(word: str, at_start: bool = False) -> Iterator[str]:
+    """The word and the base forms it may be an inflection of (lower case).
+
+    A sentence's first word is read as inflected by a short ending only as a genitive of a
+    name that is no ordinary word: "Eeron", "Mettes", "Matille", but not "Olen", "Toivon",
+    "Then", "Kenttä", "Tomta" (Ole-n, Toivo-n, The-n, Kent-tä, Tom-ta).
+    """
     lowered = word.lower().rstrip("'’").replace("’", "'")
     if lowered.endswith("'s"):
         yield lowered[:-2]
     yield lowered
     stem = lowered.replace(":", "")
     for ending in _ENDINGS:
-        if not stem.endswith(ending) or len(stem) - len(ending) < 2:
-            continue
-        base = stem[: -len(ending)]
-        yield from _bases(base)
-    if len(stem) > 4 and stem[-1] == "n" and stem[-2] == stem[-3]:
+        if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+            if at_start and len(ending) < 3:
+                if ending == "n" and len(stem) > 4 and stem[:-1] not in _ORDINARY_WORDS:
+                    yield from _bases(stem[:-1])
+            else:
+                yield from _bases(stem[: -len(ending)])
+    if len(stem) > 4 and stem[-1] == "n" and stem[-2] == stem[-3] and not at_start:
         yield stem[:-2]  # illative: Annaan, Mattiin
     if stem.endswith("s"):
         yield stem[:-1]  # Nordic genitive: Annas, Larsens
+
+
+# Finnish consonant gradation, the weak grade of a stem's last consonant and its strong
+# grade: Mati- → Matti, Lahde- → Lahte- (Lahti), Hanne- → Hante-, Mäe- → Mäke- (Mäki).
+_GRADATION = (
+    ("kk", "k"),
+    ("pp", "p"),
+    ("tt", "t"),
+    ("ht", "hd"),
+    ("t", "d"),
+    ("p", "v"),
+    ("nk", "ng"),
+    ("mp", "mm"),
+    ("lt", "ll"),
+    ("nt", "nn"),
+    ("rt", "rr"),
+)
+_VOWELS = "aeiouyäö"
 
 
 def _bases(base: str) -> Iterator[str]:
@@ -130,25 +429,83 @@ def _bases(base: str) -> Iterator[str]:
         yield base.rstrip("e")[:-1] + "nen"  # Virtaselle, Virtasen, Virtasta → Virtanen
     if base.endswith("i") and len(base) > 3:
         yield base[:-1]  # Johanssonille → Johansson
-    # Consonant gradation of the stem: Mati- → Matti, Peka- → Pekka, Jusi- → Jussi.
-    if len(base) > 2 and base[-1] in "aeiouyäö" and base[-2] in "ktp":
-        yield base[:-1] + base[-2] + base[-1]
+    if base.endswith("ee"):
+        yield base[:-1]  # Laineelle → Laine
+    if base.endswith("kse"):
+        yield base[:-3] + "s"  # Tuomaksen → Tuomas, Markukselle → Markus
+    for stem in _strong_grades(base):
+        yield stem
+        if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
+            yield stem[:-1] + "i"  # Järve- → Järvi, Lahte- → Lahti, Mäke- → Mäki
 
 
-def _kind(word: str) -> str | None:
-    """ "first", "last" or None: what the lists know ``word`` (or its base form) as."""
-    first, last = _known_names()
+def _strong_grades(base: str) -> Iterator[str]:
+    """``base`` and its strong grades, when it ends in one consonant (cluster) and a vowel."""
+    yield base
+    if len(base) < 3 or base[-1] not in _VOWELS:
+        return
+    head, vowel = base[:-1], base[-1]
+    for strong, weak in _GRADATION:
+        if head.endswith(weak) and (len(weak) == 2 or head[-2:-1] in _VOWELS + "lrn"):
+            yield head[: -len(weak)] + strong + vowel
+    if head[-1] in _VOWELS and len(head) <= 4:
+        yield head + "k" + vowel  # Mäe- → Mäke-, Koe- → Koke-
+
+
+def _kind(word: str, at_start: bool = False) -> str | None:
+    """ "first", "last", "wider" or None: what the lists know ``word`` (or its base form) as."""
+    names = _known_names()
     parts = word.split("-")
     if len(parts) == 2 and all(p[:1].isupper() for p in parts if p):
         # Anna-Liisa, Sven-Erik: the last half carries the inflection.
-        if parts[0].lower() in first and any(lem in first for lem in _lemmas(parts[1])):
+        if parts[0].lower() in names.first and any(lem in names.first for lem in _lemmas(parts[1])):
             return "first"
-    lemmas = list(_lemmas(word))
-    if any(lemma in first for lemma in lemmas):
+    lemmas = list(_lemmas(word, at_start))
+    if any(lemma in names.first for lemma in lemmas):
         return "first"
-    if any(lemma in last for lemma in lemmas):
+    if any(lemma in names.last for lemma in lemmas):
         return "last"
+    if any(lemma in names.wider_first or lemma in names.wider_last for lemma in lemmas):
+        return "wider"
     return None
+
+
+def _is_place(word: str) -> bool:
+    places = _known_names().places
+    return any(lemma in places for lemma in _lemmas(word))
+
+
+def _is_listed_first_name(word: str) -> bool:
+    """A first name of any list, as written (any case): "silje", "TERO", "Kristjan"."""
+    lowered = word.lower()
+    names = _known_names()
+    return (
+        len(lowered) > 2
+        and lowered not in _ORDINARY_WORDS
+        and lowered not in _COMMON_WORDS
+        and (lowered in names.first or lowered in names.wider_first)
+    )
+
+
+# Nordic surnames by their shape, for the word after a first name written in lower case or
+# capitals ("kari heggheim", "JUHA KETOLA"): patronymics, farm and nature names.
+_SURNAME_SHAPE = re.compile(
+    r"(?:nen|sen|sson|dal|dahl|heim|vik|stad|rud|berg|lund|strand|gaard|gård|holm|ström|qvist"
+    r"|kvist|gren|bakken|haug|moen|sæter|seter|mäki|niemi|koski|salo|järvi|lahti|saari|la|lä)$",
+    re.IGNORECASE,
+)
+
+
+def _is_listed_last_name(word: str) -> bool:
+    names = _known_names()
+    return any(lemma in names.last or lemma in names.wider_last for lemma in _lemmas(word))
+
+
+def _is_surname(word: str) -> bool:
+    """A listed last name, or a word of a surname's shape that is no common word."""
+    lowered = word.lower()
+    shaped = len(word) > 4 and bool(_SURNAME_SHAPE.search(word)) and lowered not in _COMMON_WORDS
+    return shaped or _is_listed_last_name(word)
 
 
 def _first_name_before(word: str, last_name: str) -> bool:
@@ -159,81 +516,207 @@ def _first_name_before(word: str, last_name: str) -> bool:
     """
     if word.lower() in _ORDINARY_WORDS or _kind(last_name) != "last":
         return False
-    base_form = last_name.lower() in _known_names()[1]
+    base_form = last_name.lower() in _known_names().last
     return base_form or word[-2:].lower() == last_name[-2:].lower()
 
 
 def _starts_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start]
-    return start == 0 or not text[:start].strip() or bool(_SENTENCE_END_RE.search(before))
+    if start == 0 or not text[:start].strip():
+        return True
+    # The dot of an initial or an abbreviation ends no sentence: "J. Andersson", "Vedr. Ole".
+    return bool(_SENTENCE_END_RE.search(before)) and not _ABBREVIATION_RE.search(
+        text[max(0, start - 8) : start]
+    )
+
+
+def _cue_before(text: str, start: int) -> str | None:
+    """ "introduced" (after "jag heter", "Mvh", "rouva", "dottern"), "greeted" (after "hej",
+    "I'm", "olen") or None."""
+    before = text[max(0, start - 60) : start]
+    if _INTRODUCER_RE.search(before):
+        return "introduced"
+    if _GREETING_RE.search(before):
+        return "greeted"
+    return None
 
 
 def find_names_in_text(text: str) -> list[tuple[int, int]]:
     """(start, end) of each person's name in ``text``, full names as one span."""
+    words = list(_WORD_RE.finditer(text))
+    capitalised = [word for word in words if _is_capitalised(word.group())]
+    found = (
+        _capitalised_names(text, capitalised)
+        + _names_in_any_case(text, words, {word.start() for word in capitalised})
+        + _sign_off_name(text)
+    )
     spans = []
-    for start, end in _candidate_names(text):
+    for start, end in found:
         following = text[end : end + 20].split()
-        if following and following[0].strip(".,;:").lower() in _PLACE_WORDS:
+        last_word = text[start:end].split()[-1].lower()
+        next_word = following[0].strip(".,;:").lower() if following else ""
+        if last_word in _PLACE_WORDS or next_word in _PLACE_WORDS | _PRODUCT_WORDS:
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
+        if _INITIAL_BEFORE.search(text[max(0, start - 4) : start]):
+            start -= 3  # "J. Andersson"
         spans.append((start, end))
     return spans
 
 
-def _candidate_names(text: str) -> list[tuple[int, int]]:
-    words = [m for m in _WORD_RE.finditer(text) if _is_capitalised(m.group())]
+def _capitalised_names(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     index = 0
     while index < len(words):
         word = words[index]
-        nxt = words[index + 1] if index + 1 < len(words) else None
-        adjacent = nxt is not None and text[word.end() : nxt.start()] in {" ", "\u00a0"}
-        initial = _starts_sentence(text, word.start())
-        kind = _kind(word.group()) or (None if initial else _surname_by_ending(word.group()))
-        lowered = word.group().lower()
-        introduced = bool(_CONTEXT_RE.search(text[max(0, word.start() - 40) : word.start()]))
-        if adjacent and (
-            kind == "first" or introduced or _first_name_before(word.group(), nxt.group())
-        ):
-            if nxt.group().lower() not in _MONTHS:
-                spans.append((word.start(), nxt.end()))
-                index += 2
-                continue
-        if kind or introduced:
-            ordinary = lowered in _MONTHS or (initial and lowered in _ORDINARY_WORDS)
-            if introduced or not (ordinary or (initial and kind == "last")):
-                spans.append((word.start(), word.end()))
+        cue = _cue_before(text, word.start())
+        count = _full_name_length(text, words, index, cue)
+        if count:
+            spans.append((word.start(), words[index + count - 1].end()))
+            index += count
+            continue
+        if _single_name(text, word, cue):
+            spans.append((word.start(), word.end()))
         index += 1
-    return spans + _lower_case_full_names(text)
+    return spans
+
+
+def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
+    """How many capitalised words from ``index`` on are written as one name (up to three)."""
+    count = 1
+    while index + count < len(words) and count < 3:
+        previous, nxt = words[index + count - 1], words[index + count]
+        gap = text[previous.end() : nxt.start()]
+        if not (gap in _SPACE or _PARTICLE_RE.fullmatch(gap)) or nxt.group().lower() in _MONTHS:
+            break
+        count += 1
+    return count
+
+
+def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: str | None) -> int:
+    """How many words from ``index`` on are a full name: 0, or 2 (3 when introduced)."""
+    count = _following_names(text, words, index)
+    if count == 1 or _after_institution(text, words[index].start()):
+        return 0
+    if cue == "introduced":
+        return count
+    given, family = words[index].group(), words[index + 1].group()
+    kind, family_kind = _kind(given), _kind(family) or _surname_by_ending(family)
+    if _is_place(family) and family_kind is None:
+        return 0
+    if kind == "first":
+        # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
+        ordinary = _starts_sentence(text, words[index].start()) and given.lower() in _ORDINARY_WORDS
+        return 2 if not ordinary or _is_listed_last_name(family) else 0
+    if kind == "wider" or (cue == "greeted" and family_kind is not None):
+        return 2  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
+    return 2 if _first_name_before(given, family) else 0
+
+
+def _after_institution(text: str, start: int) -> bool:
+    before = text[max(0, start - 20) : start].split()
+    return bool(before) and before[-1].lower() in _INSTITUTION_WORDS
+
+
+def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
+    """Whether one capitalised word alone is a name."""
+    if cue == "introduced":
+        return True
+    written = word.group()
+    initial = _starts_sentence(text, word.start())
+    kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
+    if kind is None or _after_institution(text, word.start()):
+        return False
+    lemmas = set(_lemmas(written))
+    if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
+        return False
+    if kind == "wider":
+        return cue == "greeted"
+    lowered = written.lower()
+    ordinary = lowered in _MONTHS or (
+        initial and (lowered in _ORDINARY_WORDS or lowered in _COMMON_WORDS)
+    )
+    return not (ordinary or (initial and kind == "last"))
 
 
 # Nordic surnames by their ending: Finnish -nen (and its inflected -se- stem), Swedish -sson
 # and -ström/-qvist, Danish and Norwegian -sen. Inside a sentence, a capitalised word of this
-# shape is a surname: the languages' nouns are not capitalised there.
+# shape is a surname: the languages' nouns are not capitalised there, but place names ending
+# in a place word are ("Rådhuspladsen"), and so are Danish and Norwegian nouns in -else with
+# their article ("Skattestyrelsen").
 _SURNAME_ENDING = re.compile(
     r"(?:nen|s(?:e(?:n|lle|llä|lla|ltä|lta|ssä|ssa|stä|sta))|sson|ström|qvist|kvist|sen)$",
+    re.IGNORECASE,
+)
+_NOUN_ENDING = re.compile(
+    r"(?:elsen|pladsen|plassen|gatan|gaten|vägen|vejen|veien|torget|parken|kirken|haven)$",
     re.IGNORECASE,
 )
 
 
 def _surname_by_ending(word: str) -> str | None:
-    return "last" if len(word) > 5 and _SURNAME_ENDING.search(word) else None
+    if len(word) <= 5 or _NOUN_ENDING.search(word) or _is_place(word):
+        return None
+    return "last" if _SURNAME_ENDING.search(word) else None
 
 
-def _lower_case_full_names(text: str) -> list[tuple[int, int]]:
-    """ "liisa virtanen": a known first name and a known last name, both in lower case."""
-    first, last = _known_names()
-    words = list(_WORD_RE.finditer(text))
+def _names_in_any_case(
+    text: str, words: list[re.Match[str]], capitalised: set[int]
+) -> list[tuple[int, int]]:
+    """Names not written capitalised, and capitalised ones that are also ordinary words:
+
+    * a Nordic first and last name in lower case: "liisa virtanen";
+    * a first and last name in capitals: "JUHA KORHONEN", "VIRTANEN ANNA";
+    * a listed first name in lower case or capitals after a cue ("jeg heter silje", "olen
+      tero", "I'm olga petrova") or before a verb of calling or writing ("pernille skriver",
+      "ingrid heter jag"), with a last name after it;
+    * an ordinary word that is a first name before such a verb ("Per ringde", "Anna soitti").
+    """
     spans = []
-    for given, family in zip(words, words[1:], strict=False):
-        if text[given.end() : family.start()] not in {" ", "\u00a0"}:
-            continue
-        if not (given.group().islower() and family.group().islower()):
-            continue
-        name = given.group()
-        if name in _ORDINARY_WORDS or len(name) < 3 or name not in first:
-            continue
-        if any(lemma in last for lemma in _lemmas(family.group())):
-            spans.append((given.start(), family.end()))
+    for index, word in enumerate(words):
+        written = word.group()
+        nxt = words[index + 1] if index + 1 < len(words) else None
+        if nxt is not None and text[word.end() : nxt.start()] not in _SPACE:
+            nxt = None
+        if word.start() in capitalised:
+            listed = written.lower() in _ORDINARY_WORDS and _kind(written) == "first"
+            if listed and written.lower() not in _PRONOUNS and _says_after(text, word):
+                spans.append((word.start(), word.end()))
+        elif nxt is not None and _is_full_name_in_one_case(written, nxt.group()):
+            spans.append((word.start(), nxt.end()))
+        elif _is_listed_first_name(written) and written.lower() not in _PRONOUNS:
+            if _says_after(text, word) or _cue_before(text, word.start()) is not None:
+                surname = nxt is not None and nxt.start() not in capitalised
+                end = nxt.end() if surname and _is_surname(nxt.group()) else word.end()
+                spans.append((word.start(), end))
     return spans
+
+
+def _says_after(text: str, word: re.Match[str]) -> bool:
+    return bool(_SAYS_AFTER_RE.match(text, word.end()))
+
+
+def _is_full_name_in_one_case(given: str, family: str) -> bool:
+    if given.islower() and family.islower():
+        first = given in _known_names().first and given not in _COMMON_WORDS
+        return (
+            first
+            and len(given) > 2
+            and given not in _ORDINARY_WORDS
+            and (_is_listed_last_name(family))
+        )
+    if given.isupper() and family.isupper() and len(given) > 2 and len(family) > 2:
+        return (_is_listed_first_name(given) and _is_surname(family)) or (
+            _is_surname(given) and _is_listed_first_name(family)
+        )
+    return False
+
+
+def _sign_off_name(text: str) -> list[tuple[int, int]]:
+    """A listed first name signing off the text after a dash, a slash or a line break."""
+    offset = max(0, len(text) - 60)
+    match = _SIGN_OFF_RE.search(text, offset)
+    if not match or not _is_listed_first_name(match.group("name").split()[0]):
+        return []
+    return [(match.start("name"), match.end("name"))]
