@@ -129,9 +129,9 @@ def submit_feedback(
         if existing is None:
             raise
         return IntakeResult(existing, created=False)
-    work = [("process_feedback", (item.id,), None)]
+    work: list[tuple[str, tuple]] = [("process_feedback", (item.id,))]
     if thank_you is not None:
-        work.append(("deliver_notice", (thank_you.id,), "mail"))
+        work.append(("deliver_notice", (thank_you.id,)))
     # What was just written is what the answer shows: no reloading it after the commit.
     commit_keeping_loaded()
     jobs.enqueue_now(work)
