@@ -8,7 +8,8 @@ Only those composition roots import this module; the services queue jobs by name
 from __future__ import annotations
 
 import app.services.reconcile as reconciliation
-from app.jobs import enqueue, job
+from app import jobs
+from app.jobs import job
 from app.services import (
     call_import,
     deadlines,
@@ -35,7 +36,7 @@ def process_feedback(feedback_id: int) -> None:
         failures.record_processing_failure(feedback_id, error)
         raise
     if ticket_id is not None:
-        enqueue("open_ticket", ticket_id)
+        jobs.enqueue("open_ticket", ticket_id)
 
 
 # A million-row import is processed in batches of this job; one batch may take long.
@@ -50,20 +51,20 @@ def process_feedback_batch(feedback_ids: list[int]) -> None:
 def open_ticket(ticket_id: int) -> None:
     retry_in = tickets.open_ticket(ticket_id)
     if retry_in is not None:
-        enqueue("open_ticket", ticket_id, delay=retry_in)
+        jobs.enqueue("open_ticket", ticket_id, delay=retry_in)
 
 
 @job("mail")
 def deliver_notice(notice_id: int) -> None:
     retry_in = notices.deliver_notice(notice_id)
     if retry_in is not None:
-        enqueue("deliver_notice", notice_id, delay=retry_in)
+        jobs.enqueue("deliver_notice", notice_id, delay=retry_in)
 
 
 @job("mail")
 def deliver_notice_batch(notice_ids: list[int]) -> None:
     for notice_id, retry_in in notices.deliver_notices(notice_ids).items():
-        enqueue("deliver_notice", notice_id, delay=retry_in)
+        jobs.enqueue("deliver_notice", notice_id, delay=retry_in)
 
 
 @job("tracker")
