@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_input_guard(app)
     register_security(app)
     register_cli(app)
+    import workers.jobs  # noqa: F401  (the job bodies declare themselves: app/jobs.py)
     from app.jobs import init_app as init_jobs
 
     init_jobs(app)

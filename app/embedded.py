@@ -66,6 +66,11 @@ class EmbeddedLoop:
         self._threads.append(
             threading.Thread(target=self._schedule, name="civicloop-schedule", daemon=True)
         )
+        # workers/schedule.py's table by job name; a name no job declares fails here, at start.
+        self._periodic = [
+            (jobs.declared(dotted_name.rpartition(".")[2]).name, every)
+            for dotted_name, _queue, every in SCHEDULE
+        ]
 
     def start(self, load_models: bool) -> None:
         if load_models:
@@ -129,8 +134,7 @@ class EmbeddedLoop:
     def _schedule(self) -> None:
         look_again: dict[str, float] = {}
         while not self._stopped_within(self._tick):
-            for dotted_name, _queue, every in SCHEDULE:
-                name = dotted_name.rpartition(".")[2]
+            for name, every in self._periodic:
                 if look_again.get(name, 0.0) > time.time():
                     continue
                 with self.app.app_context():

@@ -3,14 +3,21 @@
 
 Jobs only carry ids: the work itself is derived from database state, so a job
 that is lost (Redis down, worker killed) is found again by the reconciler.
+
+Each job is declared where it is defined (workers/jobs.py) with ``@job(queue)``; importing
+that module fills the registry here. Only the composition roots import it (``create_app``
+and the RQ worker, workers/__main__.py), so the services that queue jobs import nothing
+that imports them back.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Flask, current_app, g, has_request_context
 
@@ -24,23 +31,55 @@ EMBEDDED_LOOP = "civicloop.embedded_loop"  # the app's EmbeddedLoop in app.exten
 _AFTER_RESPONSE = "_civicloop_jobs_after_response"
 
 QUEUES = ("intake", "tracker", "mail", "scheduled")
-_JOB_QUEUES = {
-    "process_feedback": "intake",
-    "process_feedback_batch": "intake",
-    "deliver_notice_batch": "mail",
-    "open_ticket": "tracker",
-    "deliver_notice": "mail",
-    "run_call_import": "scheduled",
-    "reconcile": "scheduled",
-    "sync_tracker": "scheduled",
-    "train_router": "scheduled",
-    "review_followup": "tracker",
-    "tell_tracker_outcome": "tracker",
-    "review_followups": "scheduled",
-    "poll_inbound_mail": "scheduled",
-}
-# A million-row import runs for minutes; everything else is short.
-_JOB_TIMEOUTS = {"run_call_import": 4 * 3600, "process_feedback_batch": 3600}
+DEFAULT_TIMEOUT = 180  # seconds; RQ stops a job that runs longer
+
+Body = TypeVar("Body", bound=Callable[..., None])
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job as declared: the queue it goes to, how long it may run, and its body."""
+
+    name: str
+    queue: str
+    timeout: int
+    body: Callable[..., None]
+
+    @property
+    def path(self) -> str:
+        """The dotted name RQ's worker imports the body by."""
+        return f"{self.body.__module__}.{self.body.__qualname__}"
+
+
+DECLARED: dict[str, Job] = {}
+
+
+class UnknownJobError(LookupError):
+    """A job name no ``@job`` declares: a mistake in the code, not a passing failure."""
+
+
+def job(queue: str, *, timeout: int = DEFAULT_TIMEOUT) -> Callable[[Body], Body]:
+    """Declare the decorated function a job, queued on ``queue`` by its name; the function
+    itself is left as it is (RQ's worker imports and calls it)."""
+    if queue not in QUEUES:
+        raise ValueError(f"job queue {queue!r} is none of {QUEUES}")
+
+    def declare(body: Body) -> Body:
+        new = Job(body.__name__, queue, timeout, body)
+        earlier = DECLARED.get(new.name)
+        if earlier is not None and earlier.path != new.path:
+            raise ValueError(f"job {new.name!r} declared twice: {earlier.path}, {new.path}")
+        DECLARED[new.name] = new
+        return body
+
+    return declare
+
+
+def declared(name: str) -> Job:
+    try:
+        return DECLARED[name]
+    except KeyError:
+        raise UnknownJobError(f"no job is declared as {name!r} (workers/jobs.py)") from None
 
 
 @lru_cache(maxsize=4)
@@ -50,45 +89,45 @@ def redis_connection(url: str):  # noqa: ANN201  (redis.Redis)
     return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
 
-def enqueue(job: str, *args: object, queue: str | None = None, delay: float | None = None) -> None:
-    """Queue ``workers.jobs.<job>(*args)``; never raises, because the database already
-    holds everything the job needs and the reconciler will queue it again."""
+def enqueue(name: str, *args: object, delay: float | None = None) -> None:
+    """Queue the job declared as ``name`` with ``args``; raises UnknownJobError for a name no
+    job declares, and nothing else, because the database already holds everything the job
+    needs and the reconciler will queue it again."""
+    declared_job = declared(name)
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
-        _run_embedded(job, args, delay)
+        _run_embedded(name, args, delay)
         return
     from rq import Queue
 
     try:
-        rq_queue = Queue(queue or _JOB_QUEUES[job], connection=redis_connection(redis_url))
-        options = {"job_timeout": _JOB_TIMEOUTS.get(job, 180)}
+        rq_queue = Queue(declared_job.queue, connection=redis_connection(redis_url))
+        options = {"job_timeout": declared_job.timeout}
         if delay:
-            rq_queue.enqueue_in(timedelta(seconds=delay), f"workers.jobs.{job}", *args, **options)
+            rq_queue.enqueue_in(timedelta(seconds=delay), declared_job.path, *args, **options)
         else:
-            rq_queue.enqueue(f"workers.jobs.{job}", *args, **options)
+            rq_queue.enqueue(declared_job.path, *args, **options)
     except Exception as error:  # Redis down: the reconciler will find the work later
-        log.warning("could not queue %s%r: %s", job, args, error)
+        log.warning("could not queue %s%r: %s", name, args, error)
 
 
-def enqueue_now(calls: list[tuple[str, tuple, str | None]]) -> None:
-    """Queue several jobs ``(job, args, queue or None)`` at once: with Redis, in one round
-    trip (an intake request's processing and thank-you); never raises, as ``enqueue``."""
+def enqueue_now(calls: list[tuple[str, tuple]]) -> None:
+    """Queue several jobs ``(name, args)`` at once: with Redis, in one round trip (an
+    intake request's processing and thank-you); raises as ``enqueue``."""
+    declared_jobs = [(declared(name), args) for name, args in calls]
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
-        for job, args, _queue in calls:
-            _run_embedded(job, args, None)
+        for name, args in calls:
+            _run_embedded(name, args, None)
         return
     from rq import Queue
 
     connection = redis_connection(redis_url)
     try:
         with connection.pipeline() as pipeline:
-            for job, args, queue in calls:
-                Queue(queue or _JOB_QUEUES[job], connection=connection).enqueue_call(
-                    f"workers.jobs.{job}",
-                    args,
-                    timeout=_JOB_TIMEOUTS.get(job, 180),
-                    pipeline=pipeline,
+            for declared_job, args in declared_jobs:
+                Queue(declared_job.queue, connection=connection).enqueue_call(
+                    declared_job.path, args, timeout=declared_job.timeout, pipeline=pipeline
                 )
             pipeline.execute()
     except Exception as error:  # Redis down: the reconciler will find the work later
@@ -123,10 +162,11 @@ def init_app(app: Flask) -> None:
 
 
 def run_job(job: str, *args: object) -> None:
-    from workers import jobs as worker_jobs
-
+    """Run a job here and now, in the app context there is (the request's, the CLI
+    command's or the embedded loop's)."""
+    body = declared(job).body
     try:
-        getattr(worker_jobs, job)(*args)
+        body(*args)
     except Exception:
         # The caller's transaction is already committed; the work stays due in the database.
         db.session.rollback()

@@ -22,9 +22,11 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
+from rq.executions import Execution
+from rq.job import Job
 
+from app import create_app
 from app.jobs import QUEUES, redis_connection
-from workers.jobs import worker_app
 from workers.schedule import SCHEDULE
 
 log = logging.getLogger("workers")
@@ -52,9 +54,22 @@ def keep_running(run: Callable[[], bool], what: str) -> None:
             return
 
 
-def work(queues: list[Queue], connection: Redis, burst: bool) -> bool:
+class AppWorker(SimpleWorker):
+    """RQ's worker that runs each job in an app context of its own, as the embedded loop
+    does: the job bodies (workers/jobs.py) expect one and build no app themselves."""
+
+    def __init__(self, app: Flask, queues: list[Queue], connection: Redis) -> None:
+        super().__init__(queues, connection=connection)
+        self.app = app
+
+    def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
+        with self.app.app_context():
+            return super().perform_job(job, queue, execution)
+
+
+def work(app: Flask, queues: list[Queue], connection: Redis, burst: bool) -> bool:
     """One RQ worker's life; True when it ended as asked (a signal; burst: queues empty)."""
-    worker = SimpleWorker(queues, connection=connection)
+    worker = AppWorker(app, queues, connection)
     worker.work(with_scheduler=True, burst=burst)
     # RQ returns alike after a stop signal and after an error it gave up on; only the
     # signal handler notes the time of the request.
@@ -98,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
     # Built once: jobs run in this process and share the app, its pools and its caches.
-    app = worker_app()
+    app = create_app()
     redis_url = app.config.get("REDIS_URL")
     if not redis_url:
         print(
@@ -117,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     # for every job, which cost ~15x the work itself (bench/results/processing.md). Job
     # timeouts still apply (SIGALRM); a crash loses the job, which the reconciler re-finds.
     try:
-        keep_running(lambda: work(queues, connection, args.burst), "the worker")
+        keep_running(lambda: work(app, queues, connection, args.burst), "the worker")
     finally:
         if cron is not None:
             cron.terminate()

@@ -30,8 +30,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, exists, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, exists, func, select, tuple_
 
 from app.extensions import db
 from app.i18n import local_time
@@ -51,6 +50,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.services.access import feedback_scope, ticket_scope
 from app.services.audit import record
+from app.services.rows import insert_or_find
 from app.services.sql_time import seconds_since
 from app.services.staff_mail import send_staff_mail, staff_language, staff_message
 
@@ -420,22 +420,31 @@ def _claim(stage: str, department: Department, claims: list[tuple[str, int]]) ->
     of them (the unique key: a concurrent worker's uncommitted rows make this wait for its
     end), leaving the rest to the next run."""
     recipient = _recipient(department, stage)
-    db.session.add_all(
-        DeadlineReminder(
-            subject_type=subject_type,
-            subject_id=subject_id,
-            stage=stage,
-            department_id=department.id,
-            sent_to=recipient,
-        )
-        for subject_type, subject_id in claims
-    )
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+
+    def record_claims() -> list[DeadlineReminder]:
+        reminders = [
+            DeadlineReminder(
+                subject_type=subject_type,
+                subject_id=subject_id,
+                stage=stage,
+                department_id=department.id,
+                sent_to=recipient,
+            )
+            for subject_type, subject_id in claims
+        ]
+        db.session.add_all(reminders)
+        return reminders
+
+    _, claimed = insert_or_find(record_claims, lambda: _claimed_before(stage, claims))
+    return claimed
+
+
+def _claimed_before(stage: str, claims: list[tuple[str, int]]) -> DeadlineReminder | None:
+    """A reminder at ``stage`` about one of ``claims`` that another run recorded."""
+    subject = tuple_(DeadlineReminder.subject_type, DeadlineReminder.subject_id)
+    return db.session.scalars(
+        select(DeadlineReminder).where(DeadlineReminder.stage == stage, subject.in_(claims))
+    ).first()
 
 
 def _remind_department(

@@ -23,7 +23,6 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from app import jobs
 from app.extensions import db
@@ -43,6 +42,7 @@ from app.services.audit import record
 from app.services.history import change_status
 from app.services.links import followup_token
 from app.services.privacy import redact
+from app.services.rows import added, insert_or_find
 from app.services.staff_mail import send_staff_mail, staff_language, staff_message
 from app.services.tickets import apply_tracker_update, current_tracker
 from integrations.mailer import Message
@@ -65,25 +65,30 @@ def record_followup_answer(
         raise ValueError(f"unknown answer {answer!r}")
     names = [item.contact.name] if item.contact is not None and item.contact.name else []
     comment = redact(" ".join((comment or "").split()), names)[:MAX_COMMENT] or None
-    stored = db.session.scalars(
-        select(FollowupAnswer)
-        .where(FollowupAnswer.feedback_id == item.id, FollowupAnswer.round == round_)
-        .with_for_update()
-    ).first()
-    if stored is None:
-        stored = FollowupAnswer(feedback=item, round=round_, answer=answer, comment=comment)
-        db.session.add(stored)
+
+    def stored_answer() -> FollowupAnswer | None:
+        return db.session.scalars(
+            select(FollowupAnswer)
+            .where(FollowupAnswer.feedback_id == item.id, FollowupAnswer.round == round_)
+            .with_for_update()
+        ).first()
+
+    stored, created = stored_answer(), False
+    if stored is None:  # the first answer posted twice at once: one is stored, then replaced
+        stored, created = insert_or_find(
+            lambda: added(
+                FollowupAnswer(feedback=item, round=round_, answer=answer, comment=comment)
+            ),
+            stored_answer,
+        )
+    if created:
         record(None, "followup.answered", item, round=round_, answer=answer)
     else:
         record(
             None, "followup.answer_replaced", item, round=round_, before=stored.answer, after=answer
         )
         stored.answer, stored.comment, stored.answered_at = answer, comment, utcnow()
-    try:
-        db.session.commit()
-    except IntegrityError:  # the first answer posted twice at once: the other one is stored
-        db.session.rollback()
-        return record_followup_answer(item, round_, answer, comment)
+    db.session.commit()
     if answer == FollowupAnswerValue.NO and item.ticket_id is not None:
         jobs.enqueue("review_followup", item.ticket_id)
     return stored

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app import jobs
 from app.extensions import commit_keeping_loaded, db
-from app.models import EService, Feedback, NoticeKind, User
+from app.models import EService, Feedback, Notice, NoticeKind, User
 from app.services.contacts import record_contact
 from app.services.notices import queue_notice
 from app.services.privacy import redact
+from app.services.rows import insert_or_find
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,32 @@ def submit_feedback(
     existing = _existing(submission.channel, submission.source_ref)
     if existing is not None:
         return IntakeResult(existing, created=False)
+    # A concurrent request may store the same (channel, source_ref) first: then none of
+    # this one's rows (its contact record included) are kept.
+    (item, thank_you), created = insert_or_find(
+        lambda: _new_item(submission, agent, identified_caller),
+        lambda: _stored_before(submission),
+    )
+    if not created:
+        return IntakeResult(item, created=False)
+    work: list[tuple[str, tuple]] = [("process_feedback", (item.id,))]
+    if thank_you is not None:
+        work.append(("deliver_notice", (thank_you.id,)))
+    # What was just written is what the answer shows: no reloading it after the commit.
+    commit_keeping_loaded()
+    jobs.enqueue_now(work)
+    return IntakeResult(item, created=True)
 
+
+def _stored_before(submission: Submission) -> tuple[Feedback, None] | None:
+    existing = _existing(submission.channel, submission.source_ref)
+    return None if existing is None else (existing, None)
+
+
+def _new_item(
+    submission: Submission, agent: User | None, identified_caller: bool
+) -> tuple[Feedback, Notice | None]:
+    """The item, its contact and its thank-you notice, added to the session."""
     details = submission.contact
     contact = None
     if details is not None:
@@ -120,19 +145,4 @@ def submit_feedback(
     # A new item owes its thank-you without looking for one already owed.
     thank_you = queue_notice(item, NoticeKind.THANK_YOU)
     db.session.add(item)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # A concurrent request stored the same (channel, source_ref) first.
-        db.session.rollback()
-        existing = _existing(submission.channel, submission.source_ref)
-        if existing is None:
-            raise
-        return IntakeResult(existing, created=False)
-    work = [("process_feedback", (item.id,), None)]
-    if thank_you is not None:
-        work.append(("deliver_notice", (thank_you.id,), "mail"))
-    # What was just written is what the answer shows: no reloading it after the commit.
-    commit_keeping_loaded()
-    jobs.enqueue_now(work)
-    return IntakeResult(item, created=True)
+    return item, thank_you

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask import current_app
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, func, select, true
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import local_time
@@ -28,6 +28,7 @@ from app.models import Department, EService, Feedback, SpikeAlert, User
 from app.models.types import utcnow
 from app.services.audit import record
 from app.services.insight import count_if
+from app.services.rows import added, insert_or_find
 from app.services.staff_mail import send_staff_mail, staff_language, staff_message
 from integrations.mailer import Message
 
@@ -111,14 +112,21 @@ def record_spikes(now: datetime, rule: SpikeRule) -> list[SpikeAlert]:
             count=spike.count,
             baseline=spike.baseline,
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(alert)
-        except IntegrityError:
-            continue  # a concurrent check stored this very window first
-        alerts.append(alert)
+        _, created = insert_or_find(
+            partial(added, alert), partial(_stored_alert, spike.eservice_id, window_start)
+        )
+        if created:  # else a concurrent check stored this very window first
+            alerts.append(alert)
     db.session.commit()
     return alerts
+
+
+def _stored_alert(eservice_id: int, window_start: datetime) -> SpikeAlert | None:
+    return db.session.scalars(
+        select(SpikeAlert).where(
+            SpikeAlert.eservice_id == eservice_id, SpikeAlert.window_start == window_start
+        )
+    ).first()
 
 
 def _message(alert: SpikeAlert) -> Message:

@@ -18,7 +18,6 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.i18n import LANGUAGES
@@ -34,6 +33,7 @@ from app.models import (
 )
 from app.services.audit import record
 from app.services.intake import Submission, submit_feedback
+from app.services.rows import added, insert_or_find
 
 COMMON_FRAME_FILE = Path(__file__).resolve().parent.parent / "data" / "common_survey.json"
 QUESTION_TYPES = ("scale", "choice", "text")
@@ -252,20 +252,19 @@ def ensure_common_frame() -> SurveyFrame:
     if existing is not None:
         return existing
     definition = common_frame_definition()
-    frame = SurveyFrame(
-        code=COMMON_FRAME,
-        version=1,
-        titles=definition["titles"],
-        questions=normalised_questions(definition["questions"]),
-    )
-    db.session.add(frame)
-    try:
-        db.session.commit()
-    except IntegrityError:
+    frame, _created = insert_or_find(
+        lambda: added(
+            SurveyFrame(
+                code=COMMON_FRAME,
+                version=1,
+                titles=definition["titles"],
+                questions=normalised_questions(definition["questions"]),
+            )
+        ),
         # Another request created it first; theirs is the same shipped definition.
-        db.session.rollback()
-        frame = _newest(COMMON_FRAME)
-        assert frame is not None
+        lambda: _newest(COMMON_FRAME),
+    )
+    db.session.commit()
     return frame
 
 
@@ -443,25 +442,23 @@ def record_response(
     frame = frame_for(eservice, frame_version)
     cleaned = checked_answers(frame, answers, completed)
 
-    response = SurveyResponse(
-        eservice=eservice,
-        frame=frame,
-        client_ref=client_ref,
-        language=language,
-        answers=cleaned,
-        completed=completed,
-        **_measures(frame, cleaned),
-    )
-    db.session.add(response)
-    try:
-        db.session.flush()
-    except IntegrityError:
+    response, created = insert_or_find(
+        lambda: added(
+            SurveyResponse(
+                eservice=eservice,
+                frame=frame,
+                client_ref=client_ref,
+                language=language,
+                answers=cleaned,
+                completed=completed,
+                **_measures(frame, cleaned),
+            )
+        ),
         # A concurrent post with the same client_ref was stored first.
-        db.session.rollback()
-        existing = _response_by_ref(eservice, client_ref) if client_ref else None
-        if existing is None:
-            raise
-        return _recorded_before(existing)
+        lambda: _response_by_ref(eservice, client_ref) if client_ref else None,
+    )
+    if not created:
+        return _recorded_before(response)
 
     comment = _comment(frame, cleaned)
     if not comment:
@@ -511,20 +508,17 @@ def record_transactions(
             )
         ).first()
 
-    row = _row()
-    created = row is None
+    row, created = _row(), False
     if row is None:
-        row = TransactionCount(eservice_id=eservice.id, day=day)
-        db.session.add(row)
-    row.completed, row.started = completed, started
-    try:
-        db.session.commit()
-    except IntegrityError:
         # Two posts for a new day at once: the other inserted; ours is the later word.
-        db.session.rollback()
-        row = _row()
-        assert row is not None
-        row.completed, row.started = completed, started
-        db.session.commit()
-        created = False
+        row, created = insert_or_find(
+            lambda: added(
+                TransactionCount(
+                    eservice_id=eservice.id, day=day, completed=completed, started=started
+                )
+            ),
+            _row,
+        )
+    row.completed, row.started = completed, started
+    db.session.commit()
     return RecordedTransactions(row, created)

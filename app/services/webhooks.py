@@ -6,10 +6,11 @@ import hashlib
 import hmac
 import time
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import WebhookDelivery
+from app.services.rows import added, insert_or_find
 from app.services.tickets import apply_tracker_update, mark_issue_deleted, older_than_applied
 
 
@@ -46,13 +47,14 @@ def check_fresh(timestamp_ms: int | None, max_age_seconds: int, now: float | Non
 
 
 def _first_time(source: str, identifier: str) -> bool:
-    db.session.add(WebhookDelivery(source=source, identifier=identifier[:200]))
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
+    delivery = WebhookDelivery(source=source, identifier=identifier[:200])
+    _, first = insert_or_find(
+        lambda: added(delivery),
+        lambda: db.session.scalars(
+            select(WebhookDelivery).where(WebhookDelivery.identifier == delivery.identifier)
+        ).first(),
+    )
+    return first
 
 
 def handle_jira_event(event: dict, delivery_id: str | None, body: bytes = b"") -> str:

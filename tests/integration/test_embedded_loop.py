@@ -5,6 +5,7 @@ The loop's threads run for real; time-machine moves the clock past retries and p
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app import create_app
+from app import create_app, jobs
 from app.embedded import (
     EmbeddedLoop,
     claim_periodic_run,
@@ -48,15 +49,18 @@ START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 CONTACT = {"email": "liisa.virtanen@example.fi", "language": "fi", "consent": True}
 
 
+def replace_job(monkeypatch, name: str, body: Callable[..., None]) -> None:
+    """The job declared as ``name`` runs ``body`` instead, for this test."""
+    monkeypatch.setitem(jobs.DECLARED, name, dataclasses.replace(jobs.DECLARED[name], body=body))
+
+
 @pytest.fixture
 def embedded(tmp_path, monkeypatch):
     """The embedded default's app: SQLite, no Redis, the built-in tracker, the .eml outbox.
     The daily retraining, due whenever a test moves the clock by days, is none of these
     tests' business and takes minutes on a busy machine: it does nothing here."""
-    import workers.jobs
-
-    monkeypatch.setattr(workers.jobs, "train_router", lambda: None)
     application = create_app(base_config(tmp_path))
+    replace_job(monkeypatch, "train_router", lambda: None)
     migrate_fresh(application)
     load_demo_catalog(application)
     with application.app_context():
@@ -205,15 +209,13 @@ def test_two_processes_never_run_one_periodic_job_at_once(embedded):
 
 
 def test_two_loops_on_one_database_run_a_periodic_job_once(embedded, monkeypatch):
-    import workers.jobs
-
     runs = []
 
     def reconcile() -> None:
         runs.append(threading.current_thread().name)
         time.sleep(0.3)
 
-    monkeypatch.setattr(workers.jobs, "reconcile", reconcile)
+    replace_job(monkeypatch, "reconcile", reconcile)
     with time_machine.travel(START, tick=False) as clock, running(embedded) as first:
         second = EmbeddedLoop(embedded, threads=1, tick=0.05)  # as another process would
         second.start(load_models=False)

@@ -30,11 +30,11 @@ def delayed_jobs(monkeypatch):
     retries = []
     real = jobs.enqueue
 
-    def enqueue(job, *args, queue=None, delay=None):
+    def enqueue(job, *args, delay=None):
         if delay:
             retries.append((job, args, delay))
             return
-        real(job, *args, queue=queue)
+        real(job, *args)
 
     monkeypatch.setattr(jobs, "enqueue", enqueue)
     return retries
