@@ -1,9 +1,9 @@
 """Factories for what tests set up again and again: staff users (with their role's
 scope), API tokens, and feedback items submitted as a channel would, with the problem
-(ticket) the inline pipeline opens for them.
+(ticket) the inline pipeline opens for them; and the demo catalog's rows by code.
 
-Plain functions, usable in fixtures and tests alike; tests/conftest.py offers the user
-factory as a fixture too.
+Plain functions, usable in fixtures and tests alike (tests/conftest.py builds its
+``handler`` fixture on them).
 """
 
 from __future__ import annotations
@@ -13,11 +13,21 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Feedback, Ticket, User
+from app.models import Department, EService, Feedback, Ticket, User
 from app.services.accounts import create_token, create_user
 from app.services.intake import ContactDetails, Submission, submit_feedback
 
 PASSWORD = "correct horse battery staple"
+
+
+def department(code: str) -> Department:
+    """The demo catalog's department ``code`` (URB, EDU, CUL, ...)."""
+    return db.session.scalars(select(Department).where(Department.code == code)).one()
+
+
+def eservice(code: str) -> EService:
+    """The demo catalog's e-service ``code``."""
+    return db.session.scalars(select(EService).where(EService.code == code)).one()
 
 
 def staff_user(
@@ -63,17 +73,12 @@ def consenting(
 
 
 def submitted(
-    text: str,
-    eservice: str | None = None,
-    *,
-    channel: str = "api",
-    agent: User | None = None,
-    **fields,
+    text: str, eservice: str | None = None, *, channel: str = "api", **fields
 ) -> Feedback:
     """A feedback item submitted through ``channel`` and processed inline (routed, grouped,
     its notices queued); ``fields``: the rest of a Submission (language, source_ref, contact)."""
     submission = Submission(text=text, channel=channel, eservice=eservice, **fields)
-    return submit_feedback(submission, agent=agent).feedback
+    return submit_feedback(submission).feedback
 
 
 def reported_problem(text: str, eservice: str, **fields) -> Ticket:
@@ -81,6 +86,14 @@ def reported_problem(text: str, eservice: str, **fields) -> Ticket:
     item = submitted(text, eservice, **fields)
     assert item.ticket is not None, f"the item is {item.status}, in no problem"
     return item.ticket
+
+
+def stored_item(text: str = "t", *, channel: str = "api", **columns) -> Feedback:
+    """An item stored as it is, not processed (not routed, no notices queued): added to
+    the session, neither flushed nor committed. ``columns``: more of Feedback's."""
+    item = Feedback(channel=channel, text=text, redacted_text=text, **columns)
+    db.session.add(item)
+    return item
 
 
 def only_item() -> Feedback:
