@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,6 +18,8 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
+from app.models import User
+from tests.support.factories import staff_user
 from tests.support.imap import DovecotServer, dovecot_installed
 from tests.support.mail import SmtpServer
 from tests.support.worker import WorkerProcess
@@ -118,6 +121,15 @@ class _FreshRequestClient(FlaskClient):
 def client(app):
     app.test_client_class = _FreshRequestClient
     return app.test_client()
+
+
+@pytest.fixture
+def handler(app) -> Iterator[User]:
+    """A handler of the whole city, reading the services' refusals in English (the source
+    language; the city's default is Finnish)."""
+    user = staff_user("handler")
+    with flask_babel.force_locale("en"):
+        yield user
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 
 from tests.conftest import base_config, load_demo_catalog, migrate_fresh, unavailable
+from tests.support.factories import PASSWORD, staff_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The machine's network is closed: without these Chromium waits on connections it never gets.
@@ -46,7 +47,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
-PASSWORD = "correct horse battery staple"
 STAFF_ROLES = ("agent", "handler", "developer", "analyst", "admin", "supplier")
 LANGUAGES = ("en", "fi")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -367,7 +367,6 @@ def seed(app: Flask) -> Seeds:
 
     from app.extensions import db
     from app.models import CallImport, Feedback, ImportState
-    from app.services.accounts import create_user
     from app.services.call_import import start_import
     from app.services.intake import ContactDetails, Submission, submit_feedback
     from app.services.links import followup_token, unsubscribe_url
@@ -380,15 +379,9 @@ def seed(app: Flask) -> Seeds:
         migrate_fresh(app)
         load_demo_catalog(app)
         users = {
-            role: create_user(
-                f"{role}@example.org",
-                role,
-                PASSWORD,
-                supplier_code="nordlys" if role == "supplier" else None,
-            )
+            role: staff_user(role, supplier_code="nordlys" if role == "supplier" else None)
             for role in STAFF_ROLES
         }
-        db.session.commit()
 
         forwarded = submit_feedback(
             Submission(

@@ -28,7 +28,7 @@ from app.models import (
     EService,
     TransactionCount,
 )
-from app.services.accounts import create_token, create_user
+from app.services.accounts import create_token
 from app.services.benchmark.comparison import compare
 from app.services.benchmark.exchange import PeerDraft, fetch_from_peers, import_file, save_peer
 from app.services.benchmark.export import build_document, signed_export
@@ -42,8 +42,8 @@ from tests.support.benchmark import (
     export_file,
     make_city,
 )
-from tests.support.factories import bearer
-from tests.support.web import PASSWORD, csrf_token, sign_in
+from tests.support.factories import bearer, eservice, staff_user
+from tests.support.web import csrf_token, sign_in, sign_in_as
 
 SCHEMA = json.loads((CODE_LIST.parent / "benchmark.schema.json").read_text(encoding="utf-8"))
 LANGUAGES = ("fi", "sv", "da", "nb", "en")
@@ -59,9 +59,7 @@ def home(app, tmp_path):
     app.config["BENCHMARK_CITY_CODE"] = "aurora"
     app.config["BENCHMARK_CITY_NAME"] = "Aurora"
     generate_key(Path(app.config["BENCHMARK_KEY_FILE"]))
-    admin = create_user("admin@example.org", "admin", PASSWORD)
-    db.session.commit()
-    return admin
+    return staff_user("admin")
 
 
 @pytest.fixture
@@ -120,7 +118,7 @@ def test_the_code_list_names_every_type_in_every_language():
 
 def test_an_admin_maps_an_eservice_to_a_type(app, client, home):
     sign_in(client, "admin@example.org")
-    service = db.session.scalars(select(EService).where(EService.code == "city-website")).one()
+    service = eservice("city-website")
     url = f"/staff/admin/eservices/{service.id}"
     page = client.get(url, headers={"Accept-Language": "fi"}).get_data(as_text=True)
     assert "Yhteiset digipalvelut: Kaupungin verkkosivusto" in page  # area: type, in Finnish
@@ -189,11 +187,9 @@ def test_the_export_follows_its_schema(app, home):
 
 def test_rates_count_only_the_eservices_that_count_transactions(app, home):
     """Two e-services of one type, only one posting transaction counts."""
-    school = db.session.scalars(select(EService).where(EService.code == "school-enrolment")).one()
+    school = eservice("school-enrolment")
     school.service_type = "daycare-application"
-    daycare = db.session.scalars(
-        select(EService).where(EService.code == "daycare-application")
-    ).one()
+    daycare = eservice("daycare-application")
     for day, started, completed in ((date(2026, 11, 3), 50, 40), (date(2026, 11, 4), 50, 40),
                                     (date(2026, 12, 1), 9, 9)):  # fmt: skip
         db.session.add(
@@ -341,7 +337,7 @@ def test_three_cities_compare_per_service_type(app, home, peers):
 
 
 def test_the_api_gives_the_signed_file_to_a_benchmark_token(app, client, home):
-    fetcher = create_user("peer-fetch@example.org", "integration", PASSWORD)
+    fetcher = staff_user("integration", "peer-fetch@example.org")
     token = create_token(fetcher, ("benchmark",))
     intake = create_token(fetcher)
     db.session.commit()
@@ -477,9 +473,7 @@ def test_the_comparison_page_charts_ours_beside_the_peers(app, client, home, pee
         register(city, home)
         import_file(export_file(city), "command")
     add_responses("daycare-application", 10, satisfaction=5)
-    create_user("analyst@example.org", "analyst", PASSWORD)
-    db.session.commit()
-    sign_in(client, "analyst@example.org")
+    sign_in_as(client, "analyst")
     page = client.get(f"/staff/benchmark?period={NOVEMBER}", headers={"Accept-Language": "fi"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -499,9 +493,7 @@ def test_a_supplier_compares_only_its_own_service_types(app, client, home, peers
     for city in peers:
         register(city, home)
         import_file(export_file(city), "command")
-    create_user("supplier@example.org", "supplier", PASSWORD, supplier_code="nordlys")
-    db.session.commit()
-    sign_in(client, "supplier@example.org")
+    sign_in_as(client, "supplier", supplier_code="nordlys")
     page = client.get(f"/staff/benchmark?period={NOVEMBER}", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
     assert "Daycare application" in html and "Your e-services" in html

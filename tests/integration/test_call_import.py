@@ -94,12 +94,9 @@ def upload(client, content: bytes, filename="calls.csv", mapping="generic"):
 
 @pytest.fixture
 def agent_client(app, client):
-    from app.services.accounts import create_user
-    from tests.support.web import sign_in
+    from tests.support.web import sign_in_as
 
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "agent@example.org")
+    sign_in_as(client, "agent")
     return client
 
 

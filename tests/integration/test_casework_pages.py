@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, Notice, NoticeKind, TicketState
-from app.services.accounts import create_user
 from app.services.inbox import PAGE_SIZE
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from app.services.intake import ContactDetails
 from app.services.replies import MAX_REPLY_TEXT
-from tests.support.web import PASSWORD, csrf_token, sign_in
+from tests.support.factories import staff_user, stored_item, submitted
+from tests.support.web import csrf_token, sign_in
 
 UPLOAD = [
     ("fi", "Päiväkotihakemuksen liitteen lataaminen epäonnistuu aina, tiedosto on pdf."),
@@ -28,19 +28,14 @@ MAP = ("en", "The map in the building permit application never loads, just a gre
 
 def submit(pair, eservice="daycare-application", contact=None) -> Feedback:
     language, text = pair
-    result = submit_feedback(
-        Submission(text=text, channel="api", eservice=eservice, language=language, contact=contact)
-    )
-    return db.session.get(Feedback, result.feedback.id)
+    return submitted(text, eservice, language=language, contact=contact)
 
 
 def sign_in_as(client, role: str, *departments: str, email: str | None = None) -> None:
     """Sign in a new user of ``role`` (a handler of ``departments``), reading English."""
-    email = email or f"{role}@example.org"
-    create_user(email, role, PASSWORD, department_codes=departments)
-    db.session.commit()
+    user = staff_user(role, email, department_codes=departments)
     client.get("/staff/login?lang=en")
-    sign_in(client, email)
+    sign_in(client, user.email)
 
 
 def sign_in_handler(client, *departments: str, email: str = "handler@example.org") -> None:
@@ -443,16 +438,13 @@ def test_a_merged_group_says_why_it_cannot_be_merged_again(app, client, groups):
 
 def test_the_inbox_pages_keep_their_filters(app, client, groups):
     upload, _charged, _permit = groups
-    db.session.add_all(
-        Feedback(
+    for number in range(PAGE_SIZE + 1):
+        stored_item(
+            f"call {number}",
             channel="call_log",
-            text=f"call {number}",
-            redacted_text=f"call {number}",
             department_id=upload.department_id,
             status="forwarded",
         )
-        for number in range(PAGE_SIZE + 1)
-    )
     db.session.commit()
     sign_in_handler(client, "EDU")
     first = client.get("/staff/inbox?channel=call_log").get_data(as_text=True)

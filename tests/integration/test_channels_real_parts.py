@@ -14,11 +14,9 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import Feedback
-from app.services.accounts import create_user
 from tests.support.factories import bearer, user_with_token
-from tests.support.web import csrf_token, post_form, sign_in
+from tests.support.web import csrf_token, post_form, sign_in_as
 from tests.support.worker import committed, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -111,10 +109,8 @@ def test_every_channel_reaches_the_worker_and_is_routed(live_worker):
     )
     assert public.status_code == 302
     # An agent's call, and a contact-centre export uploaded on the staff site.
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
     staff = client
-    sign_in(staff, "agent@example.org")
+    sign_in_as(staff, "agent")
     agent = post_form(
         staff,
         "/staff/feedback/new",

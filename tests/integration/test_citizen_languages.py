@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notice, NoticeKind, NoticeState, Ticket
-from app.services.intake import ContactDetails, Submission, submit_feedback
 from app.services.outcomes import describe_change
 from app.services.tickets import set_local_status, ticket_summary
 from app.services.translations import citizen_languages
+from tests.support.factories import consenting, reported_problem
 from tests.support.web import csrf_token, sign_in_as
 
 TEXT = "Asukaspysäköintitunnuksen maksu epäonnistuu korttimaksussa."
@@ -19,12 +19,8 @@ FI = {"Accept-Language": "fi"}
 
 
 def report(ref: str, language: str, email: str | None = None) -> Ticket:
-    contact = ContactDetails(email=email, language=language, consent=True) if email else None
-    submission = Submission(
-        text=TEXT, channel="api", eservice="parking-permit", language="fi", source_ref=ref,
-        contact=contact,
-    )  # fmt: skip
-    return submit_feedback(submission).feedback.ticket
+    contact = consenting(email, language) if email else None
+    return reported_problem(TEXT, "parking-permit", language="fi", source_ref=ref, contact=contact)
 
 
 def three_languages() -> Ticket:

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, DeadlineReminder, DeadlineTarget
-from app.services.accounts import create_user
 from app.services.deadlines import send_reminders
 from app.services.intake import Submission, submit_feedback
-from tests.support.deadlines import HANDLING, at, department, name_head, report, sent
-from tests.support.web import PASSWORD, csrf_token, sign_in, sign_in_as
+from tests.support.deadlines import HANDLING, at, name_head, report, sent
+from tests.support.factories import department
+from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
 
@@ -81,10 +81,7 @@ def test_a_mail_not_accepted_is_retried_by_the_next_run(app, smtp_server):
 
 
 def handler_of(client, code: str) -> None:
-    email = f"handler-{code.lower()}@example.org"
-    create_user(email, "handler", PASSWORD, department_codes=(code,))
-    db.session.commit()
-    sign_in(client, email)
+    sign_in_as(client, "handler", f"handler-{code.lower()}@example.org", department_codes=(code,))
 
 
 def test_the_overdue_page_shows_only_the_handlers_departments(app, client):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, Notice, NoticeState, Ticket, TicketState
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from tests.support.factories import consenting, submitted
 from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
@@ -33,8 +33,7 @@ def test_an_item_that_fails_processing_shows_why_and_is_retried_by_hand(
         raise RuntimeError("routing service crashed")
 
     monkeypatch.setattr("app.services.processing.route_feedback", broken)
-    submission = Submission(text="Lomake ei toimi", channel="api", eservice="parking-permit")
-    item = submit_feedback(submission).feedback
+    item = submitted("Lomake ei toimi", "parking-permit")
     db.session.refresh(item)
     assert item.status == "received"
     assert item.last_error == "RuntimeError: routing service crashed"
@@ -53,11 +52,8 @@ def test_an_item_that_fails_processing_shows_why_and_is_retried_by_hand(
 
 
 def test_a_notice_given_up_is_sent_after_a_retry(app, handler_client):
-    contact = ContactDetails(email="liisa@example.fi", language="fi", consent=True)
-    submission = Submission(
-        text="Lomake ei toimi", channel="api", eservice="parking-permit", contact=contact
-    )
-    item = submit_feedback(submission).feedback
+    contact = consenting("liisa@example.fi", "fi")
+    item = submitted("Lomake ei toimi", "parking-permit", contact=contact)
     notice = db.session.scalars(select(Notice).where(Notice.feedback_id == item.id)).one()
     notice.state, notice.attempts, notice.last_error = NoticeState.FAILED, 8, "550 mailbox full"
     db.session.commit()
@@ -69,9 +65,7 @@ def test_a_notice_given_up_is_sent_after_a_retry(app, handler_client):
 
 
 def test_a_ticket_the_tracker_keeps_refusing_is_listed_and_retried(app, handler_client):
-    item = submit_feedback(
-        Submission(text="Lomake ei toimi", channel="api", eservice="parking-permit")
-    ).feedback
+    item = submitted("Lomake ei toimi", "parking-permit")
     ticket = item.ticket
     ticket.state, ticket.key, ticket.create_attempts = TicketState.PENDING, None, 4
     ticket.last_error = "503 Service Unavailable"

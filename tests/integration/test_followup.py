@@ -23,9 +23,9 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.followup import record_followup_answer, review_followups
-from app.services.intake import ContactDetails, Submission, submit_feedback
 from app.services.notices import render_notice
 from app.services.tickets import set_local_status, sync_from_tracker
+from tests.support.factories import consenting, submitted
 from tests.support.jira_standin import JiraStandIn
 from tests.support.web import csrf_token, sign_in_as
 
@@ -33,13 +33,10 @@ EN = {"Accept-Language": "en"}
 
 
 def reported_item(language: str = "en", ref: str = "r1") -> Feedback:
-    contact = ContactDetails(email=f"{ref}@example.org", language=language, consent=True)
-    return submit_feedback(
-        Submission(
-            text="The parking permit renewal fails at the payment step.",
-            channel="api", eservice="parking-permit", source_ref=ref, contact=contact,
-        )
-    ).feedback  # fmt: skip
+    return submitted(
+        "The parking permit renewal fails at the payment step.", "parking-permit",
+        source_ref=ref, contact=consenting(f"{ref}@example.org", language),
+    )  # fmt: skip
 
 
 def resolved_item(language: str = "en") -> Feedback:

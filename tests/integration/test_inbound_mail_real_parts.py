@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from app import jobs
 from app.extensions import db
 from app.models import Contact, Feedback, InboundMessage, Notice, NoticeKind, NoticeState
-from app.services.accounts import create_user
 from app.services.inbound_mail import receive
 from app.services.notices import queue_notice
 from tests.conftest import real_app_for
+from tests.support.factories import staff_user
 from tests.support.inbound import dsn, reply, submitted_by_anna
 from tests.support.web import post_form, sign_in
 from tests.support.worker import WorkerProcess, committed, wait_until
@@ -86,10 +86,7 @@ def test_a_reply_to_a_notice_comes_back_through_imap_to_the_item(
     assert len(stored("reply")) == 1
 
     # The handler sees the reply in the inbox and on the item page, and answers from there.
-    create_user(
-        "handler@example.org", "handler", "correct horse battery staple", department_codes=["EDU"]
-    )
-    db.session.commit()
+    staff_user("handler", department_codes=["EDU"])
     client = app.test_client()
     client.get("/staff/login?lang=en")
     sign_in(client, "handler@example.org")

@@ -11,16 +11,14 @@ import flask_babel
 import pytest
 from flask import render_template
 from flask_login import login_user
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EService, Feedback, SpikeAlert, SurveyResponse
-from app.services.accounts import create_token, create_user
+from app.models import Feedback, SpikeAlert, SurveyResponse
+from app.services.accounts import create_user
 from app.services.surveys import ensure_common_frame
-from tests.support.factories import bearer, user_with_token
-from tests.support.web import csrf_token, sign_in
+from tests.support.factories import bearer, eservice, user_with_token
+from tests.support.web import csrf_token, sign_in_as
 
-PASSWORD = "correct horse battery staple"
 EN = {"Accept-Language": "en"}
 MAY = {"since": "2024-05-01", "until": "2024-05-31"}
 TEXTS = {
@@ -28,10 +26,6 @@ TEXTS = {
     "building-permit": "Rakennuslupahakemuksen liite ei lataudu",  # supplier kivi, URB
     "sports-booking": "Vuorovarauksen kalenteri jumittaa",  # supplier fjord, CUL
 }
-
-
-def eservice(code: str) -> EService:
-    return db.session.scalars(select(EService).where(EService.code == code)).one()
 
 
 @pytest.fixture
@@ -65,10 +59,19 @@ def city(app):
     db.session.commit()
 
 
-def staff(client, role: str, **scope) -> None:
-    create_user(f"{role}@example.org", role, PASSWORD, **scope)
-    db.session.commit()
-    sign_in(client, f"{role}@example.org")
+def parking_spike() -> SpikeAlert:
+    """An hour of 14 complaints about parking-permit (URB), where 1.5 is usual; added,
+    not committed."""
+    alert = SpikeAlert(
+        eservice=eservice("parking-permit"),
+        department_id=eservice("parking-permit").department_id,
+        window_start=datetime(2024, 5, 20, 11, tzinfo=UTC),
+        window_end=datetime(2024, 5, 20, 12, tzinfo=UTC),
+        count=14,
+        baseline=1.5,
+    )
+    db.session.add(alert)
+    return alert
 
 
 def name(code: str) -> str:
@@ -77,7 +80,7 @@ def name(code: str) -> str:
 
 @pytest.mark.parametrize("role", ["analyst", "admin", "handler", "developer"])
 def test_the_insight_pages_render_their_charts(app, client, city, role):
-    staff(client, role)
+    sign_in_as(client, role)
     for url in ("/staff/insight", "/staff/insight/surveys"):
         response = client.get(url, query_string=MAY, headers=EN)
         assert response.status_code == 200, url
@@ -90,7 +93,7 @@ def test_the_insight_pages_render_their_charts(app, client, city, role):
 
 
 def test_the_overview_counts_what_was_received(app, client, city):
-    staff(client, "analyst")
+    sign_in_as(client, "analyst")
     page = client.get("/staff/insight", query_string=MAY, headers=EN).get_data(as_text=True)
     assert "<dt>Items received</dt><dd>6</dd>" in page
     assert "<dt>About digital services</dt><dd>100%</dd>" in page
@@ -98,7 +101,7 @@ def test_the_overview_counts_what_was_received(app, client, city):
 
 @pytest.mark.parametrize("role", ["agent", "supplier"])
 def test_other_roles_may_not_open_insight(app, client, city, role):
-    staff(client, role, **({"supplier_code": "kivi"} if role == "supplier" else {}))
+    sign_in_as(client, role)
     assert client.get("/staff/insight").status_code == 403
     assert client.get("/staff/insight/surveys").status_code == 403
     if role == "agent":
@@ -106,12 +109,12 @@ def test_other_roles_may_not_open_insight(app, client, city, role):
 
 
 def test_only_suppliers_have_the_supplier_page(app, client, city):
-    staff(client, "analyst")
+    sign_in_as(client, "analyst")
     assert client.get("/staff/supplier").status_code == 403
 
 
 def test_a_supplier_sees_only_its_own_eservices(app, client, city):
-    staff(client, "supplier", supplier_code="kivi")
+    sign_in_as(client, "supplier", supplier_code="kivi")
     response = client.get("/staff/supplier", query_string=MAY, headers=EN)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -135,14 +138,14 @@ def test_a_supplier_sees_only_its_own_eservices(app, client, city):
 
 
 def test_a_handler_sees_its_departments_figures(app, client, city):
-    staff(client, "handler", department_codes=["CUL"])
+    sign_in_as(client, "handler", department_codes=["CUL"])
     export = client.get("/staff/insight/volume-eservice.csv", query_string=MAY, headers=EN)
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows == [["E-service", "Items"], [name("sports-booking"), "3"]]
 
 
 def test_csv_export(app, client, city):
-    staff(client, "analyst")
+    sign_in_as(client, "analyst")
     response = client.get(
         "/staff/insight/volume-channel.csv",
         query_string={**MAY, "until": "2024-05-04"},
@@ -169,7 +172,7 @@ def test_csv_cells_cannot_become_formulas(app, client, city):
     service = eservice("building-permit")
     service.names = {"en": '=HYPERLINK("http://evil.example")', "fi": "@SUM(A1)"}
     db.session.commit()
-    staff(client, "analyst")
+    sign_in_as(client, "analyst")
     export = client.get("/staff/insight/volume-eservice.csv", query_string=MAY, headers=EN)
     cells = [row[0] for row in csv.reader(io.StringIO(export.get_data(as_text=True)))]
     assert '\'=HYPERLINK("http://evil.example")' in cells
@@ -187,7 +190,7 @@ def test_csv_cells_cannot_become_formulas(app, client, city):
     ],
 )
 def test_bad_filters_get_a_field_message(app, client, city, query, field, message):
-    staff(client, "analyst")
+    sign_in_as(client, "analyst")
     response = client.get("/staff/insight", query_string=query, headers=EN)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
@@ -197,9 +200,7 @@ def test_bad_filters_get_a_field_message(app, client, city, query, field, messag
 
 
 def test_the_supplier_api_gives_its_eservices_only(app, client, city):
-    supplier = create_user("kivi@example.org", "supplier", supplier_code="kivi")
-    token = create_token(supplier)
-    db.session.commit()
+    _, token = user_with_token("kivi@example.org", "supplier", supplier_code="kivi")
     response = client.get("/api/v1/supplier/insight", query_string=MAY, headers=bearer(token))
     assert response.status_code == 200
     body = response.get_json()
@@ -221,17 +222,9 @@ def test_the_supplier_api_gives_its_eservices_only(app, client, city):
 
 
 def test_spike_alerts_are_listed_and_acknowledged(app, client, city):
-    alert = SpikeAlert(
-        eservice=eservice("parking-permit"),
-        department_id=eservice("parking-permit").department_id,
-        window_start=datetime(2024, 5, 20, 11, tzinfo=UTC),
-        window_end=datetime(2024, 5, 20, 12, tzinfo=UTC),
-        count=14,
-        baseline=1.5,
-    )
-    db.session.add(alert)
+    alert = parking_spike()
     db.session.commit()
-    staff(client, "handler", department_codes=["URB"])
+    sign_in_as(client, "handler", department_codes=["URB"])
     page = client.get("/staff/insight", headers=EN).get_data(as_text=True)
     assert f"14 complaints about {name('parking-permit')}" in page
 
@@ -252,17 +245,9 @@ def test_spike_alerts_are_listed_and_acknowledged(app, client, city):
 
 
 def test_an_alert_of_another_department_cannot_be_acknowledged(app, client, city):
-    alert = SpikeAlert(
-        eservice=eservice("parking-permit"),
-        department_id=eservice("parking-permit").department_id,
-        window_start=datetime(2024, 5, 20, 11, tzinfo=UTC),
-        window_end=datetime(2024, 5, 20, 12, tzinfo=UTC),
-        count=14,
-        baseline=1.5,
-    )
-    db.session.add(alert)
+    alert = parking_spike()
     db.session.commit()
-    staff(client, "handler", department_codes=["CUL"])
+    sign_in_as(client, "handler", department_codes=["CUL"])
     page = client.get("/staff/insight", headers=EN).get_data(as_text=True)
     assert "14 complaints" not in page
     response = client.post(
@@ -273,17 +258,9 @@ def test_an_alert_of_another_department_cannot_be_acknowledged(app, client, city
 
 
 def test_the_banner_shows_a_departments_alerts(app, city):
-    alert = SpikeAlert(
-        eservice=eservice("parking-permit"),
-        department_id=eservice("parking-permit").department_id,
-        window_start=datetime(2024, 5, 20, 11, tzinfo=UTC),
-        window_end=datetime(2024, 5, 20, 12, tzinfo=UTC),
-        count=14,
-        baseline=1.5,
-    )
+    alert = parking_spike()
     urb = create_user("urb@example.org", "handler", department_codes=["URB"])
     cul = create_user("cul@example.org", "handler", department_codes=["CUL"])
-    db.session.add(alert)
     db.session.commit()
 
     def banner(user) -> str:

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Feedback, Notice, Ticket
-from tests.support.factories import bearer, user_with_token
-from tests.support.web import post_form, sign_in
+from tests.support.factories import bearer, only_item, user_with_token
+from tests.support.web import post_form, sign_in_as
 
 TEXT = (
     "The daycare application form loses my answers when I press back. "
@@ -69,7 +69,7 @@ def test_feedback_goes_round_the_loop(app, client):
     (thanks,) = outbox(app)
     assert thanks["To"] == "liisa.virtanen@example.fi"
     assert thanks["Content-Language"] == "fi"
-    link = "/status/" + db.session.scalars(select(Feedback)).one().status_token
+    link = "/status/" + only_item().status_token
     assert f"http://civicloop.test{link}" in thanks.get_body(("plain",)).get_content()
 
     # The status page shows progress without personal data.
@@ -78,11 +78,7 @@ def test_feedback_goes_round_the_loop(app, client):
     assert "Virtanen" not in page.get_data(as_text=True)
 
     # A handler resolves the ticket on the staff site: one resolution notice.
-    from app.services.accounts import create_user
-
-    create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "handler@example.org")
+    sign_in_as(client, "handler")
     url = f"/staff/tickets/{ticket.key}/status"
     form = f"/staff/tickets/{ticket.key}"
     assert post_form(client, url, {"category": "done"}, form).status_code == 302
@@ -99,7 +95,7 @@ def test_feedback_goes_round_the_loop(app, client):
     assert db.session.scalar(select(func.count(Notice.id))) == 2
 
     # Every status change is in the item's history, once.
-    stored = db.session.scalars(select(Feedback)).one()
+    stored = only_item()
     assert [e.status for e in stored.events] == ["forwarded", "resolved", "forwarded", "resolved"]
 
 
@@ -152,11 +148,7 @@ def test_same_problem_joins_the_open_ticket(app, client):
 
 
 def test_agent_form_records_a_call_and_prefills_a_returning_caller(app, client):
-    from app.services.accounts import create_user
-
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "agent@example.org")
+    sign_in_as(client, "agent")
     response = post_form(
         client,
         "/staff/feedback/new",
@@ -172,7 +164,7 @@ def test_agent_form_records_a_call_and_prefills_a_returning_caller(app, client):
         },
     )
     assert response.status_code == 302
-    item = db.session.scalars(select(Feedback)).one()
+    item = only_item()
     assert item.channel == "agent_form" and item.status == "forwarded"
     assert item.contact.phone == "+358407654321"  # E.164
 
@@ -184,11 +176,7 @@ def test_agent_form_records_a_call_and_prefills_a_returning_caller(app, client):
 
 
 def test_agent_form_errors_are_listed_and_nothing_is_stored(app, client):
-    from app.services.accounts import create_user
-
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "agent@example.org")
+    sign_in_as(client, "agent")
     response = post_form(
         client, "/staff/feedback/new", {"text": "", "email": "not-an-address", "save": "1"}
     )

@@ -16,7 +16,7 @@ from app.models import Feedback, Notice, NoticeKind, NoticeState, Ticket
 from tests.conftest import real_app_for
 from tests.support.factories import bearer, user_with_token
 from tests.support.jira_standin import JiraStandIn
-from tests.support.web import post_form, sign_in
+from tests.support.web import post_form, sign_in_as
 from tests.support.worker import WorkerProcess, committed, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -72,11 +72,7 @@ def test_loop_on_postgres_redis_worker_and_smtp(live_worker, smtp_server):
         assert personal not in issue.summary + issue.description
 
     # A handler resolves it on the staff site; the worker sends one resolution notice.
-    from app.services.accounts import create_user
-
-    create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "handler@example.org")
+    sign_in_as(client, "handler")
     url, page = f"/staff/tickets/{ticket.key}/status", f"/staff/tickets/{ticket.key}"
     assert post_form(client, url, {"category": "done"}, page).status_code == 302
     wait_until(lambda: sent(NoticeKind.RESOLUTION) == 1, what="the resolution notice")
@@ -144,11 +140,7 @@ def test_loop_through_jira(jira_loop, smtp_server):
     assert first.status_code == 201
 
     # A second citizen through the agent form, about the same problem.
-    from app.services.accounts import create_user
-
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "agent@example.org")
+    sign_in_as(client, "agent")
     form = post_form(client, "/staff/feedback/new", {
         "text": text.replace("Liisa Virtanen", "Matti Meikäläinen"),
         "eservice": "daycare-application", "language": "sv", "name": "Matti Meikäläinen",

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Contact, Feedback, Notice, NoticeKind, NoticeState
+from app.models import Contact, Notice, NoticeKind, NoticeState
 from app.services.notices import (
     deliver_notice,
     deliver_notices,
@@ -17,13 +17,12 @@ from app.services.notices import (
     queue_notice,
     render_notice,
 )
+from tests.support.factories import stored_item
 from tests.support.mail import free_port
 
 
 def make_item(language="fi", consent=True, email="citizen@example.org"):
-    contact = Contact(email=email, language=language, consent=consent)
-    item = Feedback(channel="api", text="t", redacted_text="t", contact=contact)
-    db.session.add(item)
+    item = stored_item(contact=Contact(email=email, language=language, consent=consent))
     db.session.flush()
     return item
 

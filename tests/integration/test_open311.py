@@ -13,9 +13,8 @@ from app.extensions import db
 from app.models import Contact, Feedback, FeedbackEvent, Notice, User
 from app.models.types import utcnow
 from app.services.history import change_status
-from app.services.intake import ContactDetails, Submission, submit_feedback
 from tests.conftest import real_app_for
-from tests.support.factories import user_with_token
+from tests.support.factories import consenting, only_item, submitted, user_with_token
 from tests.support.worker import WorkerProcess, wait_until
 
 BASE = "/open311/v2"
@@ -127,7 +126,7 @@ def test_a_posted_request_is_stored_routed_and_read_back_without_personal_data(
     )
     assert response.status_code == 201, response.get_data(as_text=True)
     (created,) = response.get_json()
-    item = db.session.scalars(select(Feedback)).one()
+    item = only_item()
     assert created["service_request_id"] == item.public_id and created["account_id"] is None
     assert item.status_token in created["service_notice"]  # the submitter's own status link
 
@@ -185,13 +184,7 @@ def test_a_posted_request_is_stored_routed_and_read_back_without_personal_data(
 def test_an_address_already_known_neither_changes_nor_borrows_its_contact(app, client, api_key):
     # Issue 16: Open311 reused the contact by e-mail (and its consent): anyone knowing a
     # citizen's address could attach requests to them and have notices sent to them.
-    submit_feedback(
-        Submission(
-            text="Kiitos",
-            channel="web_form",
-            contact=ContactDetails(email="liisa.virtanen@example.fi", consent=True),
-        )
-    )
+    submitted("Kiitos", channel="web_form", contact=consenting("liisa.virtanen@example.fi"))
     assert post(client, api_key, email="liisa.virtanen@example.fi").status_code == 201
     known, new = db.session.scalars(select(Contact).order_by(Contact.id)).all()
     assert known.consent and not new.consent and new.email == known.email
@@ -324,7 +317,7 @@ def requests_(app, client, api_key):
     )
     old.received_at = utcnow() - timedelta(days=100)
     change_status(parking, "resolved", note="Fixed in release 2.3")
-    submit_feedback(Submission(text="Not an Open311 request", channel="api"))
+    submitted("Not an Open311 request")
     db.session.commit()
     return {"old": old, "daycare": daycare, "library": library, "parking": parking}
 
@@ -415,7 +408,7 @@ def test_a_status_token_gives_the_request_id(client, requests_):
 
 def test_status_changes_are_read_back_as_updates(app, client, api_key):
     public_id = post(client, api_key).get_json()[0]["service_request_id"]
-    item = db.session.scalars(select(Feedback)).one()
+    item = only_item()
     change_status(item, "resolved", note="Fixed in release 2.3")
     db.session.commit()
     resolved = item.events[-1]
@@ -474,7 +467,7 @@ def test_an_open311_request_is_routed_by_the_worker(real_config, tmp_path):
             document = wait_until(routed, what="the worker to route the request", worker=worker)
         assert document["status"] == "open" and document["agency_responsible"] == "Education"
         assert (document["lat"], document["long"]) == (60.1699, 24.9384)
-        assert document["description"] == db.session.scalars(select(Feedback)).one().redacted_text
+        assert document["description"] == only_item().redacted_text
         updates = client.get(f"{BASE}/servicerequestupdates.json").get_json()
         assert [(u["service_request_id"], u["status"]) for u in updates] == [(public_id, "open")]
         db.session.remove()

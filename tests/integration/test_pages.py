@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Feedback
 from app.services.accounts import create_user
-from app.services.intake import Submission, submit_feedback
+from tests.support.factories import only_item, submitted
 from tests.support.web import csrf_token
 
 
 @pytest.fixture
 def item(app):
-    submit_feedback(Submission(text="x", channel="api", eservice="library-account"))
-    return db.session.scalars(select(Feedback)).one()
+    submitted("x", "library-account")
+    return only_item()
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Feedback
+from tests.support.factories import only_item
 from tests.support.web import csrf_token
 
 
@@ -37,7 +38,7 @@ def test_feedback_is_stored_and_ends_on_the_status_link(client):
             "email": "a@example.org", "consent": "y"}  # fmt: skip
     response = client.post("/feedback", data=data)
     assert response.status_code == 302
-    item = db.session.scalars(select(Feedback)).one()
+    item = only_item()
     assert item.channel == "web_form" and item.language == "sv" and item.contact.consent
     assert response.headers["Location"].endswith(f"/feedback/sent/{item.status_token}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)

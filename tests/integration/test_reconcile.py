@@ -6,24 +6,21 @@ from sqlalchemy import select
 
 from app import jobs
 from app.extensions import db
-from app.models import Feedback, FeedbackStatus, Notice, NoticeState, Ticket, TicketState
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from app.models import FeedbackStatus, Notice, NoticeState, Ticket, TicketState
 from app.services.reconcile import reconcile
+from tests.support.factories import consenting, only_item, submitted
 
 
 def test_reconciler_finishes_what_lost_jobs_left(app, monkeypatch):
     lost = []
     monkeypatch.setattr(jobs, "run_job", lambda job, *args: lost.append(job))
-    submit_feedback(
-        Submission(
-            text="Parking permit payment fails",
-            channel="api",
-            eservice="parking-permit",
-            contact=ContactDetails(email="a@example.org", consent=True, language="en"),
-        )
+    submitted(
+        "Parking permit payment fails",
+        "parking-permit",
+        contact=consenting("a@example.org", "en"),
     )
     assert sorted(lost) == ["deliver_notice", "process_feedback"]
-    item = db.session.scalars(select(Feedback)).one()
+    item = only_item()
     assert item.status == FeedbackStatus.RECEIVED
 
     app.config["RECONCILE_GRACE_SECONDS"] = 0
@@ -39,5 +36,5 @@ def test_reconciler_finishes_what_lost_jobs_left(app, monkeypatch):
 
 def test_fresh_work_is_left_to_its_own_job(app, monkeypatch):
     monkeypatch.setattr(jobs, "run_job", lambda job, *args: None)
-    submit_feedback(Submission(text="x", channel="api", eservice="parking-permit"))
+    submitted("x", "parking-permit")
     assert reconcile().feedback == 0  # within the grace period its job may still be running

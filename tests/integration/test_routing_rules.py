@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Department, EService, Feedback, RoutingRule, TrainedModel
-from app.services.intake import Submission, submit_feedback
 from app.services.understanding import train_router
+from tests.support.factories import submitted
 from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
@@ -29,8 +29,7 @@ def new_rule(client, **fields):
 
 
 def submit(text: str, language: str = "fi", ref: str = "1") -> Feedback:
-    submission = Submission(text=text, channel="api", language=language, source_ref=ref)
-    return submit_feedback(submission).feedback
+    return submitted(text, language=language, source_ref=ref)
 
 
 def test_an_admins_rule_routes_the_next_item_and_is_audited(app, client):

@@ -20,7 +20,7 @@ from app.services.surveys import (
     frame_for,
     record_response,
 )
-from tests.support.factories import bearer, user_with_token
+from tests.support.factories import bearer, only_item, user_with_token
 from tests.support.web import csrf_token
 
 SERVICE = "library-account"
@@ -83,7 +83,7 @@ def test_a_comment_becomes_one_linked_feedback_item_and_a_repeat_stores_nothing(
     response = post_response(client, body)
     assert response.status_code == 201, response.get_json()
     stored = db.session.scalars(select(SurveyResponse)).one()
-    item = db.session.scalars(select(Feedback)).one()
+    item = only_item()
     assert (stored.satisfaction, stored.ease, stored.task_done) == (2, 3, "partly")
     assert (stored.help_available, stored.understood, stored.completed) == ("not_needed", 4, True)
     assert stored.answers["comment"] == COMMENT and stored.frame.version == 1
@@ -362,7 +362,7 @@ def test_the_page_stores_the_answers_and_thanks_with_the_status_link(client):
     response = client.post(f"/survey/{SERVICE}", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     stored = db.session.scalars(select(SurveyResponse)).one()
-    item = db.session.scalars(select(Feedback)).one()
+    item = only_item()
     assert stored.client_ref == "txn-77" and stored.language == "sv"
     assert (stored.satisfaction, stored.task_done, stored.feedback_id) == (2, "partly", item.id)
     assert item.channel == "survey" and item.language == "sv"

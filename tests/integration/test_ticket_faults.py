@@ -11,9 +11,9 @@ from app import jobs
 from app.extensions import db
 from app.models import Ticket, TicketState
 from app.models.types import utcnow
-from app.services.intake import Submission, submit_feedback
 from app.services.reconcile import reconcile
 from app.services.tickets import open_ticket
+from tests.support.factories import submitted
 from tests.support.jira_standin import JiraStandIn
 
 
@@ -41,7 +41,7 @@ def delayed_jobs(monkeypatch):
 
 
 def submit(text="Building permit upload fails with error 413"):
-    submit_feedback(Submission(text=text, channel="api", eservice="building-permit"))
+    submitted(text, "building-permit")
     return db.session.scalars(select(Ticket)).one()
 
 

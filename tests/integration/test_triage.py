@@ -5,21 +5,17 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Feedback, Ticket
-from app.services.accounts import create_user
-from app.services.intake import Submission, submit_feedback
+from app.models import AuditEvent, Ticket
 from app.services.understanding import likely_departments
-from tests.support.web import csrf_token, sign_in
+from tests.support.factories import staff_user, submitted
+from tests.support.web import csrf_token, sign_in, sign_in_as
 
 
 def test_handler_routes_an_item_from_triage_in_one_action(app, client):
-    submit_feedback(Submission(text="Sivu kaatuu kun maksan", channel="api", language="fi"))
-    item = db.session.scalars(select(Feedback)).one()
+    item = submitted("Sivu kaatuu kun maksan", language="fi")
     assert item.status == "triage" and item.ticket is None
 
-    create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "handler@example.org")
+    sign_in_as(client, "handler")
     page = client.get("/staff/triage", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Sivu kaatuu kun maksan" in page and f'for="eservice-{item.id}"' in page
 
@@ -46,12 +42,9 @@ def test_handler_routes_an_item_from_triage_in_one_action(app, client):
 
 
 def test_rerouting_to_a_department_moves_the_item_off_the_old_ticket(app, client):
-    submit_feedback(Submission(text="Wrong place", channel="api", eservice="library-account"))
-    item = db.session.scalars(select(Feedback)).one()
+    item = submitted("Wrong place", "library-account")
     old = item.ticket
-    create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "handler@example.org")
+    sign_in_as(client, "handler")
     page = client.get("/staff/triage").get_data(as_text=True)
     form = {"eservice": "", "department": "SOC", "csrf_token": csrf_token(page)}
     client.post(f"/staff/feedback/{item.public_id}/route", data=form)
@@ -61,11 +54,9 @@ def test_rerouting_to_a_department_moves_the_item_off_the_old_ticket(app, client
 
 
 def test_routing_needs_a_choice_and_a_handler(app, client):
-    submit_feedback(Submission(text="x", channel="api"))
-    item = db.session.scalars(select(Feedback)).one()
-    create_user("agent@example.org", "agent", "correct horse battery staple")
-    create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
+    item = submitted("x")
+    staff_user("agent")
+    staff_user("handler")
     sign_in(client, "agent@example.org")
     assert client.get("/staff/triage").status_code == 403
     sign_in(client, "handler@example.org")
@@ -78,16 +69,13 @@ def test_routing_needs_a_choice_and_a_handler(app, client):
 
 def test_triage_offers_the_two_most_likely_departments_for_one_click(app, client):
     text = "Sovelluksessa on ongelma, en tiedä kenelle tämä kuuluu"
-    submit_feedback(Submission(text=text, channel="api", language="fi"))
-    item = db.session.scalars(select(Feedback)).one()
+    item = submitted(text, language="fi")
     assert item.status == "triage"
     likely = likely_departments(item)
     assert len(likely) == 2 and likely[0][1] >= likely[1][1] and likely[0][1] + likely[1][1] <= 1
     first = likely[0][0]
 
-    create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    sign_in(client, "handler@example.org")
+    sign_in_as(client, "handler")
     page = client.get("/staff/triage", headers={"Accept-Language": "en"}).get_data(as_text=True)
     for department, _probability in likely:
         assert f'name="department" value="{department.code}"' in page

@@ -8,23 +8,17 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Notice, NoticeKind, Ticket
 from app.models.types import utcnow
-from app.services.accounts import create_user
 from app.services.contacts import find_contact
-from app.services.intake import ContactDetails, Submission, submit_feedback
 from app.services.outcomes import close_with_outcome
 from app.services.tickets import push_affected_counts, set_local_status
+from tests.support.factories import consenting, reported_problem, staff_user
 
 TEXT = "The parking permit renewal fails at the payment step."
 
 
 def report(ref: str, email: str | None = None, phone: str | None = None) -> Ticket:
-    contact = None
-    if email or phone:
-        contact = ContactDetails(email=email, phone=phone, language="en", consent=True)
-    submission = Submission(
-        text=TEXT, channel="api", eservice="parking-permit", source_ref=ref, contact=contact
-    )
-    return submit_feedback(submission).feedback.ticket
+    contact = consenting(email, "en", phone=phone) if email or phone else None
+    return reported_problem(TEXT, "parking-permit", source_ref=ref, contact=contact)
 
 
 def six_reports_by_four_citizens() -> Ticket:
@@ -72,7 +66,7 @@ def test_a_citizen_who_reported_twice_gets_one_resolution_notice(app, smtp_serve
 
 def test_a_problem_closed_unfixed_tells_each_citizen_once(app):
     ticket = six_reports_by_four_citizens()
-    handler = create_user("handler@example.org", "handler", "correct horse battery staple")
+    handler = staff_user("handler")
     close_with_outcome(ticket, "wont_fix", "The payment provider is changing next year.", handler)
     count = db.session.scalar(
         select(func.count(Notice.id)).where(Notice.kind == NoticeKind.RESOLUTION)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Contact, Feedback, Notice, NoticeKind, NoticeState
 from app.services.notices import deliver_notice, queue_notice, render_notice
+from tests.support.factories import stored_item
 
 LANGUAGES = {
     "fi": "Voit lopettaa palautettasi koskevat sähköpostit:",
@@ -21,9 +22,7 @@ LANGUAGES = {
 
 
 def consenting_item(language: str = "fi") -> Feedback:
-    contact = Contact(email="liisa@example.fi", language=language, consent=True)
-    item = Feedback(channel="api", text="t", redacted_text="t", contact=contact)
-    db.session.add(item)
+    item = stored_item(contact=Contact(email="liisa@example.fi", language=language, consent=True))
     db.session.commit()
     return item
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Feedback, Notice, NoticeKind, Ticket
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from tests.support.factories import consenting, submitted
 
 SECRET = "webhook-secret"
 
@@ -54,14 +54,11 @@ def post(client, payload, secret=SECRET, delivery="d-1"):
 @pytest.fixture
 def ticket(app):
     for n in range(2):
-        submit_feedback(
-            Submission(
-                text="The sports booking calendar shows no free slots",
-                channel="api",
-                source_ref=f"r{n}",
-                eservice="sports-booking",
-                contact=ContactDetails(email=f"c{n}@example.org", consent=True, language="fi"),
-            )
+        submitted(
+            "The sports booking calendar shows no free slots",
+            "sports-booking",
+            source_ref=f"r{n}",
+            contact=consenting(f"c{n}@example.org", "fi"),
         )
     return db.session.scalars(select(Ticket)).one()
 

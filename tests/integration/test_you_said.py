@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Notice, NoticeKind, Ticket
-from app.services.intake import ContactDetails, Submission, submit_feedback
 from app.services.notices import render_notice
 from app.services.tickets import set_local_status
+from tests.support.factories import consenting, reported_problem
 from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
@@ -23,15 +23,13 @@ def developer(client):
 
 
 def report(ref: str, email: str | None = None) -> Ticket:
-    contact = ContactDetails(email=email, language="en", consent=True) if email else None
-    submission = Submission(
-        text="The parking permit renewal fails at the payment step.",
-        channel="api",
-        eservice="parking-permit",
+    contact = consenting(email, "en") if email else None
+    return reported_problem(
+        "The parking permit renewal fails at the payment step.",
+        "parking-permit",
         source_ref=ref,
         contact=contact,
     )
-    return submit_feedback(submission).feedback.ticket
 
 
 def describe(client, ticket: Ticket, text: str):

@@ -7,25 +7,23 @@ from dataclasses import dataclass
 
 import pytest
 from flask import g
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
     ROLES,
     BenchmarkPeer,
     CallImport,
-    EService,
     Feedback,
     PairState,
     ProblemPair,
     RoutingRule,
     User,
 )
-from app.services.accounts import create_token, create_user
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from app.services.accounts import create_token
+from app.services.intake import ContactDetails
+from tests.support.factories import eservice, staff_user, submitted
 from tests.support.web import csrf_token
 
-PASSWORD = "correct horse battery staple"
 # The scoped accounts' reach: the handler works for culture (CUL), the supplier is fjord,
 # which supplies library-account; building-permit is urban planning's and kivi's.
 IN_SCOPE_ESERVICE = "library-account"
@@ -46,29 +44,24 @@ class City:
 
 
 def submit(eservice: str, ref: str, email: str, channel: str = "api") -> Feedback:
-    result = submit_feedback(
-        Submission(
-            text=f"Kirjautuminen ei toimi. Soita 040 123 4567, terveisin Liisa Virtanen ({ref})",
-            channel=channel,
-            source_ref=ref,
-            eservice=eservice,
-            language="fi",
-            contact=ContactDetails(
-                email=email, phone="040 123 4567", name="Liisa Virtanen", consent=True
-            ),
-        )
+    return submitted(
+        f"Kirjautuminen ei toimi. Soita 040 123 4567, terveisin Liisa Virtanen ({ref})",
+        eservice,
+        channel=channel,
+        source_ref=ref,
+        language="fi",
+        contact=ContactDetails(
+            email=email, phone="040 123 4567", name="Liisa Virtanen", consent=True
+        ),
     )
-    return result.feedback
 
 
 @pytest.fixture
 def city(app) -> City:
     users, tokens = {}, {}
     for role in ROLES:
-        users[role] = create_user(
-            f"{role}@example.org",
+        users[role] = staff_user(
             role,
-            PASSWORD,
             supplier_code="fjord" if role == "supplier" else None,
             department_codes=("CUL",) if role == "handler" else (),
         )
@@ -79,9 +72,7 @@ def city(app) -> City:
     open311 = submit(IN_SCOPE_ESERVICE, "open311", "app@example.fi", channel="open311")
     run = CallImport(filename="calls.csv", path="/nonexistent", mapping="generic")
     rule = RoutingRule(
-        eservice=db.session.scalars(
-            select(EService).where(EService.code == "parking-permit")
-        ).one(),
+        eservice=eservice("parking-permit"),
         phrases=["pysäköinti"],
     )
     # A city to compare with (its key is any 32 bytes: nothing is verified here).

@@ -86,10 +86,10 @@ def test_a_staff_member_who_identified_the_caller_updates_the_contact(app):
     from sqlalchemy import select
 
     from app.models import ConsentChange
-    from app.services.accounts import create_user
     from app.services.intake import Submission, submit_feedback
+    from tests.support.factories import staff_user
 
-    agent = create_user("agent@example.org", "agent", "correct horse battery staple")
+    agent = staff_user("agent")
     item = submit("library-account", "c", "liisa@example.fi")
     again = submit_feedback(
         Submission(text="Lomake ei toimi.", channel="agent_form", source_ref=None,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.conftest import PASSWORD, act_as, form_token
+from tests.security.conftest import act_as, form_token
 from tests.security.test_authorisation_matrix import route_values, routes
+from tests.support.factories import PASSWORD
 
 # Machine clients authenticate with tokens or signatures, not cookies (app/__init__.py);
 # an unsubscribe link is signed and mail clients post it with no token (RFC 8058); so is a

@@ -7,9 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
-from app.services.accounts import create_user
-from tests.security.conftest import PASSWORD, act_as, form_token
-from tests.support.factories import bearer
+from tests.security.conftest import act_as, form_token
+from tests.support.factories import bearer, staff_user
 
 SCOPED = ("handler", "supplier")
 
@@ -51,8 +50,7 @@ def test_scoped_handler_may_not_change_another_departments_ticket(app, client, c
 
 
 def test_handler_without_departments_works_for_the_whole_city(client, city):
-    handler = create_user("city-wide@example.org", "handler", PASSWORD)
-    db.session.commit()
+    handler = staff_user("handler", "city-wide@example.org")
     act_as(client, handler)
     for url in staff_urls(city.other_item):
         assert client.get(url).status_code == 200, url

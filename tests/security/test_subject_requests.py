@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, Notice, NoticeState
-from app.services.intake import Submission, submit_feedback
 from app.services.subject_requests import (
     SubjectQueryError,
     erase_subject,
@@ -20,6 +19,7 @@ from app.services.subject_requests import (
     withdraw_consent,
 )
 from tests.security.conftest import act_as, submit
+from tests.support.factories import submitted
 from tests.support.web import csrf_token
 
 
@@ -31,9 +31,7 @@ def person(app):
     first = submit("library-account", "one", "Liisa@Example.fi")
     second = submit("parking-permit", "two", "liisa@example.fi")
     submit("building-permit", "stranger", "someone@example.org")
-    submit_feedback(
-        Submission(text="Tell liisa@example.fi the library is closed", channel="web_form")
-    )
+    submitted("Tell liisa@example.fi the library is closed", channel="web_form")
     return first, second
 
 

@@ -9,17 +9,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ApiToken, User
 from app.models.types import utcnow
-from app.services.accounts import AccountError, create_token, create_user
-from tests.support.factories import bearer
+from app.services.accounts import AccountError, create_token
+from tests.support.factories import bearer, staff_user
 
 FEEDBACK = {"text": "Varauskalenteri ei toimi", "channel": "api"}
 
 
 @pytest.fixture
 def agent(app):
-    user = create_user("agent@example.org", "agent", "correct horse battery staple")
-    db.session.commit()
-    return user
+    return staff_user("agent")
 
 
 def issue(user, *scopes: str) -> str:
@@ -36,7 +34,7 @@ def test_scopes_default_to_what_the_role_does(app):
         "admin": "intake read",
     }
     for role in expected:
-        create_token(create_user(f"{role}@example.org", role, "pw-123456"))
+        create_token(staff_user(role))
     db.session.commit()
     stored = {t.user.role: t.scopes for t in db.session.scalars(select(ApiToken))}
     assert stored == expected
@@ -73,12 +71,7 @@ def test_a_revoked_token_is_refused_at_once(client, agent):
     [("agent", ("supplier",)), ("supplier", ("read",)), ("agent", ("admin",))],
 )
 def test_scopes_a_role_cannot_hold_are_refused(app, role, scopes):
-    user = create_user(
-        f"{role}@example.org",
-        role,
-        "pw-123456",
-        supplier_code="kivi" if role == "supplier" else None,
-    )
+    user = staff_user(role, supplier_code="kivi" if role == "supplier" else None)
     with pytest.raises(AccountError):
         create_token(user, scopes)
 

@@ -8,11 +8,9 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import DeadlineReminder, Department, EService, Feedback, FeedbackStatus, User
-from app.services.accounts import create_user
+from app.models import DeadlineReminder, Feedback, FeedbackStatus, User
 from app.services.deadlines import Targets, set_department_deadlines
-from app.services.intake import Submission, submit_feedback
-from tests.support.web import PASSWORD
+from tests.support.factories import department, staff_user, submitted
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday morning
 # Defaults of app/config.py: 72 hours to first handling, 30 days to resolve, reminded when
@@ -26,27 +24,14 @@ def at(delta: timedelta) -> time_machine.travel:
 
 def report(ref: str, eservice: str = "parking-permit", text: str | None = None) -> Feedback:
     """A complaint, processed inline: routed, grouped, its ticket opened."""
-    submission = Submission(
-        text=text or "The parking permit renewal fails at the payment step.",
-        channel="api",
-        eservice=eservice,
-        source_ref=ref,
-    )
-    item = submit_feedback(submission).feedback
+    text = text or "The parking permit renewal fails at the payment step."
+    item = submitted(text, eservice, source_ref=ref)
     assert item.status == FeedbackStatus.FORWARDED and item.ticket is not None
     return item
 
 
-def department(code: str) -> Department:
-    return db.session.scalars(select(Department).where(Department.code == code)).one()
-
-
-def eservice(code: str) -> EService:
-    return db.session.scalars(select(EService).where(EService.code == code)).one()
-
-
 def admin() -> User:
-    return create_user("head-setter@example.org", "admin", PASSWORD)
+    return staff_user("admin", "head-setter@example.org")
 
 
 def name_head(code: str = "URB") -> None:

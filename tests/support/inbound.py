@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from app.models import Feedback
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from tests.support.factories import consenting, submitted
 
 
 def reply(
@@ -39,15 +39,13 @@ def reply(
 def submitted_by_anna(text: str, channel: str = "api") -> Feedback:
     """An item about the daycare application from a citizen who gave her e-mail address
     and her consent, in Finnish: she is sent its notices, and may answer them."""
-    return submit_feedback(
-        Submission(
-            text=text,
-            channel=channel,
-            eservice="daycare-application",
-            language="fi",
-            contact=ContactDetails(email="anna@example.org", language="fi", consent=True),
-        )
-    ).feedback
+    return submitted(
+        text,
+        "daycare-application",
+        channel=channel,
+        language="fi",
+        contact=consenting("anna@example.org", "fi"),
+    )
 
 
 _DSN = """\

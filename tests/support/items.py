@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from app.extensions import db
-from app.models import EService, Feedback, Ticket
+from app.models import Feedback, Ticket
+from tests.support.factories import eservice
 
 
 def at(moment: str) -> datetime:
     return datetime.fromisoformat(moment).replace(tzinfo=UTC)
-
-
-def eservice(code: str) -> EService:
-    return db.session.scalars(select(EService).where(EService.code == code)).one()
 
 
 def item(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from app.models import User
+from tests.support.factories import PASSWORD, staff_user
+
 _CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
@@ -15,9 +18,6 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-PASSWORD = "correct horse battery staple"
-
-
 def sign_in(client, email: str, password: str = PASSWORD) -> None:
     page = client.get("/staff/login").get_data(as_text=True)
     response = client.post(
@@ -27,16 +27,14 @@ def sign_in(client, email: str, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def sign_in_as(client, role: str) -> None:
-    """Create a staff user of ``role`` (``role``@example.org; a supplier works for "kivi")
-    and sign in as them."""
-    from app.extensions import db
-    from app.services.accounts import create_user
-
-    email = f"{role}@example.org"
-    create_user(email, role, PASSWORD, supplier_code="kivi" if role == "supplier" else None)
-    db.session.commit()
-    sign_in(client, email)
+def sign_in_as(client, role: str, email: str | None = None, **scope) -> User:
+    """Create a staff user of ``role`` (``role``@example.org unless named; a supplier works
+    for "kivi" unless told) and sign in as them. ``scope`` as ``staff_user`` takes it."""
+    if role == "supplier":
+        scope.setdefault("supplier_code", "kivi")
+    user = staff_user(role, email, **scope)
+    sign_in(client, user.email)
+    return user
 
 
 def post_form(client, url: str, data: dict, form_url: str | None = None):

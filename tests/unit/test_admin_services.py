@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Department, EService, SurveyFrame, User
+from app.models import AuditEvent, EService, SurveyFrame, User
 from app.services.accounts import create_user
 from app.services.admin import (
     AdminError,
@@ -24,6 +24,7 @@ from app.services.admin import (
     survey_frames,
 )
 from app.services.admin_users import UserDraft, save_user
+from tests.support.factories import department
 
 QUESTION = {"key": "ease", "type": "scale", "labels": {"en": "Easy?"}}
 
@@ -35,10 +36,6 @@ def admin(app) -> Iterator[User]:
     # Messages in English here; outside a request they speak the city's language.
     with force_locale("en"):
         yield user
-
-
-def department(code: str) -> Department:
-    return db.session.scalars(select(Department).where(Department.code == code)).one()
 
 
 def refusal(call, *args) -> dict[str, list[str]]:

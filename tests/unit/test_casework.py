@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Feedback, Notice, NoticeKind, Ticket
 from app.services.access import record_personal_data_read
-from app.services.accounts import create_user
 from app.services.grouping import (
     GroupingError,
     link_to_ticket,
@@ -24,10 +23,11 @@ from app.services.grouping import (
 from app.services.history import item_history
 from app.services.inbox import PAGE_SIZE, InboxFilter, inbox
 from app.services.insight import affected_over_time
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from app.services.intake import ContactDetails
 from app.services.notices import render_notice
 from app.services.replies import MAX_REPLY_TEXT, ReplyError, reply_blocker, reply_to_citizen
 from app.services.tickets import set_local_status
+from tests.support.factories import staff_user, stored_item, submitted
 
 ZONE = "Europe/Helsinki"
 UPLOAD = [
@@ -49,12 +49,7 @@ def submit(
     contact: ContactDetails | None = None,
 ) -> Feedback:
     language, text = pair
-    result = submit_feedback(
-        Submission(
-            text=text, channel=channel, eservice=eservice, language=language, contact=contact
-        )
-    )
-    return db.session.get(Feedback, result.feedback.id)
+    return submitted(text, eservice, channel=channel, language=language, contact=contact)
 
 
 def consenting(language: str = "sv") -> ContactDetails:
@@ -70,16 +65,12 @@ def english(app):
 
 @pytest.fixture
 def handler(app):
-    user = create_user("handler@example.org", "handler", "pw", department_codes=("EDU",))
-    db.session.commit()
-    return user
+    return staff_user("handler", department_codes=("EDU",))
 
 
 @pytest.fixture
 def admin(app):
-    user = create_user("admin@example.org", "admin", "pw")
-    db.session.commit()
-    return user
+    return staff_user("admin")
 
 
 def count(model, *conditions) -> int:
@@ -93,7 +84,7 @@ def test_the_inbox_holds_the_handlers_departments_open_items_newest_first(app, h
     first = submit(UPLOAD[0])
     second = submit(CHARGED, channel="agent_form")
     submit(MAP, "building-permit")  # urban planning's
-    db.session.add(Feedback(channel="api", text="t", redacted_text="t", status="triage"))
+    stored_item(status="triage")
     resolved = submit(TRANSPORT, "school-transport")
     set_local_status(resolved.ticket, "done")
     db.session.commit()
@@ -127,15 +118,7 @@ def test_the_inbox_filters_by_local_days_and_pages(app, handler):
     assert [item.id for item in inbox(handler, second_of_march).items] == [late.id]
 
     for number in range(PAGE_SIZE):
-        db.session.add(
-            Feedback(
-                channel="api",
-                text=f"t{number}",
-                redacted_text=f"t{number}",
-                department_id=late.department_id,
-                status="forwarded",
-            )
-        )
+        stored_item(f"t{number}", department_id=late.department_id, status="forwarded")
     db.session.commit()
     last = inbox(handler, InboxFilter(ZONE), page=99)
     assert (last.total, last.page, last.pages) == (PAGE_SIZE + 2, 2, 2)

@@ -22,16 +22,8 @@ from app.services.deadlines import (
 )
 from app.services.insight import InsightFilter, on_time_handling, on_time_resolution
 from app.services.tickets import set_local_status
-from tests.support.deadlines import (
-    HANDLING,
-    START,
-    admin,
-    at,
-    department,
-    eservice,
-    report,
-    sent,
-)
+from tests.support.deadlines import HANDLING, START, admin, at, report, sent
+from tests.support.factories import department, eservice
 
 
 def test_an_item_is_overdue_once_its_target_has_passed(app):

@@ -33,11 +33,12 @@ from app.services.followup import (
     review_followups,
 )
 from app.services.insight import InsightFilter, key_figures
-from app.services.intake import ContactDetails, Submission, submit_feedback
+from app.services.intake import ContactDetails
 from app.services.notices import deliver_notice, render_notice
 from app.services.outcomes import OutcomeError, close_with_outcome, you_said_we_did
 from app.services.subject_requests import export_subject
 from app.services.tickets import set_local_status
+from tests.support.factories import consenting, reported_problem, staff_user, submitted
 
 TEXT = "The parking permit renewal fails at the payment step."
 
@@ -47,10 +48,7 @@ def report(ref: str, language: str = "en", email: str | None = None) -> Feedback
         email=email or f"{ref}@example.org", name="Liisa Virtanen", language=language,
         consent=True,
     )  # fmt: skip
-    submission = Submission(
-        text=TEXT, channel="api", eservice="parking-permit", source_ref=ref, contact=contact
-    )
-    return submit_feedback(submission).feedback
+    return submitted(TEXT, "parking-permit", source_ref=ref, contact=contact)
 
 
 def group_of(count: int, language: str = "en") -> tuple[Ticket, list[Feedback]]:
@@ -79,9 +77,7 @@ def department_mails(app) -> list:
 
 @pytest.fixture
 def handler(app):
-    user = create_user("handler@example.org", "handler")
-    db.session.commit()
-    return user
+    return staff_user("handler")
 
 
 def test_a_fix_asks_in_its_notice_and_two_noes_reopen_the_group_once(app):
@@ -259,18 +255,17 @@ def test_fix_rates_count_only_undisputed_fixes(app, handler):
     fixed, fixed_items = group_of(2)
     set_local_status(fixed, "done")
     record_followup_answer(fixed_items[0], 1, "yes")
-    disputed = submit_feedback(
-        Submission(text="The library account page shows an error 500 after login.",
-                   channel="api", eservice="library-account", source_ref="lib",
-                   contact=ContactDetails(email="x@example.org", language="en", consent=True))
-    ).feedback  # fmt: skip
+    disputed = submitted(
+        "The library account page shows an error 500 after login.", "library-account",
+        source_ref="lib", contact=consenting("x@example.org", "en"),
+    )  # fmt: skip
     set_local_status(disputed.ticket, "done")
     record_followup_answer(disputed, 1, "no")
-    closed = submit_feedback(
-        Submission(text="Daycare application attachment upload does not work at all.",
-                   channel="api", eservice="daycare-application", source_ref="day")
-    ).feedback  # fmt: skip
-    close_with_outcome(closed.ticket, "wont_fix", "Not planned.", handler)
+    closed = reported_problem(
+        "Daycare application attachment upload does not work at all.", "daycare-application",
+        source_ref="day",
+    )  # fmt: skip
+    close_with_outcome(closed, "wont_fix", "Not planned.", handler)
 
     today = utcnow().date()
     week = InsightFilter(today - timedelta(days=1), today + timedelta(days=1), "UTC")
@@ -280,10 +275,10 @@ def test_fix_rates_count_only_undisputed_fixes(app, handler):
 
 def test_a_duplicate_points_at_the_other_problem(app, handler):
     ticket, _ = group_of(1)
-    other = submit_feedback(
-        Submission(text="The library account page shows an error 500 after login.",
-                   channel="api", eservice="library-account", source_ref="lib")
-    ).feedback.ticket  # fmt: skip
+    other = reported_problem(
+        "The library account page shows an error 500 after login.", "library-account",
+        source_ref="lib",
+    )  # fmt: skip
     close_with_outcome(ticket, "duplicate", "Reported before.", handler, duplicate_of=other)
     (notice,) = notices(NoticeKind.RESOLUTION)
     assert "had already been reported" in render_notice(notice).text

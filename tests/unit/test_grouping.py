@@ -6,13 +6,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.config import Settings
 from app.extensions import db
 from app.models import AuditEvent, Feedback, ItemEmbedding, Ticket, TicketState
-from app.services.accounts import create_user
 from app.services.analysis.problems import (
     PAIR_FEATURES,
     GroupProfile,
@@ -35,8 +33,8 @@ from app.services.grouping import (
     send_to_tracker,
     split_item,
 )
-from app.services.intake import Submission, submit_feedback
 from app.services.understanding import seed_pairs as shipped_seed_pairs
+from tests.support.factories import submitted
 
 THRESHOLD = Settings().GROUPING_THRESHOLD
 SCORER = PairScorer.train(*shipped_seed_pairs())  # what a fresh install decides with
@@ -215,10 +213,7 @@ def test_personal_data_markers_are_not_compared():
 
 
 def submit(text: str, language: str, eservice: str = "daycare-application") -> Feedback:
-    result = submit_feedback(
-        Submission(text=text, channel="api", eservice=eservice, language=language)
-    )
-    return db.session.get(Feedback, result.feedback.id)
+    return submitted(text, eservice, language=language)
 
 
 def vector(blob: bytes) -> np.ndarray:
@@ -227,15 +222,6 @@ def vector(blob: bytes) -> np.ndarray:
 
 def stored(item: Feedback) -> np.ndarray:
     return vector(db.session.get(ItemEmbedding, item.id).vector)
-
-
-@pytest.fixture
-def handler(app):
-    user = create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    # The refusals' messages in the source language (the city's default is Finnish).
-    with force_locale("en"):
-        yield user
 
 
 def audit_actions():

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, ItemLabel, PairState, ProblemPair
-from app.services.accounts import create_user
 from app.services.analysis.problems import PAIR_FEATURES
 from app.services.grouping import (
     GroupingError,
@@ -22,7 +20,6 @@ from app.services.grouping import (
     open_suggestions,
     split_item,
 )
-from app.services.intake import Submission, submit_feedback
 from app.services.labels import LabelError, correct_understanding
 from app.services.understanding import (
     current_pair_scorer,
@@ -31,6 +28,7 @@ from app.services.understanding import (
     seed_pairs,
     train_router,
 )
+from tests.support.factories import submitted
 
 UPLOAD = [
     ("fi", "Päiväkotihakemuksen liitteen lataaminen epäonnistuu aina, tiedosto on pdf."),
@@ -40,18 +38,7 @@ CHARGED = ("en", "I was charged twice for the daycare fee this month, please ref
 
 
 def submit(language: str, text: str) -> Feedback:
-    result = submit_feedback(
-        Submission(text=text, channel="api", eservice="daycare-application", language=language)
-    )
-    return db.session.get(Feedback, result.feedback.id)
-
-
-@pytest.fixture
-def handler(app):
-    user = create_user("handler@example.org", "handler", "correct horse battery staple")
-    db.session.commit()
-    with force_locale("en"):
-        yield user
+    return submitted(text, "daycare-application", language=language)
 
 
 @pytest.fixture

@@ -48,12 +48,12 @@ def test_a_duplicate_names_the_other_issue(app, handler):  # noqa: F811
 
 
 def group_of_other():
-    from app.services.intake import Submission, submit_feedback
+    from tests.support.factories import submitted
 
-    item = submit_feedback(
-        Submission(text="Library account login loops back to the start page.", channel="api",
-                   eservice="library-account", source_ref="other")
-    ).feedback  # fmt: skip
+    item = submitted(
+        "Library account login loops back to the start page.", "library-account",
+        source_ref="other",
+    )  # fmt: skip
     return item.ticket, [item]
 
 
