@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Notice, NoticeKind
 from app.services.intake import ContactDetails
 from tests.integration.test_casework_pages import UPLOAD, post, sign_in_handler, submit
+from tests.support.factories import staff_user
 
 
 def reply_page(client, language: str = "sv"):
@@ -94,10 +95,9 @@ def test_a_reply_in_no_known_language_is_a_400_and_queues_nothing(app, client):
 def test_the_service_refuses_a_language_it_cannot_mark(app):
     from flask_babel import force_locale
 
-    from app.services.accounts import create_user
     from app.services.replies import ReplyError, reply_to_citizen
 
-    handler = create_user("h@example.org", "handler", "correct horse battery staple")
+    handler = staff_user("handler", "h@example.org")
     item = submit(UPLOAD[1], contact=ContactDetails(email="a@example.org", consent=True))
     with force_locale("en"), pytest.raises(ReplyError, match="Choose the language"):
         reply_to_citizen(item, "Danke.", handler, "de")
