@@ -1,6 +1,6 @@
-"""Who may open a staff page: the role a view needs, declared on the route, and the one
-loader of "the item this user may see, or 404" (the staff site's answer to a bearer token's
-``token_required`` in app/api/auth.py)."""
+"""Who may open a staff page: the role a view needs, declared on the route, and the loaders
+of "the item (or problem) this user may see, or 404" (the staff site's answer to a bearer
+token's ``token_required`` in app/api/auth.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from app.models import Feedback
-from app.services.access import visible_feedback
+from app.models import Feedback, Ticket
+from app.services.access import visible_feedback, visible_ticket
 
 
 def roles_required(*roles: str) -> Callable:
@@ -34,3 +34,9 @@ def visible_feedback_or_404(public_id: str) -> Feedback:
     """The signed-in user's item ``public_id``; out of their scope reads as not found, so an
     id cannot be probed for existence (app/services/access.py)."""
     return visible_feedback(current_user, public_id) or abort(404)
+
+
+def visible_ticket_or_404(ticket_id: int | None = None, key: str | None = None) -> Ticket:
+    """The signed-in user's problem, by number or tracker key; out of scope reads as not
+    found, as for items."""
+    return visible_ticket(current_user, ticket_id=ticket_id, key=key) or abort(404)

@@ -38,7 +38,7 @@ from app.services.outcomes import (
 )
 from app.services.tickets import TrackerComment, local_issue_comments
 from app.services.translations import TRANSLATED_FIELDS, citizen_languages, languages_to_translate
-from app.web.auth import roles_required, visible_feedback_or_404
+from app.web.auth import roles_required, visible_feedback_or_404, visible_ticket_or_404
 from app.web.blueprints import staff_bp
 from app.web.charts import ChartData, Series, line_chart
 from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
@@ -201,14 +201,14 @@ def _problem_page(
 @staff_bp.get("/tickets/<key>")
 @login_required
 def ticket_detail(ticket_id: int | None = None, key: str | None = None) -> ResponseReturnValue:
-    ticket = visible_ticket(current_user, ticket_id=ticket_id, key=key) or abort(404)
+    ticket = visible_ticket_or_404(ticket_id, key)
     return _problem_page(ticket)
 
 
 @staff_bp.post("/problems/<int:ticket_id>/change")
 @roles_required("handler", "developer", "admin")
 def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
-    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    ticket = visible_ticket_or_404(ticket_id)
     form = WhatWeChangedForm()
     if not form.validate_on_submit():
         return _problem_page(ticket, 400, change_form=form)
@@ -221,7 +221,7 @@ def describe_ticket_change(ticket_id: int) -> ResponseReturnValue:
 @roles_required("handler", "developer", "admin")
 def translate_ticket_texts(ticket_id: int) -> ResponseReturnValue:
     """The team's words for citizens in the other languages of the problem's citizens."""
-    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    ticket = visible_ticket_or_404(ticket_id)
     form = _translation_form(ticket) or abort(400)
     if not form.validate_on_submit():
         return _problem_page(ticket, 400, translation_form=form)
@@ -239,7 +239,7 @@ def translate_ticket_texts(ticket_id: int) -> ResponseReturnValue:
 @roles_required("handler", "admin")
 def close_ticket(ticket_id: int) -> ResponseReturnValue:
     """Close a problem that was not fixed, with the outcome and its reason for citizens."""
-    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    ticket = visible_ticket_or_404(ticket_id)
     form = OutcomeForm()
     if form.validate_on_submit():
         duplicate_of = None
@@ -265,7 +265,7 @@ def close_ticket(ticket_id: int) -> ResponseReturnValue:
 @staff_bp.post("/problems/<int:ticket_id>/merge")
 @roles_required(*REGROUPING_ROLES)
 def merge_problem(ticket_id: int) -> ResponseReturnValue:
-    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    ticket = visible_ticket_or_404(ticket_id)
     form = _merge_form(ticket, MergeForm())
     if not form.validate_on_submit():
         return _problem_page(ticket, 400, merge_form=form)
@@ -288,7 +288,7 @@ def merge_problem(ticket_id: int) -> ResponseReturnValue:
 @staff_bp.post("/problems/<int:ticket_id>/split")
 @roles_required(*REGROUPING_ROLES)
 def split_problem_item(ticket_id: int) -> ResponseReturnValue:
-    ticket = visible_ticket(current_user, ticket_id=ticket_id) or abort(404)
+    ticket = visible_ticket_or_404(ticket_id)
     form = SplitForm()
     item = visible_feedback(current_user, form.item.data) if form.validate_on_submit() else None
     if item is None or item.ticket_id != ticket.id:
@@ -313,7 +313,7 @@ def _decide_suggestion(pair_id: int, join: bool) -> ResponseReturnValue:
     pair = db.session.get(ProblemPair, pair_id) or abort(404)
     # Both the item and the group must be the handler's to judge them.
     item = visible_feedback_or_404(pair.feedback.public_id)
-    visible_ticket(current_user, ticket_id=pair.ticket_id) or abort(404)
+    visible_ticket_or_404(pair.ticket_id)
     form = SuggestionForm()
     if not form.validate_on_submit():
         abort(400)
