@@ -53,7 +53,7 @@ def test_a_reply_in_the_citizens_language_is_not_marked(app, client, smtp_server
     (notice,) = replies()
     assert notice.body_language == notice.language == "sv"
     text = message.get_body(("plain",)).get_content()
-    assert "Tack, vi har hittat felet." in text and "Texten ovan" not in text
+    assert "Tack, vi har hittat felet." in text and "Svaret ovan" not in text
     html = message.get_body(("html",)).get_content()
     assert "<p>Tack, vi har hittat felet.</p>" in html and "<span lang=" not in html
 
@@ -61,10 +61,10 @@ def test_a_reply_in_the_citizens_language_is_not_marked(app, client, smtp_server
 @pytest.mark.parametrize(
     ("citizen", "line"),
     [
-        ("sv", "(Texten ovan är på finska: den har inte översatts till ditt språk ännu.)"),
-        ("en", "(The text above is in Finnish: it has not been translated into your language"),
-        ("da", "(Teksten ovenfor er på finsk: den er endnu ikke oversat til dit sprog.)"),
-        ("nb", "(Teksten over er på finsk: den er ennå ikke oversatt til ditt språk.)"),
+        ("sv", "(Svaret ovan är skrivet på finska.)"),
+        ("en", "(The reply above is written in Finnish.)"),
+        ("da", "(Svaret ovenfor er skrevet på finsk.)"),
+        ("nb", "(Svaret over er skrevet på finsk.)"),
     ],
 )
 def test_a_reply_in_the_handlers_language_is_marked_in_the_citizens(
