@@ -14,11 +14,13 @@ from urllib.parse import urlparse
 
 import flask_babel
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db
 from app.models import User
+from app.services import accounts
 from tests.support.factories import staff_user
 from tests.support.imap import DovecotServer, dovecot_installed
 from tests.support.mail import SmtpServer
@@ -90,6 +92,18 @@ def load_demo_catalog(app) -> None:
 
     with app.app_context():
         load_catalog(json.loads(CATALOG.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2 at the product's cost spends tens of milliseconds on every hash and check, and
+    the suite makes and signs in thousands of staff users. Tests hash with argon2 at its
+    lowest cost; a hash carries its own parameters, so checking it (here or in a worker or
+    live-server process) costs as little, and the product's cost is left as it is."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

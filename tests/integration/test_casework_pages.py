@@ -15,7 +15,7 @@ from app.models import AuditEvent, Feedback, Notice, NoticeKind, TicketState
 from app.services.inbox import PAGE_SIZE
 from app.services.intake import ContactDetails
 from app.services.replies import MAX_REPLY_TEXT
-from tests.support.factories import staff_user, stored_item, submitted
+from tests.support.factories import notices, staff_user, stored_item, submitted
 from tests.support.web import csrf_token, sign_in
 
 UPLOAD = [
@@ -248,7 +248,7 @@ def consenting(language: str = "sv") -> ContactDetails:
 
 
 def replies() -> list[Notice]:
-    return list(db.session.scalars(select(Notice).where(Notice.kind == NoticeKind.REPLY)))
+    return notices(NoticeKind.REPLY)
 
 
 def test_a_reply_is_queued_sent_and_shown_in_the_history(app, client):

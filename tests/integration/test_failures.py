@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Feedback, Notice, NoticeState, Ticket, TicketState
-from tests.support.factories import consenting, submitted
+from app.models import AuditEvent, Feedback, NoticeState, Ticket, TicketState
+from tests.support.factories import consenting, only_notice, submitted
 from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
@@ -54,7 +54,7 @@ def test_an_item_that_fails_processing_shows_why_and_is_retried_by_hand(
 def test_a_notice_given_up_is_sent_after_a_retry(app, handler_client):
     contact = consenting("liisa@example.fi", "fi")
     item = submitted("Lomake ei toimi", "parking-permit", contact=contact)
-    notice = db.session.scalars(select(Notice).where(Notice.feedback_id == item.id)).one()
+    notice = only_notice(item=item)
     notice.state, notice.attempts, notice.last_error = NoticeState.FAILED, 8, "550 mailbox full"
     db.session.commit()
     assert "550 mailbox full" in handler_client.get("/staff/failures").get_data(as_text=True)

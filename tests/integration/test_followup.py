@@ -25,7 +25,7 @@ from app.models.types import utcnow
 from app.services.followup import record_followup_answer, review_followups
 from app.services.notices import render_notice
 from app.services.tickets import set_local_status, sync_from_tracker
-from tests.support.factories import consenting, submitted
+from tests.support.factories import consenting, only_notice, submitted
 from tests.support.jira_standin import JiraStandIn
 from tests.support.web import csrf_token, sign_in_as
 
@@ -162,7 +162,7 @@ def test_a_handler_closes_a_problem_honestly_and_citizens_see_it(app, handler):
         "responsible_body": "HSL",
     })  # fmt: skip
     assert done.status_code == 302
-    notice = db.session.scalars(select(Notice).where(Notice.kind == NoticeKind.RESOLUTION)).one()
+    notice = only_notice(NoticeKind.RESOLUTION)
     message = render_notice(notice)
     assert message.subject == "Mitä kertomallesi ongelmalle tapahtui"
     assert "siitä vastaa HSL" in message.text and "Payments are run by the region." in message.text

@@ -18,7 +18,6 @@ from app.models import (
     FeedbackStatus,
     InboundKind,
     InboundMessage,
-    Notice,
     NoticeKind,
     NoticeState,
 )
@@ -27,6 +26,7 @@ from app.services.inbound_mail import poll_inbound_mail, receive
 from app.services.intake import ContactDetails
 from app.services.notices import deliver_notice, queue_notice
 from tests.integration.test_casework_pages import UPLOAD, post, sign_in_handler, submit
+from tests.support.factories import only_notice
 from tests.support.inbound import dsn, plain_bounce, reply
 
 
@@ -37,7 +37,7 @@ def thanked(language: str = "fi"):
         email="anna@example.org", name="Anna Virtanen", language=language, consent=True
     )
     item = submit(UPLOAD[0], contact=contact)
-    notice = db.session.scalars(select(Notice).where(Notice.feedback_id == item.id)).one()
+    notice = only_notice(item=item)
     assert notice.state == NoticeState.SENT
     (path,) = Path(current_app.config["OUTBOX_DIR"]).glob("*.eml")
     sent = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)

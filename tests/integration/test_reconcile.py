@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app import jobs
 from app.extensions import db
-from app.models import FeedbackStatus, Notice, NoticeState, Ticket, TicketState
+from app.models import FeedbackStatus, NoticeState, Ticket, TicketState
 from app.services.reconcile import reconcile
-from tests.support.factories import consenting, only_item, submitted
+from tests.support.factories import consenting, only_item, only_notice, submitted
 
 
 def test_reconciler_finishes_what_lost_jobs_left(app, monkeypatch):
@@ -29,7 +29,7 @@ def test_reconciler_finishes_what_lost_jobs_left(app, monkeypatch):
     assert (report.feedback, report.notices) == (1, 1)
     db.session.expire_all()
     assert item.status == FeedbackStatus.FORWARDED
-    assert db.session.scalars(select(Notice)).one().state == NoticeState.SENT
+    assert only_notice().state == NoticeState.SENT
     assert db.session.scalars(select(Ticket)).one().state == TicketState.OPEN
     assert reconcile() == type(report)(0, 0, 0)
 

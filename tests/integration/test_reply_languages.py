@@ -4,13 +4,12 @@ or the handler's own, marked as such with a line in the citizen's language (issu
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notice, NoticeKind
 from app.services.intake import ContactDetails
 from tests.integration.test_casework_pages import UPLOAD, post, sign_in_handler, submit
-from tests.support.factories import staff_user
+from tests.support.factories import notices, staff_user
 
 
 def reply_page(client, language: str = "sv"):
@@ -22,7 +21,7 @@ def reply_page(client, language: str = "sv"):
 
 
 def replies() -> list[Notice]:
-    return list(db.session.scalars(select(Notice).where(Notice.kind == NoticeKind.REPLY)))
+    return notices(NoticeKind.REPLY)
 
 
 def send_reply(app, client, smtp_server, language: str, data: dict):

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Notice, NoticeKind, Ticket
+from app.models import AuditEvent, NoticeKind, Ticket
 from app.services.notices import render_notice
 from app.services.tickets import set_local_status
-from tests.support.factories import consenting, reported_problem
+from tests.support.factories import consenting, only_notice, reported_problem
 from tests.support.web import csrf_token, sign_in_as
 
 EN = {"Accept-Language": "en"}
@@ -57,7 +57,7 @@ def test_what_we_changed_goes_into_the_notice_and_onto_the_public_page(app, clie
     before = client.get("/you-said-we-did", headers=EN).get_data(as_text=True)
     assert "We fixed the card payment step." not in before  # not resolved yet
     set_local_status(ticket, "done")
-    notice = db.session.scalars(select(Notice).where(Notice.kind == NoticeKind.RESOLUTION)).one()
+    notice = only_notice(NoticeKind.RESOLUTION)
     assert "What we changed: We fixed the card payment step." in render_notice(notice).text
 
     page = client.get("/you-said-we-did", headers=EN).get_data(as_text=True)

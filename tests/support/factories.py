@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Department, EService, Feedback, Ticket, User
+from app.models import Department, EService, Feedback, Notice, Ticket, User
 from app.services.accounts import create_token, create_user
 from app.services.intake import ContactDetails, Submission, submit_feedback
 
@@ -99,3 +99,19 @@ def stored_item(text: str = "t", *, channel: str = "api", **columns) -> Feedback
 def only_item() -> Feedback:
     """The one feedback item stored (the test made exactly one)."""
     return db.session.scalars(select(Feedback)).one()
+
+
+def notices(kind: str | None = None, item: Feedback | None = None) -> list[Notice]:
+    """The notices queued so far, oldest first: of ``kind``, for ``item``, or all."""
+    query = select(Notice).order_by(Notice.id)
+    if kind is not None:
+        query = query.where(Notice.kind == kind)
+    if item is not None:
+        query = query.where(Notice.feedback_id == item.id)
+    return list(db.session.scalars(query))
+
+
+def only_notice(kind: str | None = None, item: Feedback | None = None) -> Notice:
+    """The one notice of ``kind`` or for ``item`` (the test expects exactly one)."""
+    (notice,) = notices(kind, item)
+    return notice
