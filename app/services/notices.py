@@ -328,9 +328,8 @@ def deliver_notice(notice_id: int, mailer: Mailer | None = None) -> float | None
     due = notice.next_attempt_at
     if leased is None and notice.attempts == 0 and due is not None and due > utcnow():
         # Held back (a follow-up asked days after the fix): the job comes again when due.
-        wait = (due - utcnow()).total_seconds()
         db.session.rollback()
-        return wait
+        return _seconds_until(due)
     if notice.kind == NoticeKind.FOLLOWUP and not _asks_followup(notice):
         notice.state = NoticeState.SUPPRESSED
         notice.last_error = "the problem was reopened before the question was due"
@@ -409,7 +408,11 @@ def _seconds_until_due(notice_id: int) -> float | None:
     notice = db.session.get(Notice, notice_id, populate_existing=True)
     if notice is None or notice.state != NoticeState.PENDING or notice.next_attempt_at is None:
         return None
-    return max((notice.next_attempt_at - utcnow()).total_seconds(), 1.0)
+    return _seconds_until(notice.next_attempt_at)
+
+
+def _seconds_until(due: datetime) -> float:
+    return max((due - utcnow()).total_seconds(), 1.0)
 
 
 def _schedule_retry(notice: Notice, reason: str) -> float | None:

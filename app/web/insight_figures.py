@@ -274,6 +274,15 @@ def _per_period(source: FigureSource) -> list:
     return [rows.get(day) for day in source.filters.periods()]
 
 
+def _shares_over_time(
+    source: FigureSource, key: str, title: str, description: str, series: list[Series]
+) -> Figure:
+    data = _over_time(source.filters, series)
+    return Figure(
+        key, title, description, _period_heading(source.filters), data, line_chart(data, maximum=1)
+    )
+
+
 @_figure("sentiment-time")
 def _sentiment_over_time(source: FigureSource) -> Figure:
     rows = _per_period(source)
@@ -285,29 +294,24 @@ def _sentiment_over_time(source: FigureSource) -> Figure:
         )
         for sentiment in SENTIMENTS
     ]
-    data = _over_time(source.filters, series)
-    return Figure(
+    return _shares_over_time(
+        source,
         "sentiment-time",
         _("Sentiment of items about digital services over time"),
         _("A line per sentiment: its share of the items about digital services in each period."),
-        _period_heading(source.filters),
-        data,
-        line_chart(data, maximum=1),
+        series,
     )
 
 
 @_figure("digital-share")
 def _digital_share(source: FigureSource) -> Figure:
-    rows = _per_period(source)
-    shares = tuple(row.digital_share if row else None for row in rows)
-    data = _over_time(source.filters, [Series(_("About digital services"), shares, "percent")])
-    return Figure(
+    shares = tuple(row.digital_share if row else None for row in _per_period(source))
+    return _shares_over_time(
+        source,
         "digital-share",
         _("Share of items about digital services"),
         _("A line over time: the share of analysed items that concern digital services."),
-        _period_heading(source.filters),
-        data,
-        line_chart(data, maximum=1),
+        [Series(_("About digital services"), shares, "percent")],
     )
 
 

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Feedback, FeedbackEvent, Notice, NoticeState
 from app.services.reconcile import reconcile
 from tests.conftest import real_app_for
-from tests.support.factories import bearer, user_with_token
+from tests.support.factories import bearer, only_notice, user_with_token
 from tests.support.proxy import TcpProxy
 from tests.support.web import csrf_token
 from tests.support.worker import WorkerProcess, committed, wait_until
@@ -175,7 +175,7 @@ def test_a_worker_killed_mid_job_leaves_its_work_to_be_done_once(
 
         first.kill()
         smtp_server.resume()
-        notice = db.session.scalars(select(Notice)).one()
+        notice = only_notice()
         db.session.rollback()
         assert notice.state == NoticeState.PENDING  # the killed send changed nothing
         assert smtp_server.messages == []
