@@ -138,7 +138,8 @@ class Ticket(db.Model):
 
     department: Mapped[Department | None] = relationship()
     eservice: Mapped[EService | None] = relationship()
-    items: Mapped[list[Feedback]] = relationship(back_populates="ticket")
+    # In arrival order on every database (PostgreSQL gives no order without one).
+    items: Mapped[list[Feedback]] = relationship(back_populates="ticket", order_by="Feedback.id")
     merged_into: Mapped[Ticket | None] = relationship(
         remote_side=[id], foreign_keys=[merged_into_id]
     )
