@@ -5,7 +5,6 @@ The loop's threads run for real; time-machine moves the clock past retries and p
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app import create_app, jobs
+from app import create_app
 from app.embedded import (
     EmbeddedLoop,
     claim_periodic_run,
@@ -43,15 +42,11 @@ from tests.conftest import base_config, load_demo_catalog, migrate_fresh
 from tests.support.deadlines import HANDLING, report, sent
 from tests.support.factories import bearer, user_with_token
 from tests.support.jira_standin import JiraStandIn
+from tests.support.jobs import replace_job
 from tests.support.mail import SmtpServer, free_port
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 CONTACT = {"email": "liisa.virtanen@example.fi", "language": "fi", "consent": True}
-
-
-def replace_job(monkeypatch, name: str, body: Callable[..., None]) -> None:
-    """The job declared as ``name`` runs ``body`` instead, for this test."""
-    monkeypatch.setitem(jobs.DECLARED, name, dataclasses.replace(jobs.DECLARED[name], body=body))
 
 
 @pytest.fixture
