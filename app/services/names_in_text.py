@@ -34,6 +34,7 @@ names and acronyms, which is how e-service names are written.
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -201,6 +202,10 @@ _INTRODUCER = r"""
   | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
   | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
   | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
+  | datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn
+  | rektor|rehtori|lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
+  | læge|lege|läkare|lääkäri|sygeplejerske|sykepleier|sjuksköterska|sairaanhoitaja|nurse
+  | kurator|kuraattori|pastor|präst|prest|præst|pappi|pedagog|pædagog|pedagogi|assistent
 """
 # Relatives and neighbours: "min far", "my daughter", "dottern", "naboen min", "poikani".
 _RELATIVE = r"""
@@ -218,15 +223,27 @@ _GREETING = r"""
     name|namn|navn|i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
   | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
 """
-_INTRODUCER_RE = re.compile(
-    r"(?ix)(?<!\w)(?:"
-    + _INTRODUCER.format(
-        possessive="min|mitt|mi|mine|my|our|vår|vores|meidän",
-        relative=_RELATIVE,
-        relative_definite=_RELATIVE_DEFINITE,
-    )
-    + r")[\s,:]+$"
+_INTRODUCERS = _INTRODUCER.format(
+    possessive="min|mitt|mi|mine|my|our|vår|vores|meidän|sin|sitt|sine|his|her|their",
+    relative=_RELATIVE,
+    relative_definite=_RELATIVE_DEFINITE,
 )
+_INTRODUCER_RE = re.compile(r"(?ix)(?<!\w)(?:" + _INTRODUCERS + r")[\s,:]+$")
+# A call log's header or the sender of a message: "opkald: lise faber, …", "Call: yuki sato,
+# asked …", "Klage fra Per Arne Stene (…)". After these (and after an introducer), one to
+# three words in any case are a name when the first is in a list and the name ends where
+# the header's field ends (a comma, a bracket, a number, a verb of calling).
+_HEADER = r"""
+    opkald|opringning|samtale|samtal|anrop|uppringning|soittopyyntö|puhelu|notat|anteckning
+  | call|phone\s+call|call\s+note|caller|visit|besøk|besøg|besök|käynti|asiakaskäynti
+  | (?:klage|henvendelse|melding|besked|beskjed|e-?mail|e-?post|brev|message|letter|complaint
+    |viesti|soitto|kirje|palaute|meddelande|samtal|klagomål|feedback|request|mail|call)
+    \s+(?:fra|från|frå|from|av|af|lähettäjä)
+"""
+_RUN_CUE_RE = re.compile(r"(?ix)(?<!\w)(?:" + _HEADER + "|" + _INTRODUCERS + r")[\s,:]+$")
+# What may follow a name at the end of a header's field.
+_FIELD_END_RE = re.compile(r"[ \u00a0]*(?:$|[,;:()\[\]/.!?–—\d]|-[ \u00a0]|\n)")
+
 # Verbs of calling, talking and writing to someone: "soitin Tarjalle", "ringde upp Lisbeth".
 _CALLED = r"""
   | called|rang|phoned|spoke\s+(?:to|with)|talked\s+(?:to|with)|wrote\s+to|e-?mailed
@@ -234,6 +251,11 @@ _CALLED = r"""
   | talade\s+med|skrev\s+till?|ringte(?:\s+til|\s+opp)?|ringede(?:\s+til|\s+op)?
   | snakket\s+med|snakka\s+med|talte\s+med
 """
+# Saying who one is: after these two or three capitalised words are a name, listed or not.
+_SELF_RE = re.compile(
+    r"(?i)(?<!\w)(?:i'm|i’m|i\s+am|olen|oon|jag\s+är|jeg\s+er|eg\s+er|this\s+is|här\s+är"
+    r"|tässä\s+on|täällä)[\s,:]+$"
+)
 _GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + _CALLED + r")[\s,:]+$")
 # The name comes right before these: "pernille skriver:", "ingrid heter jag", "Anna soitti".
 _SAYS_AFTER_RE = re.compile(
@@ -248,7 +270,12 @@ _SIGN_OFF_RE = re.compile(
 
 
 class _Names:
-    """Lower-case names, each also without its accents ("sigrún" and "sigrun")."""
+    """Lower-case names, each also without its accents ("sigrún" and "sigrun").
+
+    ``rare_first``: the dictionary's first names given elsewhere or rarely here, which are
+    names only when capitalised or in a call log's header: in lower case the list holds
+    words of every language ("ang", "gull", "lie").
+    """
 
     def __init__(
         self,
@@ -256,12 +283,14 @@ class _Names:
         last: frozenset[str],
         wider_first: frozenset[str],
         wider_last: frozenset[str],
+        rare_first: frozenset[str],
         places: frozenset[str],
     ) -> None:
         self.first = first
         self.last = last
         self.wider_first = wider_first
         self.wider_last = wider_last
+        self.rare_first = rare_first
         self.places = places
 
 
@@ -344,13 +373,48 @@ def _known_names() -> _Names:
         wider_first |= given
         wider_last |= family
     norse = {n for name in _person_lists("is_IS")[0] for n in _norse_spellings(name)}
+    common_here, elsewhere = _first_names_by_country()
+    first |= common_here
+    wider = (_with_spellings(wider_first) | norse) - first
     return _Names(
         frozenset(first),
         frozenset(last),
-        (_with_spellings(wider_first) | norse) - first,
+        wider,
         _with_spellings(wider_last) - last,
+        _with_spellings(elsewhere) - first - wider,
         _places(),
     )
+
+
+# Columns of Jörg Michael's first-name dictionary (nam_dict.txt, shipped in the
+# gender-guesser wheel; GNU FDL): from column 30 one frequency digit per country, 1 (rare) to
+# D (common, logarithmic), in this order.
+_DICTIONARY_COUNTRIES = (
+    "gb ie us it mt pt es fr be lu nl frisia de at ch is dk no se fi ee lv lt pl cz sk hu ro bg"
+    " ba hr xk mk me rs si al gr ru by md ua am az ge stans tr arabia il cn in jp kr vn other"
+).split()
+# A name given at least this often in Denmark, Norway, Sweden or Finland (or in Britain,
+# Ireland, the USA: English-language feedback) is a first name like Faker's; rarer ones are
+# often also ordinary words ("Toimi", "Ilo", "Lie") and count only as wider names.
+_COMMON_HERE = {"dk": 3, "no": 3, "se": 3, "fi": 3, "gb": 4, "ie": 4, "us": 4}
+
+
+def _first_names_by_country() -> tuple[set[str], set[str]]:
+    """(first names common in the Nordic countries or Britain, all other first names)."""
+    columns = {30 + _DICTIONARY_COUNTRIES.index(c): least for c, least in _COMMON_HERE.items()}
+    path = importlib.resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    here: set[str] = set()
+    elsewhere: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        # A "+" in column 29 repeats a name with its umlauts expanded (Käte as Kaete).
+        if line[:1] in "#=" or len(line) < 31 or line[29] == "+":
+            continue
+        # A "+" inside a name stands for a hyphen, a space or nothing (Jun+Wei).
+        name = line[3:29].strip().lower().replace("+", "-")
+        common = any(int(line[column], 16) >= least for column, least in columns.items()
+                     if line[column].strip())
+        (here if common else elsewhere).add(name)
+    return here, elsewhere - here
 
 
 def _places() -> frozenset[str]:
@@ -380,12 +444,14 @@ def _is_capitalised(word: str) -> bool:
     )
 
 
-def _lemmas(word: str, at_start: bool = False) -> Iterator[str]:
+def _lemmas(word: str, at_start: bool = False, e_stems: bool = True) -> Iterator[str]:
     """The word and the base forms it may be an inflection of (lower case).
 
     A sentence's first word is read as inflected by a short ending only as a genitive of a
     name that is no ordinary word: "Eeron", "Mettes", "Matille", but not "Olen", "Toivon",
-    "Then", "Kenttä", "Tomta" (Ole-n, Toivo-n, The-n, Kent-tä, Tom-ta).
+    "Then", "Kenttä", "Tomta" (Ole-n, Toivo-n, The-n, Kent-tä, Tom-ta). ``e_stems``: also
+    the old nouns whose -i becomes -e- (Järven → Järvi), which are family names, never
+    given ones (Toini's genitive is Toinin: "Toinen" is no Toini).
     """
     lowered = word.lower().rstrip("'’").replace("’", "'")
     if lowered.endswith("'s"):
@@ -396,9 +462,9 @@ def _lemmas(word: str, at_start: bool = False) -> Iterator[str]:
         if stem.endswith(ending) and len(stem) - len(ending) >= 3:
             if at_start and len(ending) < 3:
                 if ending == "n" and len(stem) > 4 and stem[:-1] not in _ORDINARY_WORDS:
-                    yield from _bases(stem[:-1])
+                    yield from _bases(stem[:-1], e_stems)
             else:
-                yield from _bases(stem[: -len(ending)])
+                yield from _bases(stem[: -len(ending)], e_stems)
     if len(stem) > 4 and stem[-1] == "n" and stem[-2] == stem[-3] and not at_start:
         yield stem[:-2]  # illative: Annaan, Mattiin
     if stem.endswith("s"):
@@ -423,7 +489,7 @@ _GRADATION = (
 _VOWELS = "aeiouyäö"
 
 
-def _bases(base: str) -> Iterator[str]:
+def _bases(base: str, e_stems: bool) -> Iterator[str]:
     yield base
     if base.endswith("se") or base.endswith("s"):
         yield base.rstrip("e")[:-1] + "nen"  # Virtaselle, Virtasen, Virtasta → Virtanen
@@ -435,7 +501,7 @@ def _bases(base: str) -> Iterator[str]:
         yield base[:-3] + "s"  # Tuomaksen → Tuomas, Markukselle → Markus
     for stem in _strong_grades(base):
         yield stem
-        if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
+        if e_stems and len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
             yield stem[:-1] + "i"  # Järve- → Järvi, Lahte- → Lahti, Mäke- → Mäki
 
 
@@ -460,12 +526,13 @@ def _kind(word: str, at_start: bool = False) -> str | None:
         # Anna-Liisa, Sven-Erik: the last half carries the inflection.
         if parts[0].lower() in names.first and any(lem in names.first for lem in _lemmas(parts[1])):
             return "first"
-    lemmas = list(_lemmas(word, at_start))
-    if any(lemma in names.first for lemma in lemmas):
+    if any(lemma in names.first for lemma in _lemmas(word, at_start, e_stems=False)):
         return "first"
+    lemmas = list(_lemmas(word, at_start))
     if any(lemma in names.last for lemma in lemmas):
         return "last"
-    if any(lemma in names.wider_first or lemma in names.wider_last for lemma in lemmas):
+    wider = (names.wider_first, names.wider_last, names.rare_first)
+    if any(lemma in names for lemma in lemmas for names in wider):
         return "wider"
     return None
 
@@ -549,6 +616,7 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
         _capitalised_names(text, capitalised)
         + _names_in_any_case(text, words, {word.start() for word in capitalised})
         + _sign_off_name(text)
+        + _names_after_cues(text, words)
     )
     spans = []
     for start, end in found:
@@ -595,23 +663,49 @@ def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
 
 
 def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: str | None) -> int:
-    """How many words from ``index`` on are a full name: 0, or 2 (3 when introduced)."""
+    """How many words from ``index`` on are a full name: 0, 2 or 3."""
     count = _following_names(text, words, index)
-    if count == 1 or _after_institution(text, words[index].start()):
+    start = words[index].start()
+    if count == 1 or _after_institution(text, start):
         return 0
     if cue == "introduced":
         return count
-    given, family = words[index].group(), words[index + 1].group()
+    names = words[index : index + count]
+    if _starts_sentence(text, start) and _is_common(names[0].group()):
+        return 0  # "Har D-nummer", "The English storytime"
+    if cue == "greeted" and _introduces_self(text, start) and not _any_place(names):
+        return count  # "I'm Kwame Mensah", "olen Jiang Wei"
+    if count == 3 and _says_after(text, names[2]) and _kind(names[0].group()):
+        return 3  # "Nguyen Van Minh called"
+    if not _is_two_word_name(text, names[0], names[1].group(), cue):
+        return 0
+    # "Per Arne Stene", "Knud Erik Larsen": a double first name.
+    return 3 if count == 3 and _kind(names[1].group()) == "first" else 2
+
+
+def _is_two_word_name(text: str, word: re.Match[str], family: str, cue: str | None) -> bool:
+    given = word.group()
     kind, family_kind = _kind(given), _kind(family) or _surname_by_ending(family)
     if _is_place(family) and family_kind is None:
-        return 0
+        return False
     if kind == "first":
         # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
-        ordinary = _starts_sentence(text, words[index].start()) and given.lower() in _ORDINARY_WORDS
-        return 2 if not ordinary or _is_listed_last_name(family) else 0
+        ordinary = _starts_sentence(text, word.start()) and given.lower() in _ORDINARY_WORDS
+        return not ordinary or _is_listed_last_name(family)
     if kind == "wider" or (cue == "greeted" and family_kind is not None):
-        return 2  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
-    return 2 if _first_name_before(given, family) else 0
+        return True  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
+    return _first_name_before(given, family)
+
+
+def _introduces_self(text: str, start: int) -> bool:
+    return bool(_SELF_RE.search(text, max(0, start - 20), start))
+
+
+def _any_place(words: list[re.Match[str]]) -> bool:
+    return any(
+        _is_place(w.group()) or _is_common(w.group()) or set(_lemmas(w.group())) & _SERVICE_NAMES
+        for w in words
+    )
 
 
 def _after_institution(text: str, start: int) -> bool:
@@ -691,6 +785,69 @@ def _names_in_any_case(
                 end = nxt.end() if surname and _is_surname(nxt.group()) else word.end()
                 spans.append((word.start(), end))
     return spans
+
+
+def _names_after_cues(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """A name in any case right after an introducer or a call log's header: "asiakas
+    jokinen", "herr olofsson)", "opkald: emre öztürk, tolk …", "Call: yuki sato, asked"."""
+    spans = []
+    for index, word in enumerate(words):
+        count = _name_run(text, words, index)
+        if count and _RUN_CUE_RE.search(text, max(0, word.start() - 60), word.start()):
+            spans.append((word.start(), words[index + count - 1].end()))
+    return spans
+
+
+def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
+    """How many words from ``index`` on are a name written in one case: the first in a list
+    (of any country), then first names, up to a last name; a word no list holds only where
+    the field ends after it."""
+    first = words[index].group()
+    kind = _listed_as(first)
+    if kind is None or _is_common(first):
+        return 0
+    count = 1
+    # A name that is also a word ("liv", "bo", "oli") needs its field's end or a listed last
+    # name after it.
+    ordinary = first.lower() in _ORDINARY_WORDS
+    if ordinary and _FIELD_END_RE.match(text, words[index].end()):
+        return 1
+    while kind != "last" and count < 3 and index + count < len(words):
+        previous, word = words[index + count - 1], words[index + count]
+        written = word.group()
+        same_case = written.istitle() == first.istitle()
+        if text[previous.end() : word.start()] not in _SPACE or not same_case:
+            break
+        ends_field = bool(_FIELD_END_RE.match(text, word.end()))
+        kind = _listed_as(written) or (None if ordinary else _surname_by_ending(written))
+        if _SAYS_AFTER_RE.match(" " + written) or (_is_common(written) and not ends_field):
+            break
+        if kind is None and (ordinary or not ends_field):
+            break
+        count += 1
+    return 0 if ordinary and count == 1 else count
+
+
+def _is_common(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in _COMMON_WORDS and lowered not in _ORDINARY_WORDS
+
+
+def _listed_as(word: str) -> str | None:
+    """ "first", "last" or "wider": the list that holds ``word`` as written, uninflected
+    (Anne-Mette: both halves), or None."""
+    names = _known_names()
+    kinds = set()
+    for part in word.lower().split("-"):
+        if part in names.first:
+            kinds.add("first")
+        elif part in names.last:
+            kinds.add("last")
+        elif part in names.wider_first or part in names.rare_first or part in names.wider_last:
+            kinds.add("wider")
+        else:
+            return None
+    return "last" if kinds == {"last"} else "first" if "first" in kinds else "wider"
 
 
 def _says_after(text: str, word: re.Match[str]) -> bool:
