@@ -150,6 +150,7 @@ _NORWEGIAN_CITIES = frozenset(
 _PLACE_WORDS = frozenset(
     """gate gata gatan gaten vej vei veien vejen väg vägen torg torget torv plass plassen plads
     pladsen allé alle boulevard street road avenue square lane katu tie kuja polku tori aukio
+    gade gaden stræde strædet vænge vænget sti stien stig stigen kaj kajen brygge bryggen
     puisto park parken bro broen bron bridge silta garden gardens kyrka kirke kirkko church
     """.split()
 )
@@ -161,6 +162,16 @@ _INSTITUTION_WORDS = frozenset(
     """förskolan förskola skolan skola päiväkoti päiväkodin koulu koulun børnehaven børnehave
     barnehage barnehagen skole skolen school kindergarten daghemmet bibliotek biblioteket
     kirjasto""".split()
+)
+# "in Kallio", "i Bagarmossen", "vid Slussen", "på Solrosen" (a kindergarten).
+_LOCATIVE_RE = re.compile(r"(?i)(?<!\w)(?:in|i|vid|ved|near|nära|nær)[ \u00a0]+$")
+_ON_RE = re.compile(r"(?i)(?<!\w)på[ \u00a0]+$")
+_SAINT_RE = re.compile(r"(?<!\w)(?:Sankt|Sankta|St\.|S:t|S:ta|Skt\.|Sct\.|Pyhän)[ \u00a0]+$")
+# After a first name that is also a word, what makes it the name: "Onni ja Toivo", "Will from
+# the youth centre", "Jette fra Borgerservice", "Per på servicetorget".
+_PERSON_AFTER_RE = re.compile(
+    r"(?:[ \u00a0]+(?:ja|och|og|and|&)[ \u00a0]+(?P<other>[A-ZÅÄÖÆØ][a-zåäöæøéü]+)"
+    r"|[ \u00a0]+(?:from|fra|från|frå|på)[ \u00a0])"
 )
 _INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
 _INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
@@ -274,7 +285,8 @@ class _Names:
 
     ``rare_first``: the dictionary's first names given elsewhere or rarely here, which are
     names only when capitalised or in a call log's header: in lower case the list holds
-    words of every language ("ang", "gull", "lie").
+    words of every language ("ang", "lie"). ``unsure_first``: first names given here, but
+    not often enough to be read as names in lower case after a greeting ("det er gull").
     """
 
     def __init__(
@@ -284,6 +296,7 @@ class _Names:
         wider_first: frozenset[str],
         wider_last: frozenset[str],
         rare_first: frozenset[str],
+        unsure_first: frozenset[str],
         places: frozenset[str],
     ) -> None:
         self.first = first
@@ -291,6 +304,7 @@ class _Names:
         self.wider_first = wider_first
         self.wider_last = wider_last
         self.rare_first = rare_first
+        self.unsure_first = unsure_first
         self.places = places
 
 
@@ -373,8 +387,9 @@ def _known_names() -> _Names:
         wider_first |= given
         wider_last |= family
     norse = {n for name in _person_lists("is_IS")[0] for n in _norse_spellings(name)}
-    common_here, elsewhere = _first_names_by_country()
-    first |= common_here
+    frequent, common, elsewhere = _first_names_by_country()
+    unsure = common - frequent - first
+    first |= common
     wider = (_with_spellings(wider_first) | norse) - first
     return _Names(
         frozenset(first),
@@ -382,6 +397,7 @@ def _known_names() -> _Names:
         wider,
         _with_spellings(wider_last) - last,
         _with_spellings(elsewhere) - first - wider,
+        frozenset(unsure),
         _places(),
     )
 
@@ -395,14 +411,17 @@ _DICTIONARY_COUNTRIES = (
 ).split()
 # A name given at least this often in Denmark, Norway, Sweden or Finland (or in Britain,
 # Ireland, the USA: English-language feedback) is a first name like Faker's; rarer ones are
-# often also ordinary words ("Toimi", "Ilo", "Lie") and count only as wider names.
+# often also ordinary words ("Toimi", "Ilo", "Lie") and count only as wider names. Two steps
+# (four times) more often, it is also a name in lower case after a greeting.
 _COMMON_HERE = {"dk": 3, "no": 3, "se": 3, "fi": 3, "gb": 4, "ie": 4, "us": 4}
+_FREQUENT = 2
 
 
-def _first_names_by_country() -> tuple[set[str], set[str]]:
-    """(first names common in the Nordic countries or Britain, all other first names)."""
+def _first_names_by_country() -> tuple[set[str], set[str], set[str]]:
+    """First names (frequent here, common here, all others) in the dictionary."""
     columns = {30 + _DICTIONARY_COUNTRIES.index(c): least for c, least in _COMMON_HERE.items()}
     path = importlib.resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    frequent: set[str] = set()
     here: set[str] = set()
     elsewhere: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -411,10 +430,12 @@ def _first_names_by_country() -> tuple[set[str], set[str]]:
             continue
         # A "+" inside a name stands for a hyphen, a space or nothing (Jun+Wei).
         name = line[3:29].strip().lower().replace("+", "-")
-        common = any(int(line[column], 16) >= least for column, least in columns.items()
-                     if line[column].strip())
-        (here if common else elsewhere).add(name)
-    return here, elsewhere - here
+        margin = max(
+            int(line[column], 16) - least if line[column].strip() else -1
+            for column, least in columns.items()
+        )
+        (frequent if margin >= _FREQUENT else here if margin >= 0 else elsewhere).add(name)
+    return frequent, here | frequent, elsewhere - here - frequent
 
 
 def _places() -> frozenset[str]:
@@ -551,6 +572,7 @@ def _is_listed_first_name(word: str) -> bool:
         and lowered not in _ORDINARY_WORDS
         and lowered not in _COMMON_WORDS
         and (lowered in names.first or lowered in names.wider_first)
+        and not (word.islower() and lowered in names.unsure_first)
     )
 
 
@@ -623,7 +645,11 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
         following = text[end : end + 20].split()
         last_word = text[start:end].split()[-1].lower()
         next_word = following[0].strip(".,;:").lower() if following else ""
-        if last_word in _PLACE_WORDS or next_word in _PLACE_WORDS | _PRODUCT_WORDS:
+        # "Peter Fabers Gade", "Freja eID", "Park Skole".
+        if (
+            last_word in _PLACE_WORDS | _INSTITUTION_WORDS
+            or next_word in _PLACE_WORDS | _PRODUCT_WORDS
+        ):
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
@@ -722,16 +748,40 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
         return False
+    if _names_a_place(text, word, listed=_kind(written, initial) is not None):
+        return False
     lemmas = set(_lemmas(written))
     if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
         return False
-    if kind == "wider":
-        return cue == "greeted"
     lowered = written.lower()
-    ordinary = lowered in _MONTHS or (
-        initial and (lowered in _ORDINARY_WORDS or lowered in _COMMON_WORDS)
-    )
-    return not (ordinary or (initial and kind == "last"))
+    if kind == "wider":
+        # "Rania ringde"; not "Alla ringde", "Man ringer".
+        return cue == "greeted" or (lowered not in _COMMON_WORDS and _says_after(text, word))
+    if initial and kind == "last":
+        # "Virtanen ei vastaa", "Larsson på miljöförvaltningen lovade": a listed surname of a
+        # Finnish or patronymic shape starts a sentence about its bearer.
+        return lowered in _known_names().last and _surname_by_ending(written) is not None
+    if initial and kind == "first" and lowered in _ORDINARY_WORDS:
+        # "Onni ja Toivo ovat …", "Will from the youth centre", "Per på servicetorget".
+        after = _PERSON_AFTER_RE.match(text, word.end())
+        return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
+    ordinary = lowered in _MONTHS or (initial and lowered in _COMMON_WORDS)
+    return not ordinary
+
+
+def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
+    """A name inflected "in" (Kalliossa), or after "in", "i", "vid" without a genitive ("in
+    Kallio", "i Bagarmossen"), or a saint's ("Sankt Hans", "S:t Eriks"), names a place; so
+    does a word of a surname's shape that no list holds after "på" ("på Solrosen")."""
+    written = word.group().lower()
+    if written.endswith(("ssa", "ssä")):
+        return True
+    before = text[max(0, word.start() - 8) : word.start()]
+    if _SAINT_RE.search(before):
+        return True
+    if written.endswith(("s", "'")) or (written.endswith("n") and listed):
+        return False  # a genitive: "i Annas rum", "in Kallio's", "Virtasen"
+    return bool(_LOCATIVE_RE.search(before) or (not listed and _ON_RE.search(before)))
 
 
 # Nordic surnames by their ending: Finnish -nen (and its inflected -se- stem), Swedish -sson
@@ -750,9 +800,23 @@ _NOUN_ENDING = re.compile(
 
 
 def _surname_by_ending(word: str) -> str | None:
-    if len(word) <= 5 or _NOUN_ENDING.search(word) or _is_place(word):
+    if len(word) <= 5 or _is_place(word) or word[1:2] == "-":
+        return None  # "T-banen", "S-tog": a letter and a noun
+    match = _SURNAME_ENDING.search(word)
+    if match is None:
         return None
-    return "last" if _SURNAME_ENDING.search(word) else None
+    stem = word[: match.start()].lower()
+    # The Nordic -sen and -son names are patronymics, a first name before the ending
+    # (Jens-en, Lars-son, Mikkel-sen); Finnish -nen names have a vowel before it (Virta-nen,
+    # Korho-sen). "Sydhavnen", "Bagarmossen" (a harbour, a bog) are neither.
+    if _listed_as(stem) or _listed_as(stem + word[match.start()].lower()):
+        return "last"
+    if _NOUN_ENDING.search(word):
+        return None
+    if stem[-1:] in _VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):
+        return "last"
+    return None
+    return "last" if match.group().lower() in ("ström", "qvist", "kvist") else None
 
 
 def _names_in_any_case(
