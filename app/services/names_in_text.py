@@ -173,8 +173,14 @@ _PERSON_AFTER_RE = re.compile(
     r"(?:[ \u00a0]+(?:ja|och|og|and|&)[ \u00a0]+(?P<other>[A-ZÅÄÖÆØ][a-zåäöæøéü]+)"
     r"|[ \u00a0]+(?:from|fra|från|frå|på)[ \u00a0])"
 )
+# A signature or a sender that is an association, a company or a board, not a person:
+# "Mvh Bostadsrättsföreningen", "Terveisin Asukasyhdistys", "Hilsen Styret".
+_ORGANISATION_RE = re.compile(
+    r"(?i)(?:förening|föreningen|forening|foreningen|yhdistys|taloyhtiö|klubb|klubben|klubi"
+    r"|styrelsen|styret|bestyrelsen|hallitus|kommun|kommune|kaupunki|laget|seura|gruppen)$"
+)
 _INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
-_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
+_INITIAL_BEFORE = re.compile(r"(?i)(?:^|(?<=[\s(]))[a-zåäöæø]\.[ \u00a0]$")
 
 # Finnish case endings (longest first) and the genitive -s / 's of the other languages.
 _ENDINGS = sorted(
@@ -272,7 +278,15 @@ _GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + _CALLED + r")[\s,:]+$
 _SAYS_AFTER_RE = re.compile(
     r"""(?ix)[ \u00a0]+(?:soitti|soittaa|kirjoittaa|kirjoitti|kysyi|ringde|ringer|ringte
     |ringede|skriver|skriv|skrev|heter\s+jag|heiter\s+eg|hedder\s+jeg|called|calls|rang|writes
-    |wrote|here)(?!\w)"""
+    |wrote|here|asked|asks|said|says|kysyy|sanoi|frågade|frågar|sa|sade|säger|spurte|spør
+    |spurgte|spørger|sier|sagde|siger)(?!\w)"""
+)
+# A person's role in the case right after the name: "stina, vårdnadshavare", "liv (datter)".
+_ROLE_AFTER_RE = re.compile(
+    r"""(?ix)[ \u00a0]*[,(][ \u00a0]*(?:vårdnadshavare|förälder|huoltaja|vanhempi|forælder
+    |forelder|foresatt|pårørende|anhörig|omainen|guardian|parent|mother|father|mamma|pappa
+    |mor|far|äiti|isä|datter|dotter|sønn|søn|son|daughter|tytär|poika|nabo|granne|naapuri
+    |neighbour|neighbor|tolk|tulkki|interpreter|elev|oppilas|pupil|student)(?!\w)"""
 )
 # A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
 _SIGN_OFF_RE = re.compile(
@@ -654,7 +668,9 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
         if _INITIAL_BEFORE.search(text[max(0, start - 4) : start]):
-            start -= 3  # "J. Andersson"
+            start -= 3  # "J. Andersson", "j. lindqvist"
+        if text[end : end + 1] in ("'", "’") and text[end - 1 : end] in ("s", "x", "z"):
+            end += 1  # "Anders' lärare"
         spans.append((start, end))
     return spans
 
@@ -695,7 +711,7 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
     if count == 1 or _after_institution(text, start):
         return 0
     if cue == "introduced":
-        return count
+        return 0 if _ORGANISATION_RE.search(words[index].group()) else count
     names = words[index : index + count]
     if _starts_sentence(text, start) and _is_common(names[0].group()):
         return 0  # "Har D-nummer", "The English storytime"
@@ -741,9 +757,9 @@ def _after_institution(text: str, start: int) -> bool:
 
 def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     """Whether one capitalised word alone is a name."""
-    if cue == "introduced":
-        return True
     written = word.group()
+    if cue == "introduced":
+        return not _ORGANISATION_RE.search(written)
     initial = _starts_sentence(text, word.start())
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
@@ -754,6 +770,10 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
         return False
     lowered = written.lower()
+    if initial and kind in ("first", "wider") and lowered in _ORDINARY_WORDS:
+        # "Onni ja Toivo ovat …", "Will from the youth centre", "Per på servicetorget".
+        after = _PERSON_AFTER_RE.match(text, word.end())
+        return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
     if kind == "wider":
         # "Rania ringde"; not "Alla ringde", "Man ringer".
         return cue == "greeted" or (lowered not in _COMMON_WORDS and _says_after(text, word))
@@ -761,10 +781,6 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         # "Virtanen ei vastaa", "Larsson på miljöförvaltningen lovade": a listed surname of a
         # Finnish or patronymic shape starts a sentence about its bearer.
         return lowered in _known_names().last and _surname_by_ending(written) is not None
-    if initial and kind == "first" and lowered in _ORDINARY_WORDS:
-        # "Onni ja Toivo ovat …", "Will from the youth centre", "Per på servicetorget".
-        after = _PERSON_AFTER_RE.match(text, word.end())
-        return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
     ordinary = lowered in _MONTHS or (initial and lowered in _COMMON_WORDS)
     return not ordinary
 
@@ -843,8 +859,12 @@ def _names_in_any_case(
                 spans.append((word.start(), word.end()))
         elif nxt is not None and _is_full_name_in_one_case(written, nxt.group()):
             spans.append((word.start(), nxt.end()))
+        elif written.islower() and _listed_as(written) == "last" and not _is_common(written):
+            if _says_after(text, word):
+                spans.append((word.start(), word.end()))  # "j. lindqvist soitti"
         elif _is_listed_first_name(written) and written.lower() not in _PRONOUNS:
-            if _says_after(text, word) or _cue_before(text, word.start()) is not None:
+            cued = _cue_before(text, word.start()) is not None
+            if cued or _says_after(text, word) or _ROLE_AFTER_RE.match(text, word.end()):
                 surname = nxt is not None and nxt.start() not in capitalised
                 end = nxt.end() if surname and _is_surname(nxt.group()) else word.end()
                 spans.append((word.start(), end))
@@ -882,7 +902,7 @@ def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
         same_case = written.istitle() == first.istitle()
         if text[previous.end() : word.start()] not in _SPACE or not same_case:
             break
-        ends_field = bool(_FIELD_END_RE.match(text, word.end()))
+        ends_field = bool(_FIELD_END_RE.match(text, word.end()) or _says_after(text, word))
         kind = _listed_as(written) or (None if ordinary else _surname_by_ending(written))
         if _SAYS_AFTER_RE.match(" " + written) or (_is_common(written) and not ends_field):
             break
