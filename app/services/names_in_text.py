@@ -127,6 +127,8 @@ _COMMON_WORDS = frozenset(
     vilka vilken vilket vill ville visa vit voi voin voisi von vor vores vort vuosi vähän väl
     väärä vår våra våre vårt vært wait walker want was way we weeks well were what when where
     which who why will wish work worked would write wrote yes yli you zu är även år över
+    danish finnish swedish norwegian icelandic british irish scottish welsh american polish
+    german french spanish italian russian ukrainian estonian turkish somali arabic
     """.split()
 )
 # Pronouns and quantifiers that are also names never name the one who calls or writes, even
@@ -165,6 +167,10 @@ _INSTITUTION_WORDS = frozenset(
 )
 # "in Kallio", "i Bagarmossen", "vid Slussen", "på Solrosen" (a kindergarten).
 _LOCATIVE_RE = re.compile(r"(?i)(?<!\w)(?:in|i|vid|ved|near|nära|nær)[ \u00a0]+$")
+_FACILITY_AFTER_RE = re.compile(
+    r"(?i)[ \u00a0]+(?:koulu|kirjasto|uimahalli|terveysasema|kirkko|päiväko|puisto|tori|asema"
+    r"|sairaala|neuvola|nuorisotalo|palvelupiste|liikuntahalli|urheilukenttä|ranta|metro)"
+)
 _ON_RE = re.compile(r"(?i)(?<!\w)på[ \u00a0]+$")
 _SAINT_RE = re.compile(r"(?<!\w)(?:Sankt|Sankta|St\.|S:t|S:ta|Skt\.|Sct\.|Pyhän)[ \u00a0]+$")
 # After a first name that is also a word, what makes it the name: "Onni ja Toivo", "Will from
@@ -279,7 +285,8 @@ _SAYS_AFTER_RE = re.compile(
     r"""(?ix)[ \u00a0]+(?:soitti|soittaa|kirjoittaa|kirjoitti|kysyi|ringde|ringer|ringte
     |ringede|skriver|skriv|skrev|heter\s+jag|heiter\s+eg|hedder\s+jeg|called|calls|rang|writes
     |wrote|here|asked|asks|said|says|kysyy|sanoi|frågade|frågar|sa|sade|säger|spurte|spør
-    |spurgte|spørger|sier|sagde|siger)(?!\w)"""
+    |spurgte|spørger|sier|sagde|siger|wants|wanted|needs|haluaa|halusi|önskar|ønsker|ønsket
+    |vill|ville|vil)(?!\w)"""
 )
 # A person's role in the case right after the name: "stina, vårdnadshavare", "liv (datter)".
 _ROLE_AFTER_RE = re.compile(
@@ -776,11 +783,14 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
     if kind == "wider":
         # "Rania ringde"; not "Alla ringde", "Man ringer".
-        return cue == "greeted" or (lowered not in _COMMON_WORDS and _says_after(text, word))
+        return lowered not in _COMMON_WORDS and (cue == "greeted" or _says_after(text, word))
     if initial and kind == "last":
         # "Virtanen ei vastaa", "Larsson på miljöförvaltningen lovade": a listed surname of a
-        # Finnish or patronymic shape starts a sentence about its bearer.
-        return lowered in _known_names().last and _surname_by_ending(written) is not None
+        # Finnish or patronymic shape starts a sentence about its bearer; not one that is
+        # also a demonym ("Suomalainen palvelu", "Ruotsalainen yritys").
+        shaped = _surname_by_ending(written) is not None
+        demonym = lowered.endswith(("lainen", "läinen"))
+        return lowered in _known_names().last and shaped and not demonym
     ordinary = lowered in _MONTHS or (initial and lowered in _COMMON_WORDS)
     return not ordinary
 
@@ -792,6 +802,8 @@ def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
     written = word.group().lower()
     if written.endswith(("ssa", "ssä")):
         return True
+    if _kind(written) != "first" and _FACILITY_AFTER_RE.match(text, word.end()):
+        return True  # "Kallion koulussa", "Tapiolan kirjasto": the district's
     before = text[max(0, word.start() - 8) : word.start()]
     if _SAINT_RE.search(before):
         return True
