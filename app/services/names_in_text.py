@@ -722,6 +722,8 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
     names = words[index : index + count]
     if _starts_sentence(text, start) and _is_common(names[0].group()):
         return 0  # "Har D-nummer", "The English storytime"
+    if _INTRODUCER_RE.search(names[0].group() + " "):
+        return 0  # "Rektor Lindahl", "Opettaja Kivelä": the title introduces the name
     if cue == "greeted" and _introduces_self(text, start) and not _any_place(names):
         return count  # "I'm Kwame Mensah", "olen Jiang Wei"
     if count == 3 and _says_after(text, names[2]) and _kind(names[0].group()):

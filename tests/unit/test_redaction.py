@@ -677,6 +677,61 @@ NAMES_BY_CLASS = {
         ),
         ("Skrevet på vegne af min far, Knud Erik Larsen.", "Skrevet på vegne af min far, [name]."),
     ],
+    # Second pass of issue 16: classes read off the development set's misses, the sentences
+    # and names here are new.
+    "call log headers and senders, any case": [
+        ("opkald: mads krogh 0101 ang. affaldsspand", "opkald: [name] 0101 ang. affaldsspand"),
+        ("samtale: synnøve haugland, klage på brøyting", "samtale: [name], klage på brøyting"),
+        (
+            "Call: tomás ruiz, asked about swimming hall prices",
+            "Call: [name], asked about swimming hall prices",
+        ),
+        ("caller aiko nakamura wanted a card", "caller [name] wanted a card"),
+        ("samtale: reidun, vil ha tilbakemelding", "samtale: [name], vil ha tilbakemelding"),
+        ("Message from Siobhan Kelly: the form crashes", "Message from [name]: the form crashes"),
+        ("asiakas rantanen kysyi laskusta", "asiakas [name] kysyi laskusta"),
+        ("kund (fru lindberg) ringde om snöröjningen", "kund (fru [name]) ringde om snöröjningen"),
+        ("k. nyström ringde om bygglovet", "[name] ringde om bygglovet"),
+    ],
+    "surname starting a sentence": [
+        ("Heikkinen lupasi soittaa takaisin.", "[name] lupasi soittaa takaisin."),
+        (
+            "Johansson på stadsbyggnadskontoret svarar aldrig.",
+            "[name] på stadsbyggnadskontoret svarar aldrig.",
+        ),
+        (
+            "Mortensen fra teknik og miljø har ikke svaret.",
+            "[name] fra teknik og miljø har ikke svaret.",
+        ),
+    ],
+    "first-name dictionary": [
+        ("Frøydis ringte igjen om søppelhentingen.", "[name] ringte igjen om søppelhentingen."),
+        ("Jeg har snakket med Torgeir i resepsjonen.", "Jeg har snakket med [name] i resepsjonen."),
+        ("I spoke to Priyanka at the service desk.", "I spoke to [name] at the service desk."),
+        ("Mustafa ringde angående bygglovet.", "[name] ringde angående bygglovet."),
+        ("Yusuf called twice about the bin.", "[name] called twice about the bin."),
+    ],
+    "self-introductions and three-word names": [
+        ("Hi, I'm Chidinma Eze and I need help.", "Hi, I'm [name] and I need help."),
+        ("Hej, jag är Dragana Petrović och har en fråga.", "Hej, jag är [name] och har en fråga."),
+        ("Kari Anne Lunde ringte om parkeringsloven.", "[name] ringte om parkeringsloven."),
+        ("Tran Thi Hoa called about the daycare fee.", "[name] called about the daycare fee."),
+    ],
+    "titles, roles and bare relatives": [
+        ("Rektor Lindahl har inte svarat.", "Rektor [name] har inte svarat."),
+        ("Opettaja Kivelä ei vastaa Wilmassa.", "Opettaja [name] ei vastaa Wilmassa."),
+        ("Vi søker plass for datter Ylva.", "Vi søker plass for datter [name]."),
+        (
+            "kund ringde, ebba, vårdnadshavare, ser inte schemat",
+            "kund ringde, [name], vårdnadshavare, ser inte schemat",
+        ),
+    ],
+    "names that are words, by what follows": [
+        ("Satu ja Mikko muuttivat viime kuussa.", "[name] ja [name] muuttivat viime kuussa."),
+        ("Mark from the library was very helpful.", "[name] from the library was very helpful."),
+        ("Maj från hemtjänsten kom aldrig.", "[name] från hemtjänsten kom aldrig."),
+        ("Jonas' lærer har ikke svart.", "[name] lærer har ikke svart."),
+    ],
     "sign-offs and all caps": [
         ("ring mig efter kl. 16 – signe", "ring mig efter kl. 16 – [name]"),
         ("Tack på förhand!\n/Malin", "Tack på förhand!\n/[name]"),
@@ -769,6 +824,34 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Dottern har plats på förskolan Solrosen.",
         "van Gogh",
         "Kr 55 kr/tim.",
+        # Second pass: headers without a name, self-descriptions, organisations signing,
+        # adjectives, places (districts, streets, saints, kindergartens), pronouns and nouns
+        # before a calling verb.
+        "Notat: henvist til Borgerservice, sak lukket.",
+        "Samtal: klagomål på snöröjning, skickat vidare.",
+        "soitto: ei vastausta, yritetään huomenna.",
+        "caller: needs an interpreter, Somali",
+        "I'm Danish and live in Oslo.",
+        "Hei, olen yrittänyt soittaa monta kertaa.",
+        "Det er flott at dere har lengre åpningstider.",
+        "Mvh Styret i Sameiet Solbakken",
+        "Terveisin Asukasyhdistys",
+        "Toinen lapsi on jonossa.",
+        "Suomalainen palvelu toimii hyvin.",
+        "Bo i en lägenhet är dyrt.",
+        "Sankt Hans bål er aflyst.",
+        "Hun bor i Nørre Allé og Peter Bangs Vej.",
+        "Bussen till Bagarmossen var försenad igen.",
+        "Vi bor i Sydhavnen og tager T-banen.",
+        "Lapsi on Kallion koulussa.",
+        "In Kallio the snow was not cleared.",
+        "Asunto on Kalliossa.",
+        "Skolan ringde och sa att bussen inte kommer.",
+        "Har D-nummer men ikke BankID.",
+        "The English lessons are good.",
+        "Stenen vid S:t Eriks torg är lös.",
+        "Hon är på Solrosen hela dagen.",
+        "Han sa att ärendet var stängt.",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
