@@ -128,7 +128,7 @@ _COMMON_WORDS = frozenset(
     väärä vår våra våre vårt vært wait walker want was way we weeks well were what when where
     which who why will wish work worked would write wrote yes yli you zu är även år över
     danish finnish swedish norwegian icelandic british irish scottish welsh american polish
-    german french spanish italian russian ukrainian estonian turkish somali arabic
+    german french spanish italian russian ukrainian estonian turkish somali arabic mi
     """.split()
 )
 # Pronouns and quantifiers that are also names never name the one who calls or writes, even
@@ -186,11 +186,15 @@ _ORGANISATION_RE = re.compile(
     r"|styrelsen|styret|bestyrelsen|hallitus|kommun|kommune|kaupunki|laget|seura|gruppen)$"
 )
 _INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
-_INITIAL_BEFORE = re.compile(r"(?i)(?:^|(?<=[\s(]))[a-zåäöæø]\.[ \u00a0]$")
+_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
+# A name in lower case takes a lower-case initial ("j. lindqvist"); a capitalised one does
+# not, since "t." is the Finnish sign-off ("t. Pekka").
+_LOWER_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[a-zåäöæø]\.[ \u00a0]$")
 
-# Finnish case endings (longest first) and the genitive -s / 's of the other languages.
+# Finnish case endings (longest first) and the genitive -s / 's of the other languages; not
+# the translative -ksi ("becoming"), which names take rarely and words often ("Onneksi").
 _ENDINGS = sorted(
-    "lle llä lla ltä lta ssä ssa stä sta ksi seen hin na nä ta tä n a ä lle'".split(),
+    "lle llä lla ltä lta ssä ssa stä sta seen hin na nä ta tä n a ä lle'".split(),
     key=len,
     reverse=True,
 )
@@ -225,7 +229,7 @@ _INTRODUCER = r"""
   | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
   | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
   | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
-  | datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn
+  | (?:datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn)(?:\s+(?:min|mi|mitt|mine))?
   | rektor|rehtori|lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
   | læge|lege|läkare|lääkäri|sygeplejerske|sykepleier|sjuksköterska|sairaanhoitaja|nurse
   | kurator|kuraattori|pastor|präst|prest|præst|pappi|pedagog|pædagog|pedagogi|assistent
@@ -674,7 +678,8 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
-        if _INITIAL_BEFORE.search(text[max(0, start - 4) : start]):
+        initial = _LOWER_INITIAL_BEFORE if text[start].islower() else _INITIAL_BEFORE
+        if initial.search(text[max(0, start - 4) : start]):
             start -= 3  # "J. Andersson", "j. lindqvist"
         if text[end : end + 1] in ("'", "’") and text[end - 1 : end] in ("s", "x", "z"):
             end += 1  # "Anders' lärare"

@@ -721,6 +721,8 @@ NAMES_BY_CLASS = {
         ("Rektor Lindahl har inte svarat.", "Rektor [name] har inte svarat."),
         ("Opettaja Kivelä ei vastaa Wilmassa.", "Opettaja [name] ei vastaa Wilmassa."),
         ("Vi søker plass for datter Ylva.", "Vi søker plass for datter [name]."),
+        ("Eg skriv for dotter mi Sigrid.", "Eg skriv for dotter mi [name]."),
+        ("Kiitos avusta, t. Mervi Aalto", "Kiitos avusta, t. [name]"),
         (
             "kund ringde, ebba, vårdnadshavare, ser inte schemat",
             "kund ringde, [name], vårdnadshavare, ser inte schemat",
@@ -852,6 +854,7 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Stenen vid S:t Eriks torg är lös.",
         "Hon är på Solrosen hela dagen.",
         "Han sa att ärendet var stängt.",
+        "Onneksi lomake toimi nyt.",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
