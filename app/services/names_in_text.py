@@ -9,7 +9,10 @@ first names are the Nordic names; the lists of the countries people move to Nord
 from (Estonia, Poland, the Baltics, Turkey, Russia and Ukraine transliterated, Arabic and
 Somali names as Pakistan's, Algeria's and Kenya's lists write them, …) and Iceland's (which
 hold the old Norse names Norway still gives: Sigrún, Oddvar, Áslaug) are the wider names.
-They are used with rules of case and context instead of alone:
+Jörg Michael's first-name dictionary (in the gender-guesser wheel: 48,000 names with their
+frequency in 55 countries) adds the first names common here (Frøydis, Torgeir, Jette) and,
+as wider names, those of everywhere else (Emre, Rajesh, Yuki, Minh). They are used with
+rules of case and context instead of alone:
 
 * a known first name followed by a capitalised word is a full name ("Jens Berg"), and a
   capitalised word right before a known last name is its first name ("Mirja Mäkinen"); so
@@ -25,7 +28,13 @@ They are used with rules of case and context instead of alone:
   ("jeg heter silje", "I'm olga petrova");
 * a listed first name in any case before a verb of calling or writing ("pernille skriver",
   "ingrid heter jag") or signing off at the end ("– signe", "/Kristjan"), and an all-caps
-  first and last name ("JUHA KORHONEN") are names.
+  first and last name ("JUHA KORHONEN") are names;
+* after a call log's header or an introducer ("opkald: lise faber, …", "Call: yuki sato,
+  asked", "asiakas rantanen"), one to three words in any case are a name when the first is
+  listed, up to where the header's field ends;
+* after "I'm", "olen", "jag är" two or three capitalised words are a name ("I'm Kwame
+  Mensah"), and so is a listed Finnish or patronymic surname starting a sentence
+  ("Virtanen ei vastaa"), but not a place: after "in", "i", a saint, in the inessive.
 
 Other all-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product
 names and acronyms, which is how e-service names are written.
