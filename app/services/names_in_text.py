@@ -161,7 +161,7 @@ _NORWEGIAN_CITIES = frozenset(
 _PLACE_WORDS = frozenset(
     """gate gata gatan gaten vej vei veien vejen väg vägen torg torget torv plass plassen plads
     pladsen allé alle boulevard street road avenue square lane katu tie kuja polku tori aukio
-    gade gaden stræde strædet vænge vænget sti stien stig stigen kaj kajen brygge bryggen
+    gade gaden stræde strædet vænge vænget stien stigen kajen brygge bryggen
     puisto park parken bro broen bron bridge silta garden gardens kyrka kirke kirkko church
     """.split()
 )
@@ -193,6 +193,11 @@ _PERSON_AFTER_RE = re.compile(
 _ORGANISATION_RE = re.compile(
     r"(?i)(?:förening|föreningen|forening|foreningen|yhdistys|taloyhtiö|klubb|klubben|klubi"
     r"|styrelsen|styret|bestyrelsen|hallitus|kommun|kommune|kaupunki|laget|seura|gruppen)$"
+)
+_OFFICE_AFTER_RE = re.compile(
+    r"(?i)[ \u00a0]+(?:kaupunki|kaupungin|kunta|kunnan|kommun|kommune|förvaltning|forvaltning"
+    r"|kontor|afdeling|avdeling|avdelning|kundtjänst|kundeservice|kundservice|toimisto|palvelu"
+    r"|keskus|virasto|yksikkö|enhet|enhed|team|office|department|council|services?)"
 )
 _INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
 _INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
@@ -264,7 +269,7 @@ _INTRODUCERS = _INTRODUCER.format(
     relative=_RELATIVE,
     relative_definite=_RELATIVE_DEFINITE,
 )
-_INTRODUCER_RE = re.compile(r"(?ix)(?<!\w)(?:" + _INTRODUCERS + r")[\s,:]+$")
+_INTRODUCER_RE = re.compile(r"(?ix)(?<!\w)(?:" + _INTRODUCERS + r")[\s,:(]+$")
 # A call log's header or the sender of a message: "opkald: lise faber, …", "Call: yuki sato,
 # asked …", "Klage fra Per Arne Stene (…)". After these (and after an introducer), one to
 # three words in any case are a name when the first is in a list and the name ends where
@@ -276,7 +281,7 @@ _HEADER = r"""
     |viesti|soitto|kirje|palaute|meddelande|samtal|klagomål|feedback|request|mail|call)
     \s+(?:fra|från|frå|from|av|af|lähettäjä)
 """
-_RUN_CUE_RE = re.compile(r"(?ix)(?<!\w)(?:" + _HEADER + "|" + _INTRODUCERS + r")[\s,:]+$")
+_RUN_CUE_RE = re.compile(r"(?ix)(?<!\w)(?:" + _HEADER + "|" + _INTRODUCERS + r")[\s,:(]+$")
 # What may follow a name at the end of a header's field.
 _FIELD_END_RE = re.compile(r"[ \u00a0]*(?:$|[,;:()\[\]/.!?–—\d]|-[ \u00a0]|\n)")
 
@@ -732,7 +737,7 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
     if count == 1 or _after_institution(text, start):
         return 0
     if cue == "introduced":
-        return 0 if _ORGANISATION_RE.search(words[index].group()) else count
+        return 0 if _signs_for_organisation(text, words[index]) else count
     names = words[index : index + count]
     if _starts_sentence(text, start) and _is_common(names[0].group()):
         return 0  # "Har D-nummer", "The English storytime"
@@ -782,7 +787,7 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     """Whether one capitalised word alone is a name."""
     written = word.group()
     if cue == "introduced":
-        return not _ORGANISATION_RE.search(written)
+        return not _signs_for_organisation(text, word)
     initial = _starts_sentence(text, word.start())
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
@@ -809,6 +814,15 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         return lowered in _known_names().last and shaped and not demonym
     ordinary = lowered in _MONTHS or (initial and lowered in _COMMON_WORDS)
     return not ordinary
+
+
+def _signs_for_organisation(text: str, word: re.Match[str]) -> bool:
+    """An introduced word that names an association, an office or a city: "Mvh
+    Bostadsrättsföreningen", "Mvh Teknisk förvaltning", "Terveisin, Espoon kaupunki"."""
+    written = word.group()
+    if _ORGANISATION_RE.search(written) or _OFFICE_AFTER_RE.match(text, word.end()):
+        return True
+    return _is_place(written) and _kind(written) != "first"
 
 
 def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
@@ -983,9 +997,14 @@ def _is_full_name_in_one_case(given: str, family: str) -> bool:
 
 
 def _sign_off_name(text: str) -> list[tuple[int, int]]:
-    """A listed first name signing off the text after a dash, a slash or a line break."""
+    """A listed first name signing off the text after a dash, a slash or a line break; when
+    capitalised, one of any list ("/Bosse", a nickname the dictionary knows from elsewhere)."""
     offset = max(0, len(text) - 60)
     match = _SIGN_OFF_RE.search(text, offset)
-    if not match or not _is_listed_first_name(match.group("name").split()[0]):
+    if not match:
+        return []
+    first = match.group("name").split()[0]
+    listed = _is_capitalised(first) and _listed_as(first) is not None and not _is_common(first)
+    if not (listed or _is_listed_first_name(first)):
         return []
     return [(match.start("name"), match.end("name"))]

@@ -692,6 +692,7 @@ NAMES_BY_CLASS = {
         ("asiakas rantanen kysyi laskusta", "asiakas [name] kysyi laskusta"),
         ("kund (fru lindberg) ringde om snöröjningen", "kund (fru [name]) ringde om snöröjningen"),
         ("k. nyström ringde om bygglovet", "[name] ringde om bygglovet"),
+        ("borger (jens-ole sørensen) spørger om parkering", "borger ([name]) spørger om parkering"),
     ],
     "surname starting a sentence": [
         ("Heikkinen lupasi soittaa takaisin.", "[name] lupasi soittaa takaisin."),
@@ -738,6 +739,8 @@ NAMES_BY_CLASS = {
         ("ring mig efter kl. 16 – signe", "ring mig efter kl. 16 – [name]"),
         ("Tack på förhand!\n/Malin", "Tack på förhand!\n/[name]"),
         ("Kind regards,\nEilidh", "Kind regards,\n[name]"),
+        ("Tak for hjælpen\n– Kaj", "Tak for hjælpen\n– [name]"),
+        ("Tack på förhand\n/Bosse", "Tack på förhand\n/[name]"),
         ("Asiakas JUHA KORHONEN vaatii vastauksen.", "Asiakas [name] vaatii vastauksen."),
     ],
 }
@@ -855,6 +858,9 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Hon är på Solrosen hela dagen.",
         "Han sa att ärendet var stängt.",
         "Onneksi lomake toimi nyt.",
+        "Terveisin, Espoon kaupunki",
+        "Mvh\nTeknisk förvaltning",
+        "Tack på förhand\n/Styrelsen",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
