@@ -237,6 +237,7 @@ _INTRODUCER = r"""
   | regards|best\s+regards|kind\s+regards|sincerely|yours|br
   | rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
   | asiakas|kund|kunden|borger|borgeren|innbygger|innbyggeren|invånaren|caller|customer
+  | asukas|invånare|beboer|beboeren|bebuar|tenant
   | resident|citizen
   | soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
   | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
@@ -244,7 +245,8 @@ _INTRODUCER = r"""
   | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
   | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
   | (?:datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn)(?:\s+(?:min|mi|mitt|mine))?
-  | rektor|rehtori|lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
+  | rektor|rektorn|rektoren|rehtori|skoleleder|skolelederen|skolleder|skolledaren
+  | lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
   | læge|lege|läkare|lääkäri|sygeplejerske|sykepleier|sjuksköterska|sairaanhoitaja|nurse
   | kurator|kuraattori|pastor|präst|prest|præst|pappi|pedagog|pædagog|pedagogi|assistent
 """
@@ -495,6 +497,8 @@ def _is_capitalised(word: str) -> bool:
         return False
     if _PREFIXED_SURNAME_RE.match(word):
         return True
+    if any(part[:1].islower() for part in word.split("-")[1:]):
+        return False  # "Wilma-tunnukset", "BankID-appen": a compound, not a double name
     letters = [c for c in word if c.isalpha()]
     return (
         len(letters) >= 2
@@ -741,8 +745,9 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
     names = words[index : index + count]
     if _starts_sentence(text, start) and _is_common(names[0].group()):
         return 0  # "Har D-nummer", "The English storytime"
-    if _INTRODUCER_RE.search(names[0].group() + " "):
-        return 0  # "Rektor Lindahl", "Opettaja Kivelä": the title introduces the name
+    cue_word = names[0].group() + " "
+    if _INTRODUCER_RE.search(cue_word) or _SELF_RE.search(cue_word):
+        return 0  # "Rektor Lindahl", "Olen Kari Suominen": the first word introduces the name
     if cue == "greeted" and _introduces_self(text, start) and not _any_place(names):
         return count  # "I'm Kwame Mensah", "olen Jiang Wei"
     if count == 3 and _says_after(text, names[2]) and _kind(names[0].group()):
