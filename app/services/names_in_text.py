@@ -137,7 +137,9 @@ _COMMON_WORDS = frozenset(
     väärä vår våra våre vårt vært wait walker want was way we weeks well were what when where
     which who why will wish work worked would write wrote yes yli you zu är även år över
     danish finnish swedish norwegian icelandic british irish scottish welsh american polish
-    german french spanish italian russian ukrainian estonian turkish somali arabic mi
+    german french spanish italian russian ukrainian estonian turkish somali arabic mi ang
+    young elderly woman lady girl boy gentleman person someone anonymous unknown mor far
+    mamma pappa äiti isä datter dotter sønn søn bror søster syster nabo granne naapuri
     """.split()
 )
 # Pronouns and quantifiers that are also names never name the one who calls or writes, even
@@ -956,7 +958,12 @@ def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
         if kind is None and (ordinary or not ends_field):
             break
         count += 1
-    return 0 if ordinary and count == 1 else count
+    # A word only the other countries' lists hold ("mor", "young") is a name alone only where
+    # the field ends after it.
+    last = words[index + count - 1]
+    foreign = all(_listed_as(w.group()) in ("wider", None) for w in words[index : index + count])
+    ends = _FIELD_END_RE.match(text, last.end()) or _says_after(text, last)
+    return 0 if (ordinary and count == 1) or (foreign and not ends) else count
 
 
 def _is_common(word: str) -> bool:
