@@ -9,7 +9,10 @@ first names are the Nordic names; the lists of the countries people move to Nord
 from (Estonia, Poland, the Baltics, Turkey, Russia and Ukraine transliterated, Arabic and
 Somali names as Pakistan's, Algeria's and Kenya's lists write them, …) and Iceland's (which
 hold the old Norse names Norway still gives: Sigrún, Oddvar, Áslaug) are the wider names.
-They are used with rules of case and context instead of alone:
+Jörg Michael's first-name dictionary (in the gender-guesser wheel: 48,000 names with their
+frequency in 55 countries) adds the first names common here (Frøydis, Torgeir, Jette) and,
+as wider names, those of everywhere else (Emre, Rajesh, Yuki, Minh). They are used with
+rules of case and context instead of alone:
 
 * a known first name followed by a capitalised word is a full name ("Jens Berg"), and a
   capitalised word right before a known last name is its first name ("Mirja Mäkinen"); so
@@ -25,7 +28,13 @@ They are used with rules of case and context instead of alone:
   ("jeg heter silje", "I'm olga petrova");
 * a listed first name in any case before a verb of calling or writing ("pernille skriver",
   "ingrid heter jag") or signing off at the end ("– signe", "/Kristjan"), and an all-caps
-  first and last name ("JUHA KORHONEN") are names.
+  first and last name ("JUHA KORHONEN") are names;
+* after a call log's header or an introducer ("opkald: lise faber, …", "Call: yuki sato,
+  asked", "asiakas rantanen"), one to three words in any case are a name when the first is
+  listed, up to where the header's field ends;
+* after "I'm", "olen", "jag är" two or three capitalised words are a name ("I'm Kwame
+  Mensah"), and so is a listed Finnish or patronymic surname starting a sentence
+  ("Virtanen ei vastaa"), but not a place: after "in", "i", a saint, in the inessive.
 
 Other all-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product
 names and acronyms, which is how e-service names are written.
@@ -34,6 +43,7 @@ names and acronyms, which is how e-service names are written.
 from __future__ import annotations
 
 import importlib
+import importlib.resources
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -126,6 +136,10 @@ _COMMON_WORDS = frozenset(
     vilka vilken vilket vill ville visa vit voi voin voisi von vor vores vort vuosi vähän väl
     väärä vår våra våre vårt vært wait walker want was way we weeks well were what when where
     which who why will wish work worked would write wrote yes yli you zu är även år över
+    danish finnish swedish norwegian icelandic british irish scottish welsh american polish
+    german french spanish italian russian ukrainian estonian turkish somali arabic mi ang
+    young elderly woman lady girl boy gentleman person someone anonymous unknown mor far
+    mamma pappa äiti isä datter dotter sønn søn bror søster syster nabo granne naapuri
     """.split()
 )
 # Pronouns and quantifiers that are also names never name the one who calls or writes, even
@@ -149,6 +163,7 @@ _NORWEGIAN_CITIES = frozenset(
 _PLACE_WORDS = frozenset(
     """gate gata gatan gaten vej vei veien vejen väg vägen torg torget torv plass plassen plads
     pladsen allé alle boulevard street road avenue square lane katu tie kuja polku tori aukio
+    gade gaden stræde strædet vænge vænget stien stigen kajen brygge bryggen
     puisto park parken bro broen bron bridge silta garden gardens kyrka kirke kirkko church
     """.split()
 )
@@ -161,12 +176,41 @@ _INSTITUTION_WORDS = frozenset(
     barnehage barnehagen skole skolen school kindergarten daghemmet bibliotek biblioteket
     kirjasto""".split()
 )
+# "in Kallio", "i Bagarmossen", "vid Slussen", "på Solrosen" (a kindergarten).
+_LOCATIVE_RE = re.compile(r"(?i)(?<!\w)(?:in|i|vid|ved|near|nära|nær)[ \u00a0]+$")
+_FACILITY_AFTER_RE = re.compile(
+    r"(?i)[ \u00a0]+(?:koulu|kirjasto|uimahalli|terveysasema|kirkko|päiväko|puisto|tori|asema"
+    r"|sairaala|neuvola|nuorisotalo|palvelupiste|liikuntahalli|urheilukenttä|ranta|metro)"
+)
+_ON_RE = re.compile(r"(?i)(?<!\w)på[ \u00a0]+$")
+_SAINT_RE = re.compile(r"(?<!\w)(?:Sankt|Sankta|St\.|S:t|S:ta|Skt\.|Sct\.|Pyhän)[ \u00a0]+$")
+# After a first name that is also a word, what makes it the name: "Onni ja Toivo", "Will from
+# the youth centre", "Jette fra Borgerservice", "Per på servicetorget".
+_PERSON_AFTER_RE = re.compile(
+    r"(?:[ \u00a0]+(?:ja|och|og|and|&)[ \u00a0]+(?P<other>[A-ZÅÄÖÆØ][a-zåäöæøéü]+)"
+    r"|[ \u00a0]+(?:from|fra|från|frå|på)[ \u00a0])"
+)
+# A signature or a sender that is an association, a company or a board, not a person:
+# "Mvh Bostadsrättsföreningen", "Terveisin Asukasyhdistys", "Hilsen Styret".
+_ORGANISATION_RE = re.compile(
+    r"(?i)(?:förening|föreningen|forening|foreningen|yhdistys|taloyhtiö|klubb|klubben|klubi"
+    r"|styrelsen|styret|bestyrelsen|hallitus|kommun|kommune|kaupunki|laget|seura|gruppen)$"
+)
+_OFFICE_AFTER_RE = re.compile(
+    r"(?i)[ \u00a0]+(?:kaupunki|kaupungin|kunta|kunnan|kommun|kommune|förvaltning|forvaltning"
+    r"|kontor|afdeling|avdeling|avdelning|kundtjänst|kundeservice|kundservice|toimisto|palvelu"
+    r"|keskus|virasto|yksikkö|enhet|enhed|team|office|department|council|services?)"
+)
 _INITIAL_AFTER = re.compile(r"[ \u00a0][A-ZÅÄÖÆØ]\.")
 _INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
+# A name in lower case takes a lower-case initial ("j. lindqvist"); a capitalised one does
+# not, since "t." is the Finnish sign-off ("t. Pekka").
+_LOWER_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[a-zåäöæø]\.[ \u00a0]$")
 
-# Finnish case endings (longest first) and the genitive -s / 's of the other languages.
+# Finnish case endings (longest first) and the genitive -s / 's of the other languages; not
+# the translative -ksi ("becoming"), which names take rarely and words often ("Onneksi").
 _ENDINGS = sorted(
-    "lle llä lla ltä lta ssä ssa stä sta ksi seen hin na nä ta tä n a ä lle'".split(),
+    "lle llä lla ltä lta ssä ssa stä sta seen hin na nä ta tä n a ä lle'".split(),
     key=len,
     reverse=True,
 )
@@ -195,12 +239,18 @@ _INTRODUCER = r"""
   | regards|best\s+regards|kind\s+regards|sincerely|yours|br
   | rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
   | asiakas|kund|kunden|borger|borgeren|innbygger|innbyggeren|invånaren|caller|customer
+  | asukas|invånare|beboer|beboeren|bebuar|tenant
   | resident|citizen
   | soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
   | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
   | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
   | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
   | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
+  | (?:datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn)(?:\s+(?:min|mi|mitt|mine))?
+  | rektor|rektorn|rektoren|rehtori|skoleleder|skolelederen|skolleder|skolledaren
+  | lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
+  | læge|lege|läkare|lääkäri|sygeplejerske|sykepleier|sjuksköterska|sairaanhoitaja|nurse
+  | kurator|kuraattori|pastor|präst|prest|præst|pappi|pedagog|pædagog|pedagogi|assistent
 """
 # Relatives and neighbours: "min far", "my daughter", "dottern", "naboen min", "poikani".
 _RELATIVE = r"""
@@ -218,15 +268,27 @@ _GREETING = r"""
     name|namn|navn|i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
   | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
 """
-_INTRODUCER_RE = re.compile(
-    r"(?ix)(?<!\w)(?:"
-    + _INTRODUCER.format(
-        possessive="min|mitt|mi|mine|my|our|vår|vores|meidän",
-        relative=_RELATIVE,
-        relative_definite=_RELATIVE_DEFINITE,
-    )
-    + r")[\s,:]+$"
+_INTRODUCERS = _INTRODUCER.format(
+    possessive="min|mitt|mi|mine|my|our|vår|vores|meidän|sin|sitt|sine|his|her|their",
+    relative=_RELATIVE,
+    relative_definite=_RELATIVE_DEFINITE,
 )
+_INTRODUCER_RE = re.compile(r"(?ix)(?<!\w)(?:" + _INTRODUCERS + r")[\s,:(]+$")
+# A call log's header or the sender of a message: "opkald: lise faber, …", "Call: yuki sato,
+# asked …", "Klage fra Per Arne Stene (…)". After these (and after an introducer), one to
+# three words in any case are a name when the first is in a list and the name ends where
+# the header's field ends (a comma, a bracket, a number, a verb of calling).
+_HEADER = r"""
+    opkald|opringning|samtale|samtal|anrop|uppringning|soittopyyntö|puhelu|notat|anteckning
+  | call|phone\s+call|call\s+note|caller|visit|besøk|besøg|besök|käynti|asiakaskäynti
+  | (?:klage|henvendelse|melding|besked|beskjed|e-?mail|e-?post|brev|message|letter|complaint
+    |viesti|soitto|kirje|palaute|meddelande|samtal|klagomål|feedback|request|mail|call)
+    \s+(?:fra|från|frå|from|av|af|lähettäjä)
+"""
+_RUN_CUE_RE = re.compile(r"(?ix)(?<!\w)(?:" + _HEADER + "|" + _INTRODUCERS + r")[\s,:(]+$")
+# What may follow a name at the end of a header's field.
+_FIELD_END_RE = re.compile(r"[ \u00a0]*(?:$|[,;:()\[\]/.!?–—\d]|-[ \u00a0]|\n)")
+
 # Verbs of calling, talking and writing to someone: "soitin Tarjalle", "ringde upp Lisbeth".
 _CALLED = r"""
   | called|rang|phoned|spoke\s+(?:to|with)|talked\s+(?:to|with)|wrote\s+to|e-?mailed
@@ -234,12 +296,26 @@ _CALLED = r"""
   | talade\s+med|skrev\s+till?|ringte(?:\s+til|\s+opp)?|ringede(?:\s+til|\s+op)?
   | snakket\s+med|snakka\s+med|talte\s+med
 """
+# Saying who one is: after these two or three capitalised words are a name, listed or not.
+_SELF_RE = re.compile(
+    r"(?i)(?<!\w)(?:i'm|i’m|i\s+am|olen|oon|jag\s+är|jeg\s+er|eg\s+er|this\s+is|här\s+är"
+    r"|tässä\s+on|täällä)[\s,:]+$"
+)
 _GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + _CALLED + r")[\s,:]+$")
 # The name comes right before these: "pernille skriver:", "ingrid heter jag", "Anna soitti".
 _SAYS_AFTER_RE = re.compile(
     r"""(?ix)[ \u00a0]+(?:soitti|soittaa|kirjoittaa|kirjoitti|kysyi|ringde|ringer|ringte
     |ringede|skriver|skriv|skrev|heter\s+jag|heiter\s+eg|hedder\s+jeg|called|calls|rang|writes
-    |wrote|here)(?!\w)"""
+    |wrote|here|asked|asks|said|says|kysyy|sanoi|frågade|frågar|sa|sade|säger|spurte|spør
+    |spurgte|spørger|sier|sagde|siger|wants|wanted|needs|haluaa|halusi|önskar|ønsker|ønsket
+    |vill|ville|vil)(?!\w)"""
+)
+# A person's role in the case right after the name: "stina, vårdnadshavare", "liv (datter)".
+_ROLE_AFTER_RE = re.compile(
+    r"""(?ix)[ \u00a0]*[,(][ \u00a0]*(?:vårdnadshavare|förälder|huoltaja|vanhempi|forælder
+    |forelder|foresatt|pårørende|anhörig|omainen|guardian|parent|mother|father|mamma|pappa
+    |mor|far|äiti|isä|datter|dotter|sønn|søn|son|daughter|tytär|poika|nabo|granne|naapuri
+    |neighbour|neighbor|tolk|tulkki|interpreter|elev|oppilas|pupil|student)(?!\w)"""
 )
 # A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
 _SIGN_OFF_RE = re.compile(
@@ -248,7 +324,13 @@ _SIGN_OFF_RE = re.compile(
 
 
 class _Names:
-    """Lower-case names, each also without its accents ("sigrún" and "sigrun")."""
+    """Lower-case names, each also without its accents ("sigrún" and "sigrun").
+
+    ``rare_first``: the dictionary's first names given elsewhere or rarely here, which are
+    names only when capitalised or in a call log's header: in lower case the list holds
+    words of every language ("ang", "lie"). ``unsure_first``: first names given here, but
+    not often enough to be read as names in lower case after a greeting ("det er gull").
+    """
 
     def __init__(
         self,
@@ -256,12 +338,16 @@ class _Names:
         last: frozenset[str],
         wider_first: frozenset[str],
         wider_last: frozenset[str],
+        rare_first: frozenset[str],
+        unsure_first: frozenset[str],
         places: frozenset[str],
     ) -> None:
         self.first = first
         self.last = last
         self.wider_first = wider_first
         self.wider_last = wider_last
+        self.rare_first = rare_first
+        self.unsure_first = unsure_first
         self.places = places
 
 
@@ -344,13 +430,55 @@ def _known_names() -> _Names:
         wider_first |= given
         wider_last |= family
     norse = {n for name in _person_lists("is_IS")[0] for n in _norse_spellings(name)}
+    frequent, common, elsewhere = _first_names_by_country()
+    unsure = common - frequent - first
+    first |= common
+    wider = (_with_spellings(wider_first) | norse) - first
     return _Names(
         frozenset(first),
         frozenset(last),
-        (_with_spellings(wider_first) | norse) - first,
+        wider,
         _with_spellings(wider_last) - last,
+        _with_spellings(elsewhere) - first - wider,
+        frozenset(unsure),
         _places(),
     )
+
+
+# Columns of Jörg Michael's first-name dictionary (nam_dict.txt, shipped in the
+# gender-guesser wheel; GNU FDL): from column 30 one frequency digit per country, 1 (rare) to
+# D (common, logarithmic), in this order.
+_DICTIONARY_COUNTRIES = (
+    "gb ie us it mt pt es fr be lu nl frisia de at ch is dk no se fi ee lv lt pl cz sk hu ro bg"
+    " ba hr xk mk me rs si al gr ru by md ua am az ge stans tr arabia il cn in jp kr vn other"
+).split()
+# A name given at least this often in Denmark, Norway, Sweden or Finland (or in Britain,
+# Ireland, the USA: English-language feedback) is a first name like Faker's; rarer ones are
+# often also ordinary words ("Toimi", "Ilo", "Lie") and count only as wider names. Two steps
+# (four times) more often, it is also a name in lower case after a greeting.
+_COMMON_HERE = {"dk": 3, "no": 3, "se": 3, "fi": 3, "gb": 4, "ie": 4, "us": 4}
+_FREQUENT = 2
+
+
+def _first_names_by_country() -> tuple[set[str], set[str], set[str]]:
+    """First names (frequent here, common here, all others) in the dictionary."""
+    columns = {30 + _DICTIONARY_COUNTRIES.index(c): least for c, least in _COMMON_HERE.items()}
+    path = importlib.resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    frequent: set[str] = set()
+    here: set[str] = set()
+    elsewhere: set[str] = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        # A "+" in column 29 repeats a name with its umlauts expanded (Käte as Kaete).
+        if line[:1] in "#=" or len(line) < 31 or line[29] == "+":
+            continue
+        # A "+" inside a name stands for a hyphen, a space or nothing (Jun+Wei).
+        name = line[3:29].strip().lower().replace("+", "-")
+        margin = max(
+            int(line[column], 16) - least if line[column].strip() else -1
+            for column, least in columns.items()
+        )
+        (frequent if margin >= _FREQUENT else here if margin >= 0 else elsewhere).add(name)
+    return frequent, here | frequent, elsewhere - here - frequent
 
 
 def _places() -> frozenset[str]:
@@ -371,6 +499,8 @@ def _is_capitalised(word: str) -> bool:
         return False
     if _PREFIXED_SURNAME_RE.match(word):
         return True
+    if any(part[:1].islower() for part in word.split("-")[1:]):
+        return False  # "Wilma-tunnukset", "BankID-appen": a compound, not a double name
     letters = [c for c in word if c.isalpha()]
     return (
         len(letters) >= 2
@@ -380,12 +510,14 @@ def _is_capitalised(word: str) -> bool:
     )
 
 
-def _lemmas(word: str, at_start: bool = False) -> Iterator[str]:
+def _lemmas(word: str, at_start: bool = False, e_stems: bool = True) -> Iterator[str]:
     """The word and the base forms it may be an inflection of (lower case).
 
     A sentence's first word is read as inflected by a short ending only as a genitive of a
     name that is no ordinary word: "Eeron", "Mettes", "Matille", but not "Olen", "Toivon",
-    "Then", "Kenttä", "Tomta" (Ole-n, Toivo-n, The-n, Kent-tä, Tom-ta).
+    "Then", "Kenttä", "Tomta" (Ole-n, Toivo-n, The-n, Kent-tä, Tom-ta). ``e_stems``: also
+    the old nouns whose -i becomes -e- (Järven → Järvi), which are family names, never
+    given ones (Toini's genitive is Toinin: "Toinen" is no Toini).
     """
     lowered = word.lower().rstrip("'’").replace("’", "'")
     if lowered.endswith("'s"):
@@ -396,9 +528,9 @@ def _lemmas(word: str, at_start: bool = False) -> Iterator[str]:
         if stem.endswith(ending) and len(stem) - len(ending) >= 3:
             if at_start and len(ending) < 3:
                 if ending == "n" and len(stem) > 4 and stem[:-1] not in _ORDINARY_WORDS:
-                    yield from _bases(stem[:-1])
+                    yield from _bases(stem[:-1], e_stems)
             else:
-                yield from _bases(stem[: -len(ending)])
+                yield from _bases(stem[: -len(ending)], e_stems)
     if len(stem) > 4 and stem[-1] == "n" and stem[-2] == stem[-3] and not at_start:
         yield stem[:-2]  # illative: Annaan, Mattiin
     if stem.endswith("s"):
@@ -423,7 +555,7 @@ _GRADATION = (
 _VOWELS = "aeiouyäö"
 
 
-def _bases(base: str) -> Iterator[str]:
+def _bases(base: str, e_stems: bool) -> Iterator[str]:
     yield base
     if base.endswith("se") or base.endswith("s"):
         yield base.rstrip("e")[:-1] + "nen"  # Virtaselle, Virtasen, Virtasta → Virtanen
@@ -435,7 +567,7 @@ def _bases(base: str) -> Iterator[str]:
         yield base[:-3] + "s"  # Tuomaksen → Tuomas, Markukselle → Markus
     for stem in _strong_grades(base):
         yield stem
-        if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
+        if e_stems and len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
             yield stem[:-1] + "i"  # Järve- → Järvi, Lahte- → Lahti, Mäke- → Mäki
 
 
@@ -460,12 +592,13 @@ def _kind(word: str, at_start: bool = False) -> str | None:
         # Anna-Liisa, Sven-Erik: the last half carries the inflection.
         if parts[0].lower() in names.first and any(lem in names.first for lem in _lemmas(parts[1])):
             return "first"
-    lemmas = list(_lemmas(word, at_start))
-    if any(lemma in names.first for lemma in lemmas):
+    if any(lemma in names.first for lemma in _lemmas(word, at_start, e_stems=False)):
         return "first"
+    lemmas = list(_lemmas(word, at_start))
     if any(lemma in names.last for lemma in lemmas):
         return "last"
-    if any(lemma in names.wider_first or lemma in names.wider_last for lemma in lemmas):
+    wider = (names.wider_first, names.wider_last, names.rare_first)
+    if any(lemma in names for lemma in lemmas for names in wider):
         return "wider"
     return None
 
@@ -484,6 +617,7 @@ def _is_listed_first_name(word: str) -> bool:
         and lowered not in _ORDINARY_WORDS
         and lowered not in _COMMON_WORDS
         and (lowered in names.first or lowered in names.wider_first)
+        and not (word.islower() and lowered in names.unsure_first)
     )
 
 
@@ -549,18 +683,26 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
         _capitalised_names(text, capitalised)
         + _names_in_any_case(text, words, {word.start() for word in capitalised})
         + _sign_off_name(text)
+        + _names_after_cues(text, words)
     )
     spans = []
     for start, end in found:
         following = text[end : end + 20].split()
         last_word = text[start:end].split()[-1].lower()
         next_word = following[0].strip(".,;:").lower() if following else ""
-        if last_word in _PLACE_WORDS or next_word in _PLACE_WORDS | _PRODUCT_WORDS:
+        # "Peter Fabers Gade", "Freja eID", "Park Skole".
+        if (
+            last_word in _PLACE_WORDS | _INSTITUTION_WORDS
+            or next_word in _PLACE_WORDS | _PRODUCT_WORDS
+        ):
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
-        if _INITIAL_BEFORE.search(text[max(0, start - 4) : start]):
-            start -= 3  # "J. Andersson"
+        initial = _LOWER_INITIAL_BEFORE if text[start].islower() else _INITIAL_BEFORE
+        if initial.search(text[max(0, start - 4) : start]):
+            start -= 3  # "J. Andersson", "j. lindqvist"
+        if text[end : end + 1] in ("'", "’") and text[end - 1 : end] in ("s", "x", "z"):
+            end += 1  # "Anders' lärare"
         spans.append((start, end))
     return spans
 
@@ -595,23 +737,52 @@ def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
 
 
 def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: str | None) -> int:
-    """How many words from ``index`` on are a full name: 0, or 2 (3 when introduced)."""
+    """How many words from ``index`` on are a full name: 0, 2 or 3."""
     count = _following_names(text, words, index)
-    if count == 1 or _after_institution(text, words[index].start()):
+    start = words[index].start()
+    if count == 1 or _after_institution(text, start):
         return 0
     if cue == "introduced":
-        return count
-    given, family = words[index].group(), words[index + 1].group()
+        return 0 if _signs_for_organisation(text, words[index]) else count
+    names = words[index : index + count]
+    if _starts_sentence(text, start) and _is_common(names[0].group()):
+        return 0  # "Har D-nummer", "The English storytime"
+    cue_word = names[0].group() + " "
+    if _INTRODUCER_RE.search(cue_word) or _SELF_RE.search(cue_word):
+        return 0  # "Rektor Lindahl", "Olen Kari Suominen": the first word introduces the name
+    if cue == "greeted" and _introduces_self(text, start) and not _any_place(names):
+        return count  # "I'm Kwame Mensah", "olen Jiang Wei"
+    if count == 3 and _says_after(text, names[2]) and _kind(names[0].group()):
+        return 3  # "Nguyen Van Minh called"
+    if not _is_two_word_name(text, names[0], names[1].group(), cue):
+        return 0
+    # "Per Arne Stene", "Knud Erik Larsen": a double first name.
+    return 3 if count == 3 and _kind(names[1].group()) == "first" else 2
+
+
+def _is_two_word_name(text: str, word: re.Match[str], family: str, cue: str | None) -> bool:
+    given = word.group()
     kind, family_kind = _kind(given), _kind(family) or _surname_by_ending(family)
     if _is_place(family) and family_kind is None:
-        return 0
+        return False
     if kind == "first":
         # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
-        ordinary = _starts_sentence(text, words[index].start()) and given.lower() in _ORDINARY_WORDS
-        return 2 if not ordinary or _is_listed_last_name(family) else 0
+        ordinary = _starts_sentence(text, word.start()) and given.lower() in _ORDINARY_WORDS
+        return not ordinary or _is_listed_last_name(family)
     if kind == "wider" or (cue == "greeted" and family_kind is not None):
-        return 2  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
-    return 2 if _first_name_before(given, family) else 0
+        return True  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
+    return _first_name_before(given, family)
+
+
+def _introduces_self(text: str, start: int) -> bool:
+    return bool(_SELF_RE.search(text, max(0, start - 20), start))
+
+
+def _any_place(words: list[re.Match[str]]) -> bool:
+    return any(
+        _is_place(w.group()) or _is_common(w.group()) or set(_lemmas(w.group())) & _SERVICE_NAMES
+        for w in words
+    )
 
 
 def _after_institution(text: str, start: int) -> bool:
@@ -621,23 +792,61 @@ def _after_institution(text: str, start: int) -> bool:
 
 def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     """Whether one capitalised word alone is a name."""
-    if cue == "introduced":
-        return True
     written = word.group()
+    if cue == "introduced":
+        return not _signs_for_organisation(text, word)
     initial = _starts_sentence(text, word.start())
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
         return False
+    if _names_a_place(text, word, listed=_kind(written, initial) is not None):
+        return False
     lemmas = set(_lemmas(written))
     if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
         return False
-    if kind == "wider":
-        return cue == "greeted"
     lowered = written.lower()
-    ordinary = lowered in _MONTHS or (
-        initial and (lowered in _ORDINARY_WORDS or lowered in _COMMON_WORDS)
-    )
-    return not (ordinary or (initial and kind == "last"))
+    if initial and kind in ("first", "wider") and lowered in _ORDINARY_WORDS:
+        # "Onni ja Toivo ovat …", "Will from the youth centre", "Per på servicetorget".
+        after = _PERSON_AFTER_RE.match(text, word.end())
+        return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
+    if kind == "wider":
+        # "Rania ringde"; not "Alla ringde", "Man ringer".
+        return lowered not in _COMMON_WORDS and (cue == "greeted" or _says_after(text, word))
+    if initial and kind == "last":
+        # "Virtanen ei vastaa", "Larsson på miljöförvaltningen lovade": a listed surname of a
+        # Finnish or patronymic shape starts a sentence about its bearer; not one that is
+        # also a demonym ("Suomalainen palvelu", "Ruotsalainen yritys").
+        shaped = _surname_by_ending(written) is not None
+        demonym = lowered.endswith(("lainen", "läinen"))
+        return lowered in _known_names().last and shaped and not demonym
+    ordinary = lowered in _MONTHS or (initial and lowered in _COMMON_WORDS)
+    return not ordinary
+
+
+def _signs_for_organisation(text: str, word: re.Match[str]) -> bool:
+    """An introduced word that names an association, an office or a city: "Mvh
+    Bostadsrättsföreningen", "Mvh Teknisk förvaltning", "Terveisin, Espoon kaupunki"."""
+    written = word.group()
+    if _ORGANISATION_RE.search(written) or _OFFICE_AFTER_RE.match(text, word.end()):
+        return True
+    return _is_place(written) and _kind(written) != "first"
+
+
+def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
+    """A name inflected "in" (Kalliossa), or after "in", "i", "vid" without a genitive ("in
+    Kallio", "i Bagarmossen"), or a saint's ("Sankt Hans", "S:t Eriks"), names a place; so
+    does a word of a surname's shape that no list holds after "på" ("på Solrosen")."""
+    written = word.group().lower()
+    if written.endswith(("ssa", "ssä")):
+        return True
+    if _kind(written) != "first" and _FACILITY_AFTER_RE.match(text, word.end()):
+        return True  # "Kallion koulussa", "Tapiolan kirjasto": the district's
+    before = text[max(0, word.start() - 8) : word.start()]
+    if _SAINT_RE.search(before):
+        return True
+    if written.endswith(("s", "'")) or (written.endswith("n") and listed):
+        return False  # a genitive: "i Annas rum", "in Kallio's", "Virtasen"
+    return bool(_LOCATIVE_RE.search(before) or (not listed and _ON_RE.search(before)))
 
 
 # Nordic surnames by their ending: Finnish -nen (and its inflected -se- stem), Swedish -sson
@@ -656,9 +865,23 @@ _NOUN_ENDING = re.compile(
 
 
 def _surname_by_ending(word: str) -> str | None:
-    if len(word) <= 5 or _NOUN_ENDING.search(word) or _is_place(word):
+    if len(word) <= 5 or _is_place(word) or word[1:2] == "-":
+        return None  # "T-banen", "S-tog": a letter and a noun
+    match = _SURNAME_ENDING.search(word)
+    if match is None:
         return None
-    return "last" if _SURNAME_ENDING.search(word) else None
+    stem = word[: match.start()].lower()
+    # The Nordic -sen and -son names are patronymics, a first name before the ending
+    # (Jens-en, Lars-son, Mikkel-sen); Finnish -nen names have a vowel before it (Virta-nen,
+    # Korho-sen). "Sydhavnen", "Bagarmossen" (a harbour, a bog) are neither.
+    if _listed_as(stem) or _listed_as(stem + word[match.start()].lower()):
+        return "last"
+    if _NOUN_ENDING.search(word):
+        return None
+    if stem[-1:] in _VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):
+        return "last"
+    return None
+    return "last" if match.group().lower() in ("ström", "qvist", "kvist") else None
 
 
 def _names_in_any_case(
@@ -685,12 +908,84 @@ def _names_in_any_case(
                 spans.append((word.start(), word.end()))
         elif nxt is not None and _is_full_name_in_one_case(written, nxt.group()):
             spans.append((word.start(), nxt.end()))
+        elif written.islower() and _listed_as(written) == "last" and not _is_common(written):
+            if _says_after(text, word):
+                spans.append((word.start(), word.end()))  # "j. lindqvist soitti"
         elif _is_listed_first_name(written) and written.lower() not in _PRONOUNS:
-            if _says_after(text, word) or _cue_before(text, word.start()) is not None:
+            cued = _cue_before(text, word.start()) is not None
+            if cued or _says_after(text, word) or _ROLE_AFTER_RE.match(text, word.end()):
                 surname = nxt is not None and nxt.start() not in capitalised
                 end = nxt.end() if surname and _is_surname(nxt.group()) else word.end()
                 spans.append((word.start(), end))
     return spans
+
+
+def _names_after_cues(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """A name in any case right after an introducer or a call log's header: "asiakas
+    jokinen", "herr olofsson)", "opkald: emre öztürk, tolk …", "Call: yuki sato, asked"."""
+    spans = []
+    for index, word in enumerate(words):
+        count = _name_run(text, words, index)
+        if count and _RUN_CUE_RE.search(text, max(0, word.start() - 60), word.start()):
+            spans.append((word.start(), words[index + count - 1].end()))
+    return spans
+
+
+def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
+    """How many words from ``index`` on are a name written in one case: the first in a list
+    (of any country), then first names, up to a last name; a word no list holds only where
+    the field ends after it."""
+    first = words[index].group()
+    kind = _listed_as(first)
+    if kind is None or _is_common(first):
+        return 0
+    count = 1
+    # A name that is also a word ("liv", "bo", "oli") needs its field's end or a listed last
+    # name after it.
+    ordinary = first.lower() in _ORDINARY_WORDS
+    if ordinary and _FIELD_END_RE.match(text, words[index].end()):
+        return 1
+    while kind != "last" and count < 3 and index + count < len(words):
+        previous, word = words[index + count - 1], words[index + count]
+        written = word.group()
+        same_case = written.istitle() == first.istitle()
+        if text[previous.end() : word.start()] not in _SPACE or not same_case:
+            break
+        ends_field = bool(_FIELD_END_RE.match(text, word.end()) or _says_after(text, word))
+        kind = _listed_as(written) or (None if ordinary else _surname_by_ending(written))
+        if _SAYS_AFTER_RE.match(" " + written) or (_is_common(written) and not ends_field):
+            break
+        if kind is None and (ordinary or not ends_field):
+            break
+        count += 1
+    # A word only the other countries' lists hold ("mor", "young") is a name alone only where
+    # the field ends after it.
+    last = words[index + count - 1]
+    foreign = all(_listed_as(w.group()) in ("wider", None) for w in words[index : index + count])
+    ends = _FIELD_END_RE.match(text, last.end()) or _says_after(text, last)
+    return 0 if (ordinary and count == 1) or (foreign and not ends) else count
+
+
+def _is_common(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in _COMMON_WORDS and lowered not in _ORDINARY_WORDS
+
+
+def _listed_as(word: str) -> str | None:
+    """ "first", "last" or "wider": the list that holds ``word`` as written, uninflected
+    (Anne-Mette: both halves), or None."""
+    names = _known_names()
+    kinds = set()
+    for part in word.lower().split("-"):
+        if part in names.first:
+            kinds.add("first")
+        elif part in names.last:
+            kinds.add("last")
+        elif part in names.wider_first or part in names.rare_first or part in names.wider_last:
+            kinds.add("wider")
+        else:
+            return None
+    return "last" if kinds == {"last"} else "first" if "first" in kinds else "wider"
 
 
 def _says_after(text: str, word: re.Match[str]) -> bool:
@@ -714,9 +1009,14 @@ def _is_full_name_in_one_case(given: str, family: str) -> bool:
 
 
 def _sign_off_name(text: str) -> list[tuple[int, int]]:
-    """A listed first name signing off the text after a dash, a slash or a line break."""
+    """A listed first name signing off the text after a dash, a slash or a line break; when
+    capitalised, one of any list ("/Bosse", a nickname the dictionary knows from elsewhere)."""
     offset = max(0, len(text) - 60)
     match = _SIGN_OFF_RE.search(text, offset)
-    if not match or not _is_listed_first_name(match.group("name").split()[0]):
+    if not match:
+        return []
+    first = match.group("name").split()[0]
+    listed = _is_capitalised(first) and _listed_as(first) is not None and not _is_common(first)
+    if not (listed or _is_listed_first_name(first)):
         return []
     return [(match.start("name"), match.end("name"))]
