@@ -44,6 +44,7 @@ from app.services.analysis import (  # noqa: E402
     normalise,
     preload_language_detector,
 )
+from bench import datasets  # noqa: E402
 from bench.datasets import BLIND, DEV, TRAINING, blind_split, load_rows, shown  # noqa: E402
 from bench.report import result  # noqa: E402
 
@@ -169,6 +170,12 @@ def blind_set(threshold: float) -> None:
     for measure, figure, bound, upper in targets:
         met = figure <= bound if upper else figure >= bound
         result(measure, f"{figure:.3f}", f"{'<=' if upper else '>='} {bound}", met)
+    unseen = [
+        LabelledItem.from_dict(row)
+        for row in datasets.without_trained_problems(blind_split(load_rows(BLIND))["held-out"])
+    ]
+    print(f"\n== held-out half without the problems the training files name ({len(unseen)} items)")
+    print(evaluate_models(unseen, models, threshold=threshold).format())
     print(f"\n== tuning half ({len(halves['tuning'])} items), threshold {threshold}")
     print(evaluate_models(halves["tuning"], models, threshold=threshold).format())
 
