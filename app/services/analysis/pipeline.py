@@ -19,8 +19,8 @@ from app.services.analysis.models import LabelledItem, Prediction, TextModels
 from app.services.analysis.rules import KeywordRule, RuleSet
 
 SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
-# Training items, one file per writer; the writers never saw the code, the models or the dev
-# history (app/data/README.md): the wordings of citizens and agents the 214 dev items lack.
+# Training items, one file per writer; the writers never saw the code (app/data/README.md):
+# the wordings of citizens and agents that the 214 dev items lack.
 # Training data only: every figure is measured on the separate blind set (bench/data).
 TRAIN_FEEDBACK_PATHS = (DATA_DIR / "train_feedback_a.jsonl", DATA_DIR / "train_feedback_b.jsonl")
 SHIPPED_FEEDBACK_PATHS = (SEED_FEEDBACK_PATH, *TRAIN_FEEDBACK_PATHS)
