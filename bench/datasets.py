@@ -2,6 +2,8 @@
 
 - ``DEV``: the dev history the product ships as its seed (app/data/seed_feedback.jsonl): models
   are trained on it, thresholds may be tuned on it.
+- ``TRAINING``: every labelled file the product trains on: ``DEV`` and the training items of
+  two writers who never saw the code (app/data/train_feedback_*.jsonl), one file per writer.
 - ``BLIND``: bench/data/blind_feedback.jsonl, written by two helpers who never saw the code,
   the glossary, the models or the dev file (only the catalog and the label descriptions).
   Nothing is ever trained on it. It is split once, by problem, into a **tuning half**, on which
@@ -15,8 +17,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from app.services.analysis.pipeline import SHIPPED_FEEDBACK_PATHS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "app" / "data" / "seed_feedback.jsonl"
+TRAINING: tuple[Path, ...] = SHIPPED_FEEDBACK_PATHS
 BLIND = ROOT / "bench" / "data" / "blind_feedback.jsonl"
 
 
@@ -44,3 +49,16 @@ def blind_split(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     for row in rows:
         halves[blind_half(row)].append(row)
     return halves
+
+
+def trained_problems() -> set[str]:
+    """The problem slugs of the files the product trains on. The training files' writers and
+    the blind set's described a few problems alike, under the same slug; the benchmarks also
+    report the held-out half without them (the same problem under another slug is not
+    caught: this is a floor of the overlap, not its measure)."""
+    return {row["problem"] for path in TRAINING for row in load_rows(path) if row["problem"]}
+
+
+def without_trained_problems(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    known = trained_problems()
+    return [row for row in rows if row.get("problem") not in known]

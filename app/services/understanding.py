@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import or_, select
@@ -49,8 +50,9 @@ from app.services.analysis import (
 from app.services.analysis.catalog import DATA_DIR
 from app.services.analysis.problems import PAIR_FEATURES, PairScorer
 
-# Labelled item-group pairs from the seed history, as bench/grouping.py --write-seed-pairs
-# computes them (the embedding of 214 items takes seconds; their features are small).
+# Labelled item-group pairs from the shipped history (the dev history and the training
+# files, app/data/README.md), as bench/grouping.py --write-seed-pairs computes them (the
+# embedding of the items takes tens of seconds; their pairs' features are small).
 SEED_PAIRS_PATH = DATA_DIR / "seed_pairs.json"
 
 _lock = threading.RLock()
@@ -161,7 +163,7 @@ def handler_decisions() -> list[LabelledItem]:
 
 
 def seed_pairs() -> tuple[np.ndarray, list[bool]]:
-    """The seed history's labelled pairs (features, same problem or not)."""
+    """The shipped history's labelled pairs (features, same problem or not)."""
     data = json.loads(SEED_PAIRS_PATH.read_text(encoding="utf-8"))
     if data["features_names"] != list(PAIR_FEATURES):
         raise ValueError(
@@ -206,15 +208,20 @@ def current_pair_scorer() -> PairScorer:
     key = newest.id if newest is not None else None
     scorer = _scorers.get(key)
     if scorer is None:
-        scorer = (
-            PairScorer.from_dict(newest.pair_scorer)
-            if newest is not None
-            else PairScorer.train(*seed_pairs())
-        )
+        scorer = _stored_or_seed_scorer(newest.pair_scorer if newest is not None else None)
         with _lock:
             _scorers.clear()  # only the newest is ever used again
             _scorers[key] = scorer
     return scorer
+
+
+def _stored_or_seed_scorer(stored: dict[str, Any] | None) -> PairScorer:
+    """The stored scorer; the one learned from the seed pairs when none is stored, or when
+    the stored one was learned on other features (an upgrade changed them): until the next
+    ``routing train``, items are grouped rather than failing."""
+    if stored is not None and list(stored.get("features", ())) == list(PAIR_FEATURES):
+        return PairScorer.from_dict(stored)
+    return PairScorer.train(*seed_pairs())
 
 
 def current_models(snapshot: CatalogSnapshot | None = None) -> TextModels:

@@ -1,7 +1,7 @@
 """Text analysis: normalisation, language, keyword rules, routing, persistence, evaluation.
 
-The models are trained once per module on the shipped seed history. Sentences here are new
-(not from the seed file), so the few accuracy checks say something about unseen items.
+The models are trained once per module on the shipped history. Sentences here are new (not
+from the shipped files), so the few accuracy checks say something about unseen items.
 """
 
 from __future__ import annotations
@@ -15,6 +15,11 @@ import numpy as np
 import pytest
 
 from app.services.analysis import (
+    KINDS,
+    SEED_FEEDBACK_PATH,
+    SENTIMENTS,
+    SHIPPED_FEEDBACK_PATHS,
+    TRAIN_FEEDBACK_PATHS,
     Catalog,
     KeywordRule,
     LabelledItem,
@@ -36,6 +41,7 @@ from app.services.analysis import evaluation as evaluation_module
 from app.services.analysis.cues import cue_tokens
 from app.services.analysis.evaluation import fold_indices, macro_f1
 from app.services.analysis.language import danish_or_norwegian
+from app.services.analysis.normalisation import without_personal_data
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -373,6 +379,30 @@ def test_new_items_mostly_get_the_right_sentiment(models):
 # --- evaluation ----------------------------------------------------------------------------
 
 
+def test_the_shipped_history_is_the_dev_history_and_each_writers_training_file():
+    counts = [len(load_seed_items((path,))) for path in SHIPPED_FEEDBACK_PATHS]
+    assert SHIPPED_FEEDBACK_PATHS == (SEED_FEEDBACK_PATH, *TRAIN_FEEDBACK_PATHS)
+    assert counts[0] == 214 and min(counts[1:]) >= 300
+    assert len(load_seed_items()) == sum(counts)
+
+
+def test_training_files_are_labelled_like_the_dev_history_and_share_nothing_with_the_blind_set():
+    catalog = default_catalog()
+    blind_path = ROOT / "bench" / "data" / "blind_feedback.jsonl"
+    blind = [json.loads(line) for line in blind_path.read_text(encoding="utf-8").splitlines()]
+    blind_texts, blind_ids = {row["text"] for row in blind}, {row["id"] for row in blind}
+    for path in TRAIN_FEEDBACK_PATHS:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            assert row["text"] not in blind_texts and row["id"] not in blind_ids
+            assert row["kind"] in KINDS and row["sentiment"] in SENTIMENTS
+            assert isinstance(row["about_digital"], bool)
+            if row["eservice"] is not None:
+                assert catalog.department_of(row["eservice"]) == row["department"]
+            # Personal data only as the placeholders that normalisation reads as tokens.
+            assert "{" not in without_personal_data(row["text"])
+
+
 def test_fold_indices_partition_the_items_and_keep_groups_together():
     groups = ["a", "a", None, "b", "b", "b", None, None, "c", None]
     folds = fold_indices(len(groups), 3, seed=1, groups=groups)
@@ -383,7 +413,7 @@ def test_fold_indices_partition_the_items_and_keep_groups_together():
 
 
 def test_evaluate_trains_each_fold_only_on_the_other_folds(monkeypatch):
-    items = load_seed_items()[:30]
+    items = load_seed_items((SEED_FEEDBACK_PATH,))[:30]
     seen: list[set[str]] = []
     original = TextModels.train.__func__
 
@@ -402,7 +432,7 @@ def test_evaluate_trains_each_fold_only_on_the_other_folds(monkeypatch):
 
 
 def test_evaluate_on_a_small_set_returns_sane_numbers():
-    items = load_seed_items()[::3]  # 72 items in all five languages
+    items = load_seed_items((SEED_FEEDBACK_PATH,))[::3]  # 72 items in all five languages
     report = evaluate(items, folds=3, catalog=default_catalog())
     assert report.items == len(items) and report.folds == 3
     assert report.language_accuracy >= 0.95

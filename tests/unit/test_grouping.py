@@ -16,6 +16,7 @@ from app.services.analysis.problems import (
     GroupProfile,
     LabelledReport,
     PairScorer,
+    ProblemSpace,
     best_group,
     error_codes,
     item_signals,
@@ -155,6 +156,46 @@ def test_a_shared_code_adds_evidence():
     assert score(group, again) > score(group, without_code)
     other_code = replace(again, codes=frozenset({"404"}))
     assert pair_features(other_code, [group])[0][PAIR_FEATURES.index("other_codes")] == 1
+
+
+# -- the problem space ------------------------------------------------------------------
+
+
+def told(problem: float, language: float, rng: np.random.Generator) -> np.ndarray:
+    """A unit vector: one problem (axis 0) told in one language (axis 1), with noise."""
+    vector = np.array([0.5 * problem, 0.8 * language, 1.0, 0.0, 0.0, 0.0])
+    return _unit(vector + rng.normal(0, 0.05, size=6))
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def test_the_problem_space_divides_out_how_one_problem_is_told_differently(tmp_path):
+    rng = np.random.default_rng(5)
+    labelled = [(p, lang) for p in (-1, 1) for lang in (-1, 1) for _ in range(20)]
+    vectors = np.stack([told(p, lang, rng) for p, lang in labelled])
+    space = ProblemSpace.fit(vectors, [str(p) for p, _ in labelled])
+    same_problem = told(1, -1, rng), told(1, 1, rng)  # in two languages
+    same_language = told(1, 1, rng), told(-1, 1, rng)  # two problems
+
+    def cosine(pair: tuple[np.ndarray, np.ndarray], project=lambda v: v) -> float:
+        a, b = (_unit(project(v)) for v in pair)
+        return float(a @ b)
+
+    assert cosine(same_problem) < cosine(same_language)  # the raw embedding: language wins
+    assert cosine(same_problem, space.project) > cosine(same_language, space.project) + 0.5
+    space.save(tmp_path / "space.npz")
+    loaded = ProblemSpace.load(tmp_path / "space.npz")
+    assert np.array_equal(loaded.matrix, space.matrix) and np.array_equal(loaded.mean, space.mean)
+
+
+def test_the_shipped_problem_space_brings_one_problem_in_four_languages_together():
+    upload, charged = signals(UPLOAD), signals(CHARGED_TWICE)
+    column = PAIR_FEATURES.index("embedding_in_problem_space")
+    group = profile_of(*upload[:2])
+    in_space = pair_features(upload[3], [group, profile_of(*charged)])[:, column]
+    assert in_space[0] > in_space[1]
 
 
 # -- the pair scorer -------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEvent, Feedback, ItemLabel, PairState, ProblemPair
-from app.services.analysis.problems import PAIR_FEATURES
+from app.models import AuditEvent, Feedback, ItemLabel, PairState, ProblemPair, TrainedModel
+from app.services.analysis.problems import PAIR_FEATURES, PairScorer
 from app.services.grouping import (
     GroupingError,
     dismiss_suggestion,
@@ -148,3 +148,13 @@ def test_routing_train_learns_the_pair_scorer_from_handlers_judgements(app, hand
     assert row.metrics["pairs"] == 4 * len(seed_labels)
     after = current_pair_scorer().probabilities(sure[np.newaxis])[0]
     assert before > 0.9 and after < 0.5
+
+
+def test_a_stored_scorer_of_other_features_gives_way_to_the_seed_pairs_until_retrained(app):
+    stale = PairScorer.train(*seed_pairs()).to_dict()
+    stale["features"], stale["weights"] = stale["features"][:-1], stale["weights"][:-1]
+    # An id no other test stores: a process keeps the scorer of each id it has loaded.
+    row = TrainedModel(id=90_001, trained_on=0, metrics={}, blob=b"", pair_scorer=stale)
+    db.session.add(row)
+    db.session.commit()
+    assert current_pair_scorer() == PairScorer.train(*seed_pairs())

@@ -38,6 +38,8 @@ _EXPORTS = {
     "normalisation": ("LANGUAGES", "fold", "normalise"),
     "pipeline": (
         "SEED_FEEDBACK_PATH",
+        "SHIPPED_FEEDBACK_PATHS",
+        "TRAIN_FEEDBACK_PATHS",
         "Analysis",
         "analyse_feedback",
         "load_seed_items",
@@ -70,6 +72,8 @@ __all__ = [
     "RuleSet",
     "SEED_FEEDBACK_PATH",
     "SENTIMENTS",
+    "SHIPPED_FEEDBACK_PATHS",
+    "TRAIN_FEEDBACK_PATHS",
     "TextModels",
     "analyse_feedback",
     "default_catalog",
@@ -128,6 +132,8 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     from app.services.analysis.normalisation import LANGUAGES, fold, normalise
     from app.services.analysis.pipeline import (
         SEED_FEEDBACK_PATH,
+        SHIPPED_FEEDBACK_PATHS,
+        TRAIN_FEEDBACK_PATHS,
         Analysis,
         analyse_feedback,
         load_seed_items,
