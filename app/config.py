@@ -47,6 +47,9 @@ class Settings:
         default_factory=lambda: _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'civicloop.db'}")
     )
     REDIS_URL: str | None = field(default_factory=lambda: _env("REDIS_URL"))
+    # Where the models trained from the shipped history are kept for the installation's other
+    # processes (default: instance/models).
+    MODEL_CACHE_DIR: str | None = field(default_factory=lambda: _env("MODEL_CACHE_DIR"))
     SECRET_KEY: str = field(default_factory=lambda: _secret_key(INSTANCE_DIR))
     PUBLIC_BASE_URL: str = field(
         # Unset: where `make run` (PORT) serves, so links in e-mails reach it.

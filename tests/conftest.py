@@ -33,6 +33,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CATALOG = Path(__file__).parent.parent / "app" / "data" / "demo_catalog.json"
+# What the whole session shares: the migrated SQLite schema and the trained seed models.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="civicloop-tests-"))
+atexit.register(shutil.rmtree, _SESSION_DIR, ignore_errors=True)
+_SQLITE_TEMPLATE = _SESSION_DIR / "migrated.db"
 
 
 def _reachable(url: str, default_port: int) -> bool:
@@ -63,6 +67,9 @@ def base_config(tmp_path: Path) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "INSTANCE_PATH": str(tmp_path / "instance"),
+        # The models trained from the shipped history, shared by the session's apps and the
+        # worker and server processes it starts, as by an installation's processes.
+        "MODEL_CACHE_DIR": str(_SESSION_DIR / "models"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'civicloop.db'}",
         "OUTBOX_DIR": str(tmp_path / "outbox"),
         "INBOX_DIR": str(tmp_path / "inbox"),
@@ -87,10 +94,6 @@ def migrate_fresh(app) -> None:
         else:
             _fresh_sqlite_file()
         db.session.remove()
-
-
-_SQLITE_TEMPLATE = Path(tempfile.mkdtemp(prefix="civicloop-schema-")) / "migrated.db"
-atexit.register(shutil.rmtree, _SQLITE_TEMPLATE.parent, ignore_errors=True)
 
 
 def _fresh_sqlite_file() -> None:

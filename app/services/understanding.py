@@ -2,22 +2,27 @@
 models (seed history plus handlers' decisions) trained, stored and loaded.
 
 The models every process uses are the newest ``TrainedModel`` row. Until the first
-``routing train`` there is none, and each process trains the same models from the shipped
-seed history for the database's catalog (about a second, once per process and catalog), so
-a fresh install routes from its first item.
+``routing train`` there is none, and the models are trained from the shipped history for the
+database's catalog, so a fresh install routes from its first item. That costs seconds of CPU,
+so the first process to need them keeps them in ``MODEL_CACHE_DIR`` and the installation's
+other processes (web workers, job workers) load them from there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import or_, select
 
 from app.extensions import db
@@ -239,10 +244,42 @@ def current_models(snapshot: CatalogSnapshot | None = None) -> TextModels:
     snapshot = snapshot or catalog_snapshot()
     with _lock:
         if snapshot.fingerprint not in _seeded:
-            _seeded[snapshot.fingerprint] = train_default_models(
-                catalog=snapshot.catalog, with_vocabulary=False
-            )
+            _seeded[snapshot.fingerprint] = _cached_seed_models(snapshot)
         return _seeded[snapshot.fingerprint]
+
+
+def _cached_seed_models(snapshot: CatalogSnapshot) -> TextModels:
+    """The shipped history's models for this catalog, from the cache when this version of the
+    code and data trained them already, else trained and written there (atomically: another
+    process may be writing the same file)."""
+    directory = Path(
+        current_app.config.get("MODEL_CACHE_DIR") or Path(current_app.instance_path) / "models"
+    )
+    key = hashlib.sha256(f"{snapshot.fingerprint}:{_shipped_digest()}".encode()).hexdigest()
+    path = directory / f"seed-{key[:32]}.pickle"
+    try:
+        return TextModels.loads(path.read_bytes())
+    except Exception:  # missing, partial or written by another version: retrain
+        pass
+    models = train_default_models(catalog=snapshot.catalog, with_vocabulary=False)
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial.write_bytes(models.dumps())
+    partial.replace(path)
+    return models
+
+
+@cache
+def _shipped_digest() -> str:
+    """What the seed models depend on besides the catalog: the analysis code and the shipped
+    history, vocabulary and models' data."""
+    digest = hashlib.sha256()
+    analysis = Path(__file__).parent / "analysis"
+    for path in sorted([*analysis.rglob("*.py"), *DATA_DIR.iterdir()]):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def train_router() -> TrainedModel:

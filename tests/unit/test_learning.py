@@ -10,6 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, ItemLabel, PairState, ProblemPair, TrainedModel
+from app.services import understanding
+from app.services.analysis import TextModels
+from app.services.analysis.pipeline import load_seed_items
 from app.services.analysis.problems import PAIR_FEATURES, PairScorer
 from app.services.grouping import (
     GroupingError,
@@ -158,3 +161,29 @@ def test_a_stored_scorer_of_other_features_gives_way_to_the_seed_pairs_until_ret
     db.session.add(row)
     db.session.commit()
     assert current_pair_scorer() == PairScorer.train(*seed_pairs())
+
+
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+def test_the_seed_models_are_trained_once_for_the_installations_processes(
+    app, monkeypatch, tmp_path
+):
+    app.config["MODEL_CACHE_DIR"] = str(tmp_path / "models")
+    trained = []
+
+    def small_training(catalog, with_vocabulary):  # the history's first items: quick
+        trained.append(catalog)
+        return TextModels.train(load_seed_items()[:60], catalog)
+
+    monkeypatch.setattr(understanding, "train_default_models", small_training)
+    monkeypatch.setattr(understanding, "_seeded", {})
+    first = understanding.current_models()
+
+    understanding._seeded.clear()  # another process: nothing in its memory
+    second = understanding.current_models()
+    assert len(trained) == 1 and second.trained_on == first.trained_on == 60
+
+    (cached,) = (tmp_path / "models").iterdir()
+    cached.write_bytes(b"cut short by a crash")
+    understanding._seeded.clear()
+    assert understanding.current_models().trained_on == 60 and len(trained) == 2
+    assert TextModels.loads(cached.read_bytes()).trained_on == 60  # written again, whole
