@@ -138,7 +138,7 @@ _COMMON_WORDS = frozenset(
     which who why will wish work worked would write wrote yes yli you zu är även år över
     danish finnish swedish norwegian icelandic british irish scottish welsh american polish
     german french spanish italian russian ukrainian estonian turkish somali arabic mi ang
-    young elderly woman lady girl boy gentleman person someone anonymous unknown mor far
+    mun sun young elderly woman lady girl boy gentleman person someone anonymous unknown mor far
     mamma pappa äiti isä datter dotter sønn søn bror søster syster nabo granne naapuri
     """.split()
 )
@@ -230,10 +230,10 @@ _SPACE = frozenset({" ", "\u00a0"})
 _INTRODUCER = r"""
     (?:my|his|her|their)\s+name\s+is|name\s*:|i\s+am\s+called|named|signed
   | (?:hans|hennes|hendes)\s+(?:namn|navn)\s+(?:är|er)|navnet\s+(?:hans\s+|hennes\s+)?er
-  | nimensä\s+on|nimeltään
+  | nimensä\s+on|nimeltään|nimellä
   | nimeni\s+on|nimi\s*:|nimi\s+on|nimi
-  | jag\s+heter|mitt\s+namn\s+är|namn\s*:|heter|heiter|eg\s+heiter
-  | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:|hedder
+  | jag\s+heter|mitt\s+namn\s+är|namn\s*:|(?:heter|hette|heiter|hedder|hed|het)(?:\s+{hedge})*
+  | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:
   | terveisin|ystävällisin\s+terveisin|t\.|hälsningar|mvh|med\s+vänliga\s+hälsningar
   | med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
   | regards|best\s+regards|kind\s+regards|sincerely|yours|br
@@ -245,31 +245,40 @@ _INTRODUCER = r"""
   | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
   | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
   | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
-  | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
+  | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:{possessive}))?
+  | familjen|familien|familie|perhe|perheen
   | (?:datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn)(?:\s+(?:min|mi|mitt|mine))?
   | rektor|rektorn|rektoren|rehtori|skoleleder|skolelederen|skolleder|skolledaren
   | lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
   | læge|lege|läkare|lääkäri|sygeplejerske|sykepleier|sjuksköterska|sairaanhoitaja|nurse
   | kurator|kuraattori|pastor|präst|prest|præst|pappi|pedagog|pædagog|pedagogi|assistent
 """
+# What may stand between a naming verb and an uncertain name: "hedder vist nok frederik",
+# "hette nåt i stil med Waleed".
+_HEDGE = r"""(?:vist|nok|visst|vel|kanske|kanskje|måske|muligvis|typ|nåt|något|noe|noget|noko
+  |i\s+stil\s+med|something|like|probably|maybe|perhaps|ehkä|kai|muistaakseni)"""
 # Relatives and neighbours: "min far", "my daughter", "dottern", "naboen min", "poikani".
 _RELATIVE = r"""
     daughter|son|wife|husband|mother|mum|mom|father|dad|neighbour|neighbor|friend|partner
   | dotter|son|fru|man|mamma|pappa|mor|far|granne|vän|sambo|datter|søn|sønn|kone|mann|nabo
   | venn|veninde|venninne|barn|bror|søster|syster|mormor|farmor|morfar|farfar|bestemor
+  | mand|hustru|ektemann|kæreste|kjæreste|samboer|children|kids|boys|girls
 """
 _RELATIVE_DEFINITE = r"""
     dottern|sonen|grannen|datteren|dattera|sønnen|naboen|kona|mannen|barnet|tyttäreni|poikani
   | vaimoni|mieheni|äitini|isäni|naapurini|ystäväni|lapseni|tyttäremme|poikamme|veljeni
-  | siskoni|mummoni|pappani
+  | siskoni|mummoni|pappani|barnen|børnene|barna|ungene|lapset|lapsemme
+  | (?:tyttäre|poja|vaimo|miehe|äidi|isä|naapuri|ystävä|lapse|velje|sisko)(?:nsa|nsä|mme|nne)
 """
 # After these only a listed name counts, in any case ("I'm olga petrova", "olen tero").
 _GREETING = r"""
     name|namn|navn|i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
   | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
+  | (?:tack|takk|tak|thanks|thank\s+you)\s+(?:till|til|to)|ask
 """
 _INTRODUCERS = _INTRODUCER.format(
-    possessive="min|mitt|mi|mine|my|our|vår|vores|meidän|sin|sitt|sine|his|her|their",
+    possessive="min|mitt|mi|mine|my|our|vår|vårt|våre|vores|vor|meidän|sin|sitt|sine|his|her|their",
+    hedge=_HEDGE,
     relative=_RELATIVE,
     relative_definite=_RELATIVE_DEFINITE,
 )
@@ -291,7 +300,7 @@ _FIELD_END_RE = re.compile(r"[ \u00a0]*(?:$|[,;:()\[\]/.!?–—\d]|-[ \u00a0]|\
 
 # Verbs of calling, talking and writing to someone: "soitin Tarjalle", "ringde upp Lisbeth".
 _CALLED = r"""
-  | called|rang|phoned|spoke\s+(?:to|with)|talked\s+(?:to|with)|wrote\s+to|e-?mailed
+  | called|rang|phoned|spoke\s+(?:to|with|w/)|talked\s+(?:to|with|w/)|wrote\s+to|e-?mailed
   | soitin|soitti|soitettiin|puhuin|kirjoitin|ringde(?:\s+upp|\s+till)?|pratade\s+med
   | talade\s+med|skrev\s+till?|ringte(?:\s+til|\s+opp)?|ringede(?:\s+til|\s+op)?
   | snakket\s+med|snakka\s+med|talte\s+med
@@ -320,6 +329,9 @@ _ROLE_AFTER_RE = re.compile(
 # A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
 _SIGN_OFF_RE = re.compile(
     r"(?:\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$"
+    # "cheers mate, dave", "Thanks again, Olli": a closing word, then the name after a comma.
+    r"|(?i:(?<!\w)(?:cheers|thanks|thx|regards|terveisin|kiitos|hälsningar|hilsen|mvh|tack"
+    r"|takk|tak)(?!\w))[^\n,A-ZÅÄÖÆØ]{0,20},[ \u00a0]*(?P<after_comma>[^\W\d_]+)\W*$"
 )
 
 
@@ -684,7 +696,9 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
         + _names_in_any_case(text, words, {word.start() for word in capitalised})
         + _sign_off_name(text)
         + _names_after_cues(text, words)
+        + _names_in_slots(text)
     )
+    found += _more_of_the_same(text, words, found)
     spans = []
     for start, end in found:
         following = text[end : end + 20].split()
@@ -705,6 +719,106 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
             end += 1  # "Anders' lärare"
         spans.append((start, end))
     return spans
+
+
+# Places in a sentence that only a person fills, whether or not a list knows the name: "the
+# Ramirez family", "can Helmi call me", "it's Olu again", "I'm Kwame and".
+_CAPITALISED = r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+(?:[-'’][A-ZÅÄÖÆØ]?[^\W\d_]+)?)"
+_SLOT_RES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?i:(?<!\w)the[ \u00a0]+)" + _CAPITALISED + r"(?i:[ \u00a0]+(?:family|household)(?!\w))",
+        r"(?i:(?<!\w)(?:can|could|will|would|kan|kunne|kunde|skulle|voisiko|voiko)[ \u00a0]+)"
+        + _CAPITALISED
+        + r"(?i:[ \u00a0]+(?:call|ring|phone|e-?mail|contact|text|ringa|ringe|ringja|soittaa"
+        r"|maila|mejla|svara|answer|reply)(?!\w))",
+        r"(?i:(?<!\w)(?:it's|it’s|it\s+is|this\s+is|det\s+er|det\s+är|täällä\s+on|här\s+är)"
+        r"[ \u00a0]+)"
+        + _CAPITALISED
+        + r"(?i:[ \u00a0]+(?:again|here|speaking|igen|igjen|taas|her|här|jälleen)(?!\w))",
+        r"(?i:(?<!\w)(?:i'm|i’m|i\s+am|jag\s+är|jeg\s+er|eg\s+er)[ \u00a0]+)"
+        + _CAPITALISED
+        + r"(?=[ \u00a0]*[,.!]|(?i:[ \u00a0]+(?:and|och|og|from|från|fra|frå)(?!\w)))",
+    )
+)
+# The person at an office thanked or written to, in any case: "tack till linnea på biblan",
+# "TILL KARLSSON PÅ BYGGLOV", "Thanks to Grace at Citizen Services".
+_TO_AT_RE = re.compile(
+    r"(?i)(?<!\w)(?:till|til|to)[ \u00a0]+(?P<name>[^\W\d_]+)[ \u00a0]+"
+    r"(?:på|i|at|hos|ved|vid|in|from|fra|från|frå)(?!\w)"
+)
+# Names written side by side with a name found: "Otto och Wilma", "Waleed eller Walid".
+_AND_BEFORE_RE = re.compile(
+    r"(?i)^[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+$"
+)
+# A person's full name repeated in brackets: "Olu again (Oluwaseun Adeyemi)"; one word in
+# brackets is more often a town ("Kenneth Lindroos (Helsingfors)").
+_BRACKETED_NAME_RE = re.compile(
+    r"(?:[ \u00a0]+[a-zåäöæø]+){0,2}[ \u00a0]*\("
+    r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+(?:[ \u00a0-][A-ZÅÄÖÆØ][^\W\d_]+){1,2})\)"
+)
+
+
+def _names_in_slots(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in _SLOT_RES:
+        for match in pattern.finditer(text):
+            name = match.group("name")
+            if not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
+                spans.append(match.span("name"))
+    for match in _TO_AT_RE.finditer(text):
+        name = match.group("name")
+        listed = _listed_as(name) in ("first", "last") or _is_listed_first_name(name)
+        if listed and not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
+            spans.append(match.span("name"))
+    return spans
+
+
+def _more_of_the_same(
+    text: str, words: list[re.Match[str]], spans: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Once a word is part of a name, it is a name wherever it recurs in the text ("Elias
+    Björk … Björk är", "Tom's wife. Tom can't"), in its inflections too; so are names joined
+    to a name by "and"/"or" ("Otto och Wilma") and a name in brackets after one."""
+    capitalised: set[str] = set()
+    any_case: set[str] = set()
+    for start, end in spans:
+        for part in _WORD_RE.findall(text[start:end]):
+            lowered = next(_lemmas(part))  # "Tom's" → "tom"
+            if len(lowered) > 2 and not _is_common(lowered):
+                (capitalised if part[0].isupper() else any_case).add(lowered)
+    extra: list[tuple[int, int]] = []
+    ends = {end: start for start, end in spans}
+    for word in words:
+        written = word.group()
+        if any(a <= word.start() < b for a, b in spans):
+            continue
+        lemmas = set(_lemmas(written))
+        known = any_case | capitalised if written[0].isupper() else any_case
+        common = _is_common(written) and _starts_sentence(text, word.start())
+        # "asiakas kallio, … Kallion uimahallin": the district of the same name.
+        place = _names_a_place(text, word, listed=True)
+        if (lemmas & known and not common and not place) or _joined_to_a_name(text, word, ends):
+            extra.append(word.span())
+            ends[word.end()] = word.start()
+    for end in list(ends):
+        bracketed = _BRACKETED_NAME_RE.match(text, end)
+        if bracketed and not _any_place(list(_WORD_RE.finditer(bracketed.group("name")))):
+            extra.append(bracketed.span("name"))
+    return extra
+
+
+def _joined_to_a_name(text: str, word: re.Match[str], ends: dict[int, int]) -> bool:
+    """A first name after "and"/"or" and a name in the same case: "Otto och Wilma"."""
+    written = word.group()
+    for end, start in ends.items():
+        if end < word.start() and _AND_BEFORE_RE.match(text[end : word.start()]):
+            if written[0].isupper() != text[start].isupper():
+                return False
+            if written.islower():  # "silje og mailen" is no pair of names
+                return _is_listed_first_name(written) or _is_inflected_first_name(written)
+            return _kind(written) in ("first", "wider") and not _is_common(written)
+    return False
 
 
 def _capitalised_names(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -917,7 +1031,21 @@ def _names_in_any_case(
                 surname = nxt is not None and nxt.start() not in capitalised
                 end = nxt.end() if surname and _is_surname(nxt.group()) else word.end()
                 spans.append((word.start(), end))
+        elif _is_inflected_first_name(written) and _cue_before(text, word.start()):
+            spans.append(word.span())  # "kiitos tuomakselle", "soitin liisalle"
     return spans
+
+
+def _is_inflected_first_name(word: str) -> bool:
+    """A listed first name in lower case with a Finnish case ending ("tuomakselle")."""
+    names = _known_names()
+    if not word.islower() or len(word) < 5 or _is_common(word) or word in _ORDINARY_WORDS:
+        return False
+    lemmas = list(_lemmas(word, e_stems=False))[1:]
+    return any(
+        lemma in names.first and lemma not in names.unsure_first and lemma not in _COMMON_WORDS
+        for lemma in lemmas
+    )
 
 
 def _names_after_cues(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -1015,8 +1143,9 @@ def _sign_off_name(text: str) -> list[tuple[int, int]]:
     match = _SIGN_OFF_RE.search(text, offset)
     if not match:
         return []
-    first = match.group("name").split()[0]
+    group = "name" if match.group("name") else "after_comma"
+    first = match.group(group).split()[0]
     listed = _is_capitalised(first) and _listed_as(first) is not None and not _is_common(first)
-    if not (listed or _is_listed_first_name(first)):
-        return []
-    return [(match.start("name"), match.end("name"))]
+    if not (listed or _is_listed_first_name(first)) or _is_place(first):
+        return []  # "Mvh Karl Berg, Vasa": the town after the name
+    return [(match.start(group), match.end(group))]
