@@ -169,6 +169,20 @@ _PLACE_WORDS = frozenset(
 )
 # A name before one of these names an e-service or an app: "Freja eID", "Mina sidor".
 _PRODUCT_WORDS = frozenset("eid id app appen appi sovellus sidor sider".split())
+# A street named after a person in one word ("Birger Jarlsgatan", "Mannerheimintie") or a
+# king ("Haakon VIIs gate", "Olav Vs gate": the numeral is skipped).
+_STREET_ENDING_RE = re.compile(
+    r"(?i)..(?:gatan|gata|gaten|gade|gaden|vägen|vejen|veien|katu|kadun|kadulla|ntie|ntien"
+    r"|ntiellä|pladsen|plassen|torget)$"
+)
+_REGNAL_NUMBER_RE = re.compile(r"[IVX]{1,4}s?")
+# Not a name but a weekday, a verb or a holiday: "Tor 14.03" (torsdag), "Drew up a plan",
+# "Christmas Eve".
+_DATE_AFTER_RE = re.compile(r"[ \u00a0]+\d{1,2}[./]\d{1,2}")
+_VERB_PARTICLE_AFTER_RE = re.compile(r"[ \u00a0]+(?:up|down|out|off|away|back)(?!\w)")
+_HOLIDAY_BEFORE_RE = re.compile(
+    r"(?i)(?<!\w)(?:christmas|xmas|easter|new\s+year's|new\s+year’s|midsummer|hallows)[ \u00a0]+$"
+)
 # A capitalised word after one of these names a school, a kindergarten or a library
 # ("förskolan Solrosen", "päiväkoti Tähtönen").
 _INSTITUTION_WORDS = frozenset(
@@ -178,6 +192,8 @@ _INSTITUTION_WORDS = frozenset(
 )
 # "in Kallio", "i Bagarmossen", "vid Slussen", "på Solrosen" (a kindergarten).
 _LOCATIVE_RE = re.compile(r"(?i)(?<!\w)(?:in|i|vid|ved|near|nära|nær)[ \u00a0]+$")
+# "Pat at Urban Environment": after "at" a capitalised word names an office or a place.
+_AT_RE = re.compile(r"(?i)(?<!\w)at[ \u00a0]+$")
 _FACILITY_AFTER_RE = re.compile(
     r"(?i)[ \u00a0]+(?:koulu|kirjasto|uimahalli|terveysasema|kirkko|päiväko|puisto|tori|asema"
     r"|sairaala|neuvola|nuorisotalo|palvelupiste|liikuntahalli|urheilukenttä|ranta|metro)"
@@ -214,6 +230,7 @@ _ENDINGS = sorted(
     key=len,
     reverse=True,
 )
+_CASE_ENDINGS = tuple(ending for ending in _ENDINGS if len(ending) == 3)
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
 # A quoted message starts with a capital too: "står det 'Inga ansökningar'".
 _SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”‘’'(]\s*$")
@@ -701,14 +718,7 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
     found += _more_of_the_same(text, words, found)
     spans = []
     for start, end in found:
-        following = text[end : end + 20].split()
-        last_word = text[start:end].split()[-1].lower()
-        next_word = following[0].strip(".,;:").lower() if following else ""
-        # "Peter Fabers Gade", "Freja eID", "Park Skole".
-        if (
-            last_word in _PLACE_WORDS | _INSTITUTION_WORDS
-            or next_word in _PLACE_WORDS | _PRODUCT_WORDS
-        ):
+        if _names_a_street(text, start, end):
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
@@ -746,6 +756,9 @@ _SLOT_RES = tuple(
 _TO_AT_RE = re.compile(
     r"(?i)(?<!\w)(?:till|til|to)[ \u00a0]+(?P<name>[^\W\d_]+)[ \u00a0]+"
     r"(?:på|i|at|hos|ved|vid|in|from|fra|från|frå)(?!\w)"
+)
+_JOINED_AFTER_RE = re.compile(
+    r"(?P<other>[A-ZÅÄÖÆØ][^\W\d_]+)[ \u00a0]+(?:og|och|and|ja|&)[ \u00a0]+$"
 )
 # Names written side by side with a name found: "Otto och Wilma", "Waleed eller Walid".
 _AND_BEFORE_RE = re.compile(
@@ -793,12 +806,8 @@ def _more_of_the_same(
         written = word.group()
         if any(a <= word.start() < b for a, b in spans):
             continue
-        lemmas = set(_lemmas(written))
         known = any_case | capitalised if written[0].isupper() else any_case
-        common = _is_common(written) and _starts_sentence(text, word.start())
-        # "asiakas kallio, … Kallion uimahallin": the district of the same name.
-        place = _names_a_place(text, word, listed=True)
-        if (lemmas & known and not common and not place) or _joined_to_a_name(text, word, ends):
+        if _recurs(text, word, known) or _joined_to_a_name(text, word, ends):
             extra.append(word.span())
             ends[word.end()] = word.start()
     for end in list(ends):
@@ -808,17 +817,47 @@ def _more_of_the_same(
     return extra
 
 
+def _recurs(text: str, word: re.Match[str], known: set[str]) -> bool:
+    # An inflection keeps the name's first two letters (Järven, Mäelle): a cheap test first.
+    written = word.group()
+    if written[:2].lower() not in {name[:2] for name in known}:
+        return False
+    if not known.intersection(_lemmas(written)):
+        return False
+    if _is_common(word.group()) and _starts_sentence(text, word.start()):
+        return False
+    # "asiakas kallio, … Kallion uimahallin": the district of the same name.
+    return not _names_a_place(text, word, listed=True)
+
+
 def _joined_to_a_name(text: str, word: re.Match[str], ends: dict[int, int]) -> bool:
     """A first name after "and"/"or" and a name in the same case: "Otto och Wilma"."""
     written = word.group()
     for end, start in ends.items():
-        if end < word.start() and _AND_BEFORE_RE.match(text[end : word.start()]):
+        if end < word.start() <= end + 8 and _AND_BEFORE_RE.match(text[end : word.start()]):
             if written[0].isupper() != text[start].isupper():
                 return False
             if written.islower():  # "silje og mailen" is no pair of names
                 return _is_listed_first_name(written) or _is_inflected_first_name(written)
             return _kind(written) in ("first", "wider") and not _is_common(written)
     return False
+
+
+def _names_a_street(text: str, start: int, end: int) -> bool:
+    """ "Peter Fabers Gade", "Aleksis Kiven kadun", "Birger Jarlsgatan", "Olav Vs gate";
+    also "Freja eID", "Park Skole"."""
+    following = [w.strip(".,;:") for w in text[end : end + 30].split()]
+    if following and _REGNAL_NUMBER_RE.fullmatch(following[0]):
+        following = following[1:]
+    last_word = text[start:end].split()[-1]
+    if last_word.lower() in _PLACE_WORDS | _INSTITUTION_WORDS or _STREET_ENDING_RE.search(
+        last_word
+    ):
+        return True
+    return bool(following) and (
+        following[0].lower() in _PRODUCT_WORDS
+        or any(lemma in _PLACE_WORDS for lemma in _lemmas(following[0]))
+    )
 
 
 def _capitalised_names(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -846,6 +885,8 @@ def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
         gap = text[previous.end() : nxt.start()]
         if not (gap in _SPACE or _PARTICLE_RE.fullmatch(gap)) or nxt.group().lower() in _MONTHS:
             break
+        if _REGNAL_NUMBER_RE.fullmatch(nxt.group()):
+            break  # "Olav Vs gate"
         count += 1
     return count
 
@@ -861,6 +902,8 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
     names = words[index : index + count]
     if _starts_sentence(text, start) and _is_common(names[0].group()):
         return 0  # "Har D-nummer", "The English storytime"
+    if _AT_RE.search(text, max(0, start - 8), start) and not _is_surname(names[-1].group()):
+        return 0  # "at Urban Environment": an office, a place
     cue_word = names[0].group() + " "
     if _INTRODUCER_RE.search(cue_word) or _SELF_RE.search(cue_word):
         return 0  # "Rektor Lindahl", "Olen Kari Suominen": the first word introduces the name
@@ -907,9 +950,19 @@ def _after_institution(text: str, start: int) -> bool:
 def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     """Whether one capitalised word alone is a name."""
     written = word.group()
+    if _INTRODUCER_RE.search(written + " "):
+        return False  # "Asukas soitti", "Borger (Mrs. Thompson)": the title, the role
     if cue == "introduced":
         return not _signs_for_organisation(text, word)
     initial = _starts_sentence(text, word.start())
+    if _HOLIDAY_BEFORE_RE.search(text, max(0, word.start() - 15), word.start()) or (
+        initial
+        and (
+            _DATE_AFTER_RE.match(text, word.end())
+            or _VERB_PARTICLE_AFTER_RE.match(text, word.end())
+        )
+    ):
+        return False
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
         return False
@@ -924,7 +977,11 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         after = _PERSON_AFTER_RE.match(text, word.end())
         return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
     if kind == "wider":
-        # "Rania ringde"; not "Alla ringde", "Man ringer".
+        # "Rania ringde"; not "Alla ringde", "Man ringer", nor a service named with another
+        # ("Helsenorge og Altinn sier").
+        joined = _JOINED_AFTER_RE.search(text, max(0, word.start() - 40), word.start())
+        if joined and _kind(joined.group("other")) is None:
+            return False
         return lowered not in _COMMON_WORDS and (cue == "greeted" or _says_after(text, word))
     if initial and kind == "last":
         # "Virtanen ei vastaa", "Larsson på miljöförvaltningen lovade": a listed surname of a
@@ -943,6 +1000,8 @@ def _signs_for_organisation(text: str, word: re.Match[str]) -> bool:
     written = word.group()
     if _ORGANISATION_RE.search(written) or _OFFICE_AFTER_RE.match(text, word.end()):
         return True
+    if _OFFICE_AFTER_RE.fullmatch(" " + written):
+        return True  # "Citizen Services"
     return _is_place(written) and _kind(written) != "first"
 
 
@@ -958,8 +1017,12 @@ def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
     before = text[max(0, word.start() - 8) : word.start()]
     if _SAINT_RE.search(before):
         return True
-    if written.endswith(("s", "'")) or (written.endswith("n") and listed):
-        return False  # a genitive: "i Annas rum", "in Kallio's", "Virtasen"
+    if written.endswith(("s", "'")):
+        return False  # a genitive: "i Annas rum", "in Kallio's"
+    if _AT_RE.search(before):
+        return True
+    if written.endswith("n") and listed:
+        return False  # "Virtasen"
     return bool(_LOCATIVE_RE.search(before) or (not listed and _ON_RE.search(before)))
 
 
@@ -1039,7 +1102,9 @@ def _names_in_any_case(
 def _is_inflected_first_name(word: str) -> bool:
     """A listed first name in lower case with a Finnish case ending ("tuomakselle")."""
     names = _known_names()
-    if not word.islower() or len(word) < 5 or _is_common(word) or word in _ORDINARY_WORDS:
+    if not word.islower() or len(word) < 5 or not word.endswith(_CASE_ENDINGS):
+        return False
+    if _is_common(word) or word in _ORDINARY_WORDS:
         return False
     lemmas = list(_lemmas(word, e_stems=False))[1:]
     return any(
