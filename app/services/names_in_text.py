@@ -231,6 +231,7 @@ _ENDINGS = sorted(
     reverse=True,
 )
 _CASE_ENDINGS = tuple(ending for ending in _ENDINGS if len(ending) == 3)
+_QUOTED_WORD_RE = re.compile(r"[\"“”«»][^\W\d_]+[\"“”«»]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
 # A quoted message starts with a capital too: "står det 'Inga ansökningar'".
 _SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”‘’'(]\s*$")
@@ -438,6 +439,17 @@ def _fold(word: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+# Nordic letters as they are typed on a keyboard without them: "jarvinen", "sodergren".
+_ASCII_LETTERS = str.maketrans({"ä": "a", "ö": "o", "å": "a", "ø": "o", "æ": "ae", "ü": "u"})
+
+
+def _without_nordic_letters(names: set[str]) -> set[str]:
+    """The names with Nordic letters typed as plain ones, unless that spells a common word or
+    a short one ("Pär" typed is the Danish "par")."""
+    typed = {name.translate(_ASCII_LETTERS) for name in names if len(name) >= 5}
+    return typed - names - _COMMON_WORDS - _ORDINARY_WORDS
+
+
 def _with_spellings(names: set[str]) -> frozenset[str]:
     return frozenset(spelling for name in names for spelling in _spellings(name) if spelling)
 
@@ -464,8 +476,8 @@ def _known_names() -> _Names:
     first |= common
     wider = (_with_spellings(wider_first) | norse) - first
     return _Names(
-        frozenset(first),
-        frozenset(last),
+        frozenset(first | _without_nordic_letters(first)),
+        frozenset(last | _without_nordic_letters(last)),
         wider,
         _with_spellings(wider_last) - last,
         _with_spellings(elsewhere) - first - wider,
@@ -687,6 +699,8 @@ def _starts_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start]
     if start == 0 or not text[:start].strip():
         return True
+    if _QUOTED_WORD_RE.match(text, start - 1):
+        return False  # 'ei "Mikkonen" vaan "Mikkola"': one word quoted, not a message
     # The dot of an initial or an abbreviation ends no sentence: "J. Andersson", "Vedr. Ole".
     return bool(_SENTENCE_END_RE.search(before)) and not _ABBREVIATION_RE.search(
         text[max(0, start - 8) : start]
@@ -751,6 +765,11 @@ _SLOT_RES = tuple(
         + r"(?=[ \u00a0]*[,.!]|(?i:[ \u00a0]+(?:and|och|og|from|från|fra|frå)(?!\w)))",
     )
 )
+# A nickname in quotes inside a full name: 'Kristiina "Kikka" Mattila'.
+_NICKNAME_RE = re.compile(
+    r"(?P<first>[A-ZÅÄÖÆØ][^\W\d_]+)[ \u00a0]+[\"“”'‘’«»][A-ZÅÄÖÆØ][^\W\d_-]*(?:-[^\W\d_]+)?"
+    r"[\"“”'‘’«»][ \u00a0]+(?P<last>[A-ZÅÄÖÆØ][^\W\d_]+)"
+)
 # The person at an office thanked or written to, in any case: "tack till linnea på biblan",
 # "TILL KARLSSON PÅ BYGGLOV", "Thanks to Grace at Citizen Services".
 _TO_AT_RE = re.compile(
@@ -779,6 +798,9 @@ def _names_in_slots(text: str) -> list[tuple[int, int]]:
             name = match.group("name")
             if not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
                 spans.append(match.span("name"))
+    for match in _NICKNAME_RE.finditer(text):
+        if _kind(match.group("first")) in ("first", "wider") or _is_surname(match.group("last")):
+            spans.append(match.span())
     for match in _TO_AT_RE.finditer(text):
         name = match.group("name")
         listed = _listed_as(name) in ("first", "last") or _is_listed_first_name(name)
@@ -1083,7 +1105,9 @@ def _names_in_any_case(
             listed = written.lower() in _ORDINARY_WORDS and _kind(written) == "first"
             if listed and written.lower() not in _PRONOUNS and _says_after(text, word):
                 spans.append((word.start(), word.end()))
-        elif nxt is not None and _is_full_name_in_one_case(written, nxt.group()):
+        elif nxt is not None and (
+            _is_full_name_in_one_case(written, nxt.group()) or _is_surname_first(text, written, nxt)
+        ):
             spans.append((word.start(), nxt.end()))
         elif written.islower() and _listed_as(written) == "last" and not _is_common(written):
             if _says_after(text, word):
@@ -1183,6 +1207,19 @@ def _listed_as(word: str) -> str | None:
 
 def _says_after(text: str, word: re.Match[str]) -> bool:
     return bool(_SAYS_AFTER_RE.match(text, word.end()))
+
+
+def _is_surname_first(text: str, family: str, given: re.Match[str]) -> bool:
+    """A note's "jarvinen tuomas, soittopyyntö": a listed surname of a Nordic shape, then a
+    first name, in lower case, where the field ends."""
+    return (
+        family.islower()
+        and given.group().islower()
+        and _listed_as(family) == "last"
+        and _surname_by_ending(family) is not None
+        and _is_listed_first_name(given.group())
+        and bool(_FIELD_END_RE.match(text, given.end()))
+    )
 
 
 def _is_full_name_in_one_case(given: str, family: str) -> bool:
