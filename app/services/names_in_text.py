@@ -83,7 +83,7 @@ _ORDINARY_WORDS = frozenset(
     aina alli anna armas aamu eli helmi hilja ilona into kai kaino lahja lumi oiva rauha satu
     sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama olen ole oli
     alla bo bror dag del dina ebbe inga juni liv maj mina my per sten stig sol tom ulf vera
-    else mai rut vilja ask björn ville ingen inge kan vil han hun hon
+    else mai rut vilja ask björn ville ingen inge kan vil han hun hon hans
     august april may june mark will bill grace hope rose frank joy faith dawn iris ruby amber
     holly ivy lily heather crystal penny summer autumn guy sue pat rob jay art max ray don
     dean carol jack
@@ -720,6 +720,21 @@ def _cue_before(text: str, start: int) -> str | None:
 
 def find_names_in_text(text: str) -> list[tuple[int, int]]:
     """(start, end) of each person's name in ``text``, full names as one span."""
+    if _is_shouted(text):
+        # "TILL KARLSSON PÅ BYGGLOV … ESIM. JÄRVELÄ": read with each word capitalised, as a
+        # name would be written in the same message in ordinary case.
+        titled = _WORD_RE.sub(lambda word: word.group().capitalize(), text)
+        if len(titled) == len(text):
+            return _find_names(text) + _find_names(titled.lower())
+    return _find_names(text)
+
+
+def _is_shouted(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and not any(c.islower() for c in letters)
+
+
+def _find_names(text: str) -> list[tuple[int, int]]:
     words = list(_WORD_RE.finditer(text))
     capitalised = [word for word in words if _is_capitalised(word.group())]
     found = (
@@ -796,10 +811,14 @@ def _names_in_slots(text: str) -> list[tuple[int, int]]:
     for pattern in _SLOT_RES:
         for match in pattern.finditer(text):
             name = match.group("name")
-            if not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
+            ordinary = _is_common(name) or _is_place(name) or name.lower() in _MONTHS
+            if _is_capitalised(name) and not ordinary:
                 spans.append(match.span("name"))
     for match in _NICKNAME_RE.finditer(text):
-        if _kind(match.group("first")) in ("first", "wider") or _is_surname(match.group("last")):
+        first, last = match.group("first"), match.group("last")
+        if not (_is_capitalised(first) and _is_capitalised(last)):
+            continue
+        if _kind(first) in ("first", "wider") or _is_surname(last):
             spans.append(match.span())
     for match in _TO_AT_RE.finditer(text):
         name = match.group("name")
@@ -861,7 +880,8 @@ def _joined_to_a_name(text: str, word: re.Match[str], ends: dict[int, int]) -> b
                 return False
             if written.islower():  # "silje og mailen" is no pair of names
                 return _is_listed_first_name(written) or _is_inflected_first_name(written)
-            return _kind(written) in ("first", "wider") and not _is_common(written)
+            capitalised = _is_capitalised(written) and not _is_common(written)
+            return capitalised and _kind(written) in ("first", "wider")
     return False
 
 
