@@ -146,8 +146,12 @@ _COMMON_WORDS = frozenset(
 # capitalised ("Alla ringde", "Han ringde", "Man skriver").
 _PRONOUNS = frozenset("alla ingen inga inge han hun hon man my mina del kan vil".split())
 # Words that are names and also always capitalised in their other sense: months, and the
-# Finnish holidays that are also first names ("Vappuna", "Juhannus").
-_MONTHS = frozenset("january february march april may june july august vappu juhannus".split())
+# Finnish holidays that are also first names ("Vappuna", "Juhannus"); English weekdays and
+# holidays, capitalised in a name's place ("it's Monday again").
+_MONTHS = frozenset(
+    """january february march april may june july august vappu juhannus monday tuesday
+    wednesday thursday friday saturday sunday christmas easter""".split()
+)
 # E-services and the companies behind them whose names are also first names: alone they are
 # the service ("Wilmaan ei pääse", "Aula-beskeden"); in a full name or introduced, a person.
 _SERVICE_NAMES = frozenset("wilma helmi ilmari aula kela elisa vilma daisy mina".split())
@@ -281,6 +285,8 @@ _RELATIVE = r"""
   | dotter|son|fru|man|mamma|pappa|mor|far|granne|vän|sambo|datter|søn|sønn|kone|mann|nabo
   | venn|veninde|venninne|barn|bror|søster|syster|mormor|farmor|morfar|farfar|bestemor
   | mand|hustru|ektemann|kæreste|kjæreste|samboer|children|kids|boys|girls
+  | brother|sister|grandmother|grandfather|grandson|granddaughter|uncle|aunt|cousin|niece
+  | nephew|onkel|tante|moster|faster|morbror|farbror|kusin|fætter|kusine|fetter
 """
 _RELATIVE_DEFINITE = r"""
     dottern|sonen|grannen|datteren|dattera|sønnen|naboen|kona|mannen|barnet|tyttäreni|poikani
@@ -812,6 +818,10 @@ def _names_in_slots(text: str) -> list[tuple[int, int]]:
         for match in pattern.finditer(text):
             name = match.group("name")
             ordinary = _is_common(name) or _is_place(name) or name.lower() in _MONTHS
+            # "I'm Ghanaian and …": a nationality no list holds, by its ending; "det är
+            # Stadsbyggnadskontoret igen": a compound longer than any given name.
+            ordinary |= name.lower().endswith(("ian", "ean", "ese", "ish")) and not _kind(name)
+            ordinary |= max(len(part) for part in name.split("-")) > 12
             if _is_capitalised(name) and not ordinary:
                 spans.append(match.span("name"))
     for match in _NICKNAME_RE.finditer(text):
