@@ -35,6 +35,11 @@ rules of case and context instead of alone:
 * after "I'm", "olen", "jag är" two or three capitalised words are a name ("I'm Kwame
   Mensah"), and so is a listed Finnish or patronymic surname starting a sentence
   ("Virtanen ei vastaa"), but not a place: after "in", "i", a saint, in the inessive.
+* a word found in a name is a name wherever it recurs in the text ("Elias Björk … Björk
+  är"), and so are names joined to one by and/or and a full name in brackets after one;
+  places only a person fills ("the Ramirez family", "can Helmi call me", "it's Olu again",
+  "tack till linnea på …") take a name listed or not; an all-caps message is also read in
+  lower case.
 
 Other all-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product
 names and acronyms, which is how e-service names are written.
@@ -949,16 +954,19 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
     start = words[index].start()
     if count == 1 or _after_institution(text, start):
         return 0
+    names = words[index : index + count]
+    cue_word = names[0].group() + " "
+    if _INTRODUCER_RE.search(cue_word) or _SELF_RE.search(cue_word):
+        return 0  # "Rektor Lindahl", "Mrs O'Brien": the first word introduces the name
+    verb = _SAYS_AFTER_RE.fullmatch(" " + names[0].group())
+    if verb and _kind(names[0].group()) != "first":
+        return 0  # "Ringde Sjöberg på …": the verb, then the name (but "Ville Peltonen")
     if cue == "introduced":
         return 0 if _signs_for_organisation(text, words[index]) else count
-    names = words[index : index + count]
     if _starts_sentence(text, start) and _is_common(names[0].group()):
         return 0  # "Har D-nummer", "The English storytime"
     if _AT_RE.search(text, max(0, start - 8), start) and not _is_surname(names[-1].group()):
         return 0  # "at Urban Environment": an office, a place
-    cue_word = names[0].group() + " "
-    if _INTRODUCER_RE.search(cue_word) or _SELF_RE.search(cue_word):
-        return 0  # "Rektor Lindahl", "Olen Kari Suominen": the first word introduces the name
     if cue == "greeted" and _introduces_self(text, start) and not _any_place(names):
         return count  # "I'm Kwame Mensah", "olen Jiang Wei"
     if count == 3 and _says_after(text, names[2]) and _kind(names[0].group()):
@@ -1110,7 +1118,6 @@ def _surname_by_ending(word: str) -> str | None:
     if stem[-1:] in _VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):
         return "last"
     return None
-    return "last" if match.group().lower() in ("ström", "qvist", "kvist") else None
 
 
 def _names_in_any_case(

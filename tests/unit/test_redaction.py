@@ -802,6 +802,8 @@ NAMES_BY_CLASS = {
     ],
     "titles are no names": [
         ("Kunde (Mrs. Patel) ringede om vielse.", "Kunde (Mrs. [name]) ringede om vielse."),
+        ("Caller: Mrs Quigley, wants a call back", "Caller: Mrs [name], wants a call back"),
+        ("Ringde Halvarsson om snöröjningen.", "Ringde [name] om snöröjningen."),
     ],
 }
 
