@@ -774,14 +774,20 @@ def _find_names(text: str) -> list[tuple[int, int]]:
 # Places in a sentence that only a person fills, whether or not a list knows the name: "the
 # Ramirez family", "can Helmi call me", "it's Olu again", "I'm Kwame and".
 _CAPITALISED = r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+(?:[-'’][A-ZÅÄÖÆØ]?[^\W\d_]+)?)"
-_SLOT_RES = tuple(
+# Here a team fits too ("can Support call me"), so some list must know the word.
+_LISTED_SLOT_RES = tuple(
     re.compile(pattern)
     for pattern in (
-        r"(?i:(?<!\w)the[ \u00a0]+)" + _CAPITALISED + r"(?i:[ \u00a0]+(?:family|household)(?!\w))",
         r"(?i:(?<!\w)(?:can|could|will|would|kan|kunne|kunde|skulle|voisiko|voiko)[ \u00a0]+)"
         + _CAPITALISED
         + r"(?i:[ \u00a0]+(?:call|ring|phone|e-?mail|contact|text|ringa|ringe|ringja|soittaa"
         r"|maila|mejla|svara|answer|reply)(?!\w))",
+    )
+)
+_SLOT_RES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?i:(?<!\w)the[ \u00a0]+)" + _CAPITALISED + r"(?i:[ \u00a0]+(?:family|household)(?!\w))",
         r"(?i:(?<!\w)(?:it's|it’s|it\s+is|this\s+is|det\s+er|det\s+är|täällä\s+on|här\s+är)"
         r"[ \u00a0]+)"
         + _CAPITALISED
@@ -819,15 +825,13 @@ _BRACKETED_NAME_RE = re.compile(
 
 def _names_in_slots(text: str) -> list[tuple[int, int]]:
     spans = []
-    for pattern in _SLOT_RES:
+    for pattern in (*_LISTED_SLOT_RES, *_SLOT_RES):
         for match in pattern.finditer(text):
             name = match.group("name")
-            ordinary = _is_common(name) or _is_place(name) or name.lower() in _MONTHS
-            # "I'm Ghanaian and …": a nationality no list holds, by its ending; "det är
-            # Stadsbyggnadskontoret igen": a compound longer than any given name.
-            ordinary |= name.lower().endswith(("ian", "ean", "ese", "ish")) and not _kind(name)
-            ordinary |= max(len(part) for part in name.split("-")) > 12
-            if _is_capitalised(name) and not ordinary:
+            listed = any(_kind(part) for part in name.split("-"))
+            if pattern in _LISTED_SLOT_RES and not listed:
+                continue
+            if _is_capitalised(name) and not _fills_no_slot(name):
                 spans.append(match.span("name"))
     for match in _NICKNAME_RE.finditer(text):
         first, last = match.group("first"), match.group("last")
@@ -837,10 +841,25 @@ def _names_in_slots(text: str) -> list[tuple[int, int]]:
             spans.append(match.span())
     for match in _TO_AT_RE.finditer(text):
         name = match.group("name")
+        if name.islower() and (name in _ORDINARY_WORDS or name in _PRONOUNS):
+            continue  # "takk til hun i skranken"
         listed = _listed_as(name) in ("first", "last") or _is_listed_first_name(name)
         if listed and not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
             spans.append(match.span("name"))
     return spans
+
+
+def _fills_no_slot(name: str) -> bool:
+    """A word that is no person's name in a person's place: a common word, a place, a month,
+    an e-service ("it's Kela again"; not "can Helmi call me": Helmi is a first name), a
+    nationality by its ending ("I'm Ghanaian and", "the Nordic family of apps"), a compound
+    longer than any given name ("det är Stadsbyggnadskontoret igen")."""
+    lowered = name.lower()
+    service = bool(set(_lemmas(name)) & _SERVICE_NAMES) and _kind(name) != "first"
+    nationality = lowered.endswith(("ian", "ean", "ese", "ish", "ic")) and not _kind(name)
+    long_compound = max(len(part) for part in name.split("-")) > 12
+    ordinary = _is_common(name) or _is_place(name) or lowered in _MONTHS
+    return ordinary or service or nationality or long_compound
 
 
 def _more_of_the_same(

@@ -942,6 +942,10 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Kiitos avusta ja nopeasta vastauksesta.",
         "Thanks to everyone at the library!",
         "Could Customer Service call me back?",
+        "Can Support call me back?",
+        "It's Kela again, asking for papers.",
+        "The Nordic family of apps is growing.",
+        "takk til hun i skranken",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
