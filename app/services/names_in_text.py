@@ -35,6 +35,11 @@ rules of case and context instead of alone:
 * after "I'm", "olen", "jag är" two or three capitalised words are a name ("I'm Kwame
   Mensah"), and so is a listed Finnish or patronymic surname starting a sentence
   ("Virtanen ei vastaa"), but not a place: after "in", "i", a saint, in the inessive.
+* a word found in a name is a name wherever it recurs in the text ("Elias Björk … Björk
+  är"), and so are names joined to one by and/or and a full name in brackets after one;
+  places only a person fills ("the Ramirez family", "can Helmi call me", "it's Olu again",
+  "tack till linnea på …") take a name listed or not; an all-caps message is also read in
+  lower case.
 
 Other all-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product
 names and acronyms, which is how e-service names are written.
@@ -83,7 +88,7 @@ _ORDINARY_WORDS = frozenset(
     aina alli anna armas aamu eli helmi hilja ilona into kai kaino lahja lumi oiva rauha satu
     sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama olen ole oli
     alla bo bror dag del dina ebbe inga juni liv maj mina my per sten stig sol tom ulf vera
-    else mai rut vilja ask björn ville ingen inge kan vil han hun hon
+    else mai rut vilja ask björn ville ingen inge kan vil han hun hon hans
     august april may june mark will bill grace hope rose frank joy faith dawn iris ruby amber
     holly ivy lily heather crystal penny summer autumn guy sue pat rob jay art max ray don
     dean carol jack
@@ -138,7 +143,7 @@ _COMMON_WORDS = frozenset(
     which who why will wish work worked would write wrote yes yli you zu är även år över
     danish finnish swedish norwegian icelandic british irish scottish welsh american polish
     german french spanish italian russian ukrainian estonian turkish somali arabic mi ang
-    young elderly woman lady girl boy gentleman person someone anonymous unknown mor far
+    mun sun young elderly woman lady girl boy gentleman person someone anonymous unknown mor far
     mamma pappa äiti isä datter dotter sønn søn bror søster syster nabo granne naapuri
     """.split()
 )
@@ -146,8 +151,12 @@ _COMMON_WORDS = frozenset(
 # capitalised ("Alla ringde", "Han ringde", "Man skriver").
 _PRONOUNS = frozenset("alla ingen inga inge han hun hon man my mina del kan vil".split())
 # Words that are names and also always capitalised in their other sense: months, and the
-# Finnish holidays that are also first names ("Vappuna", "Juhannus").
-_MONTHS = frozenset("january february march april may june july august vappu juhannus".split())
+# Finnish holidays that are also first names ("Vappuna", "Juhannus"); English weekdays and
+# holidays, capitalised in a name's place ("it's Monday again").
+_MONTHS = frozenset(
+    """january february march april may june july august vappu juhannus monday tuesday
+    wednesday thursday friday saturday sunday christmas easter""".split()
+)
 # E-services and the companies behind them whose names are also first names: alone they are
 # the service ("Wilmaan ei pääse", "Aula-beskeden"); in a full name or introduced, a person.
 _SERVICE_NAMES = frozenset("wilma helmi ilmari aula kela elisa vilma daisy mina".split())
@@ -169,6 +178,20 @@ _PLACE_WORDS = frozenset(
 )
 # A name before one of these names an e-service or an app: "Freja eID", "Mina sidor".
 _PRODUCT_WORDS = frozenset("eid id app appen appi sovellus sidor sider".split())
+# A street named after a person in one word ("Birger Jarlsgatan", "Mannerheimintie") or a
+# king ("Haakon VIIs gate", "Olav Vs gate": the numeral is skipped).
+_STREET_ENDING_RE = re.compile(
+    r"(?i)..(?:gatan|gata|gaten|gade|gaden|vägen|vejen|veien|katu|kadun|kadulla|ntie|ntien"
+    r"|ntiellä|pladsen|plassen|torget)$"
+)
+_REGNAL_NUMBER_RE = re.compile(r"[IVX]{1,4}s?")
+# Not a name but a weekday, a verb or a holiday: "Tor 14.03" (torsdag), "Drew up a plan",
+# "Christmas Eve".
+_DATE_AFTER_RE = re.compile(r"[ \u00a0]+\d{1,2}[./]\d{1,2}")
+_VERB_PARTICLE_AFTER_RE = re.compile(r"[ \u00a0]+(?:up|down|out|off|away|back)(?!\w)")
+_HOLIDAY_BEFORE_RE = re.compile(
+    r"(?i)(?<!\w)(?:christmas|xmas|easter|new\s+year's|new\s+year’s|midsummer|hallows)[ \u00a0]+$"
+)
 # A capitalised word after one of these names a school, a kindergarten or a library
 # ("förskolan Solrosen", "päiväkoti Tähtönen").
 _INSTITUTION_WORDS = frozenset(
@@ -178,6 +201,8 @@ _INSTITUTION_WORDS = frozenset(
 )
 # "in Kallio", "i Bagarmossen", "vid Slussen", "på Solrosen" (a kindergarten).
 _LOCATIVE_RE = re.compile(r"(?i)(?<!\w)(?:in|i|vid|ved|near|nära|nær)[ \u00a0]+$")
+# "Pat at Urban Environment": after "at" a capitalised word names an office or a place.
+_AT_RE = re.compile(r"(?i)(?<!\w)at[ \u00a0]+$")
 _FACILITY_AFTER_RE = re.compile(
     r"(?i)[ \u00a0]+(?:koulu|kirjasto|uimahalli|terveysasema|kirkko|päiväko|puisto|tori|asema"
     r"|sairaala|neuvola|nuorisotalo|palvelupiste|liikuntahalli|urheilukenttä|ranta|metro)"
@@ -214,6 +239,8 @@ _ENDINGS = sorted(
     key=len,
     reverse=True,
 )
+_CASE_ENDINGS = tuple(ending for ending in _ENDINGS if len(ending) == 3)
+_QUOTED_WORD_RE = re.compile(r"[\"“”«»][^\W\d_]+[\"“”«»]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
 # A quoted message starts with a capital too: "står det 'Inga ansökningar'".
 _SENTENCE_END_RE = re.compile(r"[.!?…:;\n\"«»“”‘’'(]\s*$")
@@ -230,10 +257,10 @@ _SPACE = frozenset({" ", "\u00a0"})
 _INTRODUCER = r"""
     (?:my|his|her|their)\s+name\s+is|name\s*:|i\s+am\s+called|named|signed
   | (?:hans|hennes|hendes)\s+(?:namn|navn)\s+(?:är|er)|navnet\s+(?:hans\s+|hennes\s+)?er
-  | nimensä\s+on|nimeltään
+  | nimensä\s+on|nimeltään|nimellä
   | nimeni\s+on|nimi\s*:|nimi\s+on|nimi
-  | jag\s+heter|mitt\s+namn\s+är|namn\s*:|heter|heiter|eg\s+heiter
-  | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:|hedder
+  | jag\s+heter|mitt\s+namn\s+är|namn\s*:|(?:heter|hette|heiter|hedder|hed|het)(?:\s+{hedge})*
+  | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:
   | terveisin|ystävällisin\s+terveisin|t\.|hälsningar|mvh|med\s+vänliga\s+hälsningar
   | med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
   | regards|best\s+regards|kind\s+regards|sincerely|yours|br
@@ -245,31 +272,42 @@ _INTRODUCER = r"""
   | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
   | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
   | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
-  | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:min|mi|mitt|mine))?
+  | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:{possessive}))?
+  | familjen|familien|familie|perhe|perheen
   | (?:datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn)(?:\s+(?:min|mi|mitt|mine))?
   | rektor|rektorn|rektoren|rehtori|skoleleder|skolelederen|skolleder|skolledaren
   | lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
   | læge|lege|läkare|lääkäri|sygeplejerske|sykepleier|sjuksköterska|sairaanhoitaja|nurse
   | kurator|kuraattori|pastor|präst|prest|præst|pappi|pedagog|pædagog|pedagogi|assistent
 """
+# What may stand between a naming verb and an uncertain name: "hedder vist nok frederik",
+# "hette nåt i stil med Waleed".
+_HEDGE = r"""(?:vist|nok|visst|vel|kanske|kanskje|måske|muligvis|typ|nåt|något|noe|noget|noko
+  |i\s+stil\s+med|something|like|probably|maybe|perhaps|ehkä|kai|muistaakseni)"""
 # Relatives and neighbours: "min far", "my daughter", "dottern", "naboen min", "poikani".
 _RELATIVE = r"""
     daughter|son|wife|husband|mother|mum|mom|father|dad|neighbour|neighbor|friend|partner
   | dotter|son|fru|man|mamma|pappa|mor|far|granne|vän|sambo|datter|søn|sønn|kone|mann|nabo
   | venn|veninde|venninne|barn|bror|søster|syster|mormor|farmor|morfar|farfar|bestemor
+  | mand|hustru|ektemann|kæreste|kjæreste|samboer|children|kids|boys|girls
+  | brother|sister|grandmother|grandfather|grandson|granddaughter|uncle|aunt|cousin|niece
+  | nephew|onkel|tante|moster|faster|morbror|farbror|kusin|fætter|kusine|fetter
 """
 _RELATIVE_DEFINITE = r"""
     dottern|sonen|grannen|datteren|dattera|sønnen|naboen|kona|mannen|barnet|tyttäreni|poikani
   | vaimoni|mieheni|äitini|isäni|naapurini|ystäväni|lapseni|tyttäremme|poikamme|veljeni
-  | siskoni|mummoni|pappani
+  | siskoni|mummoni|pappani|barnen|børnene|barna|ungene|lapset|lapsemme
+  | (?:tyttäre|poja|vaimo|miehe|äidi|isä|naapuri|ystävä|lapse|velje|sisko)(?:nsa|nsä|mme|nne)
 """
 # After these only a listed name counts, in any case ("I'm olga petrova", "olen tero").
 _GREETING = r"""
     name|namn|navn|i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
   | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
+  | (?:tack|takk|tak|thanks|thank\s+you)\s+(?:till|til|to)|ask
 """
 _INTRODUCERS = _INTRODUCER.format(
-    possessive="min|mitt|mi|mine|my|our|vår|vores|meidän|sin|sitt|sine|his|her|their",
+    possessive="min|mitt|mi|mine|my|our|vår|vårt|våre|vores|vor|meidän|sin|sitt|sine|his|her|their",
+    hedge=_HEDGE,
     relative=_RELATIVE,
     relative_definite=_RELATIVE_DEFINITE,
 )
@@ -291,7 +329,7 @@ _FIELD_END_RE = re.compile(r"[ \u00a0]*(?:$|[,;:()\[\]/.!?–—\d]|-[ \u00a0]|\
 
 # Verbs of calling, talking and writing to someone: "soitin Tarjalle", "ringde upp Lisbeth".
 _CALLED = r"""
-  | called|rang|phoned|spoke\s+(?:to|with)|talked\s+(?:to|with)|wrote\s+to|e-?mailed
+  | called|rang|phoned|spoke\s+(?:to|with|w/)|talked\s+(?:to|with|w/)|wrote\s+to|e-?mailed
   | soitin|soitti|soitettiin|puhuin|kirjoitin|ringde(?:\s+upp|\s+till)?|pratade\s+med
   | talade\s+med|skrev\s+till?|ringte(?:\s+til|\s+opp)?|ringede(?:\s+til|\s+op)?
   | snakket\s+med|snakka\s+med|talte\s+med
@@ -320,6 +358,9 @@ _ROLE_AFTER_RE = re.compile(
 # A sign-off at the end of the text: "– signe", "-Kristjan", "/Anna", a name on its own line.
 _SIGN_OFF_RE = re.compile(
     r"(?:\n|(?<!\S)[-–—/][ \u00a0]*)(?P<name>[^\W\d_]+(?:[ \u00a0][^\W\d_]+)?)\W*$"
+    # "cheers mate, dave", "Thanks again, Olli": a closing word, then the name after a comma.
+    r"|(?i:(?<!\w)(?:cheers|thanks|thx|regards|terveisin|kiitos|hälsningar|hilsen|mvh|tack"
+    r"|takk|tak)(?!\w))[^\n,A-ZÅÄÖÆØ]{0,20},[ \u00a0]*(?P<after_comma>[^\W\d_]+)\W*$"
 )
 
 
@@ -409,6 +450,17 @@ def _fold(word: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
+# Nordic letters as they are typed on a keyboard without them: "jarvinen", "sodergren".
+_ASCII_LETTERS = str.maketrans({"ä": "a", "ö": "o", "å": "a", "ø": "o", "æ": "ae", "ü": "u"})
+
+
+def _without_nordic_letters(names: set[str]) -> set[str]:
+    """The names with Nordic letters typed as plain ones, unless that spells a common word or
+    a short one ("Pär" typed is the Danish "par")."""
+    typed = {name.translate(_ASCII_LETTERS) for name in names if len(name) >= 5}
+    return typed - names - _COMMON_WORDS - _ORDINARY_WORDS
+
+
 def _with_spellings(names: set[str]) -> frozenset[str]:
     return frozenset(spelling for name in names for spelling in _spellings(name) if spelling)
 
@@ -435,8 +487,8 @@ def _known_names() -> _Names:
     first |= common
     wider = (_with_spellings(wider_first) | norse) - first
     return _Names(
-        frozenset(first),
-        frozenset(last),
+        frozenset(first | _without_nordic_letters(first)),
+        frozenset(last | _without_nordic_letters(last)),
         wider,
         _with_spellings(wider_last) - last,
         _with_spellings(elsewhere) - first - wider,
@@ -658,6 +710,8 @@ def _starts_sentence(text: str, start: int) -> bool:
     before = text[max(0, start - 3) : start]
     if start == 0 or not text[:start].strip():
         return True
+    if _QUOTED_WORD_RE.match(text, start - 1):
+        return False  # 'ei "Mikkonen" vaan "Mikkola"': one word quoted, not a message
     # The dot of an initial or an abbreviation ends no sentence: "J. Andersson", "Vedr. Ole".
     return bool(_SENTENCE_END_RE.search(before)) and not _ABBREVIATION_RE.search(
         text[max(0, start - 8) : start]
@@ -677,6 +731,21 @@ def _cue_before(text: str, start: int) -> str | None:
 
 def find_names_in_text(text: str) -> list[tuple[int, int]]:
     """(start, end) of each person's name in ``text``, full names as one span."""
+    if _is_shouted(text):
+        # "TILL KARLSSON PÅ BYGGLOV … ESIM. JÄRVELÄ": read with each word capitalised, as a
+        # name would be written in the same message in ordinary case.
+        titled = _WORD_RE.sub(lambda word: word.group().capitalize(), text)
+        if len(titled) == len(text):
+            return _find_names(text) + _find_names(titled.lower())
+    return _find_names(text)
+
+
+def _is_shouted(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 12 and not any(c.islower() for c in letters)
+
+
+def _find_names(text: str) -> list[tuple[int, int]]:
     words = list(_WORD_RE.finditer(text))
     capitalised = [word for word in words if _is_capitalised(word.group())]
     found = (
@@ -684,17 +753,12 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
         + _names_in_any_case(text, words, {word.start() for word in capitalised})
         + _sign_off_name(text)
         + _names_after_cues(text, words)
+        + _names_in_slots(text)
     )
+    found += _more_of_the_same(text, words, found)
     spans = []
     for start, end in found:
-        following = text[end : end + 20].split()
-        last_word = text[start:end].split()[-1].lower()
-        next_word = following[0].strip(".,;:").lower() if following else ""
-        # "Peter Fabers Gade", "Freja eID", "Park Skole".
-        if (
-            last_word in _PLACE_WORDS | _INSTITUTION_WORDS
-            or next_word in _PLACE_WORDS | _PRODUCT_WORDS
-        ):
+        if _names_a_street(text, start, end):
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
@@ -705,6 +769,171 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
             end += 1  # "Anders' lärare"
         spans.append((start, end))
     return spans
+
+
+# Places in a sentence that only a person fills, whether or not a list knows the name: "the
+# Ramirez family", "can Helmi call me", "it's Olu again", "I'm Kwame and".
+_CAPITALISED = r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+(?:[-'’][A-ZÅÄÖÆØ]?[^\W\d_]+)?)"
+# Here a team fits too ("can Support call me"), so some list must know the word.
+_LISTED_SLOT_RES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?i:(?<!\w)(?:can|could|will|would|kan|kunne|kunde|skulle|voisiko|voiko)[ \u00a0]+)"
+        + _CAPITALISED
+        + r"(?i:[ \u00a0]+(?:call|ring|phone|e-?mail|contact|text|ringa|ringe|ringja|soittaa"
+        r"|maila|mejla|svara|answer|reply)(?!\w))",
+    )
+)
+_SLOT_RES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?i:(?<!\w)the[ \u00a0]+)" + _CAPITALISED + r"(?i:[ \u00a0]+(?:family|household)(?!\w))",
+        r"(?i:(?<!\w)(?:it's|it’s|it\s+is|this\s+is|det\s+er|det\s+är|täällä\s+on|här\s+är)"
+        r"[ \u00a0]+)"
+        + _CAPITALISED
+        + r"(?i:[ \u00a0]+(?:again|here|speaking|igen|igjen|taas|her|här|jälleen)(?!\w))",
+        r"(?i:(?<!\w)(?:i'm|i’m|i\s+am|jag\s+är|jeg\s+er|eg\s+er)[ \u00a0]+)"
+        + _CAPITALISED
+        + r"(?=[ \u00a0]*[,.!]|(?i:[ \u00a0]+(?:and|och|og|from|från|fra|frå)(?!\w)))",
+    )
+)
+# A nickname in quotes inside a full name: 'Kristiina "Kikka" Mattila'.
+_NICKNAME_RE = re.compile(
+    r"(?P<first>[A-ZÅÄÖÆØ][^\W\d_]+)[ \u00a0]+[\"“”'‘’«»][A-ZÅÄÖÆØ][^\W\d_-]*(?:-[^\W\d_]+)?"
+    r"[\"“”'‘’«»][ \u00a0]+(?P<last>[A-ZÅÄÖÆØ][^\W\d_]+)"
+)
+# The person at an office thanked or written to, in any case: "tack till linnea på biblan",
+# "TILL KARLSSON PÅ BYGGLOV", "Thanks to Grace at Citizen Services".
+_TO_AT_RE = re.compile(
+    r"(?i)(?<!\w)(?:till|til|to)[ \u00a0]+(?P<name>[^\W\d_]+)[ \u00a0]+"
+    r"(?:på|i|at|hos|ved|vid|in|from|fra|från|frå)(?!\w)"
+)
+_JOINED_AFTER_RE = re.compile(
+    r"(?P<other>[A-ZÅÄÖÆØ][^\W\d_]+)[ \u00a0]+(?:og|och|and|ja|&)[ \u00a0]+$"
+)
+# Names written side by side with a name found: "Otto och Wilma", "Waleed eller Walid".
+_AND_BEFORE_RE = re.compile(
+    r"(?i)^[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+$"
+)
+# A person's full name repeated in brackets: "Olu again (Oluwaseun Adeyemi)"; one word in
+# brackets is more often a town ("Kenneth Lindroos (Helsingfors)").
+_BRACKETED_NAME_RE = re.compile(
+    r"(?:[ \u00a0]+[a-zåäöæø]+){0,2}[ \u00a0]*\("
+    r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+(?:[ \u00a0-][A-ZÅÄÖÆØ][^\W\d_]+){1,2})\)"
+)
+
+
+def _names_in_slots(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in (*_LISTED_SLOT_RES, *_SLOT_RES):
+        for match in pattern.finditer(text):
+            name = match.group("name")
+            listed = any(_kind(part) for part in name.split("-"))
+            if pattern in _LISTED_SLOT_RES and not listed:
+                continue
+            if _is_capitalised(name) and not _fills_no_slot(name):
+                spans.append(match.span("name"))
+    for match in _NICKNAME_RE.finditer(text):
+        first, last = match.group("first"), match.group("last")
+        if not (_is_capitalised(first) and _is_capitalised(last)):
+            continue
+        if _kind(first) in ("first", "wider") or _is_surname(last):
+            spans.append(match.span())
+    for match in _TO_AT_RE.finditer(text):
+        name = match.group("name")
+        if name.islower() and (name in _ORDINARY_WORDS or name in _PRONOUNS):
+            continue  # "takk til hun i skranken"
+        listed = _listed_as(name) in ("first", "last") or _is_listed_first_name(name)
+        if listed and not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
+            spans.append(match.span("name"))
+    return spans
+
+
+def _fills_no_slot(name: str) -> bool:
+    """A word that is no person's name in a person's place: a common word, a place, a month,
+    an e-service ("it's Kela again"; not "can Helmi call me": Helmi is a first name), a
+    nationality by its ending ("I'm Ghanaian and", "the Nordic family of apps"), a compound
+    longer than any given name ("det är Stadsbyggnadskontoret igen")."""
+    lowered = name.lower()
+    service = bool(set(_lemmas(name)) & _SERVICE_NAMES) and _kind(name) != "first"
+    nationality = lowered.endswith(("ian", "ean", "ese", "ish", "ic")) and not _kind(name)
+    long_compound = max(len(part) for part in name.split("-")) > 12
+    ordinary = _is_common(name) or _is_place(name) or lowered in _MONTHS
+    return ordinary or service or nationality or long_compound
+
+
+def _more_of_the_same(
+    text: str, words: list[re.Match[str]], spans: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Once a word is part of a name, it is a name wherever it recurs in the text ("Elias
+    Björk … Björk är", "Tom's wife. Tom can't"), in its inflections too; so are names joined
+    to a name by "and"/"or" ("Otto och Wilma") and a name in brackets after one."""
+    capitalised: set[str] = set()
+    any_case: set[str] = set()
+    for start, end in spans:
+        for part in _WORD_RE.findall(text[start:end]):
+            lowered = next(_lemmas(part))  # "Tom's" → "tom"
+            if len(lowered) > 2 and not _is_common(lowered):
+                (capitalised if part[0].isupper() else any_case).add(lowered)
+    extra: list[tuple[int, int]] = []
+    ends = {end: start for start, end in spans}
+    for word in words:
+        written = word.group()
+        if any(a <= word.start() < b for a, b in spans):
+            continue
+        known = any_case | capitalised if written[0].isupper() else any_case
+        if _recurs(text, word, known) or _joined_to_a_name(text, word, ends):
+            extra.append(word.span())
+            ends[word.end()] = word.start()
+    for end in list(ends):
+        bracketed = _BRACKETED_NAME_RE.match(text, end)
+        if bracketed and not _any_place(list(_WORD_RE.finditer(bracketed.group("name")))):
+            extra.append(bracketed.span("name"))
+    return extra
+
+
+def _recurs(text: str, word: re.Match[str], known: set[str]) -> bool:
+    # An inflection keeps the name's first two letters (Järven, Mäelle): a cheap test first.
+    written = word.group()
+    if written[:2].lower() not in {name[:2] for name in known}:
+        return False
+    if not known.intersection(_lemmas(written)):
+        return False
+    if _is_common(word.group()) and _starts_sentence(text, word.start()):
+        return False
+    # "asiakas kallio, … Kallion uimahallin": the district of the same name.
+    return not _names_a_place(text, word, listed=True)
+
+
+def _joined_to_a_name(text: str, word: re.Match[str], ends: dict[int, int]) -> bool:
+    """A first name after "and"/"or" and a name in the same case: "Otto och Wilma"."""
+    written = word.group()
+    for end, start in ends.items():
+        if end < word.start() <= end + 8 and _AND_BEFORE_RE.match(text[end : word.start()]):
+            if written[0].isupper() != text[start].isupper():
+                return False
+            if written.islower():  # "silje og mailen" is no pair of names
+                return _is_listed_first_name(written) or _is_inflected_first_name(written)
+            capitalised = _is_capitalised(written) and not _is_common(written)
+            return capitalised and _kind(written) in ("first", "wider")
+    return False
+
+
+def _names_a_street(text: str, start: int, end: int) -> bool:
+    """ "Peter Fabers Gade", "Aleksis Kiven kadun", "Birger Jarlsgatan", "Olav Vs gate";
+    also "Freja eID", "Park Skole"."""
+    following = [w.strip(".,;:") for w in text[end : end + 30].split()]
+    if following and _REGNAL_NUMBER_RE.fullmatch(following[0]):
+        following = following[1:]
+    last_word = text[start:end].split()[-1]
+    if last_word.lower() in _PLACE_WORDS | _INSTITUTION_WORDS or _STREET_ENDING_RE.search(
+        last_word
+    ):
+        return True
+    return bool(following) and (
+        following[0].lower() in _PRODUCT_WORDS
+        or any(lemma in _PLACE_WORDS for lemma in _lemmas(following[0]))
+    )
 
 
 def _capitalised_names(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -732,6 +961,8 @@ def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
         gap = text[previous.end() : nxt.start()]
         if not (gap in _SPACE or _PARTICLE_RE.fullmatch(gap)) or nxt.group().lower() in _MONTHS:
             break
+        if _REGNAL_NUMBER_RE.fullmatch(nxt.group()):
+            break  # "Olav Vs gate"
         count += 1
     return count
 
@@ -742,14 +973,19 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
     start = words[index].start()
     if count == 1 or _after_institution(text, start):
         return 0
-    if cue == "introduced":
-        return 0 if _signs_for_organisation(text, words[index]) else count
     names = words[index : index + count]
-    if _starts_sentence(text, start) and _is_common(names[0].group()):
-        return 0  # "Har D-nummer", "The English storytime"
     cue_word = names[0].group() + " "
     if _INTRODUCER_RE.search(cue_word) or _SELF_RE.search(cue_word):
-        return 0  # "Rektor Lindahl", "Olen Kari Suominen": the first word introduces the name
+        return 0  # "Rektor Lindahl", "Mrs O'Brien": the first word introduces the name
+    verb = _SAYS_AFTER_RE.fullmatch(" " + names[0].group())
+    if verb and _kind(names[0].group()) != "first":
+        return 0  # "Ringde Sjöberg på …": the verb, then the name (but "Ville Peltonen")
+    if cue == "introduced":
+        return 0 if _signs_for_organisation(text, words[index]) else count
+    if _starts_sentence(text, start) and _is_common(names[0].group()):
+        return 0  # "Har D-nummer", "The English storytime"
+    if _AT_RE.search(text, max(0, start - 8), start) and not _is_surname(names[-1].group()):
+        return 0  # "at Urban Environment": an office, a place
     if cue == "greeted" and _introduces_self(text, start) and not _any_place(names):
         return count  # "I'm Kwame Mensah", "olen Jiang Wei"
     if count == 3 and _says_after(text, names[2]) and _kind(names[0].group()):
@@ -793,9 +1029,19 @@ def _after_institution(text: str, start: int) -> bool:
 def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     """Whether one capitalised word alone is a name."""
     written = word.group()
+    if _INTRODUCER_RE.search(written + " "):
+        return False  # "Asukas soitti", "Borger (Mrs. Thompson)": the title, the role
     if cue == "introduced":
         return not _signs_for_organisation(text, word)
     initial = _starts_sentence(text, word.start())
+    if _HOLIDAY_BEFORE_RE.search(text, max(0, word.start() - 15), word.start()) or (
+        initial
+        and (
+            _DATE_AFTER_RE.match(text, word.end())
+            or _VERB_PARTICLE_AFTER_RE.match(text, word.end())
+        )
+    ):
+        return False
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
         return False
@@ -810,7 +1056,11 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         after = _PERSON_AFTER_RE.match(text, word.end())
         return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
     if kind == "wider":
-        # "Rania ringde"; not "Alla ringde", "Man ringer".
+        # "Rania ringde"; not "Alla ringde", "Man ringer", nor a service named with another
+        # ("Helsenorge og Altinn sier").
+        joined = _JOINED_AFTER_RE.search(text, max(0, word.start() - 40), word.start())
+        if joined and _kind(joined.group("other")) is None:
+            return False
         return lowered not in _COMMON_WORDS and (cue == "greeted" or _says_after(text, word))
     if initial and kind == "last":
         # "Virtanen ei vastaa", "Larsson på miljöförvaltningen lovade": a listed surname of a
@@ -829,6 +1079,8 @@ def _signs_for_organisation(text: str, word: re.Match[str]) -> bool:
     written = word.group()
     if _ORGANISATION_RE.search(written) or _OFFICE_AFTER_RE.match(text, word.end()):
         return True
+    if _OFFICE_AFTER_RE.fullmatch(" " + written):
+        return True  # "Citizen Services"
     return _is_place(written) and _kind(written) != "first"
 
 
@@ -844,8 +1096,12 @@ def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
     before = text[max(0, word.start() - 8) : word.start()]
     if _SAINT_RE.search(before):
         return True
-    if written.endswith(("s", "'")) or (written.endswith("n") and listed):
-        return False  # a genitive: "i Annas rum", "in Kallio's", "Virtasen"
+    if written.endswith(("s", "'")):
+        return False  # a genitive: "i Annas rum", "in Kallio's"
+    if _AT_RE.search(before):
+        return True
+    if written.endswith("n") and listed:
+        return False  # "Virtasen"
     return bool(_LOCATIVE_RE.search(before) or (not listed and _ON_RE.search(before)))
 
 
@@ -881,7 +1137,6 @@ def _surname_by_ending(word: str) -> str | None:
     if stem[-1:] in _VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):
         return "last"
     return None
-    return "last" if match.group().lower() in ("ström", "qvist", "kvist") else None
 
 
 def _names_in_any_case(
@@ -906,7 +1161,9 @@ def _names_in_any_case(
             listed = written.lower() in _ORDINARY_WORDS and _kind(written) == "first"
             if listed and written.lower() not in _PRONOUNS and _says_after(text, word):
                 spans.append((word.start(), word.end()))
-        elif nxt is not None and _is_full_name_in_one_case(written, nxt.group()):
+        elif nxt is not None and (
+            _is_full_name_in_one_case(written, nxt.group()) or _is_surname_first(text, written, nxt)
+        ):
             spans.append((word.start(), nxt.end()))
         elif written.islower() and _listed_as(written) == "last" and not _is_common(written):
             if _says_after(text, word):
@@ -917,7 +1174,23 @@ def _names_in_any_case(
                 surname = nxt is not None and nxt.start() not in capitalised
                 end = nxt.end() if surname and _is_surname(nxt.group()) else word.end()
                 spans.append((word.start(), end))
+        elif _is_inflected_first_name(written) and _cue_before(text, word.start()):
+            spans.append(word.span())  # "kiitos tuomakselle", "soitin liisalle"
     return spans
+
+
+def _is_inflected_first_name(word: str) -> bool:
+    """A listed first name in lower case with a Finnish case ending ("tuomakselle")."""
+    names = _known_names()
+    if not word.islower() or len(word) < 5 or not word.endswith(_CASE_ENDINGS):
+        return False
+    if _is_common(word) or word in _ORDINARY_WORDS:
+        return False
+    lemmas = list(_lemmas(word, e_stems=False))[1:]
+    return any(
+        lemma in names.first and lemma not in names.unsure_first and lemma not in _COMMON_WORDS
+        for lemma in lemmas
+    )
 
 
 def _names_after_cues(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -992,6 +1265,19 @@ def _says_after(text: str, word: re.Match[str]) -> bool:
     return bool(_SAYS_AFTER_RE.match(text, word.end()))
 
 
+def _is_surname_first(text: str, family: str, given: re.Match[str]) -> bool:
+    """A note's "jarvinen tuomas, soittopyyntö": a listed surname of a Nordic shape, then a
+    first name, in lower case, where the field ends."""
+    return (
+        family.islower()
+        and given.group().islower()
+        and _listed_as(family) == "last"
+        and _surname_by_ending(family) is not None
+        and _is_listed_first_name(given.group())
+        and bool(_FIELD_END_RE.match(text, given.end()))
+    )
+
+
 def _is_full_name_in_one_case(given: str, family: str) -> bool:
     if given.islower() and family.islower():
         first = given in _known_names().first and given not in _COMMON_WORDS
@@ -1015,8 +1301,9 @@ def _sign_off_name(text: str) -> list[tuple[int, int]]:
     match = _SIGN_OFF_RE.search(text, offset)
     if not match:
         return []
-    first = match.group("name").split()[0]
+    group = "name" if match.group("name") else "after_comma"
+    first = match.group(group).split()[0]
     listed = _is_capitalised(first) and _listed_as(first) is not None and not _is_common(first)
-    if not (listed or _is_listed_first_name(first)):
-        return []
-    return [(match.start("name"), match.end("name"))]
+    if not (listed or _is_listed_first_name(first)) or _is_place(first):
+        return []  # "Mvh Karl Berg, Vasa": the town after the name
+    return [(match.start(group), match.end(group))]
