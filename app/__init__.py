@@ -31,9 +31,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals.update(current_language=current_language, local_time=local_time)
 
     from app import models  # noqa: F401  (registers every table)
+    from app.services.catalog import forget_lookups_at_transaction_end
     from app.services.rollups import track_item_changes
 
     track_item_changes()  # keeps the insight roll-up right (app/services/rollups.py)
+    forget_lookups_at_transaction_end()
 
     from app.cli import register_cli
     from app.errors import register_error_handlers

@@ -9,7 +9,10 @@ intake is measured), and drives it with wrk from this machine:
 1. the highest rate: wrk with 32 connections, requests/s and latency percentiles;
 2. latency at half that rate: each connection paced by wrk's delay(), p50 and p99;
 3. the ceiling: the same under bench/ceiling_app.py, a bare Flask endpoint that parses the
-   same JSON and commits one row.
+   same JSON and commits one row;
+4. the floor: bench/floor_app.py, intake's own round trips and redaction written plainly
+   (no ORM, marshmallow or Flask extensions), and the same writes as one statement: how
+   much of the gap the work itself takes.
 
 Both on the realistic body agents send (bench/intake.lua: contact and consent, e-service,
 source_ref, personal data, five languages), and civicloop also on the light body
@@ -111,9 +114,14 @@ def wrk(
 
 
 def measure(
-    app: str, token: str, args: argparse.Namespace, paced: bool, body: str = "realistic"
+    app: str,
+    token: str,
+    args: argparse.Namespace,
+    paced: bool,
+    body: str = "realistic",
+    **settings: str,
 ) -> dict[str, float]:
-    server, port = serve(app, args.workers)
+    server, port = serve(app, args.workers, {**env(), **settings})
     try:
         wrk(port, token, 3, body=body)  # warm-up: imports, connection pools
         runs = [wrk(port, token, args.seconds, body=body) for _ in range(args.runs)]
@@ -152,9 +160,19 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {setup}")
     civicloop = measure("wsgi:app", token, args, paced=True)
     light = measure("wsgi:app", token, args, paced=True, body="light")
+    floor = measure("bench.floor_app:app", token, args, paced=False)
+    one_statement = measure("bench.floor_app:app", token, args, paced=False, FLOOR="one")
     Redis.from_url(REDIS_URL).flushdb()
     ceiling = measure("bench.ceiling_app:app", token, args, paced=False)
     print(f"ceiling (bare Flask, parse + one row):   {ceiling['rate']:8.0f} requests/s")
+    print(
+        f"floor (intake's round trips, plainly): {floor['rate']:8.0f} requests/s "
+        f"({floor['rate'] / ceiling['rate']:.0%} of the ceiling)"
+    )
+    print(
+        f"floor, the writes in one statement:    {one_statement['rate']:8.0f} requests/s "
+        f"({one_statement['rate'] / ceiling['rate']:.0%} of the ceiling)"
+    )
     for name, measured in (("realistic body", civicloop), ("light body", light)):
         print(
             f"civicloop, {name + ':':16} {measured['rate']:8.0f} requests/s "

@@ -16,11 +16,9 @@ from marshmallow import (
     validates,
     validates_schema,
 )
-from sqlalchemy import select
 
-from app.extensions import db
 from app.i18n import LANGUAGES
-from app.models import EService
+from app.services.catalog import eservice_by_code
 from app.services.intake import ContactDetails, Submission
 
 MAX_TEXT = 5000
@@ -79,9 +77,10 @@ class FeedbackInSchema(Schema):
 
     @validates("eservice")
     def _known_eservice(self, value: str | None, **_: object) -> None:
-        if value is not None and not db.session.scalar(
-            select(EService.id).where(EService.code == value, EService.active.is_(True))
-        ):
+        if value is None:
+            return
+        eservice = eservice_by_code(value)
+        if eservice is None or not eservice.active:
             raise ValidationError("Unknown e-service.")
 
     @post_load

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.models import Department, EService, Supplier
+
+# A session's e-services looked up by code in its current transaction.
+_BY_CODE = "eservices_by_code"
 
 
 class CatalogError(ValueError):
@@ -27,6 +31,28 @@ def _upsert(model: type, code: str) -> object:
         row = model(code=code)
         db.session.add(row)
     return row
+
+
+def eservice_by_code(code: str) -> EService | None:
+    """The e-service of ``code``, active or not. An intake request asks twice (the API's
+    validation, then intake itself): the second answer comes from the session without a
+    round trip, until its transaction ends."""
+    known = db.session.info.setdefault(_BY_CODE, {})
+    if code not in known:
+        known[code] = db.session.scalars(select(EService).where(EService.code == code)).first()
+    return known[code]
+
+
+def forget_lookups_at_transaction_end() -> None:
+    """Another transaction may see the catalog changed: forget what it was (once per
+    process, however many apps are made)."""
+    if not event.contains(Session, "after_transaction_end", _forget_lookups):
+        event.listen(Session, "after_transaction_end", _forget_lookups)
+
+
+def _forget_lookups(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_BY_CODE, None)
 
 
 def eservice_names(language: str) -> list[tuple[str, str]]:

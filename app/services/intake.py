@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app import jobs
 from app.extensions import commit_keeping_loaded, db
-from app.models import EService, Feedback, Notice, NoticeKind, User
+from app.models import Feedback, Notice, NoticeKind, User
+from app.services.catalog import eservice_by_code
 from app.services.contacts import record_contact
 from app.services.notices import queue_notice
 from app.services.privacy import redact
@@ -119,9 +120,9 @@ def _new_item(
         )
     eservice = None
     if submission.eservice:
-        eservice = db.session.scalars(
-            select(EService).where(EService.code == submission.eservice)
-        ).one()
+        eservice = eservice_by_code(submission.eservice)
+        if eservice is None:
+            raise LookupError(f"no e-service {submission.eservice!r}")
     names = [contact.name] if contact is not None and contact.name else []
     item = Feedback(
         channel=submission.channel,
