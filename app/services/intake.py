@@ -77,11 +77,9 @@ def submit_feedback(
     ``identified_caller`` (a staff member on the staff site who identified the caller) is a
     known contact reused and updated; otherwise the details make a new contact record.
     """
-    existing = _existing(submission.channel, submission.source_ref)
-    if existing is not None:
-        return IntakeResult(existing, created=False)
-    # A concurrent request may store the same (channel, source_ref) first: then none of
-    # this one's rows (its contact record included) are kept.
+    # A repeated (channel, source_ref), sent again or by a concurrent request, is refused
+    # by its unique key: then none of this one's rows (its contact record included) are
+    # kept. No look-up first: repeats are rare, and every new item would pay its round trip.
     (item, thank_you), created = insert_or_find(
         lambda: _new_item(submission, agent, identified_caller),
         lambda: _stored_before(submission),
