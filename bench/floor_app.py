@@ -2,10 +2,11 @@
 as plainly as it can be, without Flask's extensions, the ORM or marshmallow.
 
 Same gunicorn, same PostgreSQL database and schema, same Redis as civicloop, and the same
-round trips in one transaction: the token and its user, the e-service, the idempotency
-look-up of ``(channel, source_ref)``, the contact with its consent record, the roll-up's
-stale-day mark, the item (its text redacted by civicloop's own ``redact``) and its
-thank-you, the commit; then the processing and mail jobs queued in one Redis pipeline.
+round trips in one transaction: the token and its user, the e-service, a savepoint (a
+repeated ``(channel, source_ref)`` is refused by its unique key and undoes only its own
+rows), the roll-up's stale-day mark, the contact with its consent record, the item (its
+text redacted by civicloop's own ``redact``) and its thank-you, the commit; then the
+processing and mail jobs queued in one Redis pipeline.
 What civicloop does beyond this (validation with field-level messages, the rate limit, the
 session and its identity map, the answer's schema) is what the floor leaves out, so
 civicloop's rate against this one tells how much of the gap to the ceiling is the work
@@ -22,7 +23,7 @@ import secrets
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, request
 from redis import Redis
 from rq import Queue
 from sqlalchemy import create_engine, text
@@ -127,16 +128,15 @@ def store():  # noqa: ANN201
             abort(401)
         eservice = connection.execute(ESERVICE, {"code": body["eservice"]}).scalar_one()
         key = {"channel": body["channel"], "ref": body["source_ref"]}
-        if connection.execute(EXISTING, key).first() is not None:
-            return jsonify(), 200
+        savepoint = connection.begin_nested()
+        day = {"day": now.astimezone(ZONE).date(), "shard": random.randrange(2**31), "now": now}
+        connection.execute(MARK, day)
         contact_id = None
         if contact:
             details = {"name": None, **contact, "now": now}
             contact_id = connection.execute(CONTACT, details).scalar_one()
             consent = {"contact": contact_id, "consent": contact["consent"], "now": now}
             connection.execute(CONSENT, consent)
-        day = {"day": now.astimezone(ZONE).date(), "shard": random.randrange(2**31), "now": now}
-        connection.execute(MARK, day)
         names = [contact["name"]] if contact.get("name") else []
         item = connection.execute(
             ITEM,
@@ -152,6 +152,7 @@ def store():  # noqa: ANN201
             notice = connection.execute(
                 THANK_YOU, {"item": item, "language": body["language"], "now": now}
             ).scalar_one()
+        savepoint.commit()
     return queued(item, notice)
 
 
