@@ -54,6 +54,8 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+from app.services.name_words import is_rare_word, reads_as_english
+
 _NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
 # English-language feedback names people with British, Irish, American and New Zealand first
 # names too (their last names are mostly ordinary English words: Green, Hall, Brook).
@@ -263,18 +265,27 @@ _INTRODUCER = r"""
   | jeg\s+hedder|jeg\s+heter|mitt\s+navn\s+er|navn\s*:
   | terveisin|ystävällisin\s+terveisin|t\.|hälsningar|mvh|med\s+vänliga\s+hälsningar
   | med\s+venlig\s+hilsen|venlig\s+hilsen|med\s+vennlig\s+hilsen|vennlig\s+hilsen|hilsen
-  | regards|best\s+regards|kind\s+regards|sincerely|yours|br
+  | regards|best\s+regards|kind\s+regards|sincerely|yours|br|terkuin|best\s+wishes
+  | yours\s+(?:faithfully|sincerely|truly)|warm\s+regards|vänliga\s+hälsningar
   | rouva|herra|neiti|fru|herr|hr\.|fr\.|mr\.?|mrs\.?|ms\.?|miss|dr\.?
   | asiakas|kund|kunden|borger|borgeren|innbygger|innbyggeren|invånaren|caller|customer
   | asukas|invånare|beboer|beboeren|bebuar|tenant
   | resident|citizen
   | soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
+  | ilmoittaja|hakija|ohjaaja|sökande|sökanden|anmälare|anmälaren|handledare|ansøgeren
+  | søkeren|anmelderen|vejleder|veileder|applicant|reporter|instructor|caseworker
+  | case\s+worker|social\s+worker|adviser|advisor|counsellor|counselor
+  | (?:someone|somebody|a\s+(?:man|woman|lady|guy|gentleman|person))\s+(?:called|named)
   | sagsbehandler|saksbehandler|käsittelijä|sosiaaliohjaaja|socialsekreterare
   | spør\s+etter|spørg\s+efter|spurgte\s+efter|spurte\s+etter|fråga\s+efter|frågade\s+efter
   | ask\s+for|asked\s+for|på\s+vegne\s+av|på\s+vegne\s+af|on\s+behalf\s+of
   | (?:{possessive})\s+(?:{relative})|(?:{relative_definite})(?:\s+(?:{possessive}))?
   | familjen|familien|familie|perhe|perheen
   | (?:datter|dotter|sønn|søn|bror|søster|syster|barnebarn|barnbarn)(?:\s+(?:min|mi|mitt|mine))?
+  | siblings|twins|grandchildren|søsken|søskende|syskon|syskonen|sisarukset|kaksoset
+  | tvillingerne|tvillingene|tvillingarna
+  | (?:poja|tyttäre|äidi|isä|vaimo|miehe|sisko|velje|lapse|naapuri|ystävä)(?:lle|lta|ltä)
+    (?:ni|mme|nsa|nsä)?
   | rektor|rektorn|rektoren|rehtori|skoleleder|skolelederen|skolleder|skolledaren
   | lærer|lærar|lærerinde|lärare|opettaja|teacher|principal|headteacher|coach
   | læge|lege|läkare|lääkäri|sygeplejerske|sykepleier|sjuksköterska|sairaanhoitaja|nurse
@@ -301,7 +312,7 @@ _RELATIVE_DEFINITE = r"""
 """
 # After these only a listed name counts, in any case ("I'm olga petrova", "olen tero").
 _GREETING = r"""
-    name|namn|navn|i'm|i’m|i\s+am|this\s+is|it's|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
+    name|namn|navn|i'm|i’m|im|i\s+am|this\s+is|it's|its|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
   | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
   | (?:tack|takk|tak|thanks|thank\s+you)\s+(?:till|til|to)|ask
 """
@@ -311,7 +322,10 @@ _INTRODUCERS = _INTRODUCER.format(
     relative=_RELATIVE,
     relative_definite=_RELATIVE_DEFINITE,
 )
-_INTRODUCER_RE = re.compile(r"(?ix)(?<!\w)(?:" + _INTRODUCERS + r")[\s,:(]+$")
+# Between the cue and the name: a quote ("someone called 'Mo'") or an initial ("Yours
+# faithfully, R. Venkataraman").
+_CUE_TAIL = r"[\s,:(\"'“”‘’«»]+(?:[A-ZÅÄÖÆØ]\.[ \u00a0]?)?$"
+_INTRODUCER_RE = re.compile(r"(?ix)(?<!\w)(?:" + _INTRODUCERS + r")" + _CUE_TAIL)
 # A call log's header or the sender of a message: "opkald: lise faber, …", "Call: yuki sato,
 # asked …", "Klage fra Per Arne Stene (…)". After these (and after an introducer), one to
 # three words in any case are a name when the first is in a list and the name ends where
@@ -656,8 +670,12 @@ def _kind(word: str, at_start: bool = False) -> str | None:
 
 
 def _is_place(word: str) -> bool:
-    places = _known_names().places
-    return any(lemma in places for lemma in _lemmas(word))
+    names = _known_names()
+    lowered = word.lower()
+    if lowered in names.first:
+        # A first name as written is no inflected place: "Malin" is no genitive of Mali.
+        return lowered in names.places
+    return any(lemma in names.places for lemma in _lemmas(word))
 
 
 def _is_listed_first_name(word: str) -> bool:
@@ -877,12 +895,24 @@ def _more_of_the_same(
                 (capitalised if part[0].isupper() else any_case).add(lowered)
     extra: list[tuple[int, int]] = []
     ends = {end: start for start, end in spans}
+    starts = {start for start, _ in spans}
+    added: dict[int, int] = {}  # end → start of the names found beside a name
     for word in words:
         written = word.group()
         if any(a <= word.start() < b for a, b in spans):
             continue
         known = any_case | capitalised if written[0].isupper() else any_case
-        if _recurs(text, word, known) or _joined_to_a_name(text, word, ends):
+        joined = _joined_to_a_name(text, word, ends) or _joined_before_a_name(text, word, starts)
+        if _continues_a_name(text, word, added):
+            start = added.pop(word.start() - 1)
+            extra.remove((start, word.start() - 1))
+            added[word.end()] = start
+            extra.append((start, word.end()))
+            ends[word.end()] = start
+            continue
+        if joined:
+            added[word.end()] = word.start()
+        if joined or _recurs(text, word, known):
             extra.append(word.span())
             ends[word.end()] = word.start()
     for end in list(ends):
@@ -906,23 +936,58 @@ def _recurs(text: str, word: re.Match[str], known: set[str]) -> bool:
 
 
 def _joined_to_a_name(text: str, word: re.Match[str], ends: dict[int, int]) -> bool:
-    """A first name after "and"/"or" and a name in the same case: "Otto och Wilma"."""
-    written = word.group()
+    """A first name after "and"/"or" and a name in the same case: "Otto och Wilma",
+    "Yonas Tesfaye og Semhar Ghebremedhin"."""
     for end, start in ends.items():
         if end < word.start() <= end + 8 and _AND_BEFORE_RE.match(text[end : word.start()]):
-            if written[0].isupper() != text[start].isupper():
-                return False
-            if written.islower():  # "silje og mailen" is no pair of names
-                return _is_listed_first_name(written) or _is_inflected_first_name(written)
-            capitalised = _is_capitalised(written) and not _is_common(written)
-            return capitalised and _kind(written) in ("first", "wider")
+            return _pairs_with(text, word, text[start])
     return False
+
+
+def _joined_before_a_name(text: str, word: re.Match[str], starts: set[int]) -> bool:
+    """A first name before "and"/"or" and a name: "Dawit and Selam Tekle", "Kasia och
+    Tomasz", "Olusegun and Fiona"."""
+    for start in starts:
+        gap = text[word.end() : start]
+        if word.end() < start <= word.end() + 8 and _AND_BEFORE_RE.match(gap):
+            return _pairs_with(text, word, text[start])
+    return False
+
+
+def _pairs_with(text: str, word: re.Match[str], other_initial: str) -> bool:
+    """Whether ``word`` written beside a name by "and"/"or" is a name too: in the same case,
+    a listed first name; capitalised, also a word no list holds that is rare as a word in
+    all five languages (inside a sentence: a sentence's first word is capitalised anyway)."""
+    written = word.group()
+    if written[0].isupper() != other_initial.isupper():
+        return False
+    if written.islower():  # "silje og mailen" is no pair of names
+        return _is_listed_first_name(written) or _is_inflected_first_name(written)
+    if not _is_capitalised(written) or _is_common(written) or _fills_no_slot(written):
+        return False
+    kind = _kind(written)
+    if kind in ("first", "wider"):
+        return True
+    unknown = kind is None and not _starts_sentence(text, word.start())
+    return unknown and is_rare_word(written)
+
+
+def _continues_a_name(text: str, word: re.Match[str], added: dict[int, int]) -> bool:
+    """The family name after a first name found beside a name ("… og Semhar Ghebremedhin"):
+    capitalised, right after it, a listed surname or a word rare in all five languages."""
+    end = word.start() - 1
+    if end not in added or text[end] not in _SPACE:
+        return False
+    written = word.group()
+    if not _is_capitalised(written) or _is_common(written) or _fills_no_slot(written):
+        return False
+    return _is_surname(written) or (_kind(written) is None and is_rare_word(written))
 
 
 def _names_a_street(text: str, start: int, end: int) -> bool:
     """ "Peter Fabers Gade", "Aleksis Kiven kadun", "Birger Jarlsgatan", "Olav Vs gate";
     also "Freja eID", "Park Skole"."""
-    following = [w.strip(".,;:") for w in text[end : end + 30].split()]
+    following = [w.strip(".,;:!?)\"'") for w in text[end : end + 30].split()]
     if following and _REGNAL_NUMBER_RE.fullmatch(following[0]):
         following = following[1:]
     last_word = text[start:end].split()[-1]
@@ -984,7 +1049,8 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
         return 0 if _signs_for_organisation(text, words[index]) else count
     if _starts_sentence(text, start) and _is_common(names[0].group()):
         return 0  # "Har D-nummer", "The English storytime"
-    if _AT_RE.search(text, max(0, start - 8), start) and not _is_surname(names[-1].group()):
+    at = _AT_RE.search(text, max(0, start - 8), start) and reads_as_english(text)
+    if at and not _is_surname(names[-1].group()):
         return 0  # "at Urban Environment": an office, a place
     if cue == "greeted" and _introduces_self(text, start) and not _any_place(names):
         return count  # "I'm Kwame Mensah", "olen Jiang Wei"
@@ -1098,10 +1164,12 @@ def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
         return True
     if written.endswith(("s", "'")):
         return False  # a genitive: "i Annas rum", "in Kallio's"
-    if _AT_RE.search(before):
-        return True
+    if _AT_RE.search(before) and reads_as_english(text):
+        return True  # not Danish "sagde at Hanne …": there "at" is "that"
     if written.endswith("n") and listed:
         return False  # "Virtasen"
+    if _kind(written) == "first" and not _is_place(written):
+        return False  # "fik fat i Signe": a district is no listed first name, a person is
     return bool(_LOCATIVE_RE.search(before) or (not listed and _ON_RE.search(before)))
 
 
