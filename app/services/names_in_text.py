@@ -176,6 +176,8 @@ _PLACE_WORDS = frozenset(
     pladsen allé alle boulevard street road avenue square lane katu tie kuja polku tori aukio
     gade gaden stræde strædet vænge vænget stien stigen kajen brygge bryggen
     puisto park parken bro broen bron bridge silta garden gardens kyrka kirke kirkko church
+    cathedral chapel kapell kapellet domkyrka domkyrkan domkirke domkirken tuomiokirkko museum
+    museet museo hospital sjukhus sykehus sygehus sairaala stadium stadion arena
     """.split()
 )
 # A name before one of these names an e-service or an app: "Freja eID", "Mina sidor".
@@ -347,6 +349,10 @@ _CALLED = r"""
   | soitin|soitti|soitettiin|puhuin|kirjoitin|ringde(?:\s+upp|\s+till)?|pratade\s+med
   | talade\s+med|skrev\s+till?|ringte(?:\s+til|\s+opp)?|ringede(?:\s+til|\s+op)?
   | snakket\s+med|snakka\s+med|talte\s+med
+  | (?:överlämnat|överlämnad|vidarebefordrat|skickat|kopplad|kopplade\s+mig|forwarded|passed
+    |handed\s+over|transferred|referred|put\s+through|overdraget|videresendt|overført|henvist
+    |viderestillet|satt\s+over|sendt\s+videre)\s+(?:till|til|to)
+  | siirretty|siirsin|välitetty|välitin|ohjattu
 """
 # Saying who one is: after these two or three capitalised words are a name, listed or not.
 _SELF_RE = re.compile(
@@ -682,6 +688,9 @@ def _is_listed_first_name(word: str) -> bool:
     """A first name of any list, as written (any case): "silje", "TERO", "Kristjan"."""
     lowered = word.lower()
     names = _known_names()
+    if "-" in lowered:
+        # A double first name: "anne-mette", "LARS-ERIK".
+        return all(_is_listed_first_name(part) for part in word.split("-"))
     return (
         len(lowered) > 2
         and lowered not in _ORDINARY_WORDS
@@ -776,7 +785,7 @@ def _find_names(text: str) -> list[tuple[int, int]]:
     found += _more_of_the_same(text, words, found)
     spans = []
     for start, end in found:
-        if _names_a_street(text, start, end):
+        if _names_a_street(text, start, end) or _names_a_business(text, start, end):
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
@@ -822,10 +831,15 @@ _NICKNAME_RE = re.compile(
 )
 # The person at an office thanked or written to, in any case: "tack till linnea på biblan",
 # "TILL KARLSSON PÅ BYGGLOV", "Thanks to Grace at Citizen Services".
+# Also the person one was helped by or spoke with: "great help from dave at the front desk",
+# "Kind words for Svetlana at Social Services", "pratade med Lisa i receptionen".
 _TO_AT_RE = re.compile(
-    r"(?i)(?<!\w)(?:till|til|to)[ \u00a0]+(?P<name>[^\W\d_]+)[ \u00a0]+"
-    r"(?:på|i|at|hos|ved|vid|in|from|fra|från|frå)(?!\w)"
+    r"(?i)(?<!\w)(?P<cue>till|til|to|from|for|with|med|fra|från|frå)[ \u00a0]+"
+    r"(?P<name>[^\W\d_]+)[ \u00a0]+(?:på|i|at|hos|ved|vid|in|from|fra|från|frå)(?!\w)"
 )
+# A given name from another list before where the person works or comes from: "Bilal at
+# the sports hall", "Rustam fra Tadsjikistan", "Lakshmi at the library".
+_FROM_AFTER_RE = re.compile(r"(?i)[ \u00a0]+(?:at|på|hos|from|fra|från|frå)[ \u00a0]+\S")
 _JOINED_AFTER_RE = re.compile(
     r"(?P<other>[A-ZÅÄÖÆØ][^\W\d_]+)[ \u00a0]+(?:og|och|and|ja|&)[ \u00a0]+$"
 )
@@ -841,8 +855,27 @@ _BRACKETED_NAME_RE = re.compile(
 )
 
 
+# A genitive before a relative, a teacher or a child's place is a person's: "Ngozi's mum",
+# "Lauges klasselærer", "Idas barnehageplass" (the noun may be a compound that ends so).
+_GENITIVE_RE = re.compile(
+    r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+?(?:s|(?=['’]s)))(?:['’]s)?[ \u00a0]+(?P<noun>[^\W\d_]+)"
+)
+_PERSONS_NOUN_RE = re.compile(
+    r"(?i)(?:mum|mom|mother|dad|father|teacher|sister|brother|son|daughter|mor|far|mamma|pappa"
+    r"|bror|søster|syster|datter|dotter|sønn|søn|lærer|lärare|lærar|lærerinde|pædagog|pedagog"
+    r"|kontaktperson|klasse|klass|class|søknad|ansøgning|ansökan"
+    # a child's place; a bare "plass" is also a square's ("Christian Frederiks plass")
+    r"|(?:barnehage|børnehave|vuggestue|skole|sfo|dagis|förskole|förskola)(?:plass|plads|plats))$"
+)
+# The Finnish "named X" as one word: "Anneli-nimisen virkailijan", "Ahmed-niminen poika".
+_NAMED_COMPOUND_RE = re.compile(
+    r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+)-nimi(?:nen|sen|selle|seltä|sellä|stä|set|siä|sten)(?!\w)"
+)
+
+
 def _names_in_slots(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans = _genitives_of_persons(text)
+    spans += [match.span("name") for match in _NAMED_COMPOUND_RE.finditer(text)]
     for pattern in (*_LISTED_SLOT_RES, *_SLOT_RES):
         for match in pattern.finditer(text):
             name = match.group("name")
@@ -862,9 +895,39 @@ def _names_in_slots(text: str) -> list[tuple[int, int]]:
         if name.islower() and (name in _ORDINARY_WORDS or name in _PRONOUNS):
             continue  # "takk til hun i skranken"
         listed = _listed_as(name) in ("first", "last") or _is_listed_first_name(name)
+        if match.group("cue").lower() not in ("till", "til", "to"):
+            # A wider list holds words of every language: a new cue takes them only when rare.
+            listed = _listed_as(name) in ("first", "last") or (listed and is_rare_word(name))
         if listed and not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
+            if not set(_lemmas(name)) & _SERVICE_NAMES:
+                spans.append(match.span("name"))
+    return spans
+
+
+def _genitives_of_persons(text: str) -> list[tuple[int, int]]:
+    """A capitalised genitive before a person's noun, listed as a name or rare as a word."""
+    spans = []
+    for match in _GENITIVE_RE.finditer(text):
+        name = match.group("name")
+        apostrophe = match.group()[len(name) : len(name) + 1] in ("'", "’")
+        stem = name if apostrophe else name[:-1]
+        if not _PERSONS_NOUN_RE.search(match.group("noun")) or not _is_capitalised(name):
+            continue
+        if _fills_no_slot(stem) or _fills_no_slot(name) or _is_common(stem):
+            continue
+        # The wider lists hold words of every language ("Parents class"): those count rare.
+        if {_kind(name), _kind(stem)} & {"first", "last"}:
+            spans.append(match.span("name"))
+        elif is_rare_word(stem) and not _is_definite_noun(stem):
             spans.append(match.span("name"))
     return spans
+
+
+def _is_definite_noun(word: str) -> bool:
+    """A Nordic noun with its article, rare as written but not without it: "Borgerens
+    svigermor" (borger-en-s), "Barnets mamma"."""
+    lowered = word.lower()
+    return lowered.endswith(("en", "et")) and not is_rare_word(lowered[:-2])
 
 
 def _fills_no_slot(name: str) -> bool:
@@ -984,6 +1047,24 @@ def _continues_a_name(text: str, word: re.Match[str], added: dict[int, int]) -> 
     return _is_surname(written) or (_kind(written) is None and is_rare_word(written))
 
 
+# A company's legal form, and what a shop or a café is called before its name: "Routa Oy",
+# "As Oy Pihlajarinne", "Café Vera", "Salon Liv".
+_COMPANY_FORM_RE = re.compile(
+    r"(?<!\w)(?:Oy|Oyj|Ab|AB|Ky|Ay|AS|ASA|A/S|ApS|I/S|Ltd|Inc|GmbH|HB|KB|Tmi)(?!\w)"
+)
+_BUSINESS_BEFORE_RE = re.compile(
+    r"(?i)(?<!\w)(?:café|cafe|kafé|kahvila|salon|salong|restaurang|restaurant|ravintola|hotel"
+    r"|hotell|hotelli|pizzeria|kiosk|butik|butikk|shop|studio|Oy|AB)[ \u00a0]+$"
+)
+
+
+def _names_a_business(text: str, start: int, end: int) -> bool:
+    after = text[end : end + 6]
+    if _COMPANY_FORM_RE.search(text[start:end]) or _COMPANY_FORM_RE.match(after.lstrip()):
+        return True
+    return bool(_BUSINESS_BEFORE_RE.search(text, max(0, start - 12), start))
+
+
 def _names_a_street(text: str, start: int, end: int) -> bool:
     """ "Peter Fabers Gade", "Aleksis Kiven kadun", "Birger Jarlsgatan", "Olav Vs gate";
     also "Freja eID", "Park Skole"."""
@@ -995,10 +1076,12 @@ def _names_a_street(text: str, start: int, end: int) -> bool:
         last_word
     ):
         return True
-    return bool(following) and (
-        following[0].lower() in _PRODUCT_WORDS
-        or any(lemma in _PLACE_WORDS for lemma in _lemmas(following[0]))
-    )
+    if not following:
+        return False
+    lemmas = set(_lemmas(following[0]))
+    # "Astrid Lindgrens skola", "Aleksis Kiven koulun": a full name before a school names it.
+    named_after = " " in text[start:end].strip() and bool(lemmas & _INSTITUTION_WORDS)
+    return named_after or following[0].lower() in _PRODUCT_WORDS or bool(lemmas & _PLACE_WORDS)
 
 
 def _capitalised_names(text: str, words: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -1127,7 +1210,10 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         joined = _JOINED_AFTER_RE.search(text, max(0, word.start() - 40), word.start())
         if joined and _kind(joined.group("other")) is None:
             return False
-        return lowered not in _COMMON_WORDS and (cue == "greeted" or _says_after(text, word))
+        placed = _FROM_AFTER_RE.match(text, word.end()) is not None and is_rare_word(written)
+        return lowered not in _COMMON_WORDS and (
+            cue == "greeted" or _says_after(text, word) or placed
+        )
     if initial and kind == "last":
         # "Virtanen ei vastaa", "Larsson på miljöförvaltningen lovade": a listed surname of a
         # Finnish or patronymic shape starts a sentence about its bearer; not one that is
@@ -1200,6 +1286,8 @@ def _surname_by_ending(word: str) -> str | None:
     # Korho-sen). "Sydhavnen", "Bagarmossen" (a harbour, a bog) are neither.
     if _listed_as(stem) or _listed_as(stem + word[match.start()].lower()):
         return "last"
+    if stem.endswith("mi") and stem[-3:-2] in _VOWELS:
+        return None  # a Finnish verbal noun: "Vihkimisen varaus" (vihki-minen), "Hakemisen"
     if _NOUN_ENDING.search(word):
         return None
     if stem[-1:] in _VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):

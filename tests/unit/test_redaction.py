@@ -812,6 +812,45 @@ NAMES_BY_CLASS = {
             "[name] here. My brother [name] is ill, so [name] forms are late.",
         ),
     ],
+    # Fifth pass (names set 4 read as a development set): each cause in new sentences.
+    "a first name is no inflected place": [
+        ("Malin på kundtjänst svarade snabbt.", "[name] på kundtjänst svarade snabbt."),
+    ],
+    "Danish and Norwegian 'at' is 'that'": [
+        ("Hun sagde at Hanne Tvede er syg.", "Hun sagde at [name] er syg."),
+    ],
+    "a first name after 'i' is a person": [
+        ("Jeg fik fat i Signe i går.", "Jeg fik fat i [name] i går."),
+    ],
+    "roles, siblings, Finnish relatives in the allative": [
+        ("Ilmoittaja: Hakala Pentti. Kohde: katu.", "Ilmoittaja: [name]. Kohde: katu."),
+        ("Ohjaaja Ailu Valle kertoi.", "Ohjaaja [name] kertoi."),
+        ("Bus pass for siblings Dawit and Selam.", "Bus pass for siblings [name] and [name]."),
+        ("Kuljetus tyttärelle Hodan.", "Kuljetus tyttärelle [name]."),
+    ],
+    "quotes and initials after a cue": [
+        ("I met someone called 'Mo' there.", "I met someone called '[name]' there."),
+        ("Yours sincerely, K. Ramaswamy", "Yours sincerely, [name]"),
+        ("hi its jake again", "hi its [name] again"),
+    ],
+    "names side by side, unknown but rare as words": [
+        ("Takk til Anna Berg og Semret Woldemichael.", "Takk til [name] og [name]."),
+        ("Thanks to Olusegun and Fiona!", "Thanks to [name] and [name]!"),
+    ],
+    "a given name at an office or from somewhere": [
+        ("Great help from Bilal at the pool.", "Great help from [name] at the pool."),
+        ("great help from dave at the desk", "great help from [name] at the desk"),
+        ("Rustam fra Tadsjikistan trenger hjelp.", "[name] fra Tadsjikistan trenger hjelp."),
+    ],
+    "genitives before a relative or a teacher, Finnish 'X-niminen'": [
+        ("I'm Ngozi's mum.", "I'm [name]'s mum."),
+        ("Lauges klasselærer svarer ikke.", "[name] klasselærer svarer ikke."),
+        ("Tapasin Anneli-nimisen virkailijan.", "Tapasin [name]-nimisen virkailijan."),
+    ],
+    "handed over to someone, double first names in capitals": [
+        ("ÄRENDET ÖVERLÄMNAT TILL LARS-ERIK.", "ÄRENDET ÖVERLÄMNAT TILL [name]."),
+        ("MANGE TAK TIL ANNE-METTE FOR HJÆLPEN", "MANGE TAK TIL [name] FOR HJÆLPEN"),
+    ],
     "titles are no names": [
         ("Kunde (Mrs. Patel) ringede om vielse.", "Kunde (Mrs. [name]) ringede om vielse."),
         ("Caller: Mrs Quigley, wants a call back", "Caller: Mrs [name], wants a call back"),
@@ -958,6 +997,17 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "It's Kela again, asking for papers.",
         "The Nordic family of apps is growing.",
         "takk til hun i skranken",
+        # Fifth pass: companies and shops, schools named after a person, Finnish verbal
+        # nouns, nouns with their article, streets at the end of a sentence.
+        "Talonmies, As Oy Pihlajarinne",
+        "Laskun lähetti Routa Oy.",
+        "Café Vera vid torget har stängt.",
+        "Astrid Lindgrens skola har få platser.",
+        "St. Henry's Cathedral parking is blocked.",
+        "Voiko Vihkimisen varauksen tehdä netissä?",
+        "Borgerens svigermor har brug for hjælp.",
+        "The Parents class was full.",
+        "Lag fartsdumper i Olav Vs gate!",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
