@@ -256,6 +256,9 @@ _ABBREVIATION_RE = re.compile(
 # Lower-case particles inside a full name: "Gustaf af Klercker", "Ludwig van Beethoven".
 _PARTICLE_RE = re.compile(r"[ \u00a0](?:af|av|von|van|de|der|den|da|di|du|la|le|zu|el|al)[ \u00a0]")
 _SPACE = frozenset({" ", "\u00a0"})
+# The tests of one word (which lists hold it, in which case) are pure and asked many times a
+# text: cached, words repeat across texts too. Bounded, a few MB at most.
+_WORD_CACHE = 16384
 
 # After these, one to three capitalised words are a name whether or not a list knows them.
 _INTRODUCER = r"""
@@ -565,6 +568,7 @@ def _places() -> frozenset[str]:
 _PREFIXED_SURNAME_RE = re.compile(r"(?:Mc|Mac|O['’]|D['’])[A-ZÅÄÖÆØ][a-zåäöæøéü]+$")
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _is_capitalised(word: str) -> bool:
     # "Anna-Liisa", "Mäkinen", "O'Brien", "McAllister"; not "SFO", "MitID", "BankID", "eLasku".
     if not word[0].isupper():
@@ -656,6 +660,7 @@ def _strong_grades(base: str) -> Iterator[str]:
         yield head + "k" + vowel  # Mäe- → Mäke-, Koe- → Koke-
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _kind(word: str, at_start: bool = False) -> str | None:
     """ "first", "last", "wider" or None: what the lists know ``word`` (or its base form) as."""
     names = _known_names()
@@ -675,6 +680,7 @@ def _kind(word: str, at_start: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _is_place(word: str) -> bool:
     names = _known_names()
     lowered = word.lower()
@@ -684,6 +690,7 @@ def _is_place(word: str) -> bool:
     return any(lemma in names.places for lemma in _lemmas(word))
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _is_listed_first_name(word: str) -> bool:
     """A first name of any list, as written (any case): "silje", "TERO", "Kristjan"."""
     lowered = word.lower()
@@ -709,11 +716,13 @@ _SURNAME_SHAPE = re.compile(
 )
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _is_listed_last_name(word: str) -> bool:
     names = _known_names()
     return any(lemma in names.last or lemma in names.wider_last for lemma in _lemmas(word))
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _is_surname(word: str) -> bool:
     """A listed last name, or a word of a surname's shape that is no common word."""
     lowered = word.lower()
@@ -847,6 +856,7 @@ _JOINED_AFTER_RE = re.compile(
 _AND_BEFORE_RE = re.compile(
     r"(?i)^[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+$"
 )
+_AND_AFTER_RE = re.compile(r"(?i)[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+")
 # A person's full name repeated in brackets: "Olu again (Oluwaseun Adeyemi)"; one word in
 # brackets is more often a town ("Kenneth Lindroos (Helsingfors)").
 _BRACKETED_NAME_RE = re.compile(
@@ -1001,20 +1011,17 @@ def _recurs(text: str, word: re.Match[str], known: set[str]) -> bool:
 def _joined_to_a_name(text: str, word: re.Match[str], ends: dict[int, int]) -> bool:
     """A first name after "and"/"or" and a name in the same case: "Otto och Wilma",
     "Yonas Tesfaye og Semhar Ghebremedhin"."""
-    for end, start in ends.items():
-        if end < word.start() <= end + 8 and _AND_BEFORE_RE.match(text[end : word.start()]):
-            return _pairs_with(text, word, text[start])
+    for end in range(max(0, word.start() - 8), word.start()):
+        if end in ends and _AND_BEFORE_RE.match(text[end : word.start()]):
+            return _pairs_with(text, word, text[ends[end]])
     return False
 
 
 def _joined_before_a_name(text: str, word: re.Match[str], starts: set[int]) -> bool:
     """A first name before "and"/"or" and a name: "Dawit and Selam Tekle", "Kasia och
     Tomasz", "Olusegun and Fiona"."""
-    for start in starts:
-        gap = text[word.end() : start]
-        if word.end() < start <= word.end() + 8 and _AND_BEFORE_RE.match(gap):
-            return _pairs_with(text, word, text[start])
-    return False
+    joined = _AND_AFTER_RE.match(text, word.end())
+    return bool(joined) and joined.end() in starts and _pairs_with(text, word, text[joined.end()])
 
 
 def _pairs_with(text: str, word: re.Match[str], other_initial: str) -> bool:
@@ -1274,6 +1281,7 @@ _NOUN_ENDING = re.compile(
 )
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _surname_by_ending(word: str) -> str | None:
     if len(word) <= 5 or _is_place(word) or word[1:2] == "-":
         return None  # "T-banen", "S-tog": a letter and a noun
@@ -1395,11 +1403,13 @@ def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
     return 0 if (ordinary and count == 1) or (foreign and not ends) else count
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _is_common(word: str) -> bool:
     lowered = word.lower()
     return lowered in _COMMON_WORDS and lowered not in _ORDINARY_WORDS
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _listed_as(word: str) -> str | None:
     """ "first", "last" or "wider": the list that holds ``word`` as written, uninflected
     (Anne-Mette: both halves), or None."""
