@@ -856,7 +856,9 @@ _JOINED_AFTER_RE = re.compile(
 _AND_BEFORE_RE = re.compile(
     r"(?i)^[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+$"
 )
-_AND_AFTER_RE = re.compile(r"(?i)[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+")
+_AND_AFTER_RE = re.compile(
+    r"(?i)[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+"
+)
 # A person's full name repeated in brackets: "Olu again (Oluwaseun Adeyemi)"; one word in
 # brackets is more often a town ("Kenneth Lindroos (Helsingfors)").
 _BRACKETED_NAME_RE = re.compile(
