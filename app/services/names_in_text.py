@@ -54,7 +54,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-from app.services.name_words import is_rare_word, reads_as_english
+from app.services.name_words import is_rare_word, reads_as_english, zipf
 
 _NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
 # English-language feedback names people with British, Irish, American and New Zealand first
@@ -259,6 +259,9 @@ _SPACE = frozenset({" ", "\u00a0"})
 # The tests of one word (which lists hold it, in which case) are pure and asked many times a
 # text: cached, words repeat across texts too. Bounded, a few MB at most.
 _WORD_CACHE = 16384
+# Zipf frequency of a word used thirty times per million words or more in some language
+# (a famous surname such as Niinistö stays below).
+_FREQUENT_ZIPF = 4.5
 
 # After these, one to three capitalised words are a name whether or not a list knows them.
 _INTRODUCER = r"""
@@ -277,6 +280,8 @@ _INTRODUCER = r"""
   | asukas|invånare|beboer|beboeren|bebuar|tenant
   | resident|citizen
   | soittaja|yhteyshenkilö|kontaktperson|contact\s+person|handläggare
+  | innringer|innringeren|uppringare|uppringaren|opringer|virkailija|työntekijä|neuvoja
+  | elev|eleven|eleverna|eleverne|elevene|oppilas|pupil
   | ilmoittaja|hakija|ohjaaja|sökande|sökanden|anmälare|anmälaren|handledare|ansøgeren
   | søkeren|anmelderen|vejleder|veileder|applicant|reporter|instructor|caseworker
   | case\s+worker|social\s+worker|adviser|advisor|counsellor|counselor
@@ -319,7 +324,8 @@ _RELATIVE_DEFINITE = r"""
 _GREETING = r"""
     name|namn|navn|i'm|i’m|im|i\s+am|this\s+is|it's|its|olen|oon|täällä|tässä|det\s+er|det\s+är|här\s+är|jeg\s+er
   | jag\s+är|eg\s+er|hei|hej|hi|hello|moi|dear|hyvä|kära|kjære|kære|kiitos|tack|takk|tak|thanks
-  | (?:tack|takk|tak|thanks|thank\s+you)\s+(?:till|til|to)|ask
+  | (?:tack|takk|tak|thanks|thank\s+you)\s+(?:till|til|to)|ask|thank\s+you|many\s+thanks
+  | thanks\s+again|tusen\s+takk|tusind\s+tak|tack\s+så\s+mycket|kiitos\s+paljon
 """
 _INTRODUCERS = _INTRODUCER.format(
     possessive="min|mitt|mi|mine|my|our|vår|vårt|våre|vores|vor|meidän|sin|sitt|sine|his|her|their",
@@ -1190,7 +1196,10 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     if _INTRODUCER_RE.search(written + " "):
         return False  # "Asukas soitti", "Borger (Mrs. Thompson)": the title, the role
     if cue == "introduced":
-        return not _signs_for_organisation(text, word)
+        service = bool(set(_lemmas(written)) & _SERVICE_NAMES) and _kind(written) != "first"
+        # A frequent word no list holds is what the cue word is about: "pupil Transport".
+        frequent = _kind(written) is None and zipf(written) >= _FREQUENT_ZIPF
+        return not (service or frequent or _signs_for_organisation(text, word))
     initial = _starts_sentence(text, word.start())
     if _HOLIDAY_BEFORE_RE.search(text, max(0, word.start() - 15), word.start()) or (
         initial
@@ -1298,8 +1307,8 @@ def _surname_by_ending(word: str) -> str | None:
         return "last"
     if stem.endswith("mi") and stem[-3:-2] in _VOWELS:
         return None  # a Finnish verbal noun: "Vihkimisen varaus" (vihki-minen), "Hakemisen"
-    if _NOUN_ENDING.search(word):
-        return None
+    if _NOUN_ENDING.search(word) or not (is_rare_word(word) or _is_listed_last_name(word)):
+        return None  # a noun with its article, frequent as a word: "Kommunen", "Stationen"
     if stem[-1:] in _VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):
         return "last"
     return None
