@@ -56,6 +56,13 @@ def zipf(word: str) -> float:
     return math.log10(highest * 1e9) if highest else 0.0
 
 
+def english_zipf(word: str) -> float:
+    """Zipf frequency of ``word`` in English alone: capitalised English words in a title or
+    an office's name ("Urban Environment") are no Nordic surnames ("Kjetil Rød", "Lie")."""
+    frequency = _frequencies()[_LANGUAGES.index("en")].get(word.lower(), 0.0)
+    return math.log10(frequency * 1e9) if frequency else 0.0
+
+
 def is_rare_word(word: str) -> bool:
     """Rare as an ordinary word in all five languages: each part of a hyphenated word."""
     return all(zipf(part) < _RARE_ZIPF for part in word.split("-") if part)

@@ -54,7 +54,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-from app.services.name_words import is_rare_word, reads_as_english, zipf
+from app.services.name_words import english_zipf, is_rare_word, reads_as_english, zipf
 
 _NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
 # English-language feedback names people with British, Irish, American and New Zealand first
@@ -262,6 +262,8 @@ _WORD_CACHE = 16384
 # Zipf frequency of a word used thirty times per million words or more in some language
 # (a famous surname such as Niinistö stays below).
 _FREQUENT_ZIPF = 4.5
+# A hundred times per million: "stark", "green", "young"; not "berg", "lund" (4.5 to 4.7).
+_VERY_FREQUENT_ZIPF = 5.0
 
 # After these, one to three capitalised words are a name whether or not a list knows them.
 _INTRODUCER = r"""
@@ -1073,9 +1075,16 @@ _BUSINESS_BEFORE_RE = re.compile(
 )
 
 
+_COMPANY_AFTER_RE = re.compile(
+    r"(?:[ \u00a0]+[A-ZÅÄÖÆØ][^\W\d_]*){0,2}?[ \u00a0]+" + _COMPANY_FORM_RE.pattern
+)
+
+
 def _names_a_business(text: str, start: int, end: int) -> bool:
-    after = text[end : end + 6]
-    if _COMPANY_FORM_RE.search(text[start:end]) or _COMPANY_FORM_RE.match(after.lstrip()):
+    """The name in a company's ("Kivi Systems Ab") or a shop's ("Café Vera")."""
+    if _COMPANY_FORM_RE.search(text[start:end]):
+        return True
+    if _COMPANY_AFTER_RE.match(text, end):
         return True
     return bool(_BUSINESS_BEFORE_RE.search(text, max(0, start - 12), start))
 
@@ -1165,6 +1174,8 @@ def _is_two_word_name(text: str, word: re.Match[str], family: str, cue: str | No
     kind, family_kind = _kind(given), _kind(family) or _surname_by_ending(family)
     if _is_place(family) and family_kind is None:
         return False
+    if family_kind is None and english_zipf(family) >= _FREQUENT_ZIPF:
+        return False  # "Urban Environment": a first name, then a frequent English word
     if kind == "first":
         # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
         ordinary = _starts_sentence(text, word.start()) and given.lower() in _ORDINARY_WORDS
@@ -1212,6 +1223,8 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     kind = _kind(written, initial) or (None if initial else _surname_by_ending(written))
     if kind is None or _after_institution(text, word.start()):
         return False
+    if _reads_as_a_title(text, word, kind):
+        return False
     if _names_a_place(text, word, listed=_kind(written, initial) is not None):
         return False
     lemmas = set(_lemmas(written))
@@ -1241,6 +1254,24 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         return lowered in _known_names().last and shaped and not demonym
     ordinary = lowered in _MONTHS or (initial and lowered in _COMMON_WORDS)
     return not ordinary
+
+
+_NEXT_WORD_RE = re.compile(r"[ \u00a0]+(?P<next>[A-ZÅÄÖÆØ][^\W\d_]+)")
+
+
+def _reads_as_a_title(text: str, word: re.Match[str], kind: str) -> bool:
+    """A capitalised word of a title or an office's name, not a person: a surname alone that
+    is among the most frequent words of some language ("Stark autentisering", "Hei, Strong
+    ei vastaa"), a first name before a frequent English word ("Urban Environment")."""
+    written = word.group()
+    if written.lower() in _ORDINARY_WORDS or _says_after(text, word):
+        return False  # an ordinary word has rules of its own; "Green rang" is a person
+    if kind != "first":
+        return zipf(written) >= _VERY_FREQUENT_ZIPF
+    following = _NEXT_WORD_RE.match(text, word.end())
+    if following is None or _kind(following.group("next")) is not None:
+        return False
+    return english_zipf(following.group("next")) >= _FREQUENT_ZIPF
 
 
 def _signs_for_organisation(text: str, word: re.Match[str]) -> bool:

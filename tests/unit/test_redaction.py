@@ -1022,6 +1022,11 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Tack Kommunen för snöröjningen.",
         "Virkailija Kelasta soitti.",
         "The pupil Transport form broke.",
+        # Titles and offices: a surname alone that is among the most frequent words, a first
+        # name before a frequent English word, a name in a company's.
+        "Jag har problem med Stark autentisering.",
+        "Kiitos, Urban Environment toimii nyt.",
+        "Hei, Kivi Systems Ab ei vastaa.",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
