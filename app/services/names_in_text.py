@@ -364,6 +364,8 @@ _CALLED = r"""
     |handed\s+over|transferred|referred|put\s+through|overdraget|videresendt|overført|henvist
     |viderestillet|satt\s+over|sendt\s+videre)\s+(?:till|til|to)
   | siirretty|siirsin|välitetty|välitin|ohjattu
+  | kysy|kysyin|kysykää|ring(?:\s+til|\s+till)?|ringe(?:\s+til)?|ringa(?:\s+till)?|soita
+  | soittakaa
 """
 # Saying who one is: after these two or three capitalised words are a name, listed or not.
 _SELF_RE = re.compile(
@@ -817,7 +819,9 @@ def _find_names(text: str) -> list[tuple[int, int]]:
 
 # Places in a sentence that only a person fills, whether or not a list knows the name: "the
 # Ramirez family", "can Helmi call me", "it's Olu again", "I'm Kwame and".
-_CAPITALISED = r"(?P<name>[A-ZÅÄÖÆØ][^\W\d_]+(?:[-'’][A-ZÅÄÖÆØ]?[^\W\d_]+)?)"
+_CAPITALISED = (
+    r"(?P<name>(?:[OD]['’](?=[A-ZÅÄÖÆØ]))?[A-ZÅÄÖÆØ][^\W\d_]+(?:[-'’][A-ZÅÄÖÆØ]?[^\W\d_]+)?)"
+)
 # Here a team fits too ("can Support call me"), so some list must know the word.
 _LISTED_SLOT_RES = tuple(
     re.compile(pattern)

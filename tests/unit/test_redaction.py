@@ -860,6 +860,12 @@ NAMES_BY_CLASS = {
         ("innringer: torunn, gjelder bostøtte", "innringer: [name], gjelder bostøtte"),
         ("Puhuin virkailija Niinistön kanssa.", "Puhuin virkailija [name] kanssa."),
     ],
+    "asking and calling someone, Irish surnames in a family's place": [
+        ("kysy jaanalta lisää", "kysy [name] lisää"),
+        ("ring til mette hvis der er spørgsmål", "ring til [name] hvis der er spørgsmål"),
+        ("ring henrik i morgen", "ring [name] i morgen"),
+        ("Kind regards, the O'Sullivan family", "Kind regards, the [name] family"),
+    ],
     "titles are no names": [
         ("Kunde (Mrs. Patel) ringede om vielse.", "Kunde (Mrs. [name]) ringede om vielse."),
         ("Caller: Mrs Quigley, wants a call back", "Caller: Mrs [name], wants a call back"),
