@@ -2,16 +2,9 @@
 
 ``privacy`` finds the contact's own names from what the agent entered; this module finds the
 names nobody entered: callers' relatives, staff, the citizen's name in an e-mail signature.
-The names come from Faker's person lists (a maintained package that ships offline): the
-Finnish, Swedish, Danish and Norwegian lists (about 1,500 first and 1,000 last names drawn
-from the countries' statistics offices) and the British, Irish, American and New Zealand
-first names are the Nordic names; the lists of the countries people move to Nordic cities
-from (Estonia, Poland, the Baltics, Turkey, Russia and Ukraine transliterated, Arabic and
-Somali names as Pakistan's, Algeria's and Kenya's lists write them, …) and Iceland's (which
-hold the old Norse names Norway still gives: Sigrún, Oddvar, Áslaug) are the wider names.
-Jörg Michael's first-name dictionary (in the gender-guesser wheel: 48,000 names with their
-frequency in 55 countries) adds the first names common here (Frøydis, Torgeir, Jette) and,
-as wider names, those of everywhere else (Emre, Rajesh, Yuki, Minh). They are used with
+The names come from ``name_lists`` (Faker's person lists and the first-name dictionary in
+the gender-guesser wheel), inflected forms are traced back to them by ``finnish_inflection``,
+and ``name_words`` tells ordinary words and how frequent a word is. The lists are used with
 rules of case and context instead of alone:
 
 * a known first name followed by a capitalised word is a full name ("Jens Berg"), and a
@@ -41,134 +34,37 @@ rules of case and context instead of alone:
   "tack till linnea på …") take a name listed or not; an all-caps message is also read in
   lower case.
 
+* a word no list holds is a name in a person's place only when it is rare as a word in all
+  five languages: beside a name by "and" ("Dawit and Selam Tekle", "Yonas Tesfaye og Semhar
+  Ghebremedhin"), a genitive before a relative or a teacher ("Ngozi's mum"), a wider given
+  name before where one works ("Bilal at the pool", "Rustam fra Tadsjikistan"); a word
+  frequent in some language is a title's or an office's ("Stark autentisering", "Urban
+  Environment"), and a name beside a company's legal form or a shop's word is the business's
+  ("Routa Oy", "Café Vera").
+
 Other all-caps and CamelCase words (SFO, MitID, BankID) are never names: they are product
 names and acronyms, which is how e-service names are written.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.resources
 import re
-import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
 
-from app.services.name_words import english_zipf, is_rare_word, reads_as_english, zipf
+from app.services.finnish_inflection import CASE_ENDINGS, VOWELS, base_forms
+from app.services.name_lists import known_names
+from app.services.name_words import (
+    COMMON_WORDS,
+    MONTHS,
+    ORDINARY_WORDS,
+    PRONOUNS,
+    SERVICE_NAMES,
+    english_zipf,
+    is_rare_word,
+    reads_as_english,
+    zipf,
+)
 
-_NORDIC_LOCALES = ("fi_FI", "sv_SE", "da_DK", "no_NO")
-# English-language feedback names people with British, Irish, American and New Zealand first
-# names too (their last names are mostly ordinary English words: Green, Hall, Brook).
-_NORDIC_FIRST_ONLY_LOCALES = ("en_GB", "en_US", "en_IE", "en_NZ")
-# Where people living in Nordic cities come from, in Latin letters (Faker's "en" list is
-# left out: it is every American given name, ordinary English words among them).
-_WIDER_LOCALES = (
-    "et_EE lt_LT lv_LV pl_PL cs_CZ sk_SK hu_HU ro_RO hr_HR sl_SI de_DE nl_NL fr_FR it_IT"
-    " es_ES pt_BR en_US en_IE en_NZ en_IN en_PK en_KE fr_DZ tr_TR az_AZ uz_UZ id_ID vi_VN sw"
-    " yo_NG"
-).split()
-_CYRILLIC_LOCALES = ("ru_RU", "uk_UA", "bg_BG")
-# Russian and Ukrainian names as they are written in the Nordic countries' and English
-# spelling alike (Наталья → Natalja, Natalya), so both transliterations are kept.
-_CYRILLIC = dict(
-    zip(
-        "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюя",
-        (
-            "a b v g g d e e je zh z i i ji j k l m n o p r s t u f h ts ch sh shch - y - e ju ja"
-        ).split(),
-        strict=True,
-    )
-)
-_ENGLISH_SPELLING = {"j": "y", "ju": "yu", "ja": "ya", "je": "ye", "ji": "yi", "h": "kh"}
-
-# Names that are also ordinary words of the five languages, capitalised at the start of a
-# sentence ("Anna palautetta", "Per post", "My name", "Inga problem", "Tom sida", "Olen
-# yrittänyt") or always (months): alone they count only inside a sentence and not as months;
-# in a full name, always.
-_ORDINARY_WORDS = frozenset(
-    """
-    aina alli anna armas aamu eli helmi hilja ilona into kai kaino lahja lumi oiva rauha satu
-    sini sulo suvi taimi toivo tuuli tyyne usko veli onni sama olen ole oli
-    alla bo bror dag del dina ebbe inga juni liv maj mina my per sten stig sol tom ulf vera
-    else mai rut vilja ask björn ville ingen inge kan vil han hun hon hans
-    august april may june mark will bill grace hope rose frank joy faith dawn iris ruby amber
-    holly ivy lily heather crystal penny summer autumn guy sue pat rob jay art max ray don
-    dean carol jack
-    hall hagen rask
-    """.split()
-)
-# Function words and everyday words of the five languages (pronouns, articles, prepositions,
-# conjunctions, auxiliaries, common adverbs, and words met in feedback), many of which some
-# name list holds too ("till", "man", "andre", "bara", "tai", "jo", "om"): in lower case they
-# are these words whatever the cue before them ("vår dotter till …", "när man ringer", "på
-# vegne av andre"), and capitalised they are no name at a sentence's start ("Tai sitten").
-_COMMON_WORDS = frozenset(
-    """
-    a af again aika aina ainoa aivan al all alla alle allerede allt also alt always am an and
-    anden andet andra andre anna annan annars annat annen annet any april apu are as asia
-    asiasta ask asked at att august autumn av back bara bare be been being berre bett big bil
-    bin black blank ble blev bli blir bog bok bor borde bot both bra branch brev bus but by call
-    called came can car clear close come could da dag date day de dear del dem den der dere
-    deres det di din dina dine ditt do doctor don down du där då dålig dårlig each egen ei eight
-    eikä el eli eller else en ene enemmän english ennen epost er era ert et ett että even ever
-    fee feil fejl fel fem few fick field fik fikk fin finns first fit five fler flera flere
-    floor for foran four front fråga får för gamle gammal gammel gang gave get gik gikk give go
-    god good got green grey grund gång går ha had hagen hall halls hallå han har has have he hei
-    heidän heille heitä hej hel hela hele hello help her here heti hi him his hitaasti hjelp
-    hjälp hjælp ho holder hon hope how hull hun huono hur hva hvem hvilke hvilken hvilket hvor
-    hyvin hyvä hän hänelle hänen här i ibn ihan ikke ilman in inga inge ingen ingenting inget
-    inte is iso it its itse ja jag jaga januar jeg jeres jo job joka jokin joku jonka jono jos
-    joskus jota jotain ju juni just jälkeen kaikki kamala kan kanssa karta kautta kerta kiitos
-    kirje knapp knew know koko kom kommer kort koska koskaan ku kuin kuitenkin kuka kukaan kun
-    kuukausi kyllä kysymys la lang lar last le lika like lilla lille link lisäksi lite liten
-    litt little long lot love mac madam made mai mail maj make maks man mange many mark mars
-    matka max may me med meg meget meidän meille meitä mejl men menee meni mer mest might miks
-    miksi mikä milloin min mina mine minulle minun minä miss missä miten mitt mitä mitään moi
-    more most mr mrs much mukaan must mut mutta muu muut my mycket mye myös mä må måde månad
-    måned många måste måte ne need nei nej never new next ni niin nine no noe noen nog nogen
-    noget noi nok nopeasti not now nu nuo ny nya nye nyt nämä när nää nå någon något några når
-    oak och också of off often og også oikea ok okay old ole olemme olen olet olette oleva oli
-    olin olisi ollut om on once one only oon oot open or osa other our out ovat over owe own
-    page pages paid paljon pay per pieni pitäisi pitää please post posti price puhelin päivä på
-    rad rahat raja rask read reader real redan rigtig riktig rita room roska run rätt sa saa sai
-    said sain sak sama same samma samme saw say se sedan see seg sekä selv sen send sent seven
-    shall she should sida side siden siellä sig siitä silti sin sina sine sinulle sinun sinä sir
-    sit sitt sitten sitä sivu six själv ska skal skulle small smart snow snälla so sole som some
-    sorry spørgsmål spørsmål start still stop stor street such summer svar sä sähköposti sätt så
-    taas tack tai tak take takk te teidän teille telefon tell ten terve than thanks that the
-    their them then there these they think this those three tid til till ting to toi told tom
-    too took tosi tried try tule tulee tuli tuo tur two tämä tämän tässä tästä tätä täytyy tää
-    täällä uge uke under unna up us use used usein ute uusi vaan vad vaikka vain valid vall van
-    vanha var vara varit vasta vastaus vecka veit vel vem very veta vi vid vielä viikko vil
-    vilka vilken vilket vill ville visa vit voi voin voisi von vor vores vort vuosi vähän väl
-    väärä vår våra våre vårt vært wait walker want was way we weeks well were what when where
-    which who why will wish work worked would write wrote yes yli you zu är även år över
-    danish finnish swedish norwegian icelandic british irish scottish welsh american polish
-    german french spanish italian russian ukrainian estonian turkish somali arabic mi ang
-    mun sun young elderly woman lady girl boy gentleman person someone anonymous unknown mor far
-    mamma pappa äiti isä datter dotter sønn søn bror søster syster nabo granne naapuri
-    """.split()
-)
-# Pronouns and quantifiers that are also names never name the one who calls or writes, even
-# capitalised ("Alla ringde", "Han ringde", "Man skriver").
-_PRONOUNS = frozenset("alla ingen inga inge han hun hon man my mina del kan vil".split())
-# Words that are names and also always capitalised in their other sense: months, and the
-# Finnish holidays that are also first names ("Vappuna", "Juhannus"); English weekdays and
-# holidays, capitalised in a name's place ("it's Monday again").
-_MONTHS = frozenset(
-    """january february march april may june july august vappu juhannus monday tuesday
-    wednesday thursday friday saturday sunday christmas easter""".split()
-)
-# E-services and the companies behind them whose names are also first names: alone they are
-# the service ("Wilmaan ei pääse", "Aula-beskeden"); in a full name or introduced, a person.
-_SERVICE_NAMES = frozenset("wilma helmi ilmari aula kela elisa vilma daisy mina".split())
-# Cities Faker's Norwegian address list does not hold (it has none); Finnish, Swedish and
-# Danish cities come from Faker's address lists.
-_NORWEGIAN_CITIES = frozenset(
-    """oslo bergen trondheim stavanger drammen fredrikstad kristiansand sandnes tromsø
-    sarpsborg skien ålesund sandefjord haugesund tønsberg moss porsgrunn bodø arendal hamar
-    larvik halden lillehammer molde harstad gjøvik kongsberg""".split()
-)
 # A name right before one of these words names a street, a square or a building, not a
 # person: "Karl Johans gate", "H.C. Andersens Boulevard", "Dronning Louises Bro".
 _PLACE_WORDS = frozenset(
@@ -236,14 +132,6 @@ _INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
 # not, since "t." is the Finnish sign-off ("t. Pekka").
 _LOWER_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[a-zåäöæø]\.[ \u00a0]$")
 
-# Finnish case endings (longest first) and the genitive -s / 's of the other languages; not
-# the translative -ksi ("becoming"), which names take rarely and words often ("Onneksi").
-_ENDINGS = sorted(
-    "lle llä lla ltä lta ssä ssa stä sta seen hin na nä ta tä n a ä lle'".split(),
-    key=len,
-    reverse=True,
-)
-_CASE_ENDINGS = tuple(ending for ending in _ENDINGS if len(ending) == 3)
 _QUOTED_WORD_RE = re.compile(r"[\"“”«»][^\W\d_]+[\"“”«»]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
 # A quoted message starts with a capital too: "står det 'Inga ansökningar'".
@@ -397,184 +285,6 @@ _SIGN_OFF_RE = re.compile(
 )
 
 
-class _Names:
-    """Lower-case names, each also without its accents ("sigrún" and "sigrun").
-
-    ``rare_first``: the dictionary's first names given elsewhere or rarely here, which are
-    names only when capitalised or in a call log's header: in lower case the list holds
-    words of every language ("ang", "lie"). ``unsure_first``: first names given here, but
-    not often enough to be read as names in lower case after a greeting ("det er gull").
-    """
-
-    def __init__(
-        self,
-        first: frozenset[str],
-        last: frozenset[str],
-        wider_first: frozenset[str],
-        wider_last: frozenset[str],
-        rare_first: frozenset[str],
-        unsure_first: frozenset[str],
-        places: frozenset[str],
-    ) -> None:
-        self.first = first
-        self.last = last
-        self.wider_first = wider_first
-        self.wider_last = wider_last
-        self.rare_first = rare_first
-        self.unsure_first = unsure_first
-        self.places = places
-
-
-def _person_lists(locale: str) -> tuple[set[str], set[str]]:
-    provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-    first: set[str] = set()
-    last: set[str] = set()
-    for attribute in dir(provider):
-        value = getattr(provider, attribute)
-        if not isinstance(value, (list, tuple, dict)):
-            continue
-        if "first_name" in attribute:
-            first.update(n.lower() for n in value)
-        elif "last_name" in attribute:
-            last.update(n.lower() for n in value)
-    return first, last
-
-
-def _spellings(name: str) -> Iterator[str]:
-    """``name`` as it is written in Latin letters in the Nordic countries."""
-    if any("а" <= c <= "я" or c in "ёєіїґ" for c in name):
-        nordic = "".join(_CYRILLIC.get(c, c) for c in name).replace("-", "")
-        yield nordic
-        yield "".join(_ENGLISH_SPELLING.get(part, part) for part in _cyrillic_parts(name))
-        return
-    yield name
-    folded = _fold(name)
-    yield folded
-
-
-def _norse_spellings(name: str) -> Iterator[str]:
-    """An Icelandic name as Norway and Denmark write the same old Norse name: Þorsteinn →
-    Torstein, Gunnhildur → Gunnhild, Þorleifur → Torleif, Torleiv, Ingibjörg → Ingebjørg."""
-    yield name
-    name = _fold(name.replace("þ", "t").replace("ö", "ø"))
-    yield name
-    if len(name) >= 6 and name.endswith("ur"):
-        name = name[:-2]  # the nominative ending
-        yield name
-    if name.endswith("nn"):
-        yield name[:-1]
-    if name.endswith("f"):
-        yield name[:-1] + "v"
-    if "ibj" in name:
-        yield name.replace("ibj", "ebj")
-
-
-def _cyrillic_parts(name: str) -> Iterator[str]:
-    for c in name:
-        part = _CYRILLIC.get(c, c)
-        yield "" if part == "-" else part
-
-
-def _fold(word: str) -> str:
-    # Icelandic þ and ð are written th and d; other accents are dropped (Áslaug → Aslaug).
-    word = word.replace("þ", "th").replace("ð", "d")
-    decomposed = unicodedata.normalize("NFD", word)
-    kept = "".join(c for c in decomposed if not unicodedata.combining(c) or c in "\u030a\u0308")
-    return unicodedata.normalize("NFC", kept)
-
-
-# Nordic letters as they are typed on a keyboard without them: "jarvinen", "sodergren".
-_ASCII_LETTERS = str.maketrans({"ä": "a", "ö": "o", "å": "a", "ø": "o", "æ": "ae", "ü": "u"})
-
-
-def _without_nordic_letters(names: set[str]) -> set[str]:
-    """The names with Nordic letters typed as plain ones, unless that spells a common word or
-    a short one ("Pär" typed is the Danish "par")."""
-    typed = {name.translate(_ASCII_LETTERS) for name in names if len(name) >= 5}
-    return typed - names - _COMMON_WORDS - _ORDINARY_WORDS
-
-
-def _with_spellings(names: set[str]) -> frozenset[str]:
-    return frozenset(spelling for name in names for spelling in _spellings(name) if spelling)
-
-
-@lru_cache(maxsize=1)
-def _known_names() -> _Names:
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in _NORDIC_LOCALES:
-        given, family = _person_lists(locale)
-        first |= given
-        last |= family
-    for locale in _NORDIC_FIRST_ONLY_LOCALES:
-        first |= _person_lists(locale)[0]
-    wider_first: set[str] = set()
-    wider_last: set[str] = set()
-    for locale in (*_WIDER_LOCALES, *_CYRILLIC_LOCALES):
-        given, family = _person_lists(locale)
-        wider_first |= given
-        wider_last |= family
-    norse = {n for name in _person_lists("is_IS")[0] for n in _norse_spellings(name)}
-    frequent, common, elsewhere = _first_names_by_country()
-    unsure = common - frequent - first
-    first |= common
-    wider = (_with_spellings(wider_first) | norse) - first
-    return _Names(
-        frozenset(first | _without_nordic_letters(first)),
-        frozenset(last | _without_nordic_letters(last)),
-        wider,
-        _with_spellings(wider_last) - last,
-        _with_spellings(elsewhere) - first - wider,
-        frozenset(unsure),
-        _places(),
-    )
-
-
-# Columns of Jörg Michael's first-name dictionary (nam_dict.txt, shipped in the
-# gender-guesser wheel; GNU FDL): from column 30 one frequency digit per country, 1 (rare) to
-# D (common, logarithmic), in this order.
-_DICTIONARY_COUNTRIES = (
-    "gb ie us it mt pt es fr be lu nl frisia de at ch is dk no se fi ee lv lt pl cz sk hu ro bg"
-    " ba hr xk mk me rs si al gr ru by md ua am az ge stans tr arabia il cn in jp kr vn other"
-).split()
-# A name given at least this often in Denmark, Norway, Sweden or Finland (or in Britain,
-# Ireland, the USA: English-language feedback) is a first name like Faker's; rarer ones are
-# often also ordinary words ("Toimi", "Ilo", "Lie") and count only as wider names. Two steps
-# (four times) more often, it is also a name in lower case after a greeting.
-_COMMON_HERE = {"dk": 3, "no": 3, "se": 3, "fi": 3, "gb": 4, "ie": 4, "us": 4}
-_FREQUENT = 2
-
-
-def _first_names_by_country() -> tuple[set[str], set[str], set[str]]:
-    """First names (frequent here, common here, all others) in the dictionary."""
-    columns = {30 + _DICTIONARY_COUNTRIES.index(c): least for c, least in _COMMON_HERE.items()}
-    path = importlib.resources.files("gender_guesser") / "data" / "nam_dict.txt"
-    frequent: set[str] = set()
-    here: set[str] = set()
-    elsewhere: set[str] = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        # A "+" in column 29 repeats a name with its umlauts expanded (Käte as Kaete).
-        if line[:1] in "#=" or len(line) < 31 or line[29] == "+":
-            continue
-        # A "+" inside a name stands for a hyphen, a space or nothing (Jun+Wei).
-        name = line[3:29].strip().lower().replace("+", "-")
-        margin = max(
-            int(line[column], 16) - least if line[column].strip() else -1
-            for column, least in columns.items()
-        )
-        (frequent if margin >= _FREQUENT else here if margin >= 0 else elsewhere).add(name)
-    return frequent, here | frequent, elsewhere - here - frequent
-
-
-def _places() -> frozenset[str]:
-    places = set(_NORWEGIAN_CITIES)
-    for locale in ("fi_FI", "sv_SE", "da_DK"):
-        provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        for attribute in ("cities", "countries"):
-            places.update(p.lower() for p in getattr(provider, attribute, ()))
-    return frozenset(places)
-
-
 _PREFIXED_SURNAME_RE = re.compile(r"(?:Mc|Mac|O['’]|D['’])[A-ZÅÄÖÆØ][a-zåäöæøéü]+$")
 
 
@@ -596,92 +306,19 @@ def _is_capitalised(word: str) -> bool:
     )
 
 
-def _lemmas(word: str, at_start: bool = False, e_stems: bool = True) -> Iterator[str]:
-    """The word and the base forms it may be an inflection of (lower case).
-
-    A sentence's first word is read as inflected by a short ending only as a genitive of a
-    name that is no ordinary word: "Eeron", "Mettes", "Matille", but not "Olen", "Toivon",
-    "Then", "Kenttä", "Tomta" (Ole-n, Toivo-n, The-n, Kent-tä, Tom-ta). ``e_stems``: also
-    the old nouns whose -i becomes -e- (Järven → Järvi), which are family names, never
-    given ones (Toini's genitive is Toinin: "Toinen" is no Toini).
-    """
-    lowered = word.lower().rstrip("'’").replace("’", "'")
-    if lowered.endswith("'s"):
-        yield lowered[:-2]
-    yield lowered
-    stem = lowered.replace(":", "")
-    for ending in _ENDINGS:
-        if stem.endswith(ending) and len(stem) - len(ending) >= 3:
-            if at_start and len(ending) < 3:
-                if ending == "n" and len(stem) > 4 and stem[:-1] not in _ORDINARY_WORDS:
-                    yield from _bases(stem[:-1], e_stems)
-            else:
-                yield from _bases(stem[: -len(ending)], e_stems)
-    if len(stem) > 4 and stem[-1] == "n" and stem[-2] == stem[-3] and not at_start:
-        yield stem[:-2]  # illative: Annaan, Mattiin
-    if stem.endswith("s"):
-        yield stem[:-1]  # Nordic genitive: Annas, Larsens
-
-
-# Finnish consonant gradation, the weak grade of a stem's last consonant and its strong
-# grade: Mati- → Matti, Lahde- → Lahte- (Lahti), Hanne- → Hante-, Mäe- → Mäke- (Mäki).
-_GRADATION = (
-    ("kk", "k"),
-    ("pp", "p"),
-    ("tt", "t"),
-    ("ht", "hd"),
-    ("t", "d"),
-    ("p", "v"),
-    ("nk", "ng"),
-    ("mp", "mm"),
-    ("lt", "ll"),
-    ("nt", "nn"),
-    ("rt", "rr"),
-)
-_VOWELS = "aeiouyäö"
-
-
-def _bases(base: str, e_stems: bool) -> Iterator[str]:
-    yield base
-    if base.endswith("se") or base.endswith("s"):
-        yield base.rstrip("e")[:-1] + "nen"  # Virtaselle, Virtasen, Virtasta → Virtanen
-    if base.endswith("i") and len(base) > 3:
-        yield base[:-1]  # Johanssonille → Johansson
-    if base.endswith("ee"):
-        yield base[:-1]  # Laineelle → Laine
-    if base.endswith("kse"):
-        yield base[:-3] + "s"  # Tuomaksen → Tuomas, Markukselle → Markus
-    for stem in _strong_grades(base):
-        yield stem
-        if e_stems and len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
-            yield stem[:-1] + "i"  # Järve- → Järvi, Lahte- → Lahti, Mäke- → Mäki
-
-
-def _strong_grades(base: str) -> Iterator[str]:
-    """``base`` and its strong grades, when it ends in one consonant (cluster) and a vowel."""
-    yield base
-    if len(base) < 3 or base[-1] not in _VOWELS:
-        return
-    head, vowel = base[:-1], base[-1]
-    for strong, weak in _GRADATION:
-        if head.endswith(weak) and (len(weak) == 2 or head[-2:-1] in _VOWELS + "lrn"):
-            yield head[: -len(weak)] + strong + vowel
-    if head[-1] in _VOWELS and len(head) <= 4:
-        yield head + "k" + vowel  # Mäe- → Mäke-, Koe- → Koke-
-
-
 @lru_cache(maxsize=_WORD_CACHE)
 def _kind(word: str, at_start: bool = False) -> str | None:
     """ "first", "last", "wider" or None: what the lists know ``word`` (or its base form) as."""
-    names = _known_names()
+    names = known_names()
     parts = word.split("-")
     if len(parts) == 2 and all(p[:1].isupper() for p in parts if p):
         # Anna-Liisa, Sven-Erik: the last half carries the inflection.
-        if parts[0].lower() in names.first and any(lem in names.first for lem in _lemmas(parts[1])):
+        halves = base_forms(parts[1])
+        if parts[0].lower() in names.first and any(lem in names.first for lem in halves):
             return "first"
-    if any(lemma in names.first for lemma in _lemmas(word, at_start, e_stems=False)):
+    if any(lemma in names.first for lemma in base_forms(word, at_start, e_stems=False)):
         return "first"
-    lemmas = list(_lemmas(word, at_start))
+    lemmas = list(base_forms(word, at_start))
     if any(lemma in names.last for lemma in lemmas):
         return "last"
     wider = (names.wider_first, names.wider_last, names.rare_first)
@@ -692,26 +329,26 @@ def _kind(word: str, at_start: bool = False) -> str | None:
 
 @lru_cache(maxsize=_WORD_CACHE)
 def _is_place(word: str) -> bool:
-    names = _known_names()
+    names = known_names()
     lowered = word.lower()
     if lowered in names.first:
         # A first name as written is no inflected place: "Malin" is no genitive of Mali.
         return lowered in names.places
-    return any(lemma in names.places for lemma in _lemmas(word))
+    return any(lemma in names.places for lemma in base_forms(word))
 
 
 @lru_cache(maxsize=_WORD_CACHE)
 def _is_listed_first_name(word: str) -> bool:
     """A first name of any list, as written (any case): "silje", "TERO", "Kristjan"."""
     lowered = word.lower()
-    names = _known_names()
+    names = known_names()
     if "-" in lowered:
         # A double first name: "anne-mette", "LARS-ERIK".
         return all(_is_listed_first_name(part) for part in word.split("-"))
     return (
         len(lowered) > 2
-        and lowered not in _ORDINARY_WORDS
-        and lowered not in _COMMON_WORDS
+        and lowered not in ORDINARY_WORDS
+        and lowered not in COMMON_WORDS
         and (lowered in names.first or lowered in names.wider_first)
         and not (word.islower() and lowered in names.unsure_first)
     )
@@ -728,15 +365,15 @@ _SURNAME_SHAPE = re.compile(
 
 @lru_cache(maxsize=_WORD_CACHE)
 def _is_listed_last_name(word: str) -> bool:
-    names = _known_names()
-    return any(lemma in names.last or lemma in names.wider_last for lemma in _lemmas(word))
+    names = known_names()
+    return any(lemma in names.last or lemma in names.wider_last for lemma in base_forms(word))
 
 
 @lru_cache(maxsize=_WORD_CACHE)
 def _is_surname(word: str) -> bool:
     """A listed last name, or a word of a surname's shape that is no common word."""
     lowered = word.lower()
-    shaped = len(word) > 4 and bool(_SURNAME_SHAPE.search(word)) and lowered not in _COMMON_WORDS
+    shaped = len(word) > 4 and bool(_SURNAME_SHAPE.search(word)) and lowered not in COMMON_WORDS
     return shaped or _is_listed_last_name(word)
 
 
@@ -746,9 +383,9 @@ def _first_name_before(word: str, last_name: str) -> bool:
     An inflected last name inflects its first name too ("Mirjalle Mäkiselle"): a word without
     the same ending before it ("Lähetetty Virtaselle") is no first name.
     """
-    if word.lower() in _ORDINARY_WORDS or _kind(last_name) != "last":
+    if word.lower() in ORDINARY_WORDS or _kind(last_name) != "last":
         return False
-    base_form = last_name.lower() in _known_names().last
+    base_form = last_name.lower() in known_names().last
     return base_form or word[-2:].lower() == last_name[-2:].lower()
 
 
@@ -916,14 +553,14 @@ def _names_in_slots(text: str) -> list[tuple[int, int]]:
             spans.append(match.span())
     for match in _TO_AT_RE.finditer(text):
         name = match.group("name")
-        if name.islower() and (name in _ORDINARY_WORDS or name in _PRONOUNS):
+        if name.islower() and (name in ORDINARY_WORDS or name in PRONOUNS):
             continue  # "takk til hun i skranken"
         listed = _listed_as(name) in ("first", "last") or _is_listed_first_name(name)
         if match.group("cue").lower() not in ("till", "til", "to"):
             # A wider list holds words of every language: a new cue takes them only when rare.
             listed = _listed_as(name) in ("first", "last") or (listed and is_rare_word(name))
-        if listed and not (_is_common(name) or _is_place(name) or name.lower() in _MONTHS):
-            if not set(_lemmas(name)) & _SERVICE_NAMES:
+        if listed and not (_is_common(name) or _is_place(name) or name.lower() in MONTHS):
+            if not set(base_forms(name)) & SERVICE_NAMES:
                 spans.append(match.span("name"))
     return spans
 
@@ -960,10 +597,10 @@ def _fills_no_slot(name: str) -> bool:
     nationality by its ending ("I'm Ghanaian and", "the Nordic family of apps"), a compound
     longer than any given name ("det är Stadsbyggnadskontoret igen")."""
     lowered = name.lower()
-    service = bool(set(_lemmas(name)) & _SERVICE_NAMES) and _kind(name) != "first"
+    service = bool(set(base_forms(name)) & SERVICE_NAMES) and _kind(name) != "first"
     nationality = lowered.endswith(("ian", "ean", "ese", "ish", "ic")) and not _kind(name)
     long_compound = max(len(part) for part in name.split("-")) > 12
-    ordinary = _is_common(name) or _is_place(name) or lowered in _MONTHS
+    ordinary = _is_common(name) or _is_place(name) or lowered in MONTHS
     return ordinary or service or nationality or long_compound
 
 
@@ -977,7 +614,7 @@ def _more_of_the_same(
     any_case: set[str] = set()
     for start, end in spans:
         for part in _WORD_RE.findall(text[start:end]):
-            lowered = next(_lemmas(part))  # "Tom's" → "tom"
+            lowered = next(base_forms(part))  # "Tom's" → "tom"
             if len(lowered) > 2 and not _is_common(lowered):
                 (capitalised if part[0].isupper() else any_case).add(lowered)
     extra: list[tuple[int, int]] = []
@@ -1014,7 +651,7 @@ def _recurs(text: str, word: re.Match[str], known: set[str]) -> bool:
     written = word.group()
     if written[:2].lower() not in {name[:2] for name in known}:
         return False
-    if not known.intersection(_lemmas(written)):
+    if not known.intersection(base_forms(written)):
         return False
     if _is_common(word.group()) and _starts_sentence(text, word.start()):
         return False
@@ -1106,7 +743,7 @@ def _names_a_street(text: str, start: int, end: int) -> bool:
         return True
     if not following:
         return False
-    lemmas = set(_lemmas(following[0]))
+    lemmas = set(base_forms(following[0]))
     # "Astrid Lindgrens skola", "Aleksis Kiven koulun": a full name before a school names it.
     named_after = " " in text[start:end].strip() and bool(lemmas & _INSTITUTION_WORDS)
     return named_after or following[0].lower() in _PRODUCT_WORDS or bool(lemmas & _PLACE_WORDS)
@@ -1135,7 +772,7 @@ def _following_names(text: str, words: list[re.Match[str]], index: int) -> int:
     while index + count < len(words) and count < 3:
         previous, nxt = words[index + count - 1], words[index + count]
         gap = text[previous.end() : nxt.start()]
-        if not (gap in _SPACE or _PARTICLE_RE.fullmatch(gap)) or nxt.group().lower() in _MONTHS:
+        if not (gap in _SPACE or _PARTICLE_RE.fullmatch(gap)) or nxt.group().lower() in MONTHS:
             break
         if _REGNAL_NUMBER_RE.fullmatch(nxt.group()):
             break  # "Olav Vs gate"
@@ -1182,7 +819,7 @@ def _is_two_word_name(text: str, word: re.Match[str], family: str, cue: str | No
         return False  # "Urban Environment": a first name, then a frequent English word
     if kind == "first":
         # "My Danish CPR", "Per Post": an ordinary word starting a sentence needs a surname.
-        ordinary = _starts_sentence(text, word.start()) and given.lower() in _ORDINARY_WORDS
+        ordinary = _starts_sentence(text, word.start()) and given.lower() in ORDINARY_WORDS
         return not ordinary or _is_listed_last_name(family)
     if kind == "wider" or (cue == "greeted" and family_kind is not None):
         return True  # "Priya Sharma", "this is Rajesh Kumar", "Zainab Al-Hashimi ringde"
@@ -1195,7 +832,7 @@ def _introduces_self(text: str, start: int) -> bool:
 
 def _any_place(words: list[re.Match[str]]) -> bool:
     return any(
-        _is_place(w.group()) or _is_common(w.group()) or set(_lemmas(w.group())) & _SERVICE_NAMES
+        _is_place(w.group()) or _is_common(w.group()) or set(base_forms(w.group())) & SERVICE_NAMES
         for w in words
     )
 
@@ -1211,7 +848,7 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     if _INTRODUCER_RE.search(written + " "):
         return False  # "Asukas soitti", "Borger (Mrs. Thompson)": the title, the role
     if cue == "introduced":
-        service = bool(set(_lemmas(written)) & _SERVICE_NAMES) and _kind(written) != "first"
+        service = bool(set(base_forms(written)) & SERVICE_NAMES) and _kind(written) != "first"
         # A frequent word no list holds is what the cue word is about: "pupil Transport".
         frequent = _kind(written) is None and zipf(written) >= _FREQUENT_ZIPF
         return not (service or frequent or _signs_for_organisation(text, word))
@@ -1231,11 +868,11 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         return False
     if _names_a_place(text, word, listed=_kind(written, initial) is not None):
         return False
-    lemmas = set(_lemmas(written))
-    if lemmas & _SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
+    lemmas = set(base_forms(written))
+    if lemmas & SERVICE_NAMES or ((kind != "first" or initial) and _is_place(written)):
         return False
     lowered = written.lower()
-    if initial and kind in ("first", "wider") and lowered in _ORDINARY_WORDS:
+    if initial and kind in ("first", "wider") and lowered in ORDINARY_WORDS:
         # "Onni ja Toivo ovat …", "Will from the youth centre", "Per på servicetorget".
         after = _PERSON_AFTER_RE.match(text, word.end())
         return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
@@ -1246,7 +883,7 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         if joined and _kind(joined.group("other")) is None:
             return False
         placed = _FROM_AFTER_RE.match(text, word.end()) is not None and is_rare_word(written)
-        return lowered not in _COMMON_WORDS and (
+        return lowered not in COMMON_WORDS and (
             cue == "greeted" or _says_after(text, word) or placed
         )
     if initial and kind == "last":
@@ -1255,8 +892,8 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
         # also a demonym ("Suomalainen palvelu", "Ruotsalainen yritys").
         shaped = _surname_by_ending(written) is not None
         demonym = lowered.endswith(("lainen", "läinen"))
-        return lowered in _known_names().last and shaped and not demonym
-    ordinary = lowered in _MONTHS or (initial and lowered in _COMMON_WORDS)
+        return lowered in known_names().last and shaped and not demonym
+    ordinary = lowered in MONTHS or (initial and lowered in COMMON_WORDS)
     return not ordinary
 
 
@@ -1268,7 +905,7 @@ def _reads_as_a_title(text: str, word: re.Match[str], kind: str) -> bool:
     is among the most frequent words of some language ("Stark autentisering", "Hei, Strong
     ei vastaa"), a first name before a frequent English word ("Urban Environment")."""
     written = word.group()
-    if written.lower() in _ORDINARY_WORDS or _says_after(text, word):
+    if written.lower() in ORDINARY_WORDS or _says_after(text, word):
         return False  # an ordinary word has rules of its own; "Green rang" is a person
     if kind != "first":
         return zipf(written) >= _VERY_FREQUENT_ZIPF
@@ -1340,11 +977,11 @@ def _surname_by_ending(word: str) -> str | None:
     # Korho-sen). "Sydhavnen", "Bagarmossen" (a harbour, a bog) are neither.
     if _listed_as(stem) or _listed_as(stem + word[match.start()].lower()):
         return "last"
-    if stem.endswith("mi") and stem[-3:-2] in _VOWELS:
+    if stem.endswith("mi") and stem[-3:-2] in VOWELS:
         return None  # a Finnish verbal noun: "Vihkimisen varaus" (vihki-minen), "Hakemisen"
     if _NOUN_ENDING.search(word) or not (is_rare_word(word) or _is_listed_last_name(word)):
         return None  # a noun with its article, frequent as a word: "Kommunen", "Stationen"
-    if stem[-1:] in _VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):
+    if stem[-1:] in VOWELS or match.group().lower() in ("ström", "qvist", "kvist"):
         return "last"
     return None
 
@@ -1368,8 +1005,8 @@ def _names_in_any_case(
         if nxt is not None and text[word.end() : nxt.start()] not in _SPACE:
             nxt = None
         if word.start() in capitalised:
-            listed = written.lower() in _ORDINARY_WORDS and _kind(written) == "first"
-            if listed and written.lower() not in _PRONOUNS and _says_after(text, word):
+            listed = written.lower() in ORDINARY_WORDS and _kind(written) == "first"
+            if listed and written.lower() not in PRONOUNS and _says_after(text, word):
                 spans.append((word.start(), word.end()))
         elif nxt is not None and (
             _is_full_name_in_one_case(written, nxt.group()) or _is_surname_first(text, written, nxt)
@@ -1378,7 +1015,7 @@ def _names_in_any_case(
         elif written.islower() and _listed_as(written) == "last" and not _is_common(written):
             if _says_after(text, word):
                 spans.append((word.start(), word.end()))  # "j. lindqvist soitti"
-        elif _is_listed_first_name(written) and written.lower() not in _PRONOUNS:
+        elif _is_listed_first_name(written) and written.lower() not in PRONOUNS:
             cued = _cue_before(text, word.start()) is not None
             if cued or _says_after(text, word) or _ROLE_AFTER_RE.match(text, word.end()):
                 surname = nxt is not None and nxt.start() not in capitalised
@@ -1391,14 +1028,14 @@ def _names_in_any_case(
 
 def _is_inflected_first_name(word: str) -> bool:
     """A listed first name in lower case with a Finnish case ending ("tuomakselle")."""
-    names = _known_names()
-    if not word.islower() or len(word) < 5 or not word.endswith(_CASE_ENDINGS):
+    names = known_names()
+    if not word.islower() or len(word) < 5 or not word.endswith(CASE_ENDINGS):
         return False
-    if _is_common(word) or word in _ORDINARY_WORDS:
+    if _is_common(word) or word in ORDINARY_WORDS:
         return False
-    lemmas = list(_lemmas(word, e_stems=False))[1:]
+    lemmas = list(base_forms(word, e_stems=False))[1:]
     return any(
-        lemma in names.first and lemma not in names.unsure_first and lemma not in _COMMON_WORDS
+        lemma in names.first and lemma not in names.unsure_first and lemma not in COMMON_WORDS
         for lemma in lemmas
     )
 
@@ -1425,7 +1062,7 @@ def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
     count = 1
     # A name that is also a word ("liv", "bo", "oli") needs its field's end or a listed last
     # name after it.
-    ordinary = first.lower() in _ORDINARY_WORDS
+    ordinary = first.lower() in ORDINARY_WORDS
     if ordinary and _FIELD_END_RE.match(text, words[index].end()):
         return 1
     while kind != "last" and count < 3 and index + count < len(words):
@@ -1452,14 +1089,14 @@ def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
 @lru_cache(maxsize=_WORD_CACHE)
 def _is_common(word: str) -> bool:
     lowered = word.lower()
-    return lowered in _COMMON_WORDS and lowered not in _ORDINARY_WORDS
+    return lowered in COMMON_WORDS and lowered not in ORDINARY_WORDS
 
 
 @lru_cache(maxsize=_WORD_CACHE)
 def _listed_as(word: str) -> str | None:
     """ "first", "last" or "wider": the list that holds ``word`` as written, uninflected
     (Anne-Mette: both halves), or None."""
-    names = _known_names()
+    names = known_names()
     kinds = set()
     for part in word.lower().split("-"):
         if part in names.first:
@@ -1492,11 +1129,11 @@ def _is_surname_first(text: str, family: str, given: re.Match[str]) -> bool:
 
 def _is_full_name_in_one_case(given: str, family: str) -> bool:
     if given.islower() and family.islower():
-        first = given in _known_names().first and given not in _COMMON_WORDS
+        first = given in known_names().first and given not in COMMON_WORDS
         return (
             first
             and len(given) > 2
-            and given not in _ORDINARY_WORDS
+            and given not in ORDINARY_WORDS
             and (_is_listed_last_name(family))
         )
     if given.isupper() and family.isupper() and len(given) > 2 and len(family) > 2:

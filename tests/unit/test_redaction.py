@@ -19,7 +19,7 @@ from stdnum.fi import hetu as fi_hetu
 from stdnum.no import fodselsnummer as no_fodselsnummer
 from stdnum.se import personnummer as se_personnummer
 
-from app.services import name_words, names_in_text, privacy
+from app.services import finnish_inflection, name_lists, name_words, names_in_text, privacy
 from app.services.privacy import MARKERS, PersonalDataSpan, find_personal_data, redact
 from tests.support import personal_data as pd
 
@@ -392,13 +392,26 @@ def test_module_is_plain_python():
         "stdnum",
         "app",
     }
-    # The one import from the application is the free-text name finder, plain as well; it
-    # imports only the module of word frequencies (wordfreq's lists, loaded on first use).
+    # The one import from the application is the free-text name finder, plain as well, with
+    # its modules of name lists (Faker's, read with importlib), inflection and word
+    # frequencies (wordfreq's lists, loaded on first use).
     assert _modules_imported_from(names_in_text) <= {
         "__future__",
         "collections",
         "functools",
-        "faker",
+        "app.services.finnish_inflection",
+        "app.services.name_lists",
+        "app.services.name_words",
+    }
+    assert _modules_imported_from(name_lists) <= {
+        "__future__",
+        "collections",
+        "functools",
+        "app.services.name_words",
+    }
+    assert _modules_imported_from(finnish_inflection) <= {
+        "__future__",
+        "collections",
         "app.services.name_words",
     }
     assert _modules_imported_from(name_words) <= {"__future__", "functools", "wordfreq"}
