@@ -113,7 +113,10 @@ _SAINT_RE = re.compile(r"(?<!\w)(?:Sankt|Sankta|St\.|S:t|S:ta|Skt\.|Sct\.|Pyhän
 # the youth centre", "Jette fra Borgerservice", "Per på servicetorget".
 _PERSON_AFTER_RE = re.compile(
     r"(?:[ \u00a0]+(?:ja|och|og|and|&)[ \u00a0]+(?P<other>[A-ZÅÄÖÆØ][a-zåäöæøéü]+)"
-    r"|[ \u00a0]+(?:from|fra|från|frå|på)[ \u00a0])"
+    r"|[ \u00a0]+(?:from|fra|från|frå|på)[ \u00a0]"
+    # "Grace at the front desk"; not "Will at least …", "Will at the end of the day …"
+    r"|[ \u00a0]+at[ \u00a0]+(?!(?:least|all|last|once|first|home|times|some|any|the[ \u00a0]+"
+    r"(?:end|same|moment|time|start|latest|least))(?!\w)))"
 )
 # A signature or a sender that is an association, a company or a board, not a person:
 # "Mvh Bostadsrättsföreningen", "Terveisin Asukasyhdistys", "Hilsen Styret".
@@ -643,6 +646,30 @@ def _more_of_the_same(
         bracketed = _BRACKETED_NAME_RE.match(text, end)
         if bracketed and not _any_place(list(_WORD_RE.finditer(bracketed.group("name")))):
             extra.append(bracketed.span("name"))
+    return extra + _listed_with_a_name(text, spans + extra)
+
+
+# A list of single capitalised words ending in "and": "Aoife, Siddharth and Chukwuemeka",
+# "Marjo, Teuvo ja Sakari".
+_NAME_LIST_RE = re.compile(
+    r"[A-ZÅÄÖÆØ][^\W\d_]+(?:,[ \u00a0]+[A-ZÅÄÖÆØ][^\W\d_]+)+,?"
+    r"[ \u00a0]+(?:and|och|og|ja|&)[ \u00a0]+[A-ZÅÄÖÆØ][^\W\d_]+"
+)
+
+
+def _listed_with_a_name(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Every item of a list of which one item is a name found, when it could be a name
+    beside a name ("Siddharth", "Chukwuemeka" beside "Aoife")."""
+    starts = {start for start, _ in spans}
+    extra = []
+    for listing in _NAME_LIST_RE.finditer(text):
+        items = list(_WORD_RE.finditer(text, listing.start(), listing.end()))
+        items = [item for item in items if item.group()[0].isupper()]
+        if not any(item.start() in starts for item in items):
+            continue
+        for item in items:
+            if item.start() not in starts and _pairs_with(text, item, "A"):
+                extra.append(item.span())
     return extra
 
 
@@ -875,7 +902,14 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     if initial and kind in ("first", "wider") and lowered in ORDINARY_WORDS:
         # "Onni ja Toivo ovat …", "Will from the youth centre", "Per på servicetorget".
         after = _PERSON_AFTER_RE.match(text, word.end())
-        return bool(after) and (not after.group("other") or _kind(after.group("other")) == "first")
+        if after is None:
+            # "Anna och mamma ringde", "Will and I": a person joined to a person
+            joined = _AND_A_WORD_RE.match(text, word.end()) or _AND_I_RE.match(text, word.end())
+            person = joined is not None and _PERSON_WORD_RE.fullmatch(joined.group("other"))
+            return bool(person) and lowered not in PRONOUNS
+        return not after.group("other") or _kind(after.group("other")) == "first"
+    if initial and _joined_to_a_thing(text, word):
+        return False  # "Stein og grus", "Gro og vekst", "Saga eller verklighet?"
     if kind == "wider":
         # "Rania ringde"; not "Alla ringde", "Man ringer", nor a service named with another
         # ("Helsenorge og Altinn sier").
@@ -913,6 +947,33 @@ def _reads_as_a_title(text: str, word: re.Match[str], kind: str) -> bool:
     if following is None or _kind(following.group("next")) is not None:
         return False
     return english_zipf(following.group("next")) >= _FREQUENT_ZIPF
+
+
+# A word joined to a sentence's first word by "and"/"or": a thing when it is no pronoun, no
+# relative and no name ("Ester och andra kemikalier"); a person's "Signe og jeg", "Anna och
+# mamma", "Tove och barnen".
+_AND_A_WORD_RE = re.compile(
+    r"[ \u00a0]+(?i:ja|och|og|and|&|eller|or|tai)[ \u00a0]+(?P<other>[a-zåäöæø]+)(?![\w'’])"
+)
+_AND_I_RE = re.compile(r"[ \u00a0]+(?i:and|&)[ \u00a0]+(?P<other>I)(?![\w'’])")
+_PERSON_WORD_RE = re.compile(
+    r"(?x)(?:I|jeg|jag|eg|minä|mä|hun|han|hon|hän|vi|me|we|min|mi|mitt|mine|my|hans|hennes|hendes"
+    r"|hänen|sin|sitt|sine|his|her|their|our|vår|vores|meidän"
+    # definite forms: "og broren Sindre", "och systern", "og mora"
+    r"|(?:bro|broder|bror|søster|syster|mor|far|mamma|pappa)(?:en|n|a|er|na|ne)?|"
+    + _RELATIVE
+    + "|"
+    + _RELATIVE_DEFINITE
+    + ")"
+)
+
+
+def _joined_to_a_thing(text: str, word: re.Match[str]) -> bool:
+    joined = _AND_A_WORD_RE.match(text, word.end())
+    if joined is None:
+        return False
+    other = joined.group("other")
+    return not (_PERSON_WORD_RE.fullmatch(other) or _is_listed_first_name(other))
 
 
 def _signs_for_organisation(text: str, word: re.Match[str]) -> bool:

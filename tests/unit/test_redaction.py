@@ -879,6 +879,19 @@ NAMES_BY_CLASS = {
         ("ring henrik i morgen", "ring [name] i morgen"),
         ("Kind regards, the O'Sullivan family", "Kind regards, the [name] family"),
     ],
+    "a name that is a word, joined to a person or at an office": [
+        ("Hope and I are still waiting.", "[name] and I are still waiting."),
+        ("Anna och mamma ringde igen.", "[name] och mamma ringde igen."),
+        ("Grace at the library was lovely.", "[name] at the library was lovely."),
+        ("Kari og broren Sindre trenger skyss.", "[name] og broren [name] trenger skyss."),
+    ],
+    "lists of names ending in 'and'": [
+        (
+            "Present: Aoife, Siddharth and Chukwuemeka.",
+            "Present: [name], [name] and [name].",
+        ),
+        ("Paikalla olivat Marjo, Teuvo ja Sakari.", "Paikalla olivat [name], [name] ja [name]."),
+    ],
     "titles are no names": [
         ("Kunde (Mrs. Patel) ringede om vielse.", "Kunde (Mrs. [name]) ringede om vielse."),
         ("Caller: Mrs Quigley, wants a call back", "Caller: Mrs [name], wants a call back"),
@@ -1046,6 +1059,11 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Jag har problem med Stark autentisering.",
         "Kiitos, Urban Environment toimii nyt.",
         "Hei, Kivi Systems Ab ei vastaa.",
+        # A first name starting a sentence, joined to a thing by "and"/"or": the word.
+        "Stein og grus ligger på gangveien.",
+        "Saga eller verklighet?",
+        "Ester och andra kemikalier får inte hällas ut.",
+        "Will at least someone answer?",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
