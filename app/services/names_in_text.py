@@ -228,8 +228,10 @@ _INTRODUCERS = _INTRODUCER.format(
 )
 # Between the cue and the name: a quote ("someone called 'Mo'") or an initial ("Yours
 # faithfully, R. Venkataraman").
-_CUE_TAIL = r"[\s,:(\"'“”‘’«»]+(?:[A-ZÅÄÖÆØ]\.[ \u00a0]?)?$"
-_INTRODUCER_RE = re.compile(r"(?ix)(?<!\w)(?:" + _INTRODUCERS + r")" + _CUE_TAIL)
+# The cue patterns are matched against lower-cased text: without IGNORECASE, Python's re runs
+# them four times as fast, and they run before every capitalised word.
+_CUE_TAIL = r"[\s,:(\"'“”‘’«»]+(?:[a-zåäöæø]\.[ \u00a0]?)?$"
+_INTRODUCER_RE = re.compile(r"(?x)(?<!\w)(?:" + _INTRODUCERS + r")" + _CUE_TAIL)
 # A call log's header or the sender of a message: "opkald: lise faber, …", "Call: yuki sato,
 # asked …", "Klage fra Per Arne Stene (…)". After these (and after an introducer), one to
 # three words in any case are a name when the first is in a list and the name ends where
@@ -241,7 +243,7 @@ _HEADER = r"""
     |viesti|soitto|kirje|palaute|meddelande|samtal|klagomål|feedback|request|mail|call)
     \s+(?:fra|från|frå|from|av|af|lähettäjä)
 """
-_RUN_CUE_RE = re.compile(r"(?ix)(?<!\w)(?:" + _HEADER + "|" + _INTRODUCERS + r")[\s,:(]+$")
+_HEADER_RE = re.compile(r"(?x)(?<!\w)(?:" + _HEADER + r")[\s,:(]+$")
 # What may follow a name at the end of a header's field.
 _FIELD_END_RE = re.compile(r"[ \u00a0]*(?:$|[,;:()\[\]/.!?–—\d]|-[ \u00a0]|\n)")
 
@@ -263,7 +265,7 @@ _SELF_RE = re.compile(
     r"(?i)(?<!\w)(?:i'm|i’m|i\s+am|olen|oon|jag\s+är|jeg\s+er|eg\s+er|this\s+is|här\s+är"
     r"|tässä\s+on|täällä)[\s,:]+$"
 )
-_GREETING_RE = re.compile(r"(?ix)(?<!\w)(?:" + _GREETING + _CALLED + r")[\s,:]+$")
+_GREETING_RE = re.compile(r"(?x)(?<!\w)(?:" + _GREETING + _CALLED + r")[\s,:]+$")
 # The name comes right before these: "pernille skriver:", "ingrid heter jag", "Anna soitti".
 _SAYS_AFTER_RE = re.compile(
     r"""(?ix)[ \u00a0]+(?:soitti|soittaa|kirjoittaa|kirjoitti|kysyi|ringde|ringer|ringte
@@ -404,10 +406,11 @@ def _starts_sentence(text: str, start: int) -> bool:
     )
 
 
+@lru_cache(maxsize=1024)
 def _cue_before(text: str, start: int) -> str | None:
     """ "introduced" (after "jag heter", "Mvh", "rouva", "dottern"), "greeted" (after "hej",
     "I'm", "olen") or None."""
-    before = text[max(0, start - 60) : start]
+    before = text[max(0, start - 60) : start].lower()
     if _INTRODUCER_RE.search(before):
         return "introduced"
     if _GREETING_RE.search(before):
@@ -624,11 +627,17 @@ def _more_of_the_same(
     ends = {end: start for start, end in spans}
     starts = {start for start, _ in spans}
     added: dict[int, int] = {}  # end → start of the names found beside a name
+    all_cases = any_case | capitalised
+    prefixes = {name[:2] for name in any_case}, {name[:2] for name in all_cases}
+    covered = bytearray(len(text) + 1)  # 1 where a name was found: a lookup per word
+    for start, end in spans:
+        covered[start:end] = b"\x01" * (end - start)
     for word in words:
         written = word.group()
-        if any(a <= word.start() < b for a, b in spans):
+        if covered[word.start()]:
             continue
-        known = any_case | capitalised if written[0].isupper() else any_case
+        upper = written[0].isupper()
+        known, known_prefixes = (all_cases, prefixes[1]) if upper else (any_case, prefixes[0])
         joined = _joined_to_a_name(text, word, ends) or _joined_before_a_name(text, word, starts)
         if _continues_a_name(text, word, added):
             start = added.pop(word.start() - 1)
@@ -639,7 +648,7 @@ def _more_of_the_same(
             continue
         if joined:
             added[word.end()] = word.start()
-        if joined or _recurs(text, word, known):
+        if joined or _recurs(text, word, known, known_prefixes):
             extra.append(word.span())
             ends[word.end()] = word.start()
     for end in list(ends):
@@ -673,10 +682,10 @@ def _listed_with_a_name(text: str, spans: list[tuple[int, int]]) -> list[tuple[i
     return extra
 
 
-def _recurs(text: str, word: re.Match[str], known: set[str]) -> bool:
+def _recurs(text: str, word: re.Match[str], known: set[str], prefixes: set[str]) -> bool:
     # An inflection keeps the name's first two letters (Järven, Mäelle): a cheap test first.
     written = word.group()
-    if written[:2].lower() not in {name[:2] for name in known}:
+    if written[:2].lower() not in prefixes:
         return False
     if not known.intersection(base_forms(written)):
         return False
@@ -815,7 +824,7 @@ def _full_name_length(text: str, words: list[re.Match[str]], index: int, cue: st
         return 0
     names = words[index : index + count]
     cue_word = names[0].group() + " "
-    if _INTRODUCER_RE.search(cue_word) or _SELF_RE.search(cue_word):
+    if _INTRODUCER_RE.search(cue_word.lower()) or _SELF_RE.search(cue_word):
         return 0  # "Rektor Lindahl", "Mrs O'Brien": the first word introduces the name
     verb = _SAYS_AFTER_RE.fullmatch(" " + names[0].group())
     if verb and _kind(names[0].group()) != "first":
@@ -872,7 +881,7 @@ def _after_institution(text: str, start: int) -> bool:
 def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
     """Whether one capitalised word alone is a name."""
     written = word.group()
-    if _INTRODUCER_RE.search(written + " "):
+    if _INTRODUCER_RE.search(written.lower() + " "):
         return False  # "Asukas soitti", "Borger (Mrs. Thompson)": the title, the role
     if cue == "introduced":
         service = bool(set(base_forms(written)) & SERVICE_NAMES) and _kind(written) != "first"
@@ -1107,9 +1116,16 @@ def _names_after_cues(text: str, words: list[re.Match[str]]) -> list[tuple[int, 
     spans = []
     for index, word in enumerate(words):
         count = _name_run(text, words, index)
-        if count and _RUN_CUE_RE.search(text, max(0, word.start() - 60), word.start()):
+        if count and _after_a_header_or_cue(text, word.start()):
             spans.append((word.start(), words[index + count - 1].end()))
     return spans
+
+
+def _after_a_header_or_cue(text: str, start: int) -> bool:
+    # The introducers were looked for already (cached): only the headers are left.
+    if _cue_before(text, start) == "introduced":
+        return True
+    return bool(_HEADER_RE.search(text[max(0, start - 60) : start].lower()))
 
 
 def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
