@@ -107,6 +107,8 @@ _FACILITY_AFTER_RE = re.compile(
     r"(?i)[ \u00a0]+(?:koulu|kirjasto|uimahalli|terveysasema|kirkko|päiväko|puisto|tori|asema"
     r"|sairaala|neuvola|nuorisotalo|palvelupiste|liikuntahalli|urheilukenttä|ranta|metro)"
 )
+# Getting hold of someone: "fik fat i", "fick tag i", "fikk tak i" (else "i Sofia" is a city).
+_HOLD_OF_RE = re.compile(r"(?i)(?<!\w)(?:fat|tag|tak)[ \u00a0]+i[ \u00a0]+$")
 _ON_RE = re.compile(r"(?i)(?<!\w)på[ \u00a0]+$")
 _SAINT_RE = re.compile(r"(?<!\w)(?:Sankt|Sankta|St\.|S:t|S:ta|Skt\.|Sct\.|Pyhän)[ \u00a0]+$")
 # After a first name that is also a word, what makes it the name: "Onni ja Toivo", "Will from
@@ -1014,8 +1016,8 @@ def _names_a_place(text: str, word: re.Match[str], listed: bool) -> bool:
         return True  # not Danish "sagde at Hanne …": there "at" is "that"
     if written.endswith("n") and listed:
         return False  # "Virtasen"
-    if _kind(written) == "first" and not _is_place(written):
-        return False  # "fik fat i Signe": a district is no listed first name, a person is
+    if _HOLD_OF_RE.search(before) and _kind(written) == "first" and not _is_place(written):
+        return False  # "fik fat i Signe", "fick tag i Malin": getting hold of a person
     return bool(_LOCATIVE_RE.search(before) or (not listed and _ON_RE.search(before)))
 
 

@@ -1064,6 +1064,8 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Saga eller verklighet?",
         "Ester och andra kemikalier får inte hällas ut.",
         "Will at least someone answer?",
+        # A city that is also a first name, after "i": only "fik fat i Signe" is a person.
+        "Vi bodde i Sofia tidigare.",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
