@@ -971,11 +971,12 @@ _PERSON_WORD_RE = re.compile(
     r"(?x)(?:I|jeg|jag|eg|minä|mä|hun|han|hon|hän|vi|me|we|min|mi|mitt|mine|my|hans|hennes|hendes"
     r"|hänen|sin|sitt|sine|his|her|their|our|vår|vores|meidän"
     # definite forms: "og broren Sindre", "och systern", "og mora"
-    r"|(?:bro|broder|bror|søster|syster|mor|far|mamma|pappa)(?:en|n|a|er|na|ne)?|"
-    + _RELATIVE
-    + "|"
-    + _RELATIVE_DEFINITE
-    + ")"
+    r"|(?:bro|broder|bror|søster|syster|mor|far|mamma|pappa)(?:en|n|a|er|na|ne)?"
+    # a family, friends, colleagues, a dog: "Anders och familjen", "Kari og hunden"
+    r"|famil(?:y|jen|ien|ie)|perhe|perheeni|friends|venner|vänner|kollegaer|kolleger"
+    r"|colleagues|työkaverit|hunden|hund|koira|koiran|dog|katten|kissa|cat"
+    r"|(?:äiti|isä|vaimo|mies|poika|tytär|lapset|sisko|veli|mummo|ukki|naapuri|ystävä|kaveri)"
+    r"(?:ni|si|nsa|nsä|mme)?|" + _RELATIVE + "|" + _RELATIVE_DEFINITE + ")"
 )
 
 

@@ -884,6 +884,8 @@ NAMES_BY_CLASS = {
         ("Anna och mamma ringde igen.", "[name] och mamma ringde igen."),
         ("Grace at the library was lovely.", "[name] at the library was lovely."),
         ("Kari og broren Sindre trenger skyss.", "[name] og broren [name] trenger skyss."),
+        ("Anders och familjen flyttar.", "[name] och familjen flyttar."),
+        ("Mikko ja vaimo muuttivat.", "[name] ja vaimo muuttivat."),
     ],
     "lists of names ending in 'and'": [
         (
