@@ -108,6 +108,8 @@ _LANGUAGES = ("fi", "sv", "da", "nb", "en")
 # Zipf frequency (log10 of uses per billion words): 3 is once per million words, the least
 # a "small" list holds; below this a word is rare in all five languages.
 _RARE_ZIPF = 3.5
+# The least a "small" list holds: below it a word is in no list.
+_KNOWN_ZIPF = 3.0
 
 # Function words that only one side uses: English, or Danish/Norwegian (where "at" is "that"
 # or the infinitive's "to"). Swedish and Finnish never write "at" alone.
@@ -149,6 +151,14 @@ def english_zipf(word: str) -> float:
 def is_rare_word(word: str) -> bool:
     """Rare as an ordinary word in all five languages: each part of a hyphenated word."""
     return all(zipf(part) < _RARE_ZIPF for part in word.split("-") if part)
+
+
+def is_unknown_word(word: str) -> bool:
+    """In none of the five lists (used less than once per million words): for a word that no
+    list of names holds either, "rare" is not enough, since Nordic e-services and offices are
+    rare words too ("Bygglov" 3.5, "Färdtjänst" 3.2); unknown names are in no list at all
+    ("Semhar", "Ngozi", "Chukwuemeka")."""
+    return all(zipf(part) < _KNOWN_ZIPF for part in word.split("-") if part)
 
 
 @lru_cache(maxsize=256)

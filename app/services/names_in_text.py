@@ -61,6 +61,7 @@ from app.services.name_words import (
     SERVICE_NAMES,
     english_zipf,
     is_rare_word,
+    is_unknown_word,
     reads_as_english,
     zipf,
 )
@@ -124,7 +125,10 @@ _PERSON_AFTER_RE = re.compile(
 # "Mvh Bostadsrättsföreningen", "Terveisin Asukasyhdistys", "Hilsen Styret".
 _ORGANISATION_RE = re.compile(
     r"(?i)(?:förening|föreningen|forening|foreningen|yhdistys|taloyhtiö|klubb|klubben|klubi"
-    r"|styrelsen|styret|bestyrelsen|hallitus|kommun|kommune|kaupunki|laget|seura|gruppen)$"
+    r"|styrelsen|styret|bestyrelsen|hallitus|kommun|kommune|kaupunki|laget|seura|gruppen"
+    # an office in one word: "Mvh Borgerservice", "Terveisin Asiakaspalvelu"
+    r"|service|tjeneste|tjenesten|tjänst|tjänsten|palvelu|palvelut|kontor|kontoret|toimisto"
+    r"|forvaltning|forvaltningen|förvaltning|förvaltningen|keskus|enheten|enheden)$"
 )
 _OFFICE_AFTER_RE = re.compile(
     r"(?i)[ \u00a0]+(?:kaupunki|kaupungin|kunta|kunnan|kommun|kommune|förvaltning|forvaltning"
@@ -587,9 +591,14 @@ def _genitives_of_persons(text: str) -> list[tuple[int, int]]:
         # The wider lists hold words of every language ("Parents class"): those count rare.
         if {_kind(name), _kind(stem)} & {"first", "last"}:
             spans.append(match.span("name"))
-        elif is_rare_word(stem) and not _is_definite_noun(stem):
+        elif _is_rare_name(stem) and not _is_definite_noun(stem):
             spans.append(match.span("name"))
     return spans
+
+
+def _is_rare_name(word: str) -> bool:
+    """A wider list's name rare as a word ("Aryan"), or a word in no list at all ("Ngozi")."""
+    return is_rare_word(word) if _kind(word) == "wider" else is_unknown_word(word)
 
 
 def _is_definite_noun(word: str) -> bool:
@@ -728,7 +737,7 @@ def _pairs_with(text: str, word: re.Match[str], other_initial: str) -> bool:
     if kind in ("first", "wider"):
         return True
     unknown = kind is None and not _starts_sentence(text, word.start())
-    return unknown and is_rare_word(written)
+    return unknown and is_unknown_word(written)
 
 
 def _continues_a_name(text: str, word: re.Match[str], added: dict[int, int]) -> bool:
@@ -740,7 +749,7 @@ def _continues_a_name(text: str, word: re.Match[str], added: dict[int, int]) -> 
     written = word.group()
     if not _is_capitalised(written) or _is_common(written) or _fills_no_slot(written):
         return False
-    return _is_surname(written) or (_kind(written) is None and is_rare_word(written))
+    return _is_surname(written) or (_kind(written) is None and is_unknown_word(written))
 
 
 # A company's legal form, and what a shop or a café is called before its name: "Routa Oy",

@@ -849,6 +849,8 @@ NAMES_BY_CLASS = {
     "names side by side, unknown but rare as words": [
         ("Takk til Anna Berg og Semret Woldemichael.", "Takk til [name] og [name]."),
         ("Thanks to Olusegun and Fiona!", "Thanks to [name] and [name]!"),
+        # An e-service is a rare word but in a list of words: it stays beside a name.
+        ("Tack till Färdtjänst och Anna Berg.", "Tack till Färdtjänst och [name]."),
     ],
     "a given name at an office or from somewhere": [
         ("Great help from Bilal at the pool.", "Great help from [name] at the pool."),
@@ -1068,6 +1070,8 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Will at least someone answer?",
         # A city that is also a first name, after "i": only "fik fat i Signe" is a person.
         "Vi bodde i Sofia tidigare.",
+        # An office in one word signs for no person.
+        "Mvh Borgerservice",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
