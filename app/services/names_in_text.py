@@ -1148,6 +1148,8 @@ def _name_run(text: str, words: list[re.Match[str]], index: int) -> int:
     kind = _listed_as(first)
     if kind is None or _is_common(first):
         return 0
+    if kind == "wider" and first.islower() and zipf(first) >= _VERY_FREQUENT_ZIPF:
+        return 0  # "på vegne av ham", "(mann, ca. 70)": a pronoun, a noun another list holds
     count = 1
     # A name that is also a word ("liv", "bo", "oli") needs its field's end or a listed last
     # name after it.

@@ -1072,6 +1072,10 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         "Vi bodde i Sofia tidigare.",
         # An office in one word signs for no person.
         "Mvh Borgerservice",
+        # After a cue, a lower-case word only a wider list holds that is among the most
+        # frequent words of some language: a pronoun, a noun.
+        "Kan jeg søke på vegne av ham, eller må fastlegen gjøre det?",
+        "Innbygger (mann, ca. 70) ønsker hjemmebesøk.",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
