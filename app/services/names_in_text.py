@@ -928,8 +928,8 @@ def _single_name(text: str, word: re.Match[str], cue: str | None) -> bool:
             person = joined is not None and _PERSON_WORD_RE.fullmatch(joined.group("other"))
             return bool(person) and lowered not in PRONOUNS
         return not after.group("other") or _kind(after.group("other")) == "first"
-    if initial and _joined_to_a_thing(text, word):
-        return False  # "Stein og grus", "Gro og vekst", "Saga eller verklighet?"
+    if initial and (_joined_to_a_thing(text, word) or _NUMBER_AFTER_RE.match(text, word.end())):
+        return False  # "Stein og grus", "Saga eller verklighet?", "Kaj 4 ved havnen"
     if kind == "wider":
         # "Rania ringde"; not "Alla ringde", "Man ringer", nor a service named with another
         # ("Helsenorge og Altinn sier").
@@ -986,6 +986,15 @@ _PERSON_WORD_RE = re.compile(
     r"|colleagues|työkaverit|hunden|hund|koira|koiran|dog|katten|kissa|cat"
     r"|(?:äiti|isä|vaimo|mies|poika|tytär|lapset|sisko|veli|mummo|ukki|naapuri|ystävä|kaveri)"
     r"(?:ni|si|nsa|nsä|mme)?|" + _RELATIVE + "|" + _RELATIVE_DEFINITE + ")"
+)
+
+
+# A sentence's first word before a small number is a numbered place ("Kaj 4 ved havnen",
+# "Hall 2"), unless the number is an age ("Emil 7 år", "Oskar 5 v.") or starts a phone
+# number ("Jonne 044 900 1230").
+_NUMBER_AFTER_RE = re.compile(
+    r"[ \u00a0]+[1-9]\d{0,2}(?![\w.,:/])(?![ \u00a0]*(?:\d|år|v\b|vuot|years?|yrs|-year"
+    r"|måneder|månader|mån|kk))"
 )
 
 

@@ -887,6 +887,8 @@ NAMES_BY_CLASS = {
         ("Grace at the library was lovely.", "[name] at the library was lovely."),
         ("Kari og broren Sindre trenger skyss.", "[name] og broren [name] trenger skyss."),
         ("Anders och familjen flyttar.", "[name] och familjen flyttar."),
+        ("Emil 7 år har inte fått plats.", "[name] 7 år har inte fått plats."),
+        ("Sara 3B saknar skolskjuts.", "[name] 3B saknar skolskjuts."),
         ("Mikko ja vaimo muuttivat.", "[name] ja vaimo muuttivat."),
     ],
     "lists of names ending in 'and'": [
@@ -1076,6 +1078,8 @@ def test_names_in_free_text_are_removed_without_a_contact(text, expected):
         # frequent words of some language: a pronoun, a noun.
         "Kan jeg søke på vegne av ham, eller må fastlegen gjøre det?",
         "Innbygger (mann, ca. 70) ønsker hjemmebesøk.",
+        # A sentence's first word before a small number: a numbered place.
+        "Kaj 4 ved havnen har ingen belysning.",
     ],
 )
 def test_ordinary_words_and_e_service_names_stay(text):
