@@ -15,7 +15,7 @@ held-out half is printed by bench/analysis.py, with the chosen settings).
 - Routing: the embedding model's C for e-service and department, their blend weight, the
   e-service threshold and the department (routing) threshold; chosen as the least triage
   with department accuracy among routed items ≥ 0.90 and e-service accuracy ≥ 0.85 (ties:
-  the smaller C, then the higher thresholds).
+  the higher e-service accuracy, then the higher department accuracy, then the smaller C).
 """
 
 from __future__ import annotations
@@ -107,17 +107,24 @@ def sweep_routing(training: list[LabelledItem], tuning: list[LabelledItem]) -> N
             chosen = with_weights(models, ROUTE, w).with_settings(eservice_threshold=te)
             report = evaluate_models(tuning, chosen, threshold=td)
             if report.department_accuracy >= 0.90 and report.eservice_accuracy >= 0.85:
-                feasible.append((report.triage_share, c, -te, -td, w, report))
-    feasible.sort(key=lambda row: row[:4])
+                feasible.append((c, w, te, td, report))
+    feasible.sort(
+        key=lambda row: (
+            row[4].triage_share,
+            -row[4].eservice_accuracy,
+            -row[4].department_accuracy,
+            row[0],
+        )
+    )
     print("  triage  C      w     e-service-thr  threshold  dept(routed)  e-service(routed)")
-    for triage, c, te, td, w, report in feasible[:10]:
+    for c, w, te, td, report in feasible[:10]:
         print(
-            f"  {triage:.3f}  {c:5.0f}  {w:.2f}  {-te:13.2f}  {-td:9.2f}  "
+            f"  {report.triage_share:.3f}  {c:5.0f}  {w:.2f}  {te:13.2f}  {td:9.2f}  "
             f"{report.department_accuracy:12.3f}  {report.eservice_accuracy:17.3f}"
         )
     if feasible:
-        triage, c, te, td, w, _ = feasible[0]
-        print(f"chosen: C {c}, w {w}, e-service threshold {-te}, threshold {-td}")
+        c, w, te, td, _ = feasible[0]
+        print(f"chosen: C {c}, w {w}, e-service threshold {te}, threshold {td}")
 
 
 def main() -> None:
