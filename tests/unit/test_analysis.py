@@ -290,6 +290,16 @@ def test_a_likely_eservice_routes_below_the_departments_threshold(models):
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "language"), [("Se ei toimi.", "fi"), ("Virker ikke", "da"), ("x", "en")]
+)
+def test_a_few_words_that_name_nothing_wait_in_triage(models, text, language):
+    result = models.predict(
+        text, language, threshold=0.0, eservice_threshold=0.0, embedding=embed(text)
+    )
+    assert result["department"].value is None and result["department"].method == "triage"
+
+
 def test_the_embedding_view_decides_what_the_words_cannot():
     # The same words for every item: only the embedding tells the sentiments apart.
     directions = {"positive": np.eye(8, dtype=np.float32)[0], "negative": np.eye(8)[1]}
@@ -366,7 +376,7 @@ def test_training_without_a_catalog_learns_the_departments_from_the_items():
     ]
     models = TextModels.train(items)
     assert models.catalog.department_of("building-permit") == "URB"
-    result = models.predict("Bygglovet dröjer igen", "sv", threshold=0.0)
+    result = models.predict("Bygglovet dröjer igen och ingen svarar", "sv", threshold=0.0)
     assert result["department"].value == "URB"
     assert "kind" not in result  # no item was labelled with a kind
 

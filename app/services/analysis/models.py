@@ -139,6 +139,10 @@ class ModelSettings:
     # The best of 20 e-services and "none" is rarely sure, yet it is usually right (tuning
     # half of the blind set, bench/results/analysis.md).
     eservice_threshold: float = 0.25
+    # Fewer normalised words than this and no rule: triage, however sure the models are.
+    # "Se ei toimi." names nothing, yet the embedding model puts such short complaints near
+    # the e-service whose short complaints the history has most of (library-account, 0.44).
+    min_words_to_route: int = 4
 
     def embedding_weight(self, field_name: str) -> float:
         return dict(self.embedding_weights).get(field_name, 0.0)
@@ -536,6 +540,11 @@ class TextModels:
                     "eservice": Prediction(rule.eservice, 1.0, "rule"),
                     "department": Prediction(department, 1.0, "rule"),
                 }
+        if len(words) < self.settings.min_words_to_route:
+            return {
+                "eservice": Prediction(None, 0.0, "triage"),
+                "department": Prediction(None, 0.0, "triage"),
+            }
         eservice_threshold, threshold = thresholds
         eservice_probs = views.probabilities("eservice")
         if eservice_probs:
