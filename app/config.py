@@ -114,9 +114,11 @@ class Settings:
     RECONCILE_GRACE_SECONDS: int = field(
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))
     )
-    # Routing confidence below which an item waits in triage (bench/results/analysis.md).
+    # Department confidence below which an item that names no e-service with confidence
+    # waits in triage (the e-service's own threshold is ModelSettings.eservice_threshold);
+    # the models' DEFAULT_THRESHOLD, chosen on the blind set (bench/results/analysis.md).
     ROUTING_THRESHOLD: float = field(
-        default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.6"))
+        default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.5"))
     )
     # Problem groups (app/services/grouping.py, bench/results/grouping.md): the pair scorer's
     # probability of "the same problem" an item needs to join an open group, and to have it

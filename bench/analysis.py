@@ -46,6 +46,7 @@ from app.services.analysis import (  # noqa: E402
 )
 from bench import datasets  # noqa: E402
 from bench.datasets import BLIND, DEV, TRAINING, blind_split, load_rows, shown  # noqa: E402
+from bench.embedding_cache import embeddings  # noqa: E402
 from bench.report import result  # noqa: E402
 
 DEFAULT_PATH = DEV
@@ -137,16 +138,21 @@ def sweep_table(title: str, reports: dict) -> None:
         )
 
 
+def embedded(rows: list[dict]) -> list[LabelledItem]:
+    """Labelled items with their embeddings, as processing embeds every item."""
+    items = [LabelledItem.from_dict(row) for row in rows]
+    for item, vector in zip(items, embeddings([item.text for item in items]), strict=True):
+        item.embedding = vector
+    return items
+
+
 def blind_set(threshold: float) -> None:
     """Models trained on the shipped history (the dev history and the training files, as a
     fresh install trains them) scored on the blind set: the routing threshold's effect on
     the tuning half, then every figure on the held-out half first."""
     training = load_seed_items()
     models = TextModels.train(training, default_catalog())
-    halves = {
-        name: [LabelledItem.from_dict(row) for row in rows]
-        for name, rows in blind_split(load_rows(BLIND)).items()
-    }
+    halves = {name: embedded(rows) for name, rows in blind_split(load_rows(BLIND)).items()}
     print(
         f"\n== blind set {shown(BLIND)}: models trained on {len(training)} items of "
         + ", ".join(shown(path) for path in TRAINING)
@@ -170,10 +176,7 @@ def blind_set(threshold: float) -> None:
     for measure, figure, bound, upper in targets:
         met = figure <= bound if upper else figure >= bound
         result(measure, f"{figure:.3f}", f"{'<=' if upper else '>='} {bound}", met)
-    unseen = [
-        LabelledItem.from_dict(row)
-        for row in datasets.without_trained_problems(blind_split(load_rows(BLIND))["held-out"])
-    ]
+    unseen = embedded(datasets.without_trained_problems(blind_split(load_rows(BLIND))["held-out"]))
     print(f"\n== held-out half without the problems the training files name ({len(unseen)} items)")
     print(evaluate_models(unseen, models, threshold=threshold).format())
     print(f"\n== tuning half ({len(halves['tuning'])} items), threshold {threshold}")

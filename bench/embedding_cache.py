@@ -9,19 +9,15 @@ name is part of the key); the benchmarks that time the embedding still call ``em
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from app.services.analysis.problems import EMBEDDING_MODEL, embed
+from app.services.analysis.pipeline import embedding_key as _key
+from app.services.analysis.problems import embed
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "embeddings.npz"
-
-
-def _key(text: str) -> str:
-    return hashlib.sha256(f"{EMBEDDING_MODEL}\n{text}".encode()).hexdigest()
 
 
 def _load() -> dict[str, np.ndarray]:

@@ -33,7 +33,6 @@ from app.models import (
     EService,
     Feedback,
     FeedbackStatus,
-    ItemEmbedding,
     PairState,
     ProblemPair,
     Ticket,
@@ -42,7 +41,6 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.analysis.problems import (
-    EMBEDDING_MODEL,
     TERMS,
     GroupProfile,
     ItemSignals,
@@ -57,7 +55,7 @@ from app.services.tickets import (
     schedule_count_push,
     ticket_summary,
 )
-from app.services.understanding import current_pair_scorer
+from app.services.understanding import current_pair_scorer, item_embedding
 from integrations.tracker import CATEGORY_DONE
 
 ACTIONABLE_KINDS = frozenset({"complaint", "outage", "suggestion"})
@@ -81,16 +79,8 @@ def _vector(blob: bytes) -> np.ndarray:
 
 
 def _signals(item: Feedback) -> ItemSignals:
-    """The item's signals, embedding it (and storing the vector) only the first time."""
-    stored = db.session.get(ItemEmbedding, item.id)
-    if stored is not None and stored.model == EMBEDDING_MODEL:
-        return item_signals(item.redacted_text, item.language, _vector(stored.vector))
-    signals = item_signals(item.redacted_text, item.language)
-    if stored is None:
-        stored = ItemEmbedding(feedback_id=item.id)
-        db.session.add(stored)
-    stored.model, stored.vector = EMBEDDING_MODEL, _vector_bytes(signals.embedding)
-    return signals
+    """The item's signals, with the embedding its analysis stored (or embedding it now)."""
+    return item_signals(item.redacted_text, item.language, item_embedding(item))
 
 
 def _profile(ticket: Ticket) -> GroupProfile:

@@ -30,6 +30,7 @@ from app.models import (
     Department,
     EService,
     Feedback,
+    ItemEmbedding,
     ItemLabel,
     PairState,
     ProblemPair,
@@ -53,7 +54,7 @@ from app.services.analysis import (
     train_default_models,
 )
 from app.services.analysis.catalog import DATA_DIR
-from app.services.analysis.problems import PAIR_FEATURES, PairScorer
+from app.services.analysis.problems import EMBEDDING_MODEL, PAIR_FEATURES, PairScorer, embed
 
 # Labelled item-group pairs from the shipped history (the dev history and the training
 # files, app/data/README.md), as bench/grouping.py --write-seed-pairs computes them (the
@@ -125,7 +126,7 @@ def catalog_snapshot() -> CatalogSnapshot:
 def handler_decisions() -> list[LabelledItem]:
     """Items whose e-service or department a handler chose, or whose kind and sentiment a
     handler corrected: the city's own training data (one labelled item each, with the fields
-    a handler decided).
+    a handler decided, and the embedding stored when it was processed).
 
     Only the redacted text is used, so no model ever learns a citizen's personal data.
     """
@@ -138,10 +139,15 @@ def handler_decisions() -> list[LabelledItem]:
             Department.code,
             ItemLabel.kind,
             ItemLabel.sentiment,
+            ItemEmbedding.vector,
         )
         .outerjoin(Department, Feedback.department_id == Department.id)
         .outerjoin(EService, Feedback.eservice_id == EService.id)
         .outerjoin(ItemLabel, ItemLabel.feedback_id == Feedback.id)
+        .outerjoin(
+            ItemEmbedding,
+            (ItemEmbedding.feedback_id == Feedback.id) & (ItemEmbedding.model == EMBEDDING_MODEL),
+        )
         .where(
             or_(
                 (Feedback.routing_method == RoutingMethod.HANDLER) & Department.id.is_not(None),
@@ -152,7 +158,7 @@ def handler_decisions() -> list[LabelledItem]:
         .order_by(Feedback.id)
     )
     items = []
-    for text, language, method, eservice, department, kind, sentiment in rows:
+    for text, language, method, eservice, department, kind, sentiment, vector in rows:
         routed = method == RoutingMethod.HANDLER and department is not None
         items.append(
             LabelledItem(
@@ -162,6 +168,7 @@ def handler_decisions() -> list[LabelledItem]:
                 department=department if routed else None,
                 kind=kind,
                 sentiment=sentiment,
+                embedding=None if vector is None else _vector(vector),
             )
         )
     return items
@@ -328,8 +335,40 @@ def routing_rules(snapshot: CatalogSnapshot | None = None) -> list[KeywordRule]:
     return own + list((snapshot or catalog_snapshot()).seed_rules)
 
 
+def _vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4").copy()
+
+
+def stored_embedding(item: Feedback) -> np.ndarray | None:
+    """The item's stored embedding, if it has one of the current model."""
+    stored = db.session.get(ItemEmbedding, item.id) if item.id is not None else None
+    if stored is None or stored.model != EMBEDDING_MODEL:
+        return None
+    return _vector(stored.vector)
+
+
+def item_embedding(item: Feedback) -> np.ndarray:
+    """The embedding of the item's redacted text, computed and stored the first time: the
+    analysis reads it and grouping compares it, and it is the dearest step of processing."""
+    if item.id is None and item in db.session:
+        db.session.flush()  # an item not yet written has no id to file its vector under
+    if item.id is None:  # not stored at all (a preview): nothing to keep the vector with
+        return embed(item.redacted_text or "")
+    stored = db.session.get(ItemEmbedding, item.id)
+    if stored is not None and stored.model == EMBEDDING_MODEL:
+        return _vector(stored.vector)
+    vector = embed(item.redacted_text or "")
+    if stored is None:
+        stored = ItemEmbedding(feedback_id=item.id)
+        db.session.add(stored)
+    stored.model, stored.vector = EMBEDDING_MODEL, vector.astype("<f4").tobytes()
+    db.session.flush()  # written now, so the item's grouping finds it by ``get``
+    return vector
+
+
 def analyse_item(item: Feedback, threshold: float | None = None) -> Analysis:
-    """Analyse the item's redacted text; the agent's or citizen's e-service choice wins."""
+    """Analyse the item's redacted text with its embedding; the agent's or citizen's
+    e-service choice wins."""
     explicit = item.eservice.code if item.eservice is not None and item.eservice.active else None
     hint = item.language or (item.contact.language if item.contact is not None else None)
     snapshot = catalog_snapshot()
@@ -340,6 +379,7 @@ def analyse_item(item: Feedback, threshold: float | None = None) -> Analysis:
         eservice=explicit,
         rules=routing_rules(snapshot),
         threshold=threshold,
+        embedding=item_embedding(item),
     )
 
 
@@ -358,7 +398,10 @@ def likely_departments(item: Feedback, count: int = 2) -> list[tuple[Department,
     """The active departments the models find most likely for the item, most likely first."""
     if not item.redacted_text:
         return []
-    ranked = current_models().likely_departments(item.redacted_text, item.language or "en", count)
+    # The stored embedding only: the triage page does not embed items while a handler waits.
+    ranked = current_models().likely_departments(
+        item.redacted_text, item.language or "en", count, stored_embedding(item)
+    )
     active = {
         department.code: department
         for department in db.session.scalars(
@@ -378,5 +421,9 @@ def explain_routing(text: str, language: str) -> list[RuleMatch]:
 def evaluate_router(
     items: Sequence[LabelledItem], threshold: float | None = None
 ) -> EvaluationReport:
-    """How the current models and rules do on labelled items (e.g. a city's own file)."""
+    """How the current models and rules do on labelled items (e.g. a city's own file), each
+    embedded as processing embeds it."""
+    for item in items:
+        if item.embedding is None:
+            item.embedding = embed(item.text)
     return evaluate_models(items, current_models(), rules=routing_rules(), threshold=threshold)

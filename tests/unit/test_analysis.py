@@ -6,6 +6,7 @@ from the shipped files), so the few accuracy checks say something about unseen i
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -42,6 +43,7 @@ from app.services.analysis.cues import cue_tokens
 from app.services.analysis.evaluation import fold_indices, macro_f1
 from app.services.analysis.language import danish_or_norwegian
 from app.services.analysis.normalisation import without_personal_data
+from app.services.analysis.problems import embed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -267,13 +269,68 @@ def test_rules_route_before_the_classifier(models):
 
 def test_below_the_threshold_the_item_goes_to_triage(models):
     text = "Det här var inte alls vad jag hade tänkt mig."  # no service named
-    unsure = models.predict(text, "sv", threshold=1.01)
+    unsure = models.predict(text, "sv", threshold=1.01, eservice_threshold=1.01)
     assert unsure["department"].value is None
     assert unsure["eservice"].value is None
     assert unsure["department"].method == "triage"
     sure = models.predict(text, "sv", threshold=0.0)
     assert sure["department"].value is not None
     assert sure["department"].method == "model"
+
+
+def test_a_likely_eservice_routes_below_the_departments_threshold(models):
+    text = "Tree location pin keeps jumping back to the city centre when I save."  # no rule
+    assert explain_rules(text, "en", models.rules) == []
+    result = models.predict(text, "en", threshold=1.01, eservice_threshold=0.0)
+    assert result["eservice"].method == "model"
+    assert result["department"].value == models.catalog.department_of(result["eservice"].value)
+    assert (
+        models.predict(text, "en", threshold=1.01, eservice_threshold=1.01)["department"].value
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"), [("Se ei toimi.", "fi"), ("Virker ikke", "da"), ("x", "en")]
+)
+def test_a_few_words_that_name_nothing_wait_in_triage(models, text, language):
+    result = models.predict(
+        text, language, threshold=0.0, eservice_threshold=0.0, embedding=embed(text)
+    )
+    assert result["department"].value is None and result["department"].method == "triage"
+
+
+def test_the_embedding_view_decides_what_the_words_cannot():
+    # The same words for every item: only the embedding tells the sentiments apart.
+    directions = {"positive": np.eye(8, dtype=np.float32)[0], "negative": np.eye(8)[1]}
+    noise = np.random.default_rng(0).normal(0, 0.1, (20, 8))
+    items = [
+        LabelledItem("the same words", "en", sentiment=sentiment, embedding=direction + shake)
+        for (sentiment, direction), shake in zip(list(directions.items()) * 10, noise, strict=True)
+    ]
+    models = TextModels.train(items)
+    for sentiment, direction in directions.items():
+        seen = models.predict("the same words", "en", embedding=direction)["sentiment"]
+        assert seen.value == sentiment and seen.confidence > 0.8
+    # Without an embedding, or with the view turned off, the text model decides alone.
+    assert models.predict("the same words", "en")["sentiment"].confidence < 0.6
+    text_only = models.with_settings(embedding_weights=())
+    blind = text_only.predict("the same words", "en", embedding=directions["positive"])
+    assert blind["sentiment"].confidence < 0.6
+
+
+def test_models_stored_before_the_embedding_view_route_as_they_did(models):
+    old = copy.copy(models)
+    del old.__dict__["embedding_classifiers"]
+    restored = TextModels.loads(old.dumps())
+    assert restored.embedding_classifiers == {}
+    assert restored.settings.eservice_threshold == restored.settings.threshold
+
+
+def test_every_shipped_item_has_its_shipped_embedding():
+    items = load_seed_items()
+    assert all(item.embedding is not None and item.embedding.shape == (384,) for item in items)
+    np.testing.assert_allclose(items[0].embedding, embed(items[0].text), atol=1e-4)
 
 
 def test_a_rule_still_routes_above_any_threshold(models):
@@ -319,7 +376,7 @@ def test_training_without_a_catalog_learns_the_departments_from_the_items():
     ]
     models = TextModels.train(items)
     assert models.catalog.department_of("building-permit") == "URB"
-    result = models.predict("Bygglovet dröjer igen", "sv", threshold=0.0)
+    result = models.predict("Bygglovet dröjer igen och ingen svarar", "sv", threshold=0.0)
     assert result["department"].value == "URB"
     assert "kind" not in result  # no item was labelled with a kind
 

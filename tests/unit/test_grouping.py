@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.config import Settings
 from app.extensions import db
 from app.models import AuditEvent, Feedback, ItemEmbedding, Ticket, TicketState
+from app.services import understanding
 from app.services.analysis.problems import (
     PAIR_FEATURES,
     GroupProfile,
@@ -18,6 +19,7 @@ from app.services.analysis.problems import (
     PairScorer,
     ProblemSpace,
     best_group,
+    embed,
     error_codes,
     item_signals,
     ngram_vector,
@@ -278,6 +280,16 @@ def test_items_join_their_problem_group_and_keep_their_vector(app):
     stored = db.session.get(ItemEmbedding, first.id)
     assert len(stored.vector) == 384 * 4
     assert first.ticket.centroid and first.ticket.term_profile["attachment"] > 0
+
+
+def test_every_item_is_embedded_once_for_its_analysis_and_its_grouping(app, monkeypatch):
+    texts = []
+    monkeypatch.setattr(understanding, "embed", lambda text: texts.append(text) or embed(text))
+    grouped = submit(*reversed(UPLOAD[0]))
+    question = submitted("Mihin aikaan kirjasto aukeaa lauantaina?", None, language="fi")
+    assert grouped.ticket is not None and question.ticket is None
+    assert texts == [grouped.redacted_text, question.redacted_text]
+    np.testing.assert_allclose(stored(question), embed(question.redacted_text), atol=1e-5)
 
 
 def test_merge_moves_every_item_and_leaves_the_source_merged(app, handler):

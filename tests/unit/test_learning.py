@@ -123,6 +123,8 @@ def test_a_correction_of_kind_and_sentiment_is_an_audited_labelled_item(app, han
         "neutral",
         None,
     )
+    # The embedding stored when the item was processed trains the embedding view.
+    assert labelled.embedding is not None and labelled.embedding.shape == (384,)
     with pytest.raises(LabelError):
         correct_understanding(item, "rant", "neutral", handler)
 

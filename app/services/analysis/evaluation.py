@@ -193,12 +193,15 @@ def evaluate_models(
     threshold: float | None = None,
 ) -> EvaluationReport:
     """How already trained ``models`` (with ``rules``) do on ``items`` they were not trained
-    on: what ``routing evaluate`` prints for a city's own labelled file."""
+    on: what ``routing evaluate`` prints for a city's own labelled file. Items with an
+    ``embedding`` are predicted with it, as processing does."""
     threshold = models.settings.threshold if threshold is None else threshold
     detected = [detect_language(item.text) for item in items]
     with_hint = [detect_language(item.text, hint=item.language) for item in items]
     predictions = [
-        models.predict(item.text, language, rules=rules, threshold=threshold)
+        models.predict(
+            item.text, language, rules=rules, threshold=threshold, embedding=item.embedding
+        )
         for item, (language, _) in zip(items, detected, strict=True)
     ]
     return _report(items, 0, threshold, predictions, detected, with_hint)

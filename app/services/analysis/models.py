@@ -16,6 +16,14 @@ small block of language-independent features:
 
 The feature matrix is built once per item and shared by the five models (one TF-IDF pass),
 which keeps a prediction well under a millisecond.
+
+Every item is also embedded (``problems.embed``, the multilingual sentence embedding that
+grouping uses), and a second, small model per field reads that vector; the two models'
+probabilities are blended. The embedding knows what "the tree's pin jumps back on the map"
+is about and how a plain report differs from an angry one in a language or wording the
+history lacks; the n-grams know the city's own names and codes. Without an embedding (an
+item analysed outside processing, or models stored before the embedding view) the text
+models decide alone.
 """
 
 from __future__ import annotations
@@ -46,10 +54,11 @@ from app.services.analysis.rules import (
 SENTIMENTS = ("positive", "negative", "neutral")
 KINDS = ("complaint", "suggestion", "praise", "question", "outage")
 
-# Routing confidence below which an item goes to the triage queue. Chosen by 5-fold
-# cross-validation on the dev set (bench/results/analysis.md): about one item in ten goes to
-# triage, leaving room below the 15 % ceiling for items less like the history.
-DEFAULT_THRESHOLD = 0.6
+# Department confidence below which an item that names no e-service with confidence goes
+# to the triage queue. Chosen on the blind set's tuning half with ``eservice_threshold``
+# (bench/results/analysis.md): the least triage that keeps department accuracy among
+# routed items at 0.90 and e-service accuracy at 0.85.
+DEFAULT_THRESHOLD = 0.5
 
 _NO_ESERVICE = ""  # the e-service classifier's class for "about no particular e-service"
 _FORMAT_VERSION = 1
@@ -66,6 +75,8 @@ class LabelledItem:
     sentiment: str | None = None
     kind: str | None = None
     about_digital: bool | None = None
+    # ``problems.embed`` of the text when known; items without one train the text models only.
+    embedding: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LabelledItem:
@@ -110,6 +121,31 @@ class ModelSettings:
     ambiguous_rules_to_model: bool = True  # rules of equal priority disagree: the model decides
     department_blend: float = 0.5  # weight of the e-service model's view of the department
     threshold: float = DEFAULT_THRESHOLD
+    # Weight of the embedding model's probabilities against the text model's, per field (a
+    # field left out: text alone), and that model's C for the tone and the routing fields:
+    # chosen on the blind set's tuning half (bench/results/analysis.md). The routing fields
+    # want the sharper model: with 20 e-services a softer one is rarely sure of any.
+    embedding_weights: tuple[tuple[str, float], ...] = (
+        ("sentiment", 0.7),
+        ("kind", 0.7),
+        ("about_digital", 0.7),
+        ("eservice", 0.7),
+        ("department", 0.7),
+    )
+    tone_embedding_regularisation: float = 10.0
+    route_embedding_regularisation: float = 100.0
+    # The e-service probability at which the e-service (and through the catalog its
+    # department) is taken; below it, the department alone is routed at ``threshold``.
+    # The best of 20 e-services and "none" is rarely sure, yet it is usually right (tuning
+    # half of the blind set, bench/results/analysis.md).
+    eservice_threshold: float = 0.25
+    # Fewer normalised words than this and no rule: triage, however sure the models are.
+    # "Se ei toimi." names nothing, yet the embedding model puts such short complaints near
+    # the e-service whose short complaints the history has most of (library-account, 0.44).
+    min_words_to_route: int = 4
+
+    def embedding_weight(self, field_name: str) -> float:
+        return dict(self.embedding_weights).get(field_name, 0.0)
 
 
 class _Features:
@@ -270,7 +306,8 @@ class _Features:
 
 
 class _Classifier:
-    """One field's model; a field with a single label seen in training always predicts it.
+    """One field's model, on the text's feature row or on the embedding (a (1, dimension)
+    array); a field with a single label seen in training always predicts it.
 
     After fitting, only the classes and the weights (with the column scale folded in) are
     kept: predicting is one sparse-dense product and a softmax, without scikit-learn's
@@ -283,10 +320,17 @@ class _Classifier:
         self.weights: np.ndarray | None = None  # (features, classes), or (features, 1): binary
         self.intercept: np.ndarray | None = None
 
-    def fit(self, features: csr_matrix, labels: Sequence[str], scale: np.ndarray) -> _Classifier:
+    def fit(
+        self,
+        features: csr_matrix | np.ndarray,
+        labels: Sequence[str],
+        scale: np.ndarray | None = None,
+    ) -> _Classifier:
         self.classes = sorted(set(labels))
         if len(self.classes) == 1:
             return self
+        if scale is None:
+            scale = np.ones(features.shape[1], dtype=np.float32)
         # Balanced weights: outages and suggestions are rare, yet a missed outage costs most.
         model = LogisticRegression(
             C=self.regularisation, max_iter=5000, class_weight="balanced"
@@ -297,7 +341,7 @@ class _Classifier:
         self.intercept = model.intercept_.astype(np.float32)
         return self
 
-    def probabilities(self, features: csr_matrix) -> dict[str, float]:
+    def probabilities(self, features: csr_matrix | np.ndarray) -> dict[str, float]:
         if self.weights is None or self.intercept is None:
             return {self.classes[0] if self.classes else "": 1.0}
         scores = np.asarray(features @ self.weights)[0] + self.intercept
@@ -325,8 +369,20 @@ class TextModels:
     classifiers: dict[str, _Classifier]
     rules: RuleSet = field(default_factory=lambda: RuleSet(()))
     trained_on: int = 0
+    # The same fields read from the item's embedding (trained on the items that had one).
+    embedding_classifiers: dict[str, _Classifier] = field(default_factory=dict)
 
     FIELDS = ("sentiment", "kind", "about_digital", "eservice", "department")
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Models stored before the embedding view (a city's ``routing train``) keep routing
+        # as they did, by the text alone at one threshold, until they are trained again.
+        if "embedding_classifiers" not in state:
+            state["embedding_classifiers"] = {}
+            state["settings"] = replace(
+                state["settings"], eservice_threshold=state["settings"].threshold
+            )
+        self.__dict__.update(state)
 
     @classmethod
     def train(
@@ -383,6 +439,7 @@ class TextModels:
             classifiers=classifiers,
             rules=RuleSet(rules_from_catalog(catalog, include_keywords=settings.rule_keywords)),
             trained_on=len(items),
+            embedding_classifiers=_embedding_classifiers(items, labels, settings),
         )
 
     def predict(
@@ -393,18 +450,28 @@ class TextModels:
         eservice: str | None = None,
         rules: RuleSet | Sequence[KeywordRule] | None = None,
         threshold: float | None = None,
+        eservice_threshold: float | None = None,
+        embedding: np.ndarray | None = None,
     ) -> dict[str, Prediction]:
         """Predictions for every field, with routing decided as the issue says:
 
         an explicit ``eservice`` wins; then the best keyword rule (``rules``, default: the
         seed rules from the catalog; pass the database's rules, which should include those,
-        to use admins' rules); then the e-service classifier, when at least ``threshold``
-        sure; the department follows from the e-service when known, else from the
-        department classifier, and below ``threshold`` it is None: the item goes to triage.
-        ``about_digital`` is "true" or "false".
+        to use admins' rules); then the e-service classifier, when at least
+        ``eservice_threshold`` sure (default: the settings'); the department follows from
+        the e-service when known, else from the department classifier, and below
+        ``threshold`` it is None: the item goes to triage. ``embedding``: the item's
+        (``problems.embed`` of ``text``), for the embedding view. ``about_digital`` is
+        "true" or "false".
         """
         return self.predict_with_text(
-            text, language, eservice=eservice, rules=rules, threshold=threshold
+            text,
+            language,
+            eservice=eservice,
+            rules=rules,
+            threshold=threshold,
+            eservice_threshold=eservice_threshold,
+            embedding=embedding,
         )[0]
 
     def predict_with_text(
@@ -415,29 +482,43 @@ class TextModels:
         eservice: str | None = None,
         rules: RuleSet | Sequence[KeywordRule] | None = None,
         threshold: float | None = None,
+        eservice_threshold: float | None = None,
+        embedding: np.ndarray | None = None,
     ) -> tuple[dict[str, Prediction], str]:
         """``predict`` and the normalised text it worked on (normalised once, used twice)."""
         threshold = self.settings.threshold if threshold is None else threshold
+        if eservice_threshold is None:
+            eservice_threshold = self.settings.eservice_threshold
         normalised, folded, dense, _ = self.features.prepare(text, language)
-        row = self.features.row(normalised, folded, dense)
+        views = _Views(self, self.features.row(normalised, folded, dense), embedding)
         result: dict[str, Prediction] = {}
         for name_of_field in ("sentiment", "kind", "about_digital"):
-            classifier = self.classifiers.get(name_of_field)
-            if classifier is not None:
-                value, confidence = _best(classifier.probabilities(row))
-                result[name_of_field] = Prediction(value, confidence)
-        result.update(self._route(normalised.split(), language, row, eservice, rules, threshold))
+            probabilities = views.probabilities(name_of_field)
+            if probabilities:
+                result[name_of_field] = Prediction(*_best(probabilities))
+        result.update(
+            self._route(
+                normalised.split(),
+                language,
+                views,
+                eservice,
+                rules,
+                (eservice_threshold, threshold),
+            )
+        )
         return result, normalised
 
     def _route(
         self,
         words: list[str],
         language: str,
-        row: csr_matrix,
+        views: _Views,
         explicit: str | None,
         rules: RuleSet | Sequence[KeywordRule] | None,
-        threshold: float,
+        thresholds: tuple[float, float],
     ) -> dict[str, Prediction]:
+        """Routing as ``predict`` describes it; ``thresholds``: the e-service's and the
+        department's."""
         if explicit:
             department = self.catalog.department_of(explicit)
             return {
@@ -459,23 +540,27 @@ class TextModels:
                     "eservice": Prediction(rule.eservice, 1.0, "rule"),
                     "department": Prediction(department, 1.0, "rule"),
                 }
-        eservice_classifier = self.classifiers.get("eservice")
-        department_classifier = self.classifiers.get("department")
-        eservice_probs = eservice_classifier.probabilities(row) if eservice_classifier else {}
-        if eservice_probs:
-            code, confidence = _best(eservice_probs)
-            department = self.catalog.department_of(code)
-            if code != _NO_ESERVICE and department is not None and confidence >= threshold:
-                return {
-                    "eservice": Prediction(code, confidence),
-                    "department": Prediction(department, confidence),
-                }
-        if department_classifier is None:
+        if len(words) < self.settings.min_words_to_route:
             return {
                 "eservice": Prediction(None, 0.0, "triage"),
                 "department": Prediction(None, 0.0, "triage"),
             }
-        department_probs = self._department_probabilities(row, eservice_probs)
+        eservice_threshold, threshold = thresholds
+        eservice_probs = views.probabilities("eservice")
+        if eservice_probs:
+            code, confidence = _best(eservice_probs)
+            department = self.catalog.department_of(code)
+            if code != _NO_ESERVICE and department is not None and confidence >= eservice_threshold:
+                return {
+                    "eservice": Prediction(code, confidence),
+                    "department": Prediction(department, confidence),
+                }
+        if "department" not in self.classifiers:
+            return {
+                "eservice": Prediction(None, 0.0, "triage"),
+                "department": Prediction(None, 0.0, "triage"),
+            }
+        department_probs = self._department_probabilities(views, eservice_probs)
         department, confidence = _best(department_probs)
         # Routed to a department only: "no e-service" with the model's belief in that.
         eservice_confidence = eservice_probs.get(_NO_ESERVICE, 0.0)
@@ -490,12 +575,12 @@ class TextModels:
         }
 
     def _department_probabilities(
-        self, row: csr_matrix, eservice_probs: dict[str, float]
+        self, views: _Views, eservice_probs: dict[str, float]
     ) -> dict[str, float]:
         """Two views of the department: the department model's own probabilities r(d), and
         the e-service model's, q(d) = sum of p(e) over d's e-services + p(no e-service)·r(d).
         Their blend is sure only when both lean the same way."""
-        department_probs = self.classifiers["department"].probabilities(row)
+        department_probs = views.probabilities("department")
         blend = self.settings.department_blend
         if eservice_probs and blend > 0:
             from_eservices = {
@@ -511,17 +596,15 @@ class TextModels:
         return department_probs
 
     def likely_departments(
-        self, text: str, language: str, count: int = 2
+        self, text: str, language: str, count: int = 2, embedding: np.ndarray | None = None
     ) -> list[tuple[str, float]]:
         """The ``count`` most likely departments of ``text`` with their probabilities, most
         likely first: what triage offers a handler for one click."""
         if "department" not in self.classifiers:
             return []
         normalised, folded, dense, _ = self.features.prepare(text, language)
-        row = self.features.row(normalised, folded, dense)
-        eservice_classifier = self.classifiers.get("eservice")
-        eservice_probs = eservice_classifier.probabilities(row) if eservice_classifier else {}
-        probabilities = self._department_probabilities(row, eservice_probs)
+        views = _Views(self, self.features.row(normalised, folded, dense), embedding)
+        probabilities = self._department_probabilities(views, views.probabilities("eservice"))
         return sorted(probabilities.items(), key=lambda pair: -pair[1])[:count]
 
     def with_settings(self, **changes: Any) -> TextModels:
@@ -543,6 +626,64 @@ class TextModels:
         if version != _FORMAT_VERSION or not isinstance(models, cls):
             raise ValueError(f"unsupported model format {version!r}: retrain the models")
         return models
+
+
+@dataclass
+class _Views:
+    """One item's two views, the text's feature row and its embedding (None: not known),
+    and each field's blended probabilities, computed once."""
+
+    models: TextModels
+    row: csr_matrix
+    embedding: np.ndarray | None
+    _cache: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def probabilities(self, name_of_field: str) -> dict[str, float]:
+        """(1 - w) · text + w · embedding per class; the text's alone without an embedding
+        or an embedding model of the field; {} when the field has no model."""
+        if name_of_field not in self._cache:
+            self._cache[name_of_field] = self._blend(name_of_field)
+        return self._cache[name_of_field]
+
+    def _blend(self, name_of_field: str) -> dict[str, float]:
+        classifier = self.models.classifiers.get(name_of_field)
+        if classifier is None:
+            return {}
+        text = classifier.probabilities(self.row)
+        other = self.models.embedding_classifiers.get(name_of_field)
+        weight = self.models.settings.embedding_weight(name_of_field)
+        if self.embedding is None or other is None or weight == 0:
+            return text
+        seen = other.probabilities(self.embedding.reshape(1, -1))
+        # A class the embedding model never saw (an e-service known only from the catalog's
+        # names) gets no share from it.
+        return {c: (1 - weight) * p + weight * seen.get(c, 0.0) for c, p in text.items()}
+
+
+def _embedding_classifiers(
+    items: Sequence[LabelledItem],
+    labels: dict[str, list[str | None]],
+    settings: ModelSettings,
+) -> dict[str, _Classifier]:
+    """Each field's model on the embeddings of the items that have one (``labels`` lists the
+    items first, as ``TextModels.train`` builds it)."""
+    known = [i for i, item in enumerate(items) if item.embedding is not None]
+    classifiers: dict[str, _Classifier] = {}
+    for name_of_field, values in labels.items():
+        rows = [i for i in known if values[i] is not None]
+        if not rows or settings.embedding_weight(name_of_field) == 0:
+            continue
+        routing = name_of_field in ("eservice", "department")
+        regularisation = (
+            settings.route_embedding_regularisation
+            if routing
+            else settings.tone_embedding_regularisation
+        )
+        vectors = np.vstack([items[i].embedding for i in rows]).astype(np.float32)
+        classifiers[name_of_field] = _Classifier(regularisation).fit(
+            vectors, [values[i] for i in rows]
+        )
+    return classifiers
 
 
 def _bool_label(value: bool | None) -> str | None:

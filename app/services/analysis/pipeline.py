@@ -3,19 +3,26 @@
 ``analyse_feedback`` is what the processing step runs for every item: language, normalised
 text, sentiment, kind, digital or not, e-service and department with how each was decided.
 ``train_default_models`` trains on the labelled history shipped in app/data (plus any items
-that handlers have confirmed since), with the shipped catalog and routing vocabulary.
+that handlers have confirmed since), with the shipped catalog and routing vocabulary, and
+with the shipped history's embeddings (``SEED_EMBEDDINGS_PATH``: embedding 874 texts would
+cost every fresh install half a minute).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from app.services.analysis.catalog import DATA_DIR, Catalog, default_catalog, default_vocabulary
 from app.services.analysis.evaluation import load_labelled
 from app.services.analysis.language import detect_language
 from app.services.analysis.models import LabelledItem, Prediction, TextModels
+from app.services.analysis.problems import EMBEDDING_MODEL
 from app.services.analysis.rules import KeywordRule, RuleSet
 
 SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
@@ -24,6 +31,9 @@ SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
 # Training data only: every figure is measured on the separate blind set (bench/data).
 TRAIN_FEEDBACK_PATHS = (DATA_DIR / "train_feedback_a.jsonl", DATA_DIR / "train_feedback_b.jsonl")
 SHIPPED_FEEDBACK_PATHS = (SEED_FEEDBACK_PATH, *TRAIN_FEEDBACK_PATHS)
+# ``problems.embed`` of every shipped item's text, by ``embedding_key``; written by
+# bench/embedding_classifiers.py --write-seed-embeddings.
+SEED_EMBEDDINGS_PATH = DATA_DIR / "seed_embeddings.npz"
 
 
 @dataclass(frozen=True)
@@ -56,16 +66,18 @@ def analyse_feedback(
     eservice: str | None = None,
     rules: RuleSet | Sequence[KeywordRule] | None = None,
     threshold: float | None = None,
+    embedding: np.ndarray | None = None,
 ) -> Analysis:
     """Analyse one item. Pass the redacted text: the same words, no personal data.
 
     ``language_hint``: the form's or the contact's language; ``eservice``: the one the
     citizen or agent chose (it wins); ``rules``: the database's keyword rules (default: the
-    seed rules from the models' catalog).
+    seed rules from the models' catalog); ``embedding``: ``problems.embed`` of ``text``
+    (without it the text models decide alone).
     """
     language, language_confidence = detect_language(text, hint=language_hint)
     predictions, normalised = models.predict_with_text(
-        text, language, eservice=eservice, rules=rules, threshold=threshold
+        text, language, eservice=eservice, rules=rules, threshold=threshold, embedding=embedding
     )
     return Analysis(
         language=language,
@@ -82,8 +94,28 @@ def analyse_feedback(
 def load_seed_items(
     paths: Sequence[str | Path] = SHIPPED_FEEDBACK_PATHS,
 ) -> list[LabelledItem]:
-    """The labelled history shipped with the product: the dev history and the training items."""
-    return [item for path in paths for item in load_labelled(path)]
+    """The labelled history shipped with the product: the dev history and the training items,
+    each with its shipped embedding (None when the file has none for its text)."""
+    vectors = seed_embeddings()
+    items = [item for path in paths for item in load_labelled(path)]
+    for item in items:
+        item.embedding = vectors.get(embedding_key(item.text))
+    return items
+
+
+def embedding_key(text: str) -> str:
+    """What ``SEED_EMBEDDINGS_PATH`` files a text's embedding under (the model is part of it,
+    so another model's vectors are never taken for this one's)."""
+    return hashlib.sha256(f"{EMBEDDING_MODEL}\n{text}".encode()).hexdigest()
+
+
+@cache
+def seed_embeddings() -> dict[str, np.ndarray]:
+    """The shipped history's embeddings by ``embedding_key``; {} when the file is missing."""
+    if not SEED_EMBEDDINGS_PATH.exists():
+        return {}
+    with np.load(SEED_EMBEDDINGS_PATH) as data:
+        return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
 
 
 def train_default_models(
