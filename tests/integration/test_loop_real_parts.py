@@ -126,7 +126,13 @@ def test_loop_through_jira(jira_loop, smtp_server):
     _, token = user_with_token()
     contact = {"email": "liisa.virtanen@example.fi", "name": "Liisa Virtanen", "language": "sv",
                "consent": True}  # fmt: skip
-    text = "Ansökan om dagvård fastnar vid bilagan. Ring mig på 040 123 4567, Liisa Virtanen."
+    # Mostly a call-back request, "Ansökan om dagvård fastnar vid bilagan. Ring mig på …"
+    # reads as a question to the embedding view (bench/results/analysis.md): questions open
+    # no ticket. This loop needs a report of a fault.
+    text = (
+        "Ansökan om dagvård fastnar vid bilagan, det går inte att skicka den. "
+        "Ring mig på 040 123 4567, Liisa Virtanen."
+    )
     first = client.post(
         "/api/v1/feedback",
         json={
