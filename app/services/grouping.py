@@ -55,7 +55,12 @@ from app.services.tickets import (
     schedule_count_push,
     ticket_summary,
 )
-from app.services.understanding import current_pair_scorer, item_embedding
+from app.services.understanding import (
+    current_pair_scorer,
+    item_embedding,
+    vector_bytes,
+    vector_from_bytes,
+)
 from integrations.tracker import CATEGORY_DONE
 
 ACTIONABLE_KINDS = frozenset({"complaint", "outage", "suggestion"})
@@ -70,14 +75,6 @@ class GroupingError(ValueError):
     """A handler's grouping action that cannot be done; the message says why."""
 
 
-def _vector_bytes(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
-
-
-def _vector(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f4").copy()
-
-
 def _signals(item: Feedback) -> ItemSignals:
     """The item's signals, with the embedding its analysis stored (or embedding it now)."""
     return item_signals(item.redacted_text, item.language, item_embedding(item))
@@ -89,8 +86,8 @@ def _profile(ticket: Ticket) -> GroupProfile:
     if not ticket.centroid:
         return GroupProfile()
     return GroupProfile(
-        embedding=_vector(ticket.centroid),
-        ngrams=_vector(ticket.ngram_profile),
+        embedding=vector_from_bytes(ticket.centroid),
+        ngrams=vector_from_bytes(ticket.ngram_profile),
         terms=np.array([ticket.term_profile.get(t, 0.0) for t in TERMS], dtype=np.float32),
         codes=set(ticket.error_codes),
     )
@@ -98,8 +95,8 @@ def _profile(ticket: Ticket) -> GroupProfile:
 
 def _store_profile(ticket: Ticket, profile: GroupProfile) -> None:
     # b"" (not NULL) marks a group that has no members left, so it is never rebuilt.
-    ticket.centroid = b"" if profile.empty else _vector_bytes(profile.embedding)
-    ticket.ngram_profile = b"" if profile.empty else _vector_bytes(profile.ngrams)
+    ticket.centroid = b"" if profile.empty else vector_bytes(profile.embedding)
+    ticket.ngram_profile = b"" if profile.empty else vector_bytes(profile.ngrams)
     ticket.term_profile = {
         term: round(float(w), 4) for term, w in zip(TERMS, profile.terms, strict=True) if w
     }

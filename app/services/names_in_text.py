@@ -514,12 +514,9 @@ _JOINED_AFTER_RE = re.compile(
     r"(?P<other>[A-ZÅÄÖÆØ][^\W\d_]+)[ \u00a0]+(?:og|och|and|ja|&)[ \u00a0]+$"
 )
 # Names written side by side with a name found: "Otto och Wilma", "Waleed eller Walid".
-_AND_BEFORE_RE = re.compile(
-    r"(?i)^[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+$"
-)
-_AND_AFTER_RE = re.compile(
-    r"(?i)[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+"
-)
+_AND = r"[ \u00a0]+(?:ja|och|og|and|&|or|eller|tai|vai|sekä|samt)[ \u00a0]+"
+_AND_BEFORE_RE = re.compile(rf"(?i)^{_AND}$")
+_AND_AFTER_RE = re.compile(rf"(?i){_AND}")
 # A person's full name repeated in brackets: "Olu again (Oluwaseun Adeyemi)"; one word in
 # brackets is more often a town ("Kenneth Lindroos (Helsingfors)").
 _BRACKETED_NAME_RE = re.compile(

@@ -168,7 +168,7 @@ def handler_decisions() -> list[LabelledItem]:
                 department=department if routed else None,
                 kind=kind,
                 sentiment=sentiment,
-                embedding=None if vector is None else _vector(vector),
+                embedding=None if vector is None else vector_from_bytes(vector),
             )
         )
     return items
@@ -335,7 +335,12 @@ def routing_rules(snapshot: CatalogSnapshot | None = None) -> list[KeywordRule]:
     return own + list((snapshot or catalog_snapshot()).seed_rules)
 
 
-def _vector(blob: bytes) -> np.ndarray:
+def vector_bytes(vector: np.ndarray) -> bytes:
+    """A vector as the database keeps it (embeddings, group centroids)."""
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def vector_from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4").copy()
 
 
@@ -344,7 +349,7 @@ def stored_embedding(item: Feedback) -> np.ndarray | None:
     stored = db.session.get(ItemEmbedding, item.id) if item.id is not None else None
     if stored is None or stored.model != EMBEDDING_MODEL:
         return None
-    return _vector(stored.vector)
+    return vector_from_bytes(stored.vector)
 
 
 def item_embedding(item: Feedback) -> np.ndarray:
@@ -356,12 +361,12 @@ def item_embedding(item: Feedback) -> np.ndarray:
         return embed(item.redacted_text or "")
     stored = db.session.get(ItemEmbedding, item.id)
     if stored is not None and stored.model == EMBEDDING_MODEL:
-        return _vector(stored.vector)
+        return vector_from_bytes(stored.vector)
     vector = embed(item.redacted_text or "")
     if stored is None:
         stored = ItemEmbedding(feedback_id=item.id)
         db.session.add(stored)
-    stored.model, stored.vector = EMBEDDING_MODEL, vector.astype("<f4").tobytes()
+    stored.model, stored.vector = EMBEDDING_MODEL, vector_bytes(vector)
     db.session.flush()  # written now, so the item's grouping finds it by ``get``
     return vector
 
