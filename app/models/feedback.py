@@ -128,6 +128,11 @@ class Feedback(db.Model):
     events: Mapped[list[FeedbackEvent]] = relationship(
         back_populates="feedback", order_by="FeedbackEvent.id", cascade="all, delete-orphan"
     )
+    # Held by the item, so its analysis and its grouping read one vector (the session keeps
+    # unreferenced rows only weakly, and would fetch it again).
+    embedding: Mapped[ItemEmbedding | None] = relationship(  # noqa: F821
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class FeedbackEvent(db.Model):

@@ -216,10 +216,14 @@ def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None
     if item.ticket is not None:
         return item.ticket
     signals = _signals(item)
-    _lock_scopes((item.eservice, item.department))
-    groups = [(ticket, _profile(ticket)) for ticket in _open_groups(item.eservice, item.department)]
-    features = pair_features(signals, [profile for _, profile in groups])
-    scores = current_pair_scorer().probabilities(features)
+    # What these read is not pending, so the item is written once, with its group, below.
+    with db.session.no_autoflush:
+        _lock_scopes((item.eservice, item.department))
+        groups = [
+            (ticket, _profile(ticket)) for ticket in _open_groups(item.eservice, item.department)
+        ]
+        features = pair_features(signals, [profile for _, profile in groups])
+        scores = current_pair_scorer().probabilities(features)
     order = np.argsort(-scores, kind="stable")
     config = current_app.config
     if len(order) and scores[order[0]] >= config["GROUPING_THRESHOLD"]:

