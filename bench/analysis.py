@@ -176,6 +176,24 @@ def blind_set(threshold: float) -> None:
     for measure, figure, bound, upper in targets:
         met = figure <= bound if upper else figure >= bound
         result(measure, f"{figure:.3f}", f"{'<=' if upper else '>='} {bound}", met)
+    # Sentiment by channel: the blind writers label an agent's matter-of-fact call note
+    # neutral (the agent's attitude), the training files' writers negative (the caller's).
+    print("\nsentiment on the held-out half by channel: items, macro-F1, accuracy")
+    by_channel: dict[str, list[dict]] = {}
+    for row in blind_split(load_rows(BLIND))["held-out"]:
+        by_channel.setdefault(row["channel"], []).append(row)
+    for channel, channel_rows in sorted(by_channel.items()):
+        report = evaluate_models(embedded(channel_rows), models, threshold=threshold)
+        print(
+            f"  {channel:15s} {len(channel_rows):4d}  {report.sentiment_macro_f1:.3f}  "
+            f"{report.sentiment_accuracy:.3f}"
+        )
+    written = [row for rows in by_channel.values() for row in rows if row["channel"] != "call_note"]
+    report = evaluate_models(embedded(written), models, threshold=threshold)
+    print(
+        f"  without call notes {len(written):4d}  {report.sentiment_macro_f1:.3f}  "
+        f"{report.sentiment_accuracy:.3f}"
+    )
     unseen = embedded(datasets.without_trained_problems(blind_split(load_rows(BLIND))["held-out"]))
     print(f"\n== held-out half without the problems the training files name ({len(unseen)} items)")
     print(evaluate_models(unseen, models, threshold=threshold).format())
