@@ -361,9 +361,10 @@ def fit_problem_space(shrinkage: float | None = None) -> ProblemSpace:
     ]
     vectors = np.stack(embeddings([row["text"] for _, row in rows]))
     problems = [f"{n}:{row['problem']}" for n, row in rows]
+    scopes = [f"{n}:{row['eservice'] or 'dept:' + str(row['department'])}" for n, row in rows]
     if shrinkage is None:
-        return ProblemSpace.fit(vectors, problems)
-    return ProblemSpace.fit(vectors, problems, shrinkage)
+        return ProblemSpace.fit(vectors, problems, scopes)
+    return ProblemSpace.fit(vectors, problems, scopes, shrinkage)
 
 
 def problem_space_auc(items: Sequence[LabelledReport], space: ProblemSpace) -> float:

@@ -41,6 +41,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.services.analysis.problems import (
+    PAIR_FEATURES,
     TERMS,
     GroupProfile,
     ItemSignals,
@@ -253,7 +254,10 @@ def _add_pair(
         ticket=ticket,
         state=state,
         score=round(float(score), 4),
-        features=[round(float(value), 5) for value in features],
+        features={
+            name: round(float(value), 5)
+            for name, value in zip(PAIR_FEATURES, features, strict=True)
+        },
         decided_by=actor,
         decided_at=None if actor is None else utcnow(),
     )

@@ -188,9 +188,15 @@ def judged_pairs() -> tuple[np.ndarray, list[bool]]:
         .where(ProblemPair.state.in_(PairState.DECIDED))
         .order_by(ProblemPair.id)
     ).all()
-    # Pairs judged before the scorer's features changed are left out.
-    rows = [row for row in rows if len(row.features) == len(PAIR_FEATURES)]
-    features = [row.features for row in rows]
+    # Each pair keeps its features by name. Pairs judged before the features last changed
+    # (or kept as a bare list, before they had names) are left out: their values mean
+    # something else now.
+    rows = [
+        row
+        for row in rows
+        if isinstance(row.features, dict) and set(row.features) == set(PAIR_FEATURES)
+    ]
+    features = [[row.features[name] for name in PAIR_FEATURES] for row in rows]
     labels = [row.state in PairState.SAME for row in rows]
     return np.asarray(features, dtype=np.float32).reshape(-1, len(PAIR_FEATURES)), labels
 

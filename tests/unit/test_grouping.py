@@ -177,7 +177,7 @@ def test_the_problem_space_divides_out_how_one_problem_is_told_differently(tmp_p
     rng = np.random.default_rng(5)
     labelled = [(p, lang) for p in (-1, 1) for lang in (-1, 1) for _ in range(20)]
     vectors = np.stack([told(p, lang, rng) for p, lang in labelled])
-    space = ProblemSpace.fit(vectors, [str(p) for p, _ in labelled])
+    space = ProblemSpace.fit(vectors, [str(p) for p, _ in labelled], ["e-service"] * len(labelled))
     same_problem = told(1, -1, rng), told(1, 1, rng)  # in two languages
     same_language = told(1, 1, rng), told(-1, 1, rng)  # two problems
 
@@ -194,7 +194,7 @@ def test_the_problem_space_divides_out_how_one_problem_is_told_differently(tmp_p
 
 def test_the_shipped_problem_space_brings_one_problem_in_four_languages_together():
     upload, charged = signals(UPLOAD), signals(CHARGED_TWICE)
-    column = PAIR_FEATURES.index("embedding_in_problem_space")
+    column = PAIR_FEATURES.index("embedding_between_problems")
     group = profile_of(*upload[:2])
     in_space = pair_features(upload[3], [group, profile_of(*charged)])[:, column]
     assert in_space[0] > in_space[1]

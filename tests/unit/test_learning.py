@@ -87,6 +87,27 @@ def test_a_dismissed_suggestion_is_a_pair_of_two_problems(app, unsure, handler):
     assert judged_pairs()[1] == [False]
 
 
+def test_pairs_judged_on_earlier_features_are_not_learned_from(app, unsure, handler):
+    upload, charged = submit(*UPLOAD[0]), submit(*CHARGED)
+    (suggestion,) = open_suggestions(item=charged)
+    dismiss_suggestion(suggestion, handler)
+    current = dict(suggestion.features)
+    earlier = dict(current)
+    earlier["embedding_in_problem_space"] = earlier.pop("embedding_between_problems")
+    for features in (list(current.values()), earlier):  # a bare list; a feature renamed since
+        db.session.add(
+            ProblemPair(
+                feedback_id=charged.id,
+                ticket_id=upload.ticket_id,
+                state=PairState.DISMISSED,
+                score=suggestion.score,
+                features=features,
+            )
+        )
+    db.session.commit()
+    assert judged_pairs()[1] == [False]  # the handler's dismissal only
+
+
 def test_merges_splits_and_links_are_kept_as_labelled_pairs(app, unsure, handler):
     first, second = submit(*UPLOAD[0]), submit(*UPLOAD[1])
     charged = submit(*CHARGED)
@@ -141,7 +162,7 @@ def test_routing_train_learns_the_pair_scorer_from_handlers_judgements(app, hand
             ticket_id=upload.ticket_id,
             state=PairState.DISMISSED,
             score=float(before),
-            features=[float(value) for value in sure],
+            features=dict(zip(PAIR_FEATURES, map(float, sure), strict=True)),
         )
         for _ in range(3 * len(seed_labels))
     )
