@@ -202,14 +202,16 @@ def release_periodic_run(job: str, holder: str) -> None:
 
 
 def load_models(app: Flask) -> None:
-    """Load the language detector, the grouping's embedding model and the router's models
-    once, before the first job, so no job pays for loading them."""
+    """Load the language detector, the grouping's embedding model, redaction's name lists
+    and the router's models once, before the first job, so no job pays for loading them."""
     from app.services.analysis import preload_language_detector
     from app.services.analysis.problems import preload_embedding_model
+    from app.services.privacy import preload_redaction
     from app.services.understanding import current_models
 
     preload_language_detector()
     preload_embedding_model()
+    preload_redaction()
     with app.app_context():
         current_models()
 

@@ -75,6 +75,12 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[PersonalDat
     return _merge(spans, text)
 
 
+def preload_redaction() -> None:
+    """Load the name lists and word frequencies and compile the patterns (about half a
+    second) before the first request or job needs them."""
+    redact("Hei, olen Matti Meikäläinen, matti@example.org")
+
+
 def redact(text: str, names: Iterable[str] = ()) -> str:
     """``text`` with each personal-data span replaced by its marker ("[email]", "[id]" …).
 
