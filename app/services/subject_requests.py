@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -23,6 +23,7 @@ from app.models import (
     FollowupAnswer,
     InboundKind,
     InboundMessage,
+    ItemEmbedding,
     Notice,
     NoticeState,
     SurveyResponse,
@@ -287,7 +288,11 @@ def anonymise_item(item: Feedback, names: Iterable[str], extra: Iterable[str] = 
     anonymous = _blank(redact(source, names), extra)
     item.text = item.redacted_text = anonymous
     # The vector was computed from the old wording; grouping recomputes it when needed.
-    item.embedding = None
+    # Deleted by a statement, not through the relationship: the statement runs after the
+    # item's own UPDATE has waited for any worker holding it, so a vector that worker was
+    # writing is deleted too (the relationship would delete only the rows it saw before).
+    db.session.execute(delete(ItemEmbedding).where(ItemEmbedding.feedback_id == item.id))
+    db.session.expire(item, ["embedding"])
     # The citizen's e-mailed replies go the same way as the text they answer.
     replies = db.session.scalars(
         select(InboundMessage).where(

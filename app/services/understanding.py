@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from flask import current_app
 from sqlalchemy import or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import (
@@ -375,7 +376,11 @@ def item_embedding(item: Feedback) -> np.ndarray:
         return vector
     vector = embed(item.redacted_text or "")
     if item.embedding is None:
-        item.embedding = ItemEmbedding(feedback_id=item.id)
+        stored = ItemEmbedding(feedback_id=item.id)
+        db.session.add(stored)
+        # Held by the item without changing it: a changed item would mark its day's
+        # roll-ups stale, and the vector changes nothing they count.
+        set_committed_value(item, "embedding", stored)
     item.embedding.model, item.embedding.vector = EMBEDDING_MODEL, vector_bytes(vector)
     return vector
 

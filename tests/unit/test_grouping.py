@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select
 
 from app.config import Settings
@@ -290,6 +291,19 @@ def test_every_item_is_embedded_once_for_its_analysis_and_its_grouping(app, monk
     assert grouped.ticket is not None and question.ticket is None
     assert texts == [grouped.redacted_text, question.redacted_text]
     np.testing.assert_allclose(stored(question), embed(question.redacted_text), atol=1e-5)
+
+
+def test_embedding_a_stored_item_again_leaves_the_item_unchanged(app):
+    question = submitted("Mihin aikaan kirjasto aukeaa lauantaina?", None, language="fi")
+    db.session.execute(sa_delete(ItemEmbedding))  # e.g. erased with the item's old wording
+    db.session.commit()
+    vector_again = understanding.item_embedding(question)
+    # The item holds its new vector, but is not changed by it: a changed item would mark its
+    # day's roll-ups for a recount that nothing needs.
+    assert question.embedding.vector == vector_again.astype("<f4").tobytes()
+    assert question not in db.session.dirty
+    db.session.commit()
+    assert len(stored(question)) == 384
 
 
 def test_merge_moves_every_item_and_leaves_the_source_merged(app, handler):
