@@ -152,7 +152,8 @@ def blind_set(threshold: float) -> None:
     the tuning half, then every figure on the held-out half first."""
     training = load_seed_items()
     models = TextModels.train(training, default_catalog())
-    halves = {name: embedded(rows) for name, rows in blind_split(load_rows(BLIND)).items()}
+    split = blind_split(load_rows(BLIND))
+    halves = {name: embedded(rows) for name, rows in split.items()}
     print(
         f"\n== blind set {shown(BLIND)}: models trained on {len(training)} items of "
         + ", ".join(shown(path) for path in TRAINING)
@@ -180,7 +181,7 @@ def blind_set(threshold: float) -> None:
     # neutral (the agent's attitude), the training files' writers negative (the caller's).
     print("\nsentiment on the held-out half by channel: items, macro-F1, accuracy")
     by_channel: dict[str, list[dict]] = {}
-    for row in blind_split(load_rows(BLIND))["held-out"]:
+    for row in split["held-out"]:
         by_channel.setdefault(row["channel"], []).append(row)
     for channel, channel_rows in sorted(by_channel.items()):
         report = evaluate_models(embedded(channel_rows), models, threshold=threshold)
@@ -194,7 +195,7 @@ def blind_set(threshold: float) -> None:
         f"  without call notes {len(written):4d}  {report.sentiment_macro_f1:.3f}  "
         f"{report.sentiment_accuracy:.3f}"
     )
-    unseen = embedded(datasets.without_trained_problems(blind_split(load_rows(BLIND))["held-out"]))
+    unseen = embedded(datasets.without_trained_problems(split["held-out"]))
     print(f"\n== held-out half without the problems the training files name ({len(unseen)} items)")
     print(evaluate_models(unseen, models, threshold=threshold).format())
     print(f"\n== tuning half ({len(halves['tuning'])} items), threshold {threshold}")
