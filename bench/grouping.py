@@ -52,8 +52,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app.config import Settings  # noqa: E402
 from app.services.analysis.problems import (  # noqa: E402
+    EMBEDDING_DIM,
     PAIR_FEATURES,
+    PROBLEM_SPACE_DIMENSIONS,
     PROBLEM_SPACE_PATH,
+    PROBLEM_SPACE_SHRINKAGE,
     TERMS,
     GroupProfile,
     ItemSignals,
@@ -83,6 +86,8 @@ from bench.embedding_cache import embeddings  # noqa: E402
 TARGET_PRECISION = 0.9
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))  # 0.05 … 0.95
 SUGGESTION_PRECISION = 0.25
+# Directions of the problem space tried on the tuning half (0: every direction found).
+SPACE_DIMENSIONS = (40, 60, 80, 120, 0)
 
 
 @dataclass
@@ -353,7 +358,9 @@ def _written_seed_pairs() -> tuple[np.ndarray, list[bool]]:
     return np.asarray(data["features"], dtype=np.float32), data["labels"]
 
 
-def fit_problem_space(shrinkage: float | None = None) -> ProblemSpace:
+def fit_problem_space(
+    shrinkage: float = PROBLEM_SPACE_SHRINKAGE, dimensions: int = PROBLEM_SPACE_DIMENSIONS
+) -> ProblemSpace:
     """The problem space of the problem-labelled items of every shipped file (a writer's
     problem slugs mean nothing in another writer's file)."""
     rows = [
@@ -362,9 +369,7 @@ def fit_problem_space(shrinkage: float | None = None) -> ProblemSpace:
     vectors = np.stack(embeddings([row["text"] for _, row in rows]))
     problems = [f"{n}:{row['problem']}" for n, row in rows]
     scopes = [f"{n}:{row['eservice'] or 'dept:' + str(row['department'])}" for n, row in rows]
-    if shrinkage is None:
-        return ProblemSpace.fit(vectors, problems, scopes)
-    return ProblemSpace.fit(vectors, problems, scopes, shrinkage)
+    return ProblemSpace.fit(vectors, problems, scopes, shrinkage, dimensions)
 
 
 def problem_space_auc(items: Sequence[LabelledReport], space: ProblemSpace) -> float:
@@ -456,11 +461,17 @@ def main() -> None:
     print(f"  held-out half without the problems the training files name: {len(unseen)} items")
     for join in (threshold, shipped):
         print(f"    join {join:.2f}  {score(unseen, group(unseen, join, scorer, suggest))}")
-    print("  problem space: same-problem AUC on the tuning half by shrinkage (shipped: held-out)")
-    for shrinkage in (0.1, 0.3, 1.0, 3.0, 10.0):
-        print(
-            f"    {shrinkage:5.1f}  {problem_space_auc(tuning, fit_problem_space(shrinkage)):.3f}"
+    print(
+        "  problem space: same-problem AUC on the tuning half by shrinkage and directions kept"
+        f" (shipped {PROBLEM_SPACE_SHRINKAGE}, {PROBLEM_SPACE_DIMENSIONS})"
+    )
+    print("    shrinkage " + "".join(f"{d or 'all':>7}" for d in SPACE_DIMENSIONS))
+    for shrinkage in (0.1, 0.3, 1.0, 3.0):
+        aucs = (
+            problem_space_auc(tuning, fit_problem_space(shrinkage, d or EMBEDDING_DIM))
+            for d in SPACE_DIMENSIONS
         )
+        print(f"    {shrinkage:9.1f} " + "".join(f"{auc:7.3f}" for auc in aucs))
     print(f"    shipped, held-out half: {problem_space_auc(held, problem_space()):.3f}")
     print("  held-out half by joining threshold (suggestions at the chosen threshold):")
     for t in THRESHOLDS[3:17:2]:

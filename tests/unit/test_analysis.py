@@ -311,7 +311,8 @@ def test_the_embedding_view_decides_what_the_words_cannot():
     models = TextModels.train(items)
     for sentiment, direction in directions.items():
         seen = models.predict("the same words", "en", embedding=direction)["sentiment"]
-        assert seen.value == sentiment and seen.confidence > 0.8
+        # The text model says 0.5; with the embedding's weight 0.6 the blend reaches 0.8 at most.
+        assert seen.value == sentiment and seen.confidence > 0.75
     # Without an embedding, or with the view turned off, the text model decides alone.
     assert models.predict("the same words", "en")["sentiment"].confidence < 0.6
     text_only = models.with_settings(embedding_weights=())

@@ -126,13 +126,13 @@ class ModelSettings:
     # chosen on the blind set's tuning half (bench/results/analysis.md). The routing fields
     # want the sharper model: with 20 e-services a softer one is rarely sure of any.
     embedding_weights: tuple[tuple[str, float], ...] = (
-        ("sentiment", 0.7),
-        ("kind", 0.7),
-        ("about_digital", 0.7),
+        ("sentiment", 0.6),
+        ("kind", 0.6),
+        ("about_digital", 0.6),
         ("eservice", 0.7),
         ("department", 0.7),
     )
-    tone_embedding_regularisation: float = 10.0
+    tone_embedding_regularisation: float = 100.0
     route_embedding_regularisation: float = 100.0
     # The e-service probability at which the e-service (and through the catalog its
     # department) is taken; below it, the department alone is routed at ``threshold``.

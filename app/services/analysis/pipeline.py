@@ -29,7 +29,7 @@ SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
 # Training items, one file per writer; the writers never saw the code (app/data/README.md):
 # the wordings of citizens and agents that the 214 dev items lack.
 # Training data only: every figure is measured on the separate blind set (bench/data).
-TRAIN_FEEDBACK_PATHS = (DATA_DIR / "train_feedback_a.jsonl", DATA_DIR / "train_feedback_b.jsonl")
+TRAIN_FEEDBACK_PATHS = tuple(DATA_DIR / f"train_feedback_{writer}.jsonl" for writer in "abcdefgh")
 SHIPPED_FEEDBACK_PATHS = (SEED_FEEDBACK_PATH, *TRAIN_FEEDBACK_PATHS)
 # ``problems.embed`` of every shipped item's text, by ``embedding_key``; written by
 # bench/embedding_classifiers.py --write-seed-embeddings.
