@@ -118,7 +118,7 @@ class Settings:
     # waits in triage (the e-service's own threshold is ModelSettings.eservice_threshold);
     # the models' DEFAULT_THRESHOLD, chosen on the blind set (bench/results/analysis.md).
     ROUTING_THRESHOLD: float = field(
-        default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.5"))
+        default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.4"))
     )
     # Problem groups (app/services/grouping.py, bench/results/grouping.md): the pair scorer's
     # probability of "the same problem" an item needs to join an open group, and to have it

@@ -3,7 +3,7 @@
 - ``DEV``: the dev history the product ships as its seed (app/data/seed_feedback.jsonl): models
   are trained on it, thresholds may be tuned on it.
 - ``TRAINING``: every labelled file the product trains on: ``DEV`` and the training items of
-  two writers who never saw the code (app/data/train_feedback_*.jsonl), one file per writer.
+  eight writers who never saw the code (app/data/train_feedback_*.jsonl), one file per writer.
 - ``BLIND``: bench/data/blind_feedback.jsonl, written by two helpers who never saw the code,
   the glossary, the models or the dev file (only the catalog and the label descriptions).
   Nothing is ever trained on it. It is split once, by problem, into a **tuning half**, on which

@@ -41,7 +41,7 @@ def test_evaluate_cross_validates_by_default(app, tmp_path):
     sample.write_text("\n".join(lines[:90]) + "\n", encoding="utf-8")
     result = run(app, "evaluate", sample, "--folds", "3", "--by-problem")
     assert result.exit_code == 0, result.output
-    assert "items 90, 3-fold cross-validation, threshold 0.50" in result.output
+    assert "items 90, 3-fold cross-validation, threshold 0.40" in result.output
     for field in ("language accuracy", "department accuracy", "sentiment macro-F1", "kind"):
         assert field in result.output
 

@@ -4,8 +4,8 @@
 text, sentiment, kind, digital or not, e-service and department with how each was decided.
 ``train_default_models`` trains on the labelled history shipped in app/data (plus any items
 that handlers have confirmed since), with the shipped catalog and routing vocabulary, and
-with the shipped history's embeddings (``SEED_EMBEDDINGS_PATH``: embedding 874 texts would
-cost every fresh install half a minute).
+with the shipped history's embeddings (``SEED_EMBEDDINGS_PATH``: embedding 3,073 texts would
+cost every fresh install more than a minute).
 """
 
 from __future__ import annotations
