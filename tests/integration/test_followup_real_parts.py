@@ -22,7 +22,7 @@ from tests.support.worker import committed, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-TEXT = "Ansökan om dagvård fastnar vid bilagan när jag laddar upp intyget."
+TEXT = "Ansökan om dagvård fastnar vid bilagan: uppladdningen av intyget misslyckas varje gång."
 RESOLUTION_SUBJECTS = {
     "Problemet du berättade om har åtgärdats",
     "Kertomasi ongelma on korjattu",

@@ -12,12 +12,12 @@ from tests.support.web import csrf_token, sign_in, sign_in_as
 
 
 def test_handler_routes_an_item_from_triage_in_one_action(app, client):
-    item = submitted("Sivu kaatuu kun maksan", language="fi")
+    item = submitted("Jokin meni vikaan taas, korjatkaa", language="fi")
     assert item.status == "triage" and item.ticket is None
 
     sign_in_as(client, "handler")
     page = client.get("/staff/triage", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Sivu kaatuu kun maksan" in page and f'for="eservice-{item.id}"' in page
+    assert "Jokin meni vikaan taas, korjatkaa" in page and f'for="eservice-{item.id}"' in page
 
     response = client.post(
         f"/staff/feedback/{item.public_id}/route",
@@ -38,7 +38,7 @@ def test_handler_routes_an_item_from_triage_in_one_action(app, client):
         audit.action == "feedback.rerouted"
         and audit.detail["after"]["eservice"] == "parking-permit"
     )
-    assert "Sivu kaatuu" not in client.get("/staff/triage").get_data(as_text=True)
+    assert "Jokin meni vikaan" not in client.get("/staff/triage").get_data(as_text=True)
 
 
 def test_rerouting_to_a_department_moves_the_item_off_the_old_ticket(app, client):
