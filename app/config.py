@@ -40,6 +40,16 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _routing_threshold() -> float:
+    """ROUTING_THRESHOLD, else the models' own, chosen with their other settings on the blind
+    set (bench/results/analysis.md), so the two are never set apart by hand."""
+    # Imported here, not at the top: the models pull in scikit-learn, which every process
+    # that serves or works loads anyway, but this module is read before any of that.
+    from app.services.analysis.models import DEFAULT_THRESHOLD
+
+    return float(_env("ROUTING_THRESHOLD", str(DEFAULT_THRESHOLD)))
+
+
 @dataclass
 class Settings:
     INSTANCE_PATH: str = str(INSTANCE_DIR)
@@ -115,11 +125,8 @@ class Settings:
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))
     )
     # Department confidence below which an item that names no e-service with confidence
-    # waits in triage (the e-service's own threshold is ModelSettings.eservice_threshold);
-    # the models' DEFAULT_THRESHOLD, chosen on the blind set (bench/results/analysis.md).
-    ROUTING_THRESHOLD: float = field(
-        default_factory=lambda: float(_env("ROUTING_THRESHOLD", "0.4"))
-    )
+    # waits in triage (the e-service's own threshold is ModelSettings.eservice_threshold).
+    ROUTING_THRESHOLD: float = field(default_factory=_routing_threshold)
     # Problem groups (app/services/grouping.py, bench/results/grouping.md): the pair scorer's
     # probability of "the same problem" an item needs to join an open group, and to have it
     # suggested to handlers; the items a group needs before its ticket is opened
