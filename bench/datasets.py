@@ -4,6 +4,11 @@
   are trained on it, thresholds may be tuned on it.
 - ``TRAINING``: every labelled file the product trains on: ``DEV`` and the training items of
   eight writers who never saw the code (app/data/train_feedback_*.jsonl), one file per writer.
+- ``GROUPING_TRAINING``: ``TRAINING`` and the files only the problem space and the pair scorer
+  learn from (app/data/grouping_feedback_*.jsonl): families of look-alike problems, each told
+  about ten times in all five languages and four channels by writers who never saw the code.
+  Nine in ten of their items are fault reports, far from a city's stream, so the text models
+  (kind, sentiment, routing) do not train on them.
 - ``BLIND``: bench/data/blind_feedback.jsonl, written by two helpers who never saw the code,
   the glossary, the models or the dev file (only the catalog and the label descriptions).
   Nothing is ever trained on it. It is split once, by problem, into a **tuning half**, on which
@@ -22,6 +27,10 @@ from app.services.analysis.pipeline import SHIPPED_FEEDBACK_PATHS
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "app" / "data" / "seed_feedback.jsonl"
 TRAINING: tuple[Path, ...] = SHIPPED_FEEDBACK_PATHS
+GROUPING_ONLY: tuple[Path, ...] = tuple(
+    ROOT / "app" / "data" / f"grouping_feedback_{writer}.jsonl" for writer in "ijkl"
+)
+GROUPING_TRAINING: tuple[Path, ...] = (*TRAINING, *GROUPING_ONLY)
 BLIND = ROOT / "bench" / "data" / "blind_feedback.jsonl"
 
 
@@ -51,14 +60,16 @@ def blind_split(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return halves
 
 
-def trained_problems() -> set[str]:
-    """The problem slugs of the files the product trains on. The training files' writers and
-    the blind set's described a few problems alike, under the same slug; the benchmarks also
-    report the held-out half without them (the same problem under another slug is not
-    caught: this is a floor of the overlap, not its measure)."""
-    return {row["problem"] for path in TRAINING for row in load_rows(path) if row["problem"]}
+def trained_problems(paths: tuple[Path, ...] = TRAINING) -> set[str]:
+    """The problem slugs of the files ``paths`` (by default the text models', ``TRAINING``).
+    The training files' writers and the blind set's described a few problems alike, under the
+    same slug; the benchmarks also report the held-out half without them (the same problem
+    under another slug is not caught: this is a floor of the overlap, not its measure)."""
+    return {row["problem"] for path in paths for row in load_rows(path) if row["problem"]}
 
 
-def without_trained_problems(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    known = trained_problems()
+def without_trained_problems(
+    rows: list[dict[str, Any]], paths: tuple[Path, ...] = TRAINING
+) -> list[dict[str, Any]]:
+    known = trained_problems(paths)
     return [row for row in rows if row.get("problem") not in known]
