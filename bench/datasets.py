@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "app" / "data" / "seed_feedback.jsonl"
 TRAINING: tuple[Path, ...] = SHIPPED_FEEDBACK_PATHS
 GROUPING_ONLY: tuple[Path, ...] = tuple(
-    ROOT / "app" / "data" / f"grouping_feedback_{writer}.jsonl" for writer in "ijkl"
+    ROOT / "app" / "data" / f"grouping_feedback_{writer}.jsonl" for writer in "ijklmnop"
 )
 GROUPING_TRAINING: tuple[Path, ...] = (*TRAINING, *GROUPING_ONLY)
 BLIND = ROOT / "bench" / "data" / "blind_feedback.jsonl"

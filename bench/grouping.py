@@ -463,7 +463,7 @@ def main() -> None:
         print(f"    {name:8s} {score(items, group(items, shipped, scorer, suggest))}")
     unseen = reports(without_trained_problems(held_rows, GROUPING_TRAINING))
     print(f"  held-out half without the problems the training files name: {len(unseen)} items")
-    for join in (threshold, shipped):
+    for join in sorted({threshold, shipped}):
         print(f"    join {join:.2f}  {score(unseen, group(unseen, join, scorer, suggest))}")
     print(
         "  problem space: same-problem AUC on the tuning half by shrinkage and directions kept"
