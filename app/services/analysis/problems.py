@@ -334,8 +334,9 @@ PROBLEM_SPACE_PATH = DATA_DIR / "problem_space.npz"
 # Shrinkage of the within-problem covariance towards its mean variance, as a share of it,
 # and how many of the most discriminating directions are kept: chosen together on the blind
 # set's tuning half by same-problem AUC (bench/results/grouping.md). With the shipped
-# history's 333 problems the analysis finds 225 directions; past the first 60–80 they add noise
-# (tuning half AUC 0.958 with 60, 0.939 with all).
+# history's and the grouping-only files' 569 problems the analysis finds 383 directions; past
+# the first 40–120 they add noise (tuning half AUC 0.956 with 60, 0.911 with all; 40 to 120
+# within 0.005 of each other).
 PROBLEM_SPACE_SHRINKAGE = 0.3
 PROBLEM_SPACE_DIMENSIONS = 60
 
@@ -343,16 +344,18 @@ PROBLEM_SPACE_DIMENSIONS = 60
 @dataclass(frozen=True)
 class ProblemSpace:
     """The directions in which problems *of one e-service* differ, measured against how
-    reports of one problem differ, learned from labelled reports (the shipped history, by
-    bench/grouping.py --write-seed-pairs): a linear discriminant analysis.
+    reports of one problem differ, learned from labelled reports (the shipped history and
+    the grouping-only files app/data/grouping_feedback_*.jsonl, by bench/grouping.py
+    --write-seed-pairs): a linear discriminant analysis.
 
     Two reports of one problem in Finnish and in Danish, or as a call note and a survey
     comment, differ along directions that say nothing about the problem; two problems of one
     e-service differ along others. Only the spread between problems of the same e-service
     counts as signal (that the e-services differ is known: items are only compared with the
-    groups of their own e-service). Blind tuning half: same-problem AUC 0.958, learned from
-    the 333 problems of the shipped history (from its first 97: 0.941; the whitening by the
-    within-problem spread alone, which this replaced: 0.91; the raw embedding 0.79).
+    groups of their own e-service). Blind tuning half: same-problem AUC 0.956, learned from
+    the 569 problems of the shipped history and the grouping-only files (from the history's
+    first 97: 0.941; the whitening by the within-problem spread alone, which this replaced:
+    0.91; the raw embedding 0.79).
     """
 
     mean: np.ndarray
