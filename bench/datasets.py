@@ -22,15 +22,12 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from app.services.analysis.pipeline import SHIPPED_FEEDBACK_PATHS
+from app.services.analysis.pipeline import GROUPING_FEEDBACK_PATHS, SHIPPED_FEEDBACK_PATHS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "app" / "data" / "seed_feedback.jsonl"
 TRAINING: tuple[Path, ...] = SHIPPED_FEEDBACK_PATHS
-GROUPING_ONLY: tuple[Path, ...] = tuple(
-    ROOT / "app" / "data" / f"grouping_feedback_{writer}.jsonl" for writer in "ijklmnop"
-)
-GROUPING_TRAINING: tuple[Path, ...] = (*TRAINING, *GROUPING_ONLY)
+GROUPING_TRAINING: tuple[Path, ...] = (*TRAINING, *GROUPING_FEEDBACK_PATHS)
 BLIND = ROOT / "bench" / "data" / "blind_feedback.jsonl"
 
 

@@ -32,11 +32,13 @@ _EXPORTS = {
         "SENTIMENTS",
         "LabelledItem",
         "ModelSettings",
+        "GROUPING_FEEDBACK_PATHS",
         "Prediction",
         "TextModels",
     ),
     "normalisation": ("LANGUAGES", "fold", "normalise"),
     "pipeline": (
+        "GROUPING_FEEDBACK_PATHS",
         "SEED_FEEDBACK_PATH",
         "SHIPPED_FEEDBACK_PATHS",
         "TRAIN_FEEDBACK_PATHS",
@@ -67,6 +69,7 @@ __all__ = [
     "LANGUAGES",
     "LabelledItem",
     "ModelSettings",
+    "GROUPING_FEEDBACK_PATHS",
     "Prediction",
     "RuleMatch",
     "RuleSet",
@@ -131,6 +134,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time names load on fi
     )
     from app.services.analysis.normalisation import LANGUAGES, fold, normalise
     from app.services.analysis.pipeline import (
+        GROUPING_FEEDBACK_PATHS,
         SEED_FEEDBACK_PATH,
         SHIPPED_FEEDBACK_PATHS,
         TRAIN_FEEDBACK_PATHS,

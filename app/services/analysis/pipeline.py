@@ -31,6 +31,12 @@ SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
 # Training data only: every figure is measured on the separate blind set (bench/data).
 TRAIN_FEEDBACK_PATHS = tuple(DATA_DIR / f"train_feedback_{writer}.jsonl" for writer in "abcdefgh")
 SHIPPED_FEEDBACK_PATHS = (SEED_FEEDBACK_PATH, *TRAIN_FEEDBACK_PATHS)
+# Families of look-alike problems, each told about ten times, by eight more such writers:
+# only the problem space and the pair scorer learn from them (bench/grouping.py
+# --write-seed-pairs), never the text models (nine in ten items are fault reports).
+GROUPING_FEEDBACK_PATHS = tuple(
+    DATA_DIR / f"grouping_feedback_{writer}.jsonl" for writer in "ijklmnop"
+)
 # ``problems.embed`` of every shipped item's text, by ``embedding_key``; written by
 # bench/embedding_classifiers.py --write-seed-embeddings.
 SEED_EMBEDDINGS_PATH = DATA_DIR / "seed_embeddings.npz"
