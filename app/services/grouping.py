@@ -78,7 +78,9 @@ class GroupingError(ValueError):
 
 def _signals(item: Feedback) -> ItemSignals:
     """The item's signals, with the embedding its analysis stored (or embedding it now)."""
-    return item_signals(item.redacted_text, item.language, item_embedding(item))
+    return item_signals(
+        item.redacted_text, item.language, item_embedding(item), outage=item.kind == OUTAGE
+    )
 
 
 def _profile(ticket: Ticket) -> GroupProfile:
@@ -91,6 +93,8 @@ def _profile(ticket: Ticket) -> GroupProfile:
         ngrams=vector_from_bytes(ticket.ngram_profile),
         terms=np.array([ticket.term_profile.get(t, 0.0) for t in TERMS], dtype=np.float32),
         codes=set(ticket.error_codes),
+        members=ticket.profile_members,
+        outages=ticket.profile_outages,
     )
 
 
@@ -102,9 +106,12 @@ def _store_profile(ticket: Ticket, profile: GroupProfile) -> None:
         term: round(float(w), 4) for term, w in zip(TERMS, profile.terms, strict=True) if w
     }
     ticket.error_codes = sorted(profile.codes)
+    ticket.profile_members, ticket.profile_outages = profile.members, profile.outages
 
 
 def _rebuild_profile(ticket: Ticket) -> GroupProfile:
+    """The group's representative summed again from its members (a member left, or one's
+    kind was corrected)."""
     profile = GroupProfile()
     for member in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
         profile.add(_signals(member))
@@ -277,6 +284,17 @@ def _commit_and_open(ticket: Ticket) -> None:
     db.session.commit()
     if ticket.state == TicketState.PENDING:
         jobs.enqueue("open_ticket", ticket.id)
+
+
+def kind_corrected(item: Feedback, previous_kind: str | None) -> None:
+    """A handler corrected the item's kind: when that changed whether it is an outage, its
+    group's representative is summed again (the caller commits)."""
+    ticket = item.ticket
+    if ticket is None or (previous_kind == OUTAGE) == (item.kind == OUTAGE):
+        return
+    if takes_items(ticket):  # a merged or resolved group is compared with nothing
+        _lock_scopes(_scope(ticket))
+        _rebuild_profile(ticket)
 
 
 def make_actionable(item: Feedback, actor: User) -> Ticket:

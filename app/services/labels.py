@@ -10,6 +10,7 @@ from app.models import Feedback, ItemLabel, User
 from app.models.types import utcnow
 from app.services.analysis.models import KINDS, SENTIMENTS
 from app.services.audit import record
+from app.services.grouping import kind_corrected
 
 
 class LabelError(ValueError):
@@ -30,6 +31,7 @@ def correct_understanding(item: Feedback, kind: str, sentiment: str, actor: User
     label.kind, label.sentiment = kind, sentiment
     label.labelled_by_id, label.labelled_at = actor.id, utcnow()
     item.kind, item.sentiment = kind, sentiment
+    kind_corrected(item, before["kind"])
     record(
         actor,
         "feedback.understanding_corrected",

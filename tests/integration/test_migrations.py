@@ -14,3 +14,30 @@ def test_the_migrated_schema_matches_the_models(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == [], "a model change without its migration, or the reverse"
+
+
+def test_groups_profiled_before_outages_were_counted_are_counted_from_their_members(app):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from tests.support.factories import submitted
+
+    def daycare(words: str):
+        return submitted(words, "daycare-application", language="fi")
+
+    first = daycare("Päiväkotihakemuksen liite ei lataudu, pdf-tiedosto hylätään.")
+    daycare("Päiväkotihakemuksen liitteen lataus epäonnistuu, pdf ei kelpaa.")
+    other = daycare("Päiväkotimaksu veloitettiin kahdesti tililtäni, maksu pitää palauttaa.")
+    groups = (first.ticket.id, other.ticket.id)
+    assert groups[0] != groups[1] and first.ticket.profile_members == 2
+    db.session.commit()
+    downgrade(revision="0026")
+    db.session.execute(text(f"UPDATE feedback SET kind = 'outage' WHERE id = {first.id}"))
+    # A group whose representative was never built: it is summed when first compared.
+    db.session.execute(text(f"UPDATE ticket SET centroid = NULL WHERE id = {groups[1]}"))
+    db.session.commit()
+    upgrade()
+    counts = db.session.execute(
+        text("SELECT id, profile_members, profile_outages FROM ticket ORDER BY id")
+    ).all()
+    assert [tuple(row) for row in counts] == [(groups[0], 2, 1), (groups[1], 0, 0)]

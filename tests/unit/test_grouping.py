@@ -54,6 +54,12 @@ CHARGED_TWICE = [
     ("fi", "Päiväkotimaksu veloitettiin kahdesti tililtäni, maksu pitää palauttaa."),
 ]
 
+SERVICE_DOWN = [  # one outage, told in few words: little in the text but that the service is down
+    ("fi", "Päiväkotihakemus ei aukea ollenkaan, koko palvelu on alhaalla."),
+    ("da", "Ansøgning om daginstitution er helt nede i dag."),
+    ("en", "The daycare application site is down, nothing loads."),
+]
+
 
 def signals(pairs):
     return [item_signals(text, language) for language, text in pairs]
@@ -159,6 +165,30 @@ def test_a_shared_code_adds_evidence():
     assert score(group, again) > score(group, without_code)
     other_code = replace(again, codes=frozenset({"404"}))
     assert pair_features(other_code, [group])[0][PAIR_FEATURES.index("other_codes")] == 1
+
+
+def test_outages_of_one_service_meet_where_their_few_words_do_not():
+    first, *others = signals(SERVICE_DOWN)
+    as_outages = [replace(item, outage=True) for item in others]
+    outage_group = profile_of(replace(first, outage=True))
+    plain_group = profile_of(first)
+    assert all(score(outage_group, item) >= THRESHOLD for item in as_outages)
+    assert all(score(plain_group, item) < THRESHOLD for item in others)
+    # ... and an outage is not taken for a fault in one part of the service.
+    upload = profile_of(*signals(UPLOAD))
+    assert all(score(upload, item) < THRESHOLD - 0.2 for item in as_outages)
+
+
+def test_a_group_counts_its_members_and_their_outages():
+    down = [replace(item, outage=True) for item in signals(SERVICE_DOWN[:2])]
+    group = profile_of(*down, *signals(UPLOAD[:1]))
+    assert (group.members, group.outages) == (3, 2)
+    group.absorb(profile_of(*signals(UPLOAD[1:3])))
+    assert (group.members, group.outages, group.outage_share) == (5, 2, 0.4)
+    row = pair_features(down[0], [group, GroupProfile()])
+    names = ("outage_both", "item_outage", "group_outages")
+    columns = [PAIR_FEATURES.index(name) for name in names]
+    np.testing.assert_allclose(row[:, columns], [[0.4, 1, 0.4], [0, 1, 0]], rtol=1e-6)
 
 
 # -- the problem space ------------------------------------------------------------------

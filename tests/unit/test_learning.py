@@ -150,6 +150,19 @@ def test_a_correction_of_kind_and_sentiment_is_an_audited_labelled_item(app, han
         correct_understanding(item, "rant", "neutral", handler)
 
 
+def test_a_kind_corrected_to_or_from_outage_is_counted_in_its_group(app, handler):
+    first, second = submit(*UPLOAD[0]), submit(*UPLOAD[1])
+    group = first.ticket
+    assert second.ticket is group and (group.profile_members, group.profile_outages) == (2, 0)
+    correct_understanding(second, "outage", "negative", handler)
+    assert (group.profile_members, group.profile_outages) == (2, 1)
+    centroid = group.centroid
+    correct_understanding(second, "outage", "neutral", handler)  # still an outage: no change
+    correct_understanding(second, "complaint", "negative", handler)
+    assert (group.profile_members, group.profile_outages) == (2, 0)
+    assert group.centroid == centroid  # summed again from the stored embeddings
+
+
 def test_routing_train_learns_the_pair_scorer_from_handlers_judgements(app, handler):
     seed_features, seed_labels = seed_pairs()
     # The seed's surest pair of one problem, which handlers keep dismissing.

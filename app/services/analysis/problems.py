@@ -427,16 +427,22 @@ def problem_space() -> ProblemSpace:
 
 @dataclass(frozen=True)
 class ItemSignals:
-    """What one item brings to grouping; built from its redacted text only."""
+    """What one item brings to grouping: its redacted text's signals, and whether the
+    analysis (or a handler) took it for an outage."""
 
     embedding: np.ndarray
     terms: frozenset[str]
     ngrams: np.ndarray
     codes: frozenset[str]
+    outage: bool = False
 
 
 def item_signals(
-    text: str, language: str | None, embedding: np.ndarray | None = None
+    text: str,
+    language: str | None,
+    embedding: np.ndarray | None = None,
+    *,
+    outage: bool = False,
 ) -> ItemSignals:
     """The signals of redacted ``text``; ``embedding`` when it is already stored."""
     return ItemSignals(
@@ -444,6 +450,7 @@ def item_signals(
         terms=problem_terms(text, language),
         ngrams=ngram_vector(text, language),
         codes=error_codes(text),
+        outage=outage,
     )
 
 
@@ -455,24 +462,36 @@ def _term_vector(terms: Iterable[str]) -> np.ndarray:
 @dataclass
 class GroupProfile:
     """A group's representative: the sums of its members' vectors (a running centroid; the
-    cosine with a sum is the cosine with the mean) and the error codes they quoted."""
+    cosine with a sum is the cosine with the mean), the error codes they quoted, and how many
+    members it has and how many of them are outages."""
 
     embedding: np.ndarray = field(default_factory=lambda: np.zeros(EMBEDDING_DIM, np.float32))
     ngrams: np.ndarray = field(default_factory=lambda: np.zeros(NGRAM_DIM, np.float32))
     terms: np.ndarray = field(default_factory=lambda: np.zeros(len(TERMS), np.float32))
     codes: set[str] = field(default_factory=set)
+    members: int = 0
+    outages: int = 0
 
     def add(self, item: ItemSignals) -> None:
         self.embedding = self.embedding + item.embedding
         self.ngrams = self.ngrams + item.ngrams
         self.terms = self.terms + _term_vector(item.terms)
         self.codes |= item.codes
+        self.members += 1
+        self.outages += item.outage
 
     def absorb(self, other: GroupProfile) -> None:
         self.embedding = self.embedding + other.embedding
         self.ngrams = self.ngrams + other.ngrams
         self.terms = self.terms + other.terms
         self.codes |= other.codes
+        self.members += other.members
+        self.outages += other.outages
+
+    @property
+    def outage_share(self) -> float:
+        """The share of the members that are outages (0 for a group without members)."""
+        return self.outages / self.members if self.members else 0.0
 
     @property
     def empty(self) -> bool:
@@ -508,6 +527,15 @@ PAIR_FEATURES: tuple[str, ...] = (
     # directions in which problems of one e-service differ. (Named anew when the space
     # changed, so a scorer trained on the earlier space's cosine is not used with this one.)
     "embedding_between_problems",
+    # Whether the item and the group are outages ("the service is down"), as the analysis
+    # (or a handler) judged their kinds: the item is one, times the group's share of them;
+    # each on its own. Short outage reports of one service in several languages have little
+    # in their text to tell them apart from one another, and an outage is seldom the same
+    # problem as a fault in one part of the service (blind set and leave-one-file-out:
+    # bench/results/grouping.md).
+    "outage_both",
+    "item_outage",
+    "group_outages",
 )
 
 
@@ -542,6 +570,10 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
         rows[:, 9] = embedding
     space = problem_space()
     rows[:, 10] = _row_cosines(space.project(centroids), space.project(item.embedding))
+    shares = np.array([p.outage_share for p in profiles], dtype=np.float32)
+    rows[:, 11] = shares * item.outage
+    rows[:, 12] = item.outage
+    rows[:, 13] = shares
     return rows
 
 
