@@ -292,9 +292,8 @@ def kind_corrected(item: Feedback, previous_kind: str | None) -> None:
     ticket = item.ticket
     if ticket is None or (previous_kind == OUTAGE) == (item.kind == OUTAGE):
         return
-    if takes_items(ticket):  # a merged or resolved group is compared with nothing
-        _lock_scopes(_scope(ticket))
-        _rebuild_profile(ticket)
+    _lock_scopes(_scope(ticket))
+    _rebuild_profile(ticket)
 
 
 def make_actionable(item: Feedback, actor: User) -> Ticket:
