@@ -80,6 +80,7 @@ from app.services.grouping import ACTIONABLE_KINDS, OUTAGE, SUGGESTIONS  # noqa:
 from app.services.understanding import SEED_PAIRS_PATH  # noqa: E402
 from bench.datasets import (  # noqa: E402
     BLIND,
+    BLIND_SECOND,
     DEV,
     GROUPING_TRAINING,
     blind_split,
@@ -528,6 +529,13 @@ def main() -> None:
     print(f"  at the shipped GROUPING_THRESHOLD {shipped:.2f} (app/config.py):")
     for name, items in (("held-out", held), ("tuning", tuning)):
         print(f"    {name:8s} {score(items, group(items, shipped, scorer, suggest))}")
+    second_rows = actionable(load_rows(BLIND_SECOND))
+    second = judged_reports(second_rows)
+    problems = len({row["problem"] for row in second_rows} - {None})
+    print(f"  second blind file {shown(BLIND_SECOND)}, whole (never tuned on): {len(second)} items"
+          f" of the grouped kinds, {problems} problems")  # fmt: skip
+    for join in sorted({threshold, shipped}):
+        print(f"    join {join:.2f}  {score(second, group(second, join, scorer, suggest))}")
     unseen = judged_reports(without_trained_problems(held_rows, GROUPING_TRAINING))
     print(f"  held-out half without the problems the training files name: {len(unseen)} items")
     for join in sorted({threshold, shipped}):
