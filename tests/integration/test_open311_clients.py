@@ -23,6 +23,7 @@ from app.models.types import utcnow
 from app.services.history import change_status
 from app.services.open311_catalog import parse_attribute_lines, replace_attributes
 from app.services.outcomes import close_with_outcome
+from app.services.rollups import local_day
 from app.services.subject_requests import erase_subject
 from tests.support.factories import user_with_token
 from tests.support.web import sign_in_as
@@ -462,7 +463,7 @@ def test_the_smaller_points(app, live, api_key):
     assert pages[1][0]["address_id"] == "VTJ-0"
 
     # Date-only windows, in the city's days; statuses in any case.
-    today = utcnow().date().isoformat()
+    today = local_day(utcnow(), app.config["TIME_ZONE"]).isoformat()  # not UTC's date
     assert len(reader.get_service_requests(start_date=today, end_date=today, status="OPEN")) == 3
     assert reader.get_service_requests(status="Closed") == []
 

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Feedback, FeedbackDay, StaleFeedbackDay
+from app.models.types import utcnow
 from app.services.accounts import create_user
 from app.services.call_import import import_call_log
 from app.services.insight import Count, InsightFilter, figures_by_eservice, volume_totals
-from app.services.rollups import has_stale_days, recount_stale_days
+from app.services.rollups import has_stale_days, local_day, recount_stale_days
 from integrations.call_logs import CallLogMapping, read_call_log
 from tests.support.items import eservice, item
 
@@ -60,16 +61,16 @@ def test_a_recount_in_the_workers_leaves_the_pages_nothing_to_do(app, analyst):
 
 def test_a_bulk_call_import_marks_its_day(app, analyst, tmp_path):
     log = tmp_path / "calls.csv"
-    log.write_text(
-        "call_id,started_at,notes\nc-1,2024-05-03T10:00:00+03:00,Lomake ei toimi\n"
-    )
+    log.write_text("call_id,started_at,notes\nc-1,2024-05-03T10:00:00+03:00,Lomake ei toimi\n")
     db.session.execute(delete(StaleFeedbackDay))
     db.session.commit()
     mapping = CallLogMapping.load("generic")
     import_call_log(read_call_log(log, mapping), mapping)
     assert has_stale_days()
-    today = InsightFilter(date.today(), date.today(), "Europe/Helsinki")
-    assert volume_totals(today, analyst, "channel") == [Count("call_log", 1)]
+    day = local_day(utcnow(), "Europe/Helsinki")  # the city's day, not the machine's
+    assert volume_totals(InsightFilter(day, day, "Europe/Helsinki"), analyst, "channel") == [
+        Count("call_log", 1)
+    ]
 
 
 @pytest.mark.parametrize("app", ["postgresql"], indirect=True)
