@@ -45,7 +45,15 @@ from app.services.analysis import (  # noqa: E402
     preload_language_detector,
 )
 from bench import datasets  # noqa: E402
-from bench.datasets import BLIND, DEV, TRAINING, blind_split, load_rows, shown  # noqa: E402
+from bench.datasets import (  # noqa: E402
+    BLIND,
+    BLIND_SECOND,
+    DEV,
+    TRAINING,
+    blind_split,
+    load_rows,
+    shown,
+)
 from bench.embedding_cache import embeddings  # noqa: E402
 from bench.report import result  # noqa: E402
 
@@ -200,6 +208,10 @@ def blind_set(threshold: float) -> None:
     print(evaluate_models(unseen, models, threshold=threshold).format())
     print(f"\n== tuning half ({len(halves['tuning'])} items), threshold {threshold}")
     print(evaluate_models(halves["tuning"], models, threshold=threshold).format())
+    second = embedded(load_rows(BLIND_SECOND))
+    print(f"\n== second blind file {shown(BLIND_SECOND)}, whole ({len(second)} items), "
+          f"threshold {threshold}")  # fmt: skip
+    print(evaluate_models(second, models, threshold=threshold).format())
 
 
 def main() -> None:
