@@ -47,8 +47,8 @@ from app.services.analysis import (  # noqa: E402
 from bench import datasets  # noqa: E402
 from bench.datasets import (  # noqa: E402
     BLIND,
-    BLIND_SECOND,
     DEV,
+    LATER_BLIND,
     TRAINING,
     blind_split,
     load_rows,
@@ -208,10 +208,11 @@ def blind_set(threshold: float) -> None:
     print(evaluate_models(unseen, models, threshold=threshold).format())
     print(f"\n== tuning half ({len(halves['tuning'])} items), threshold {threshold}")
     print(evaluate_models(halves["tuning"], models, threshold=threshold).format())
-    second = embedded(load_rows(BLIND_SECOND))
-    print(f"\n== second blind file {shown(BLIND_SECOND)}, whole ({len(second)} items), "
-          f"threshold {threshold}")  # fmt: skip
-    print(evaluate_models(second, models, threshold=threshold).format())
+    for path in LATER_BLIND:
+        later = embedded(load_rows(path))
+        print(f"\n== later blind file {shown(path)}, whole ({len(later)} items), "
+              f"threshold {threshold}")  # fmt: skip
+        print(evaluate_models(later, models, threshold=threshold).format())
 
 
 def main() -> None:

@@ -40,7 +40,8 @@ class TicketState:
     PENDING = "pending"  # intent recorded; the issue may or may not exist yet
     OPEN = "open"  # the tracker issue exists and is known by key
     GONE = "gone"  # deleted in the tracker
-    MERGED = "merged"  # a handler moved its items into another group (``merged_into``)
+    MERGED = "merged"  # its items were moved into another group (``merged_into``): by a
+    # handler, or by grouping when its one report joined the group of its problem
 
 
 class TicketOutcome:

@@ -47,6 +47,7 @@ from app.services.analysis.problems import (
     ItemSignals,
     item_signals,
     pair_features,
+    stragglers,
 )
 from app.services.audit import record
 from app.services.history import change_status
@@ -62,7 +63,7 @@ from app.services.understanding import (
     vector_bytes,
     vector_from_bytes,
 )
-from integrations.tracker import CATEGORY_DONE
+from integrations.tracker import CATEGORY_DONE, CATEGORY_NEW
 
 ACTIONABLE_KINDS = frozenset({"complaint", "outage", "suggestion"})
 OUTAGE = "outage"
@@ -244,8 +245,70 @@ def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None
     profile.add(signals)
     _store_profile(ticket, profile)
     _link(item, ticket)
-    _release_when_due(ticket, outage=item.kind == OUTAGE)
+    outage = item.kind == OUTAGE
+    if profile.members > 1:
+        outage |= _gather_stragglers(ticket, profile, groups)
+    _release_when_due(ticket, outage=outage)
     return ticket
+
+
+def _untouched(ticket: Ticket) -> bool:
+    """Whether nobody has begun on the group's problem: held, or its issue still to do."""
+    return ticket.state == TicketState.HELD or ticket.status_category in (None, CATEGORY_NEW)
+
+
+def _gather_stragglers(
+    ticket: Ticket, profile: GroupProfile, groups: list[tuple[Ticket, GroupProfile]]
+) -> bool:
+    """Move into the grown group ``ticket`` the lone reports that now belong there
+    (``problems.stragglers``), from groups of one that nobody has begun on and whose report no
+    handler has judged (a split or a dismissal stands). The emptied group is left merged;
+    its tracker issue, if it has one, is closed as a duplicate by the next count push
+    (``tickets.push_affected_counts``). Returns whether an outage report was moved."""
+    lone = {
+        other: other_profile
+        for other, other_profile in groups
+        if other is not ticket and other_profile.members == 1 and _untouched(other)
+    }
+    if not lone:
+        return False
+    with db.session.no_autoflush:  # the joining item is written once, with its group
+        judged = set(
+            db.session.scalars(
+                select(Feedback.ticket_id)
+                .join(ProblemPair, ProblemPair.feedback_id == Feedback.id)
+                .where(
+                    Feedback.ticket_id.in_([other.id for other in lone]),
+                    ProblemPair.state.in_(PairState.DECIDED),
+                )
+            )
+        )
+        moved = stragglers(
+            ticket,
+            groups,
+            [other for other in lone if other.id not in judged],
+            current_app.config["GROUPING_THRESHOLD"],
+            current_pair_scorer(),
+        )
+        members = {
+            source: db.session.scalars(
+                select(Feedback).where(Feedback.ticket_id == source.id)
+            ).all()
+            for source in moved
+        }
+    outage = False
+    for source in moved:
+        for member in members[source]:
+            _link(member, ticket)
+            outage |= member.kind == OUTAGE
+        profile.absorb(lone[source])
+        _store_profile(source, GroupProfile())
+        source.state, source.merged_into = TicketState.MERGED, ticket
+        schedule_count_push(source)
+        record(None, "problem_group.gathered", source, into=ticket.id, items=len(members[source]))
+    if moved:
+        _store_profile(ticket, profile)
+    return outage
 
 
 def _add_pair(
@@ -369,6 +432,7 @@ def merge_groups(source: Ticket, target: Ticket, actor: User) -> Ticket:
     _store_profile(target, profile)
     _store_profile(source, GroupProfile())
     source.state, source.merged_into = TicketState.MERGED, target
+    source.count_due_at = None  # its issue is left for the team (above), not closed by a push
     _release_when_due(target, outage=any(item.kind == OUTAGE for item in items))
     record(
         actor,

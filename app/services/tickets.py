@@ -295,8 +295,35 @@ def schedule_count_push(ticket: Ticket) -> None:
         ticket.count_due_at = utcnow() + timedelta(seconds=seconds)
 
 
+def merged_comment(ticket: Ticket, closed: bool) -> str:
+    """The tracker comment of an issue whose lone report civicloop moved to the group of its
+    problem (``grouping.group_feedback``)."""
+    target = ticket.merged_into
+    where = target.key if target is not None and target.key else "a problem group in civicloop"
+    return (
+        f"civicloop found that this issue's report tells the same problem as {where}, which "
+        "other citizens reported since, and moved it there; that issue counts its citizens.\n\n"
+        + (
+            "civicloop moved this issue to done as a duplicate."
+            if closed
+            else "The workflow has no transition to done: please close the issue as a duplicate."
+        )
+    )
+
+
+def _tell_merged(tracker: Tracker, ticket: Ticket) -> None:
+    """Close a gathered group's issue as a duplicate, with a comment naming the other.
+    Raises TrackerError; a retry after a failed comment does not move the issue twice."""
+    issue = tracker.get_issue(ticket.key)
+    if issue is None:  # deleted in the tracker: nothing to close
+        return
+    closed = issue.status_category == CATEGORY_DONE or tracker.close(ticket.key)
+    tracker.add_comment(ticket.key, merged_comment(ticket, closed))
+
+
 def push_affected_counts() -> int:
-    """Show the current affected count on every open issue whose count push is due.
+    """Show the current affected count on every open issue whose count push is due, and close
+    the issue of a group civicloop gathered into another (its count is now that one's).
 
     Scheduled; each ticket is committed on its own, so a tracker failure leaves the rest
     done and that one due again later. Returns the number of issues updated.
@@ -304,7 +331,11 @@ def push_affected_counts() -> int:
     tracker = current_tracker()
     due = db.session.scalars(
         select(Ticket.id)
-        .where(Ticket.state == TicketState.OPEN, Ticket.count_due_at <= utcnow())
+        .where(
+            Ticket.state.in_((TicketState.OPEN, TicketState.MERGED)),
+            Ticket.key.is_not(None),
+            Ticket.count_due_at <= utcnow(),
+        )
         .order_by(Ticket.count_due_at)
         .limit(COUNT_PUSH_BATCH)
     ).all()
@@ -316,7 +347,10 @@ def push_affected_counts() -> int:
         count = _affected(ticket)
         if count != ticket.count_synced:
             try:
-                tracker.update_affected(ticket.key, count)
+                if ticket.state == TicketState.MERGED:
+                    _tell_merged(tracker, ticket)
+                else:
+                    tracker.update_affected(ticket.key, count)
             except TrackerError as error:
                 retry = max(error.retry_after or 0, MIN_RETRY_SECONDS)
                 ticket.count_due_at = utcnow() + timedelta(seconds=retry)

@@ -146,6 +146,56 @@ def test_the_count_reaches_jira_once_per_window(app, client, token, jira):
     assert jira.creates() == 2
 
 
+def test_a_lone_report_is_gathered_when_its_problem_group_grows_and_its_issue_closed(
+    app, client, token, jira
+):
+    from app.models import AuditEvent
+
+    threshold = app.config["GROUPING_THRESHOLD"]
+    app.config["GROUPING_THRESHOLD"] = 1.01  # the first two reports each start a group
+    post(client, token, *MAP_BLANK[0])
+    post(client, token, *MAP_BLANK[1])
+    assert [t.key for t in tickets()] == ["URB-1", "URB-2"]
+    app.config["GROUPING_THRESHOLD"] = threshold
+
+    joined = post(client, token, *MAP_BLANK[2])["ticket"]["key"]
+    (kept,) = [t for t in tickets() if t.key == joined]
+    (gathered,) = [t for t in tickets() if t.key != joined]
+    assert kept.affected_count == 3 and kept.profile_members == 3
+    assert gathered.state == TicketState.MERGED and gathered.merged_into is kept
+    assert gathered.affected_count == 0 and gathered.centroid == b""
+    event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (event.action, event.actor_id, event.subject_id) == (
+        "problem_group.gathered",
+        None,
+        gathered.id,
+    )
+
+    # The next count push closes the emptied group's issue as a duplicate, naming the other.
+    for ticket in (kept, gathered):
+        ticket.count_due_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert push_affected_counts() == 2
+    assert jira.issues[gathered.key].status == "Done"
+    (comment,) = count_comments(jira, gathered.key)
+    assert joined in comment and "duplicate" in comment
+    assert count_comments(jira, joined) == ["Affected citizens: 3"]
+    assert push_affected_counts() == 0 and jira.issues[joined].status == "To Do"
+
+
+def test_a_report_a_handler_split_out_is_not_gathered_back(app, client, token, handler):
+    from app.services.grouping import split_item
+
+    for language, text in MAP_BLANK[:3]:
+        post(client, token, language, text)
+    (group,) = tickets()
+    item = db.session.scalars(select(Feedback).order_by(Feedback.id)).first()
+    alone = split_item(item, handler)
+    post(client, token, *MAP_BLANK[3])
+    assert item.ticket is alone and alone.state == TicketState.OPEN
+    assert group.affected_count == 3
+
+
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_a_real_worker_groups_languages_into_one_jira_issue(real_config, tmp_path):

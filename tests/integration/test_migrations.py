@@ -35,9 +35,14 @@ def test_groups_profiled_before_outages_were_counted_are_counted_from_their_memb
     db.session.execute(text(f"UPDATE feedback SET kind = 'outage' WHERE id = {first.id}"))
     # A group whose representative was never built: it is summed when first compared.
     db.session.execute(text(f"UPDATE ticket SET centroid = NULL WHERE id = {groups[1]}"))
+    # A group a handler merged, with a count push never made: 0028 drops it.
+    merged = "UPDATE ticket SET state = 'merged', count_due_at = '2026-01-01' WHERE id = "
+    db.session.execute(text(f"{merged}{groups[1]}"))
     db.session.commit()
     upgrade()
     counts = db.session.execute(
         text("SELECT id, profile_members, profile_outages FROM ticket ORDER BY id")
     ).all()
     assert [tuple(row) for row in counts] == [(groups[0], 2, 1), (groups[1], 0, 0)]
+    pushes = db.session.execute(text("SELECT id FROM ticket WHERE count_due_at IS NOT NULL"))
+    assert groups[1] not in pushes.scalars().all()

@@ -28,6 +28,7 @@ from app.services.analysis.problems import (
     problem_terms,
     ranked_groups,
     seed_pairs,
+    stragglers,
 )
 from app.services.grouping import (
     GroupingError,
@@ -189,6 +190,33 @@ def test_a_group_counts_its_members_and_their_outages():
     names = ("outage_both", "item_outage", "group_outages")
     columns = [PAIR_FEATURES.index(name) for name in names]
     np.testing.assert_allclose(row[:, columns], [[0.4, 1, 0.4], [0, 1, 0]], rtol=1e-6)
+
+
+def test_a_grown_group_gathers_the_lone_reports_of_its_problem_and_no_others():
+    upload = signals(UPLOAD)
+    grown = profile_of(*upload[:2])
+    groups = [
+        ("grown", grown),
+        ("lone upload", profile_of(upload[3])),
+        ("lone charge", profile_of(*signals(CHARGED_TWICE[:1]))),
+        ("two charges", profile_of(*signals(CHARGED_TWICE))),  # not alone: never moved
+    ]
+    lone = ["lone upload", "lone charge", "two charges"]
+    assert stragglers("grown", groups, lone, THRESHOLD, SCORER) == ["lone upload"]
+    # The rule is the joining rule: the report is scored as it would be on arrival.
+    alone = score(grown, groups[1][1].as_signals())
+    assert stragglers("grown", groups, lone, alone + 0.01, SCORER) == []
+    # Gathered only into the group it is likeliest to report, however low the threshold.
+    assert stragglers("two charges", groups, ["lone upload"], 0.0, SCORER) == []
+    assert stragglers("two charges", groups, lone, THRESHOLD, SCORER) == ["lone charge"]
+
+
+def test_a_group_of_one_seen_as_an_item_is_its_report():
+    (item,) = signals(UPLOAD[:1])
+    seen = profile_of(replace(item, outage=True)).as_signals()
+    np.testing.assert_allclose(seen.embedding, item.embedding, atol=1e-6)
+    np.testing.assert_allclose(seen.ngrams, item.ngrams, atol=1e-6)
+    assert (seen.terms, seen.codes, seen.outage) == (item.terms, item.codes, True)
 
 
 # -- the problem space ------------------------------------------------------------------

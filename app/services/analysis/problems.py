@@ -497,6 +497,16 @@ class GroupProfile:
     def empty(self) -> bool:
         return not self.embedding.any()
 
+    def as_signals(self) -> ItemSignals:
+        """The group seen as one item (for a group of one: exactly its member's signals)."""
+        return ItemSignals(
+            embedding=_unit(self.embedding),
+            terms=frozenset(term for term, weight in zip(TERMS, self.terms, strict=True) if weight),
+            ngrams=_unit(self.ngrams),
+            codes=frozenset(self.codes),
+            outage=self.outage_share > 0.5,
+        )
+
 
 def _row_cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(vector)
@@ -664,6 +674,54 @@ def best_group(
     """The key of the group ``item`` joins (the most likely at or above ``threshold``)."""
     ranked = ranked_groups(item, groups, scorer)
     return ranked[0][0] if ranked and ranked[0][1] >= threshold else None
+
+
+# A report that arrived before its problem's group had formed is looked at again when that
+# group grows; only the lone reports closest to it in the problem space are scored (on the
+# blind set's tuning half and the second blind file, three find every one that all would).
+STRAGGLER_CANDIDATES = 3
+
+
+def stragglers(
+    joined: K,
+    groups: Sequence[tuple[K, GroupProfile]],
+    lone: Iterable[K],
+    threshold: float,
+    scorer: PairScorer,
+) -> list[K]:
+    """The groups of one report (keys ``lone`` of ``groups``) whose report belongs in the group
+    ``joined`` now that it has grown: the scorer, comparing the report with every other group,
+    finds ``joined`` the most likely, at or above ``threshold`` (the joining rule itself).
+
+    Reports arrive in any order: the first two of a problem, in two languages or wordings,
+    may each start a group, and once later reports have shaped the problem's group the
+    earlier one is plainly part of it. In the order returned, each taken in before the next
+    is scored.
+    """
+    profiles = dict(groups)
+    candidates = [key for key in lone if key != joined and profiles[key].members == 1]
+    if not candidates:
+        return []
+    space = problem_space()
+    closeness = _row_cosines(
+        space.project(np.stack([_unit(profiles[key].embedding) for key in candidates])),
+        space.project(_unit(profiles[joined].embedding)),
+    )
+    target = GroupProfile()
+    target.absorb(profiles[joined])
+    moved: list[K] = []
+    for row in np.argsort(-closeness, kind="stable")[:STRAGGLER_CANDIDATES]:
+        key = candidates[int(row)]
+        others = [
+            (other, target if other == joined else profile)
+            for other, profile in groups
+            if other != key and other not in moved
+        ]
+        best = ranked_groups(profiles[key].as_signals(), others, scorer)[:1]
+        if best and best[0][0] == joined and best[0][1] >= threshold:
+            target.absorb(profiles[key])
+            moved.append(key)
+    return moved
 
 
 @dataclass(frozen=True)
