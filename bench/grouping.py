@@ -416,6 +416,17 @@ def timing(rows: Sequence[dict[str, Any]], probe: ItemSignals, runs: int) -> Non
             ranked_groups(probe, profiles, scorer)
         per_item = (time.process_time() - cpu) / 20
         print(f"  comparing with {size:5d} open groups: CPU {1000 * per_item:.2f} ms per item")
+    # The most a join can add: every open group is a group of one, near the grown group.
+    threshold, lone = Settings().GROUPING_THRESHOLD, list(range(1, 1001))
+    for size in (10, 100, 1000):
+        profiles = [(number, GroupProfile()) for number in range(size)]
+        for _, profile in profiles:
+            profile.add(probe)
+        cpu = time.process_time()
+        for _ in range(20):
+            stragglers(0, profiles, lone[: size - 1], threshold, scorer)
+        per_item = (time.process_time() - cpu) / 20
+        print(f"  gathering after a join, {size:5d} groups of one: CPU {1000 * per_item:.2f} ms")
 
 
 def _written_seed_pairs() -> tuple[np.ndarray, list[bool]]:
