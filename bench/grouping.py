@@ -17,8 +17,10 @@
    every figure is then reported on the held-out half first, then on the tuning half and the
    whole file.
 3. Items arrive one by one in file order and are grouped as the product does (the same
-   functions): online leader clustering within the item's labelled e-service (department when
-   it has none); only the kinds the product groups, as labelled. Pairwise precision and recall
+   functions): online leader clustering within the e-service the seed models route the item
+   to (department when they name none; an item they leave to triage within its labelled
+   e-service, as a handler would route it), with the kinds they predict; only the kinds the
+   product groups, as labelled. Pairwise precision and recall
    of "same problem" (an item without a problem label is a problem of its own).
    Top-3 suggestion recall: of the items that started a group of their own although a group
    of their problem was open, the share whose problem's group was among the (at most three)
@@ -128,35 +130,52 @@ class Run:
     right: int = 0
 
 
+def labelled_scope(row: dict[str, Any]) -> str:
+    return row["eservice"] or f"dept:{row['department']}"
+
+
 def reports(
-    rows: Sequence[dict[str, Any]], kinds: Sequence[str | None] | None = None
+    rows: Sequence[dict[str, Any]],
+    kinds: Sequence[str | None] | None = None,
+    scopes: Sequence[str] | None = None,
 ) -> list[LabelledReport]:
     """The rows as grouping sees them; whether each is an outage by ``kinds`` (the analysis's
-    predictions), else by its label."""
+    predictions), else by its label; compared within ``scopes`` (where routing put them),
+    else within the labelled e-service (department when it has none)."""
     vectors = embeddings([row["text"] for row in rows])
     kinds = kinds if kinds is not None else [row["kind"] for row in rows]
+    scopes = scopes if scopes is not None else [labelled_scope(row) for row in rows]
     return [
         LabelledReport(
-            scope=row["eservice"] or f"dept:{row['department']}",
+            scope=scope,
             problem=row["problem"],
             # Placeholders stand where redaction leaves its markers; both are left out.
             signals=item_signals(row["text"], row["language"], vector, outage=kind == OUTAGE),
         )
-        for row, vector, kind in zip(rows, vectors, kinds, strict=True)
+        for row, vector, kind, scope in zip(rows, vectors, kinds, scopes, strict=True)
     ]
 
 
 def judged_reports(rows: Sequence[dict[str, Any]]) -> list[LabelledReport]:
-    """Rows to be grouped, with the kinds the seed models predict, as a fresh install judges
-    them (the labels decide only which rows are grouped at all, as everywhere in this
-    benchmark); pairs to learn from keep the labelled kinds."""
+    """Rows to be grouped as a fresh install judges and routes them: the kinds the seed models
+    predict, and the e-service (else the department) routing gives them, since an item is
+    only compared with the groups of its routed e-service. An item routing leaves to triage is
+    grouped once a handler routes it: within its labelled e-service. The labels decide only
+    which rows are grouped at all, as everywhere in this benchmark; pairs to learn from keep
+    the labelled kinds and e-services."""
     models = _seed_models()
     vectors = embeddings([row["text"] for row in rows])
-    kinds = [
-        analyse_feedback(row["text"], models, embedding=vector).kind.value
+    analyses = [
+        analyse_feedback(row["text"], models, embedding=vector)
         for row, vector in zip(rows, vectors, strict=True)
     ]
-    return reports(rows, kinds)
+    scopes = [
+        analysis.eservice.value or f"dept:{analysis.department.value}"
+        if analysis.routed
+        else labelled_scope(row)
+        for row, analysis in zip(rows, analyses, strict=True)
+    ]
+    return reports(rows, [analysis.kind.value for analysis in analyses], scopes)
 
 
 @cache

@@ -213,6 +213,15 @@ def _unlink(item: Feedback) -> Ticket | None:
     return old
 
 
+def leave_group(item: Feedback) -> Ticket | None:
+    """Take the item out of its group (it was routed elsewhere); the group's representative is
+    summed again without it. Returns the group it left (the caller commits)."""
+    if item.ticket is None:
+        return None
+    _lock_scopes(_scope(item.ticket))
+    return _unlink(item)
+
+
 def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None:
     """Put a routed item into the open group of its problem, or start one and suggest the
     likely groups to handlers (the caller commits).

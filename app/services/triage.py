@@ -20,7 +20,7 @@ from app.models import (
     User,
 )
 from app.services.audit import record
-from app.services.grouping import group_feedback
+from app.services.grouping import group_feedback, leave_group
 from app.services.history import change_status
 
 
@@ -61,7 +61,7 @@ def reroute(
     if ticket is not None and (
         ticket.department_id != department.id or ticket.eservice_id != (eservice and eservice.id)
     ):
-        item.ticket = None  # the problem belongs elsewhere: it joins that department's tickets
+        leave_group(item)  # the problem belongs elsewhere: it joins that department's tickets
     if item.status in (FeedbackStatus.TRIAGE, FeedbackStatus.RECEIVED):
         change_status(item, FeedbackStatus.FORWARDED)
     if item.ticket is None:

@@ -430,6 +430,20 @@ def test_held_groups_wait_for_enough_items_or_a_handler(app, handler):
         send_to_tracker(charged.ticket, handler)
 
 
+def test_a_rerouted_item_leaves_its_group_which_is_summed_again_without_it(app, handler):
+    from app.services.triage import reroute
+    from tests.support.factories import eservice
+
+    first, second = (submit(*reversed(pair)) for pair in UPLOAD[:2])
+    group = first.ticket
+    assert second.ticket is group and group.profile_members == 2
+    reroute(second, handler, eservice=eservice("building-permit"))
+    assert second.ticket is not group and second.ticket.eservice.code == "building-permit"
+    # Not a group of one report in name only: it would be gathered with nobody in it.
+    assert group.profile_members == 1 and group.affected_count == 1
+    np.testing.assert_allclose(vector(group.centroid), stored(first), atol=1e-6)
+
+
 def test_resolved_tickets_take_no_new_items(app, handler):
     first = submit(*reversed(UPLOAD[0]))
     done = first.ticket
