@@ -554,7 +554,8 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
     rows = np.zeros((len(profiles), len(PAIR_FEATURES)), dtype=np.float32)
     if not profiles:
         return rows
-    embedding = _row_cosines(np.stack([p.embedding for p in profiles]), item.embedding)
+    embeddings = np.stack([p.embedding for p in profiles])
+    embedding = _row_cosines(embeddings, item.embedding)
     terms = np.stack([p.terms for p in profiles])
     item_terms = _term_vector(item.terms)
     group_named = terms.any(axis=1)
@@ -572,7 +573,9 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
     rows[:, 6] = [bool(item.codes & p.codes) for p in profiles]
     rows[:, 7] = [bool(item.codes and p.codes and not item.codes & p.codes) for p in profiles]
     rows[:, 8] = embedding * parts
-    centroids = np.stack([_unit(p.embedding) for p in profiles])
+    # The groups' unit centroids (an empty group's stays zero), in one pass.
+    lengths = np.linalg.norm(embeddings, axis=1, keepdims=True)
+    centroids = np.divide(embeddings, lengths, out=np.zeros_like(embeddings), where=lengths > 0)
     if len(profiles) > 1:
         shared = centroids.mean(axis=0)
         rows[:, 9] = _row_cosines(centroids - shared, item.embedding - shared)
