@@ -266,6 +266,21 @@ def _untouched(ticket: Ticket) -> bool:
     return ticket.state == TicketState.HELD or ticket.status_category in (None, CATEGORY_NEW)
 
 
+def _judged_groups(tickets: list[Ticket]) -> set[int]:
+    """The ids of those groups with a member a handler has judged (joined, dismissed, merged,
+    split or linked)."""
+    return set(
+        db.session.scalars(
+            select(Feedback.ticket_id)
+            .join(ProblemPair, ProblemPair.feedback_id == Feedback.id)
+            .where(
+                Feedback.ticket_id.in_([ticket.id for ticket in tickets]),
+                ProblemPair.state.in_(PairState.DECIDED),
+            )
+        )
+    )
+
+
 def _gather_stragglers(
     ticket: Ticket, profile: GroupProfile, groups: list[tuple[Ticket, GroupProfile]]
 ) -> bool:
@@ -282,16 +297,7 @@ def _gather_stragglers(
     if not lone:
         return False
     with db.session.no_autoflush:  # the joining item is written once, with its group
-        judged = set(
-            db.session.scalars(
-                select(Feedback.ticket_id)
-                .join(ProblemPair, ProblemPair.feedback_id == Feedback.id)
-                .where(
-                    Feedback.ticket_id.in_([other.id for other in lone]),
-                    ProblemPair.state.in_(PairState.DECIDED),
-                )
-            )
-        )
+        judged = _judged_groups(list(lone))
         moved = stragglers(
             ticket,
             groups,

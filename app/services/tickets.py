@@ -295,7 +295,7 @@ def schedule_count_push(ticket: Ticket) -> None:
         ticket.count_due_at = utcnow() + timedelta(seconds=seconds)
 
 
-def merged_comment(ticket: Ticket, closed: bool) -> str:
+def _merged_comment(ticket: Ticket, closed: bool) -> str:
     """The tracker comment of an issue whose lone report civicloop moved to the group of its
     problem (``grouping.group_feedback``)."""
     target = ticket.merged_into
@@ -318,7 +318,7 @@ def _tell_merged(tracker: Tracker, ticket: Ticket) -> None:
     if issue is None:  # deleted in the tracker: nothing to close
         return
     closed = issue.status_category == CATEGORY_DONE or tracker.close(ticket.key)
-    tracker.add_comment(ticket.key, merged_comment(ticket, closed))
+    tracker.add_comment(ticket.key, _merged_comment(ticket, closed))
 
 
 def push_affected_counts() -> int:
