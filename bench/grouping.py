@@ -43,9 +43,9 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -130,7 +130,7 @@ class Run:
     right: int = 0
 
 
-def labelled_scope(row: dict[str, Any]) -> str:
+def _labelled_scope(row: dict[str, Any]) -> str:
     return row["eservice"] or f"dept:{row['department']}"
 
 
@@ -144,7 +144,7 @@ def reports(
     else within the labelled e-service (department when it has none)."""
     vectors = embeddings([row["text"] for row in rows])
     kinds = kinds if kinds is not None else [row["kind"] for row in rows]
-    scopes = scopes if scopes is not None else [labelled_scope(row) for row in rows]
+    scopes = scopes if scopes is not None else [_labelled_scope(row) for row in rows]
     return [
         LabelledReport(
             scope=scope,
@@ -172,7 +172,7 @@ def judged_reports(rows: Sequence[dict[str, Any]]) -> list[LabelledReport]:
     scopes = [
         analysis.eservice.value or f"dept:{analysis.department.value}"
         if analysis.routed
-        else labelled_scope(row)
+        else _labelled_scope(row)
         for row, analysis in zip(rows, analyses, strict=True)
     ]
     return reports(rows, [analysis.kind.value for analysis in analyses], scopes)
@@ -194,11 +194,9 @@ def group(
     threshold: float,
     scorer: PairScorer,
     suggest: float = 1.1,
-    *,
-    gather: bool = True,
 ) -> Run:
     """Group in order as the product does (a growing group gathers the lone reports that
-    belong to it; ``gather`` False: as before it did); count the suggestions it would make."""
+    belong to it); count the suggestions it would make."""
     open_groups: dict[str, list[tuple[int, GroupProfile]]] = {}
     problem_of: dict[int, str | None] = {}
     gathered_into: dict[int, int] = {}
@@ -222,7 +220,7 @@ def group(
         profile = dict(groups)[number]
         profile.add(item.signals)
         run.labels.append(number)
-        if gather and profile.members > 1:
+        if profile.members > 1:
             _gather(number, groups, threshold, scorer, gathered_into)
 
     def final(number: int) -> int:
@@ -426,26 +424,28 @@ def timing(rows: Sequence[dict[str, Any]], probe: ItemSignals, runs: int) -> Non
         embed(row["text"])
     print(f"  of which the embedding: CPU {1000 * (time.process_time() - cpu) / len(rows):.1f} ms")
     scorer = PairScorer.train(*_written_seed_pairs())
+    threshold = Settings().GROUPING_THRESHOLD
+    comparing, gathering = [], []
     for size in (10, 100, 1000):
         profiles = [(number, GroupProfile()) for number in range(size)]
         for _, profile in profiles:
             profile.add(probe)
-        cpu = time.process_time()
-        for _ in range(20):
-            ranked_groups(probe, profiles, scorer)
-        per_item = (time.process_time() - cpu) / 20
-        print(f"  comparing with {size:5d} open groups: CPU {1000 * per_item:.2f} ms per item")
-    # The most a join can add: every open group is a group of one, near the grown group.
-    threshold, lone = Settings().GROUPING_THRESHOLD, list(range(1, 1001))
-    for size in (10, 100, 1000):
-        profiles = [(number, GroupProfile()) for number in range(size)]
-        for _, profile in profiles:
-            profile.add(probe)
-        cpu = time.process_time()
-        for _ in range(20):
-            stragglers(0, profiles, lone[: size - 1], threshold, scorer)
-        per_item = (time.process_time() - cpu) / 20
-        print(f"  gathering after a join, {size:5d} groups of one: CPU {1000 * per_item:.2f} ms")
+        comparing.append((size, _cpu_ms(partial(ranked_groups, probe, profiles, scorer))))
+        # The most a join can add: every other open group is a group of one, near the grown one.
+        lone = list(range(1, size))
+        gathering.append((size, _cpu_ms(partial(stragglers, 0, profiles, lone, threshold, scorer))))
+    for size, ms in comparing:
+        print(f"  comparing with {size:5d} open groups: CPU {ms:.2f} ms per item")
+    for size, ms in gathering:
+        print(f"  gathering after a join, {size:5d} groups of one: CPU {ms:.2f} ms")
+
+
+def _cpu_ms(call: Callable[[], object], times: int = 20) -> float:
+    """CPU milliseconds per call of ``call``, over ``times`` calls."""
+    cpu = time.process_time()
+    for _ in range(times):
+        call()
+    return 1000 * (time.process_time() - cpu) / times
 
 
 def _written_seed_pairs() -> tuple[np.ndarray, list[bool]]:
