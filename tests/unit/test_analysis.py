@@ -34,6 +34,7 @@ from app.services.analysis import (
     evaluate,
     explain_rules,
     fold,
+    load_labelled,
     load_seed_items,
     match_rules,
     normalise,
@@ -46,6 +47,7 @@ from app.services.analysis.evaluation import fold_indices, macro_f1
 from app.services.analysis.language import danish_or_norwegian
 from app.services.analysis.normalisation import without_personal_data
 from app.services.analysis.problems import embed
+from app.services.analysis.rules import deciding_match
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -221,6 +223,45 @@ def test_a_rule_set_gives_the_same_answer_as_the_list():
     rule_set = RuleSet(RULES)
     for text, language in [("Rakennusluvasta", "fi"), ("bankid", "da"), ("ei mitään", "fi")]:
         assert match_rules(text, language, rule_set) == match_rules(text, language, RULES)
+
+
+def test_a_longer_phrase_that_spans_its_rivals_words_decides(models):
+    # "school enrolment" fires inside "pre-school enrolment", "børnehave" inside
+    # "børnehaveklasse": the longer phrase names the service, not a tie for the model.
+    for text, language in [
+        ("The pre-school enrolment form rejects our address.", "en"),
+        ("Kvitteringen for børnehaveklassen kom aldrig.", "da"),
+    ]:
+        result = models.predict(text, language)
+        assert (result["eservice"].value, result["eservice"].method) == (
+            "preschool-enrolment",
+            "rule",
+        )
+    # Rules of one priority at different words still leave it to the model.
+    rules = RuleSet(rules_from_catalog(models.catalog))
+    words = normalise("Skolebussen kører ikke forbi SFO i dag", "da").split()
+    assert deciding_match(rules.matches(words, "da")) is None
+
+
+def test_no_shipped_keyword_routes_most_of_its_items_elsewhere():
+    # A keyword stemmed to a common word ("koulutaksi" to "koulut", schools; "ledighed" to
+    # "led") sends other services' items to its own. On the shipped labelled history, a
+    # phrase that decides the route of at least 8 items decides at least half of them right.
+    rules = RuleSet(rules_from_catalog(default_catalog()))
+    decided: dict[tuple[str | None, str], list[bool]] = {}
+    for path in (*SHIPPED_FEEDBACK_PATHS, *GROUPING_FEEDBACK_PATHS):
+        for item in load_labelled(path):
+            words = normalise(item.text, item.language).split()
+            match = deciding_match(rules.matches(words, item.language))
+            if match is not None:
+                key = (match.rule.eservice, f"{match.rule.language}: {match.phrase}")
+                decided.setdefault(key, []).append(item.eservice == match.rule.eservice)
+    wrong = {
+        key: f"{sum(right)}/{len(right)}"
+        for key, right in decided.items()
+        if len(right) >= 8 and sum(right) < len(right) / 2
+    }
+    assert wrong == {}
 
 
 # --- catalog -------------------------------------------------------------------------------

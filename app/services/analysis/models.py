@@ -47,6 +47,7 @@ from app.services.analysis.rules import (
     KeywordRule,
     RuleSet,
     as_rule_set,
+    deciding_match,
     matching_rules,
     rules_from_catalog,
 )
@@ -118,7 +119,9 @@ class ModelSettings:
     regularisation: float = 10.0  # LogisticRegression's C
     catalog_examples: bool = True  # train e-service/department also on catalog names
     rule_keywords: bool = True  # seed rules include keywords, not only names
-    ambiguous_rules_to_model: bool = True  # rules of equal priority disagree: the model decides
+    # Rules of equal priority disagree: the model decides (unless the longest match spans
+    # the others: "pre-school enrolment" is not "school enrolment").
+    ambiguous_rules_to_model: bool = True
     department_blend: float = 0.5  # weight of the e-service model's view of the department
     threshold: float = DEFAULT_THRESHOLD
     # Weight of the embedding model's probabilities against the text model's, per field (a
@@ -529,9 +532,8 @@ class TextModels:
             words, language, self.rules if rules is None else as_rule_set(rules)
         )
         if matches and self.settings.ambiguous_rules_to_model:
-            top = matches[0].rule.priority
-            if len({m.rule.eservice for m in matches if m.rule.priority == top}) > 1:
-                matches = []
+            decisive = deciding_match(matches)
+            matches = [decisive] if decisive is not None else []
         if matches:
             rule = matches[0].rule
             department = rule.department or self.catalog.department_of(rule.eservice)

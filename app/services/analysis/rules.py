@@ -12,8 +12,10 @@ word when
   alternate there ("hakemus" → "hakemuks-", "ilmoittautumin" → "ilmoittautumis-").
 
 The highest priority wins; among equal priorities the longest matched phrase, then the
-earlier rule. Admins' rules on the staff site have priority 100 by default, well above the
-seed rules derived from the catalog (names 20, keywords 10, weak keywords 5).
+earlier rule. When rules of the best priority name different e-services, the analysis leaves
+the choice to the model, unless the best match spans the others' words
+(``deciding_match``). Admins' rules on the staff site have priority 100 by default, well
+above the seed rules derived from the catalog (names 20, keywords 10, weak keywords 5).
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ class RuleMatch:
     rule: KeywordRule
     phrase: str  # the phrase as written in the rule
     start: int  # index of the first matched word in the normalised text
+    end: int = -1  # index after the last matched word (-1: not known)
+
+    def covers(self, other: RuleMatch) -> bool:
+        """Whether this match spans every word of ``other``: "pre-school enrolment" covers
+        "school enrolment", "børnehaveklasse" covers "børnehave" (the longer phrase, the more
+        specific)."""
+        return self.start <= other.start and 0 <= other.end <= self.end
 
 
 @lru_cache(maxsize=20_000)
@@ -130,7 +139,8 @@ class RuleSet:
                     continue
                 length = sum(len(w) for w in phrase_words)
                 if order not in best or length > best[order][0]:
-                    best[order] = (length, RuleMatch(self.rules[order], phrase, start))
+                    end = start + len(phrase_words)
+                    best[order] = (length, RuleMatch(self.rules[order], phrase, start, end))
         ranked = sorted(
             best.items(), key=lambda pair: (-self.rules[pair[0]].priority, -pair[1][0], pair[0])
         )
@@ -152,6 +162,22 @@ def matching_rules(
 ) -> list[RuleMatch]:
     """Every rule that fires on the normalised ``words`` of a text in ``language``, best first."""
     return as_rule_set(rules).matches(words, language)
+
+
+def deciding_match(matches: Sequence[RuleMatch]) -> RuleMatch | None:
+    """The match that routes (``matches`` best first): the best, unless a rule of its priority
+    names another e-service at words it does not span; then None, and the model decides."""
+    if not matches:
+        return None
+    top = matches[0]
+    for rival in matches[1:]:
+        if (
+            rival.rule.priority == top.rule.priority
+            and rival.rule.eservice != top.rule.eservice
+            and not top.covers(rival)
+        ):
+            return None
+    return top
 
 
 def match_rules(
