@@ -531,11 +531,12 @@ class TextModels:
         matches = matching_rules(
             words, language, self.rules if rules is None else as_rule_set(rules)
         )
-        if matches and self.settings.ambiguous_rules_to_model:
-            decisive = deciding_match(matches)
-            matches = [decisive] if decisive is not None else []
-        if matches:
-            rule = matches[0].rule
+        if self.settings.ambiguous_rules_to_model:
+            match = deciding_match(matches)
+        else:
+            match = matches[0] if matches else None
+        if match is not None:
+            rule = match.rule
             department = rule.department or self.catalog.department_of(rule.eservice)
             if department is not None:
                 return {

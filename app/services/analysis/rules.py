@@ -58,13 +58,13 @@ class RuleMatch:
     rule: KeywordRule
     phrase: str  # the phrase as written in the rule
     start: int  # index of the first matched word in the normalised text
-    end: int = -1  # index after the last matched word (-1: not known)
+    end: int  # index after the last matched word
 
     def covers(self, other: RuleMatch) -> bool:
         """Whether this match spans every word of ``other``: "pre-school enrolment" covers
         "school enrolment", "børnehaveklasse" covers "børnehave" (the longer phrase, the more
         specific)."""
-        return self.start <= other.start and 0 <= other.end <= self.end
+        return self.start <= other.start and other.end <= self.end
 
 
 @lru_cache(maxsize=20_000)
