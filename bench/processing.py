@@ -9,6 +9,11 @@ the catalog's e-services), then --items new received items with realistic text, 
 as a `process_feedback` job in Redis (BENCH_REDIS_URL). One worker (`python -m workers
 --burst --no-cron`) drains the queue; the time counted starts when RQ listens (the language
 detector and models are loaded before) and ends when the queue is empty.
+
+In the same run, the floor of any item's cost on this machine: the embedding alone (every
+item is embedded, and it is the dearest step), timed over the same texts one by one in a
+process with the worker's environment (``--embedding-floor``), so a figure measured on a
+slower machine is read against what that machine gives.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -115,12 +121,49 @@ def drain() -> tuple[float, str]:
     return (parse(stamps[-1]) - parse(listening)).total_seconds(), log
 
 
+def embedding_floor(count: int) -> float:
+    """Median ms of ``embed`` over ``count`` of the benchmark's texts, one by one, in a
+    process with the worker's environment (its OpenMP threads), after a warm-up."""
+    command = [str(BIN / "python"), str(Path(__file__)), "--embedding-floor", str(count)]
+    process = subprocess.run(
+        command, cwd=ROOT, env=env(), capture_output=True, text=True, check=True
+    )
+    return float(process.stdout.split()[-1])
+
+
+def _time_embeddings(count: int) -> None:
+    from app.services.analysis.problems import embed, preload_embedding_model
+
+    preload_embedding_model()
+    corpus = texts()
+    times = []
+    for n in range(count):
+        started = time.perf_counter()
+        embed(corpus[n % len(corpus)] + f" ({n})")
+        times.append(1000 * (time.perf_counter() - started))
+    print(f"{statistics.median(times):.2f}")
+
+
+def _cpu() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stored", default="10000,100000,1000000")
     parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--embedding-floor", type=int, metavar="TEXTS", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, one worker")
+    if args.embedding_floor:
+        _time_embeddings(args.embedding_floor)
+        return 0
+    print(
+        f"machine: {os.cpu_count()} cores ({_cpu()}), Python {platform.python_version()},"
+        " one worker"
+    )
     print("stored items   new items   seconds   items/s   ms/item")
     rates: dict[int, float] = {}
     for stored in (int(size) for size in args.stored.split(",")):
@@ -143,6 +186,11 @@ def main() -> int:
     # Issue 15's budget for the understanding it added: 40 ms per item per worker.
     per_item = 1000 / slowest
     result("processing, time per item", f"{per_item:.1f} ms", "<= 40 ms", per_item <= 40)
+    floor = embedding_floor(300)
+    print(
+        f"floor on this machine, the same run: the embedding alone {floor:.1f} ms per item"
+        f" (median of 300 texts); the rest of an item {per_item - floor:.1f} ms"
+    )
     flat = slowest >= 0.8 * rates[min(rates)]
     sizes = " → ".join(f"{rates[size]:.0f}" for size in sorted(rates))
     result("cost per item vs items stored", sizes, "flat (within 20 %)", flat)
