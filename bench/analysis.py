@@ -18,8 +18,6 @@ PATH is a labelled JSON Lines file (default: the dev history app/data/seed_feedb
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -55,7 +53,7 @@ from bench.datasets import (  # noqa: E402
     shown,
 )
 from bench.embedding_cache import embeddings  # noqa: E402
-from bench.report import result  # noqa: E402
+from bench.report import machine, result  # noqa: E402
 
 DEFAULT_PATH = DEV
 SWEEP = (0.3, 0.4, 0.5, 0.6)
@@ -63,20 +61,6 @@ SWEEP = (0.3, 0.4, 0.5, 0.6)
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
-    )
 
 
 def import_cost() -> str:

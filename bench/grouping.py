@@ -37,7 +37,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import random
 import resource
 import statistics
@@ -91,6 +90,7 @@ from bench.datasets import (  # noqa: E402
     without_trained_problems,
 )
 from bench.embedding_cache import embeddings  # noqa: E402
+from bench.report import machine  # noqa: E402
 
 TARGET_PRECISION = 0.9
 # Recalls this close are one or two pairs apart on the tuning half, not a real difference:
@@ -395,17 +395,6 @@ def _auc(pairs: Sequence[tuple[float, bool]]) -> float:
     positive_ranks = sum(r for r, (_, same) in zip(ranks, pairs, strict=True) if same)
     return (positive_ranks - len(positives) * (len(positives) + 1) / 2) / (
         len(positives) * len(negatives)
-    )
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in open("/proc/cpuinfo").read().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return (
-        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
     )
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench import database  # noqa: E402
 from bench.datasets import DEV  # noqa: E402
-from bench.report import result  # noqa: E402
+from bench.report import machine, result  # noqa: E402
 
 BIN = ROOT / ".venv" / "bin"
 PG_URL = os.environ.get(
@@ -144,13 +143,6 @@ def _time_embeddings(count: int) -> None:
     print(f"{statistics.median(times):.2f}")
 
 
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stored", default="10000,100000,1000000")
@@ -160,10 +152,7 @@ def main() -> int:
     if args.embedding_floor:
         _time_embeddings(args.embedding_floor)
         return 0
-    print(
-        f"machine: {os.cpu_count()} cores ({_cpu()}), Python {platform.python_version()},"
-        " one worker"
-    )
+    print(f"machine: {machine()}, one worker")
     print("stored items   new items   seconds   items/s   ms/item")
     rates: dict[int, float] = {}
     for stored in (int(size) for size in args.stored.split(",")):
