@@ -264,6 +264,20 @@ def test_no_shipped_keyword_routes_most_of_its_items_elsewhere():
     assert wrong == {}
 
 
+def test_an_agents_logged_fault_report_is_no_street_fault():
+    # Agents end notes about any service with "kirjattu vikailmoitus" (a fault report logged);
+    # a street fault report is a "katuvikailmoitus".
+    rules = RuleSet(rules_from_catalog(default_catalog()))
+
+    def services(text: str) -> set[str | None]:
+        return {match.rule.eservice for match in rules.matches(normalise(text, "fi").split(), "fi")}
+
+    assert "street-maintenance" not in services(
+        "Asiakas soitti, liite ei mene läpi. Kirjattu vikailmoitus."
+    )
+    assert "street-maintenance" in services("Tein katuvikailmoituksen kuopasta viikko sitten.")
+
+
 # --- catalog -------------------------------------------------------------------------------
 
 
