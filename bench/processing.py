@@ -79,13 +79,18 @@ def fresh_database(stored: int) -> None:
         connection.execute("ANALYZE")
 
 
+def new_texts(count: int) -> list[str]:
+    """``count`` texts of new items: the dev texts in turn, each numbered (no two alike)."""
+    corpus = texts()
+    return [corpus[n % len(corpus)] + f" ({n})" for n in range(count)]
+
+
 def queue_new_items(count: int) -> None:
     """New received items, queued for the worker as intake would."""
     import psycopg
     from redis import Redis
     from rq import Queue
 
-    corpus = texts()
     with psycopg.connect(database.plain(PG_URL)) as connection:
         ids = [
             connection.execute(
@@ -93,9 +98,9 @@ def queue_new_items(count: int) -> None:
                 " status, status_token, processing_attempts) VALUES"
                 " (md5(random()::text), 'api', now(), %s, %s, 'received',"
                 " md5(random()::text), 0) RETURNING id",
-                (corpus[n % len(corpus)] + f" ({n})", corpus[n % len(corpus)] + f" ({n})"),
+                (text, text),
             ).fetchone()[0]
-            for n in range(count)
+            for text in new_texts(count)
         ]
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
@@ -134,11 +139,10 @@ def _time_embeddings(count: int) -> None:
     from app.services.analysis.problems import embed, preload_embedding_model
 
     preload_embedding_model()
-    corpus = texts()
     times = []
-    for n in range(count):
+    for text in new_texts(count):
         started = time.perf_counter()
-        embed(corpus[n % len(corpus)] + f" ({n})")
+        embed(text)
         times.append(1000 * (time.perf_counter() - started))
     print(f"{statistics.median(times):.2f}")
 

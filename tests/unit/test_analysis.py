@@ -270,7 +270,7 @@ def test_an_agents_logged_fault_report_is_no_street_fault():
     rules = RuleSet(rules_from_catalog(default_catalog()))
 
     def services(text: str) -> set[str | None]:
-        return {match.rule.eservice for match in rules.matches(normalise(text, "fi").split(), "fi")}
+        return {match.rule.eservice for match in explain_rules(text, "fi", rules)}
 
     assert "street-maintenance" not in services(
         "Asiakas soitti, liite ei mene läpi. Kirjattu vikailmoitus."
