@@ -125,15 +125,16 @@ class Ticket(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     # The group's representative: sums of its members' float32 vectors (embedding, character
-    # n-grams), of their glossary terms, the error codes they quoted, and how many members it
-    # sums and how many of them are outages. NULL centroid: not built yet; empty bytes: the
-    # group has no members left.
+    # n-grams), of their glossary terms, the error codes they quoted, how many members it sums
+    # and how many of them are outages, and how many wrote in each language. NULL centroid:
+    # not built yet; empty bytes: the group has no members left.
     centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
     ngram_profile: Mapped[bytes | None] = mapped_column(LargeBinary)
     term_profile: Mapped[dict] = mapped_column(JSON, default=dict)
     error_codes: Mapped[list] = mapped_column(JSON, default=list)
     profile_members: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     profile_outages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    profile_languages: Mapped[dict] = mapped_column(JSON, default=dict)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     # The affected count the tracker issue shows, and when a newer one is due there: pushes
     # are throttled to one per TRACKER_COUNT_SYNC_SECONDS per ticket.

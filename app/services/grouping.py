@@ -21,6 +21,8 @@ merging and splitting never embed again.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
@@ -96,6 +98,7 @@ def _profile(ticket: Ticket) -> GroupProfile:
         codes=set(ticket.error_codes),
         members=ticket.profile_members,
         outages=ticket.profile_outages,
+        languages=Counter(ticket.profile_languages),
     )
 
 
@@ -108,6 +111,7 @@ def _store_profile(ticket: Ticket, profile: GroupProfile) -> None:
     }
     ticket.error_codes = sorted(profile.codes)
     ticket.profile_members, ticket.profile_outages = profile.members, profile.outages
+    ticket.profile_languages = dict(profile.languages)
 
 
 def _rebuild_profile(ticket: Ticket) -> GroupProfile:

@@ -16,10 +16,11 @@ def test_the_migrated_schema_matches_the_models(app):
     assert differences == [], "a model change without its migration, or the reverse"
 
 
-def test_groups_profiled_before_outages_were_counted_are_counted_from_their_members(app):
+def test_groups_profiled_before_outages_and_languages_were_counted_are_counted_again(app):
     from flask_migrate import downgrade, upgrade
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
+    from app.models import Ticket
     from tests.support.factories import submitted
 
     def daycare(words: str):
@@ -44,5 +45,7 @@ def test_groups_profiled_before_outages_were_counted_are_counted_from_their_memb
         text("SELECT id, profile_members, profile_outages FROM ticket ORDER BY id")
     ).all()
     assert [tuple(row) for row in counts] == [(groups[0], 2, 1), (groups[1], 0, 0)]
+    languages = db.session.scalars(select(Ticket.profile_languages).order_by(Ticket.id))
+    assert languages.all() == [{"fi": 2}, {}]
     pushes = db.session.execute(text("SELECT id FROM ticket WHERE count_due_at IS NOT NULL"))
     assert groups[1] not in pushes.scalars().all()

@@ -192,6 +192,17 @@ def test_a_group_counts_its_members_and_their_outages():
     np.testing.assert_allclose(row[:, columns], [[0.4, 1, 0.4], [0, 1, 0]], rtol=1e-6)
 
 
+def test_a_group_counts_the_languages_its_members_wrote_in():
+    fi, sv, en = signals(UPLOAD[:3])
+    group = profile_of(fi, sv)
+    group.absorb(profile_of(replace(en, language="fi")))
+    assert group.languages == {"fi": 2, "sv": 1} and group.as_signals().language == "fi"
+    column = PAIR_FEATURES.index("same_language")
+    row = pair_features(sv, [group, profile_of(fi), GroupProfile()])
+    np.testing.assert_allclose(row[:, column], [1 / 3, 0, 0], rtol=1e-6)
+    assert pair_features(replace(sv, language=None), [group])[0, column] == 0
+
+
 def test_a_grown_group_gathers_the_lone_reports_of_its_problem_and_no_others():
     upload = signals(UPLOAD)
     grown = profile_of(*upload[:2])
@@ -437,10 +448,12 @@ def test_a_rerouted_item_leaves_its_group_which_is_summed_again_without_it(app, 
     first, second = (submit(*reversed(pair)) for pair in UPLOAD[:2])
     group = first.ticket
     assert second.ticket is group and group.profile_members == 2
+    assert group.profile_languages == {"fi": 1, "sv": 1}
     reroute(second, handler, eservice=eservice("building-permit"))
     assert second.ticket is not group and second.ticket.eservice.code == "building-permit"
     # Not a group of one report in name only: it would be gathered with nobody in it.
     assert group.profile_members == 1 and group.affected_count == 1
+    assert group.profile_languages == {"fi": 1}
     np.testing.assert_allclose(vector(group.centroid), stored(first), atol=1e-6)
 
 

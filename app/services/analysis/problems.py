@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import threading
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -435,6 +436,7 @@ class ItemSignals:
     ngrams: np.ndarray
     codes: frozenset[str]
     outage: bool = False
+    language: str | None = None
 
 
 def item_signals(
@@ -451,6 +453,7 @@ def item_signals(
         ngrams=ngram_vector(text, language),
         codes=error_codes(text),
         outage=outage,
+        language=language,
     )
 
 
@@ -471,6 +474,7 @@ class GroupProfile:
     codes: set[str] = field(default_factory=set)
     members: int = 0
     outages: int = 0
+    languages: Counter[str] = field(default_factory=Counter)
 
     def add(self, item: ItemSignals) -> None:
         self.embedding = self.embedding + item.embedding
@@ -479,6 +483,8 @@ class GroupProfile:
         self.codes |= item.codes
         self.members += 1
         self.outages += item.outage
+        if item.language:
+            self.languages[item.language] += 1
 
     def absorb(self, other: GroupProfile) -> None:
         self.embedding = self.embedding + other.embedding
@@ -487,6 +493,7 @@ class GroupProfile:
         self.codes |= other.codes
         self.members += other.members
         self.outages += other.outages
+        self.languages += other.languages
 
     @property
     def outage_share(self) -> float:
@@ -505,6 +512,7 @@ class GroupProfile:
             ngrams=_unit(self.ngrams),
             codes=frozenset(self.codes),
             outage=self.outage_share > 0.5,
+            language=self.languages.most_common(1)[0][0] if self.languages else None,
         )
 
 
@@ -546,6 +554,11 @@ PAIR_FEATURES: tuple[str, ...] = (
     "outage_both",
     "item_outage",
     "group_outages",
+    # The share of the group's members written in the item's language. Reports in one
+    # language share words and phrasing whatever their problem, so their raw and n-gram
+    # cosines flatter them; knowing it, the scorer trusts those less for a pair in one
+    # language and the problem space more for a pair in two (bench/results/grouping.md).
+    "same_language",
 )
 
 
@@ -587,6 +600,7 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
     rows[:, 11] = shares * item.outage
     rows[:, 12] = item.outage
     rows[:, 13] = shares
+    rows[:, 14] = [p.languages[item.language] / p.members if p.members else 0.0 for p in profiles]
     return rows
 
 
