@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
         staff_benchmark,
         staff_deadlines,
         staff_failures,
+        staff_glossary,
         staff_inbox,
         staff_insight,
         staff_privacy,

@@ -8,6 +8,7 @@ from app.models.contact import ConsentChange, Contact
 from app.models.deadline import DeadlineReminder, DeadlineTarget, ReminderStage
 from app.models.feedback import CHANNELS, Feedback, FeedbackEvent, FeedbackStatus, RoutingMethod
 from app.models.followup import FollowupAnswer, FollowupAnswerValue, ProblemReopening
+from app.models.glossary import GlossaryEntry
 from app.models.inbound import InboundKind, InboundMessage
 from app.models.insight import FeedbackDay, SpikeAlert, StaleFeedbackDay
 from app.models.learning import ItemLabel, PairState, ProblemPair
@@ -45,6 +46,7 @@ __all__ = [
     "FeedbackStatus",
     "FollowupAnswer",
     "FollowupAnswerValue",
+    "GlossaryEntry",
     "ImportState",
     "InboundKind",
     "InboundMessage",

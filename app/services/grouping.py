@@ -22,6 +22,7 @@ merging and splitting never embed again.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import numpy as np
 from flask import current_app
@@ -47,11 +48,13 @@ from app.services.analysis.problems import (
     TERMS,
     GroupProfile,
     ItemSignals,
+    PartWords,
     item_signals,
     pair_features,
     stragglers,
 )
 from app.services.audit import record
+from app.services.glossary import extra_words
 from app.services.history import change_status
 from app.services.tickets import (
     ITEM_STATUS_BY_CATEGORY,
@@ -79,10 +82,15 @@ class GroupingError(ValueError):
     """A handler's grouping action that cannot be done; the message says why."""
 
 
-def _signals(item: Feedback) -> ItemSignals:
-    """The item's signals, with the embedding its analysis stored (or embedding it now)."""
+def _signals(item: Feedback, words: Sequence[PartWords] | None = None) -> ItemSignals:
+    """The item's signals, with the embedding its analysis stored (or embedding it now) and
+    the city's glossary ``words`` (default: read now)."""
     return item_signals(
-        item.redacted_text, item.language, item_embedding(item), outage=item.kind == OUTAGE
+        item.redacted_text,
+        item.language,
+        item_embedding(item),
+        outage=item.kind == OUTAGE,
+        extra_words=extra_words() if words is None else words,
     )
 
 
@@ -117,9 +125,9 @@ def _store_profile(ticket: Ticket, profile: GroupProfile) -> None:
 def _rebuild_profile(ticket: Ticket) -> GroupProfile:
     """The group's representative summed again from its members (a member left, or one's
     kind was corrected)."""
-    profile = GroupProfile()
+    profile, words = GroupProfile(), extra_words()
     for member in db.session.scalars(select(Feedback).where(Feedback.ticket_id == ticket.id)):
-        profile.add(_signals(member))
+        profile.add(_signals(member, words))
     _store_profile(ticket, profile)
     return profile
 

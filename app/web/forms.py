@@ -38,6 +38,7 @@ from app.schemas.feedback import MAX_TEXT
 from app.services.catalog import eservice_names
 from app.services.deadlines import MAX_FIRST_HANDLING_HOURS, MAX_RESOLUTION_DAYS, Targets
 from app.services.followup import MAX_COMMENT
+from app.services.glossary import MAX_WORD_LENGTH, MAX_WORDS, GlossaryDraft
 from app.services.intake import ContactDetails, Submission
 from app.services.notices import FOLLOWUP_CHOICES
 from app.services.outcomes import MAX_BODY_NAME, MAX_CHANGE_TEXT, MAX_EXPLANATION
@@ -216,8 +217,74 @@ class RoutingRuleForm(FlaskForm):
         )
 
 
+# The glossary's parts as the staff site names them (app/services/analysis/problems.TERMS).
+PART_LABELS = {
+    "login": _l("Log-in"),
+    "session": _l("Session (being logged out)"),
+    "password": _l("Password or PIN"),
+    "attachment": _l("Attachment upload"),
+    "file": _l("File, photo or PDF"),
+    "payment": _l("Payment"),
+    "map": _l("Map or location"),
+    "date": _l("Date or calendar"),
+    "address": _l("Address"),
+    "search": _l("Search"),
+    "language": _l("Language"),
+    "email": _l("E-mail"),
+    "confirmation": _l("Confirmation or receipt"),
+    "status": _l("Status"),
+    "button": _l("Button or link"),
+    "field": _l("Form field"),
+    "signing": _l("Signing"),
+    "device": _l("Phone or tablet"),
+    "browser": _l("Browser"),
+    "accessibility": _l("Accessibility"),
+    "saving": _l("Saving or draft"),
+    "booking": _l("Booking"),
+    "account": _l("Bank account"),
+}
+
+
+class GlossaryEntryForm(FlaskForm):
+    """An admin's words for one part of a service, in one language: one per line."""
+
+    part = SelectField(
+        _l("Part of the service"),
+        choices=[SelectChoice(code, label) for code, label in PART_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES[1:], default="fi")
+    words = TextAreaField(
+        _l("Words or phrases, one per line"),
+        validators=[DataRequired(), Length(max=MAX_WORDS * (MAX_WORD_LENGTH + 1))],
+    )
+    active = BooleanField(_l("Active"), default=True)
+
+    def validate_words(self, field: TextAreaField) -> None:
+        words = parse_phrases(field.data or "")
+        if not words:
+            raise ValidationError(_l("Write at least one word."))
+        if len(words) > MAX_WORDS:
+            raise ValidationError(_l("At most %(count)d words.", count=MAX_WORDS))
+        if any(len(word) > MAX_WORD_LENGTH for word in words):
+            raise ValidationError(
+                _l("A word has at most %(count)d characters.", count=MAX_WORD_LENGTH)
+            )
+        if not all(any(ch.isalnum() for ch in word) for word in words):
+            raise ValidationError(_l("Every word needs a letter or a digit."))
+
+    def draft(self) -> GlossaryDraft:
+        return GlossaryDraft(
+            part=self.part.data,
+            language=self.language.data,
+            words=parse_phrases(self.words.data),
+            active=bool(self.active.data),
+        )
+
+
 class RoutingTrialForm(FlaskForm):
-    """The rule test box: a GET form, nothing is stored, so no CSRF token."""
+    """The test box of the routing rules and the glossary: a GET form, nothing is stored, so
+    no CSRF token."""
 
     class Meta:
         csrf = False

@@ -124,6 +124,11 @@ PAGES: dict[str, tuple[Visit, ...]] = {
         Visit("admin", query="try-text=pys%C3%A4k%C3%B6intitunnus&try-language=fi", name="trial"),
     ),
     "staff.routing_rule": (Visit("admin"),),
+    "staff.glossary": (
+        Visit("admin"),
+        Visit("admin", query="try-text=Kuntaportti+ei+aukea&try-language=fi", name="trial"),
+    ),
+    "staff.glossary_entry": (Visit("admin"),),
     "staff.failures": (Visit("handler"),),
     "staff.insight": (Visit("analyst"),),
     "staff.insight_surveys": (Visit("analyst"),),
@@ -160,6 +165,7 @@ ARGUMENTS = {
     "code": "eservice",
     "import_id": "import_id",
     "rule_id": "rule_id",
+    "entry_id": "glossary_entry_id",
     "department": "department",
     "user_id": "handler_id",
     "department_id": "department_id",
@@ -187,6 +193,7 @@ class Seeds:
     import_id: int = 0
     running_import_id: int = 0
     rule_id: int = 0
+    glossary_entry_id: int = 0
     unsubscribe_token: str = ""
     handler_id: int = 0
     department_id: int = 0
@@ -368,6 +375,7 @@ def seed(app: Flask) -> Seeds:
     from app.extensions import db
     from app.models import CallImport, Feedback, ImportState
     from app.services.call_import import start_import
+    from app.services.glossary import GlossaryDraft, save_entry
     from app.services.intake import ContactDetails, Submission, submit_feedback
     from app.services.links import followup_token, unsubscribe_url
     from app.services.routing_rules import RuleDraft, create_rule
@@ -449,6 +457,7 @@ def seed(app: Flask) -> Seeds:
             RuleDraft("parking-permit", "fi", ("pysäköintitunnus", "asukaspysäköinti")),
             users["admin"],
         )
+        entry = save_entry(None, GlossaryDraft("login", "fi", ("Kuntaport",)), users["admin"])
         db.session.commit()
         seeds.replied_public_id = _seed_mail_that_came_back()
 
@@ -462,7 +471,7 @@ def seed(app: Flask) -> Seeds:
         seeds.followup_token = followup_token(resolved, resolved.ticket.round)
         seeds.resolved_ticket_id, seeds.resolved_key = resolved.ticket.id, resolved.ticket.key
         seeds.import_id, seeds.running_import_id = done.id, running.id
-        seeds.rule_id = rule.id
+        seeds.rule_id, seeds.glossary_entry_id = rule.id, entry.id
         seeds.handler_id = users["handler"].id
         daycare = forwarded.eservice
         seeds.eservice_id, seeds.department_id = daycare.id, daycare.department_id

@@ -84,7 +84,11 @@ def test_forms_with_errors_pass_axe(site, contexts, language):
     forms = {
         None: ["/feedback", f"/survey/{site.seeds.eservice}"],
         "agent": ["/staff/feedback/new", "/staff/calls/import"],
-        "admin": ["/staff/routing/rules", f"/staff/routing/rules/{site.seeds.rule_id}"],
+        "admin": [
+            "/staff/routing/rules",
+            f"/staff/routing/rules/{site.seeds.rule_id}",
+            "/staff/grouping/glossary",
+        ],
     }
     for role, paths in forms.items():
         page, _ = contexts.shared_page(role, language)

@@ -14,6 +14,7 @@ from app.models import (
     BenchmarkPeer,
     CallImport,
     Feedback,
+    GlossaryEntry,
     PairState,
     ProblemPair,
     RoutingRule,
@@ -39,6 +40,7 @@ class City:
     open311_item: Feedback
     call_import: CallImport
     rule: RoutingRule
+    glossary_entry: GlossaryEntry
     peer: BenchmarkPeer
     suggestion: ProblemPair  # the open311 item probably reports the item's problem
 
@@ -75,6 +77,7 @@ def city(app) -> City:
         eservice=eservice("parking-permit"),
         phrases=["pysäköinti"],
     )
+    entry = GlossaryEntry(part="login", language="fi", words=["Kuntaportti"])
     # A city to compare with (its key is any 32 bytes: nothing is verified here).
     peer = BenchmarkPeer(code="peer", name="Peer City", public_key="A" * 43 + "=", key_id="0" * 16)
     suggestion = ProblemPair(
@@ -84,9 +87,9 @@ def city(app) -> City:
         score=0.4,
         features=[],
     )
-    db.session.add_all([run, rule, peer, suggestion])
+    db.session.add_all([run, rule, entry, peer, suggestion])
     db.session.commit()
-    return City(users, tokens, item, other, open311, run, rule, peer, suggestion)
+    return City(users, tokens, item, other, open311, run, rule, entry, peer, suggestion)
 
 
 def act_as(client, user: User | None) -> None:

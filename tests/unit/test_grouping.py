@@ -18,6 +18,7 @@ from app.services.analysis.problems import (
     GroupProfile,
     LabelledReport,
     PairScorer,
+    PartWords,
     ProblemSpace,
     best_group,
     embed,
@@ -190,6 +191,16 @@ def test_a_group_counts_its_members_and_their_outages():
     names = ("outage_both", "item_outage", "group_outages")
     columns = [PAIR_FEATURES.index(name) for name in names]
     np.testing.assert_allclose(row[:, columns], [[0.4, 1, 0.4], [0, 1, 0]], rtol=1e-6)
+
+
+def test_a_citys_words_extend_the_glossary_in_their_language_only():
+    words = [PartWords("login", "sv", ("Mina sidor$",)), PartWords("map", "fi", ("karttapalv",))]
+    assert problem_terms("Mina sidor öppnas inte", "sv") == frozenset()
+    assert problem_terms("Mina sidor öppnas inte", "sv", words) == {"login"}
+    assert problem_terms("Mina sidor öppnas inte", "da", words) == frozenset()
+    assert problem_terms("Mina sidorna öppnas inte", "sv", words) == frozenset()  # "$": whole
+    assert problem_terms("MINA  SIDOR", None, words) == {"login"}  # unknown language: all five
+    assert problem_terms("Karttapalvelussa vika", "fi", words) == {"map"}
 
 
 def test_a_group_counts_the_languages_its_members_wrote_in():

@@ -216,19 +216,47 @@ PROBLEM_TERMS: dict[str, dict[str, str]] = {
 TERMS: tuple[str, ...] = tuple(PROBLEM_TERMS)
 
 
-def _term_pattern(words: str) -> re.Pattern[str]:
+def _term_pattern(words: Iterable[str]) -> re.Pattern[str]:
     alternatives = []
-    for word in words.split():
+    for word in words:
         whole = word.endswith("$")
         text = re.escape(word.rstrip("$")).replace("_", r"\s+")
         alternatives.append(text + (r"\b" if whole else ""))
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
 
 
-_TERM_PATTERNS: dict[str, dict[str, re.Pattern[str]]] = {}
-for _term, _languages in PROBLEM_TERMS.items():
-    for _language, _words in _languages.items():
-        _TERM_PATTERNS.setdefault(_language, {})[_term] = _term_pattern(_words)
+@dataclass(frozen=True)
+class PartWords:
+    """Words a city added to one part of the glossary in one language (the staff site's
+    parts vocabulary): its own names for a part ("Suomi.fi-tunnistus" for the log-in), as an
+    admin wrote them, one word or phrase each; "$" at the end for the whole word only."""
+
+    part: str
+    language: str
+    words: tuple[str, ...]
+
+
+def glossary_word(word: str) -> str:
+    """An admin's word or phrase as the glossary writes it: folded, "_" for the spaces."""
+    return "_".join(fold(word).split())
+
+
+@lru_cache(maxsize=8)
+def _glossary(extra: tuple[PartWords, ...]) -> dict[str, dict[str, re.Pattern[str]]]:
+    """The patterns of every part in every language: the shipped words and ``extra``."""
+    words = {
+        (language, term): line.split()
+        for term, languages in PROBLEM_TERMS.items()
+        for language, line in languages.items()
+    }
+    for added in extra:
+        if (added.language, added.part) in words:
+            words[(added.language, added.part)] += [glossary_word(w) for w in added.words]
+    patterns: dict[str, dict[str, re.Pattern[str]]] = {}
+    for (language, term), alternatives in words.items():
+        patterns.setdefault(language, {})[term] = _term_pattern(alternatives)
+    return patterns
+
 
 # A code as printed on an error page ("E-1234", "ERR502", "AADSTS50058", "0x80070005"), or an
 # HTTP status next to an error word ("virhe 500", "fejl 500", "error 404", "503 Service").
@@ -240,15 +268,18 @@ _STATUS_RE = re.compile(
 )
 
 
-def problem_terms(text: str, language: str | None) -> frozenset[str]:
+def problem_terms(
+    text: str, language: str | None, extra: Sequence[PartWords] = ()
+) -> frozenset[str]:
     """The parts of an e-service ``text`` names, by the glossary of its language (of all five
-    when the language is unknown)."""
+    when the language is unknown), with the city's ``extra`` words."""
+    glossary = _glossary(tuple(extra))
     folded = fold(text)
-    languages = [language] if language in _TERM_PATTERNS else list(_TERM_PATTERNS)
+    languages = [language] if language in glossary else list(glossary)
     return frozenset(
         term
         for code in languages
-        for term, pattern in _TERM_PATTERNS[code].items()
+        for term, pattern in glossary[code].items()
         if pattern.search(folded)
     )
 
@@ -445,11 +476,13 @@ def item_signals(
     embedding: np.ndarray | None = None,
     *,
     outage: bool = False,
+    extra_words: Sequence[PartWords] = (),
 ) -> ItemSignals:
-    """The signals of redacted ``text``; ``embedding`` when it is already stored."""
+    """The signals of redacted ``text``; ``embedding`` when it is already stored;
+    ``extra_words``: the city's additions to the glossary."""
     return ItemSignals(
         embedding=embed(text) if embedding is None else embedding,
-        terms=problem_terms(text, language),
+        terms=problem_terms(text, language, extra_words),
         ngrams=ngram_vector(text, language),
         codes=error_codes(text),
         outage=outage,
