@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import GlossaryEntry, User
 from app.models.types import utcnow
 from app.services.admin import describe, save_audited
+from app.services.analysis.language import detect_language
 from app.services.analysis.normalisation import LANGUAGES
 from app.services.analysis.problems import TERMS, PartWords, glossary_word, problem_terms
 from app.services.privacy import redact
@@ -84,15 +85,20 @@ def list_entries() -> list[GlossaryEntry]:
 
 def extra_words() -> list[PartWords]:
     """The active entries, as grouping reads them (one round trip, for every item)."""
-    rows = db.session.execute(
-        select(GlossaryEntry.part, GlossaryEntry.language, GlossaryEntry.words)
-        .where(GlossaryEntry.active.is_(True))
-        .order_by(GlossaryEntry.id)
-    )
+    # Entries are committed when saved, never pending here; without the autoflush the item
+    # being grouped is written once, with its group (grouping.group_feedback).
+    with db.session.no_autoflush:
+        rows = db.session.execute(
+            select(GlossaryEntry.part, GlossaryEntry.language, GlossaryEntry.words)
+            .where(GlossaryEntry.active.is_(True))
+            .order_by(GlossaryEntry.id)
+        ).all()
     return [PartWords(part, language, tuple(words)) for part, language, words in rows]
 
 
 def parts_named(text: str, language: str | None) -> frozenset[str]:
     """The parts a text names with the city's words: the staff site's test box. Redacted
-    first, as every stored item is."""
-    return problem_terms(redact(text, []), language, extra_words())
+    first, and its language detected when not given, as for every stored item."""
+    redacted = redact(text, [])
+    language = language or detect_language(redacted)[0]
+    return problem_terms(redacted, language, extra_words())

@@ -228,7 +228,7 @@ def _term_pattern(words: Iterable[str]) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class PartWords:
     """Words a city added to one part of the glossary in one language (the staff site's
-    parts vocabulary): its own names for a part ("Suomi.fi-tunnistus" for the log-in), as an
+    parts vocabulary): its own names for a part ("Kuntaport" for its log-in service), as an
     admin wrote them, one word or phrase each; "$" at the end for the whole word only."""
 
     part: str
