@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, GlossaryEntry
+from app.services.analysis.problems import TERMS
+from app.web.forms import PART_LABELS
 from tests.support.factories import submitted
 from tests.support.web import csrf_token, sign_in_as
 
@@ -127,6 +129,10 @@ def test_the_page_is_translated(app, client):
     sign_in_as(client, "admin")
     page = client.get("/staff/grouping/glossary", headers={"Accept-Language": "fi"})
     assert "Palvelun osien sanasto" in page.get_data(as_text=True)
+
+
+def test_every_part_of_the_glossary_has_a_name_on_the_staff_site():
+    assert list(PART_LABELS) == list(TERMS)
 
 
 @pytest.mark.parametrize("role", ["agent", "handler", "developer", "analyst", "supplier"])
