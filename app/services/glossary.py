@@ -1,10 +1,10 @@
 """Admins' additions to the glossary of a service's parts, edited on the staff site.
 
 The shipped glossary knows the generic words for a service's parts (log-in, attachment,
-map …) in five languages; a city adds its own names for them ("Suomi.fi-tunnistus", "Mina
-sidor"), so that two reports naming the part in the city's words are seen to name the same
-part. Every change is audited. An addition counts for the next item grouped: grouping reads
-the active entries from the database each time (``extra_words``).
+map …) in five languages; a city adds its own names for them ("Kuntaport" for its log-in
+service, "Mina sidor"), so that two reports naming the part in the city's words are seen to
+name the same part. Every change is audited. An addition counts for the next item grouped:
+grouping reads the active entries from the database each time (``extra_words``).
 """
 
 from __future__ import annotations
