@@ -4,14 +4,18 @@ retraining the pair scorer and the text models from them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, ItemLabel, PairState, ProblemPair, TrainedModel
 from app.services import understanding
 from app.services.analysis import TextModels
+from app.services.analysis.catalog import Catalog
+from app.services.analysis.models import LabelledItem
 from app.services.analysis.pipeline import load_seed_items
 from app.services.analysis.problems import PAIR_FEATURES, PairScorer
 from app.services.grouping import (
@@ -163,23 +167,26 @@ def test_a_kind_corrected_to_or_from_outage_is_counted_in_its_group(app, handler
     assert group.centroid == centroid  # summed again from the stored embeddings
 
 
-def test_routing_train_learns_the_pair_scorer_from_handlers_judgements(app, handler):
+def test_routing_train_learns_the_pair_scorer_from_handlers_judgements(app, handler, monkeypatch):
     seed_features, seed_labels = seed_pairs()
     # The seed's surest pair of one problem, which handlers keep dismissing.
     sure = seed_features[int(np.argmax(current_pair_scorer().probabilities(seed_features)))]
     before = current_pair_scorer().probabilities(sure[np.newaxis])[0]
     upload, charged = submit(*UPLOAD[0]), submit(*CHARGED)
-    db.session.add_all(
-        ProblemPair(
-            feedback_id=charged.id,
-            ticket_id=upload.ticket_id,
-            state=PairState.DISMISSED,
-            score=float(before),
-            features=dict(zip(PAIR_FEATURES, map(float, sure), strict=True)),
-        )
-        for _ in range(3 * len(seed_labels))
-    )
+    judged = {
+        "feedback_id": charged.id,
+        "ticket_id": upload.ticket_id,
+        "state": PairState.DISMISSED,
+        "score": float(before),
+        "features": dict(zip(PAIR_FEATURES, map(float, sure), strict=True)),
+    }
+    # Enough judgements to outweigh the seed's pairs, written in one statement.
+    db.session.execute(insert(ProblemPair), [judged] * (3 * len(seed_labels)))
     db.session.commit()
+    # The pair scorer is what this test is about: the text models learn from the history's
+    # first items only, which is quick (test_triage_reroute_retrain_teaches_the_router
+    # retrains them on the whole history).
+    monkeypatch.setattr(understanding, "train_default_models", _first_items_training)
 
     row = train_router()
     assert row.pair_scorer is not None
@@ -187,6 +194,12 @@ def test_routing_train_learns_the_pair_scorer_from_handlers_judgements(app, hand
     assert row.metrics["pairs"] == 4 * len(seed_labels)
     after = current_pair_scorer().probabilities(sure[np.newaxis])[0]
     assert before > 0.9 and after < 0.5
+
+
+def _first_items_training(
+    confirmed: Sequence[LabelledItem], catalog: Catalog, *, with_vocabulary: bool
+) -> TextModels:
+    return TextModels.train(load_seed_items()[:200] + list(confirmed), catalog)
 
 
 def test_a_stored_scorer_of_other_features_gives_way_to_the_seed_pairs_until_retrained(app):
