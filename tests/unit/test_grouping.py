@@ -214,6 +214,20 @@ def test_a_group_counts_the_languages_its_members_wrote_in():
     assert pair_features(replace(sv, language=None), [group])[0, column] == 0
 
 
+def test_a_groups_size_is_a_feature_alone_and_with_the_problem_space_cosine():
+    fi, sv = signals(UPLOAD[:2])
+    row = pair_features(sv, [profile_of(fi), profile_of(fi, fi, fi), GroupProfile()])
+    size, between, product = (
+        PAIR_FEATURES.index(name)
+        for name in ("group_size", "embedding_between_problems", "group_size_x_between_problems")
+    )
+    np.testing.assert_allclose(row[:, size], np.log1p([1, 3, 0]), rtol=1e-6)
+    np.testing.assert_allclose(row[:, product], row[:, size] * row[:, between], rtol=1e-6)
+    # One member three times points the same way as once: only the size tells them apart.
+    others = [c for c in range(len(PAIR_FEATURES)) if c not in (size, product)]
+    np.testing.assert_allclose(row[0, others], row[1, others], atol=1e-5)
+
+
 def test_a_grown_group_gathers_the_lone_reports_of_its_problem_and_no_others():
     upload = signals(UPLOAD)
     grown = profile_of(*upload[:2])

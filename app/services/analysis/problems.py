@@ -592,6 +592,12 @@ PAIR_FEATURES: tuple[str, ...] = (
     # cosines flatter them; knowing it, the scorer trusts those less for a pair in one
     # language and the problem space more for a pair in two (bench/results/grouping.md).
     "same_language",
+    # The group's size (log of its members) on its own and times the problem-space cosine.
+    # An item's cosine to the mean of many members runs higher than to one member, for its
+    # own problem and for a look-alike alike; knowing the size, the scorer asks more of a
+    # large group and less of a small one (bench/results/grouping.md).
+    "group_size",
+    "group_size_x_between_problems",
 )
 
 
@@ -634,6 +640,8 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
     rows[:, 12] = item.outage
     rows[:, 13] = shares
     rows[:, 14] = [p.languages[item.language] / p.members if p.members else 0.0 for p in profiles]
+    rows[:, 15] = np.log1p([p.members for p in profiles])
+    rows[:, 16] = rows[:, 15] * rows[:, 10]
     return rows
 
 
