@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -295,6 +296,11 @@ class RoutingTrialForm(FlaskForm):
         choices=[SelectChoice("", _l("Detect"))] + LANGUAGE_CHOICES[1:],
         default="",
     )
+
+    def was_sent(self, query: Mapping[str, str]) -> bool:
+        """Whether ``query`` carries this form: the page's own links add ``?lang=`` too, and
+        switching the language is no empty test to complain about."""
+        return any(field.name in query for field in self)
 
 
 class WhatWeChangedForm(FlaskForm):

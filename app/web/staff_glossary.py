@@ -45,7 +45,7 @@ def glossary() -> ResponseReturnValue:
         return redirect(url_for("staff.glossary"))
     trial_form = RoutingTrialForm(request.args, prefix="try")
     named = None
-    if request.args and trial_form.validate():
+    if trial_form.was_sent(request.args) and trial_form.validate():
         named = parts_named(trial_form.text.data, trial_form.language.data or None)
     page = render_template(
         "staff/glossary.html",

@@ -58,7 +58,7 @@ def routing_rules() -> ResponseReturnValue:
         return redirect(url_for("staff.routing_rules"))
     trial_form = RoutingTrialForm(request.args, prefix="try")
     trial = None
-    if request.args and trial_form.validate():
+    if trial_form.was_sent(request.args) and trial_form.validate():
         trial = try_routing(trial_form.text.data, trial_form.language.data or None)
     status = 400 if form.errors else 200
     page = render_template(
