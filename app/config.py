@@ -138,6 +138,12 @@ class Settings:
     SUGGESTION_THRESHOLD: float = field(
         default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.05"))
     )
+    # An item too unsure to route joins an open problem of a likely department from this
+    # probability: higher than joining within a routed e-service, since the problems of
+    # several e-services compete (bench/results/grouping.md).
+    TRIAGE_JOINING_THRESHOLD: float = field(
+        default_factory=lambda: float(_env("TRIAGE_JOINING_THRESHOLD", "0.8"))
+    )
     TICKET_MIN_ITEMS: int = field(default_factory=lambda: int(_env("TICKET_MIN_ITEMS", "1")))
     TRACKER_COUNT_SYNC_SECONDS: int = field(
         default_factory=lambda: int(_env("TRACKER_COUNT_SYNC_SECONDS", "600"))

@@ -33,6 +33,7 @@ class RoutingMethod:
     RULE = "rule"
     MODEL = "model"
     HANDLER = "handler"
+    PROBLEM = "problem"  # too unsure to route, it joined an open problem of a likely department
     TRIAGE = "triage"
 
 

@@ -38,6 +38,7 @@ from app.models import (
     FeedbackStatus,
     PairState,
     ProblemPair,
+    RoutingMethod,
     Ticket,
     TicketState,
     User,
@@ -65,12 +66,17 @@ from app.services.tickets import (
 from app.services.understanding import (
     current_pair_scorer,
     item_embedding,
+    likely_departments,
     vector_bytes,
     vector_from_bytes,
 )
 from integrations.tracker import CATEGORY_DONE, CATEGORY_NEW
 
 ACTIONABLE_KINDS = frozenset({"complaint", "outage", "suggestion"})
+# A question may be a report in disguise ("why does the upload stop at 40 %?"): it joins the
+# open group of a problem it plainly reports, but never starts one (a plain question is no
+# problem to fix). Praise does not: thanks for a fix reads like the fault it thanks for.
+JOINING_KINDS = frozenset({"question"})
 OUTAGE = "outage"
 # At most this many groups are suggested for one item.
 SUGGESTIONS = 3
@@ -236,15 +242,19 @@ def leave_group(item: Feedback) -> Ticket | None:
 
 def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None:
     """Put a routed item into the open group of its problem, or start one and suggest the
-    likely groups to handlers (the caller commits).
+    likely groups to handlers (the caller commits). An item routing left to triage may join
+    an open problem of a likely department (``_join_from_triage``).
 
-    Only actionable kinds are grouped unless ``actionable`` (a handler's decision). Returns the
-    group, or None when the item is not grouped.
+    Only actionable kinds start groups unless ``actionable`` (a handler's decision); joining
+    kinds only join one. Returns the group, or None when the item is not grouped.
     """
-    if item.department is None or not (actionable or item.kind in ACTIONABLE_KINDS):
+    starts = actionable or item.kind in ACTIONABLE_KINDS
+    if not (starts or item.kind in JOINING_KINDS):
         return None
     if item.ticket is not None:
         return item.ticket
+    if item.department is None:
+        return _join_from_triage(item)
     signals = _signals(item)
     # What these read is not pending, so the item is written once, with its group, below.
     with db.session.no_autoflush:
@@ -258,11 +268,61 @@ def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None
     config = current_app.config
     if len(order) and scores[order[0]] >= config["GROUPING_THRESHOLD"]:
         ticket, profile = groups[int(order[0])]
+    elif not starts:
+        return None
     else:
         ticket, profile = _new_group(item), GroupProfile()
         for row in order[:SUGGESTIONS]:
             if scores[row] >= config["SUGGESTION_THRESHOLD"]:
                 _add_pair(item, groups[row][0], PairState.SUGGESTED, features[row], scores[row])
+    _join(item, signals, ticket, profile, groups)
+    return ticket
+
+
+def _join_from_triage(item: Feedback) -> Ticket | None:
+    """An item too unsure to route that plainly reports an open problem of the department the
+    models find likeliest joins that problem's group, and goes where the problem is handled
+    (``RoutingMethod.PROBLEM``): the problem is known, so no handler need route it. Otherwise
+    it waits in triage, ungrouped. Returns the group joined."""
+    likely = likely_departments(item, count=1)
+    if not likely:
+        return None
+    signals = _signals(item)
+    with db.session.no_autoflush:
+        tickets = _department_groups(likely[0][0])
+        _lock_scopes(*(_scope(ticket) for ticket in tickets))
+        groups = [(ticket, _profile(ticket)) for ticket in tickets]
+        scores = current_pair_scorer().probabilities(
+            pair_features(signals, [profile for _, profile in groups])
+        )
+    if not len(scores) or scores.max() < current_app.config["TRIAGE_JOINING_THRESHOLD"]:
+        return None
+    best = int(np.argmax(scores))
+    ticket, profile = groups[best]
+    item.eservice, item.department = ticket.eservice, ticket.department
+    item.routing_method = RoutingMethod.PROBLEM
+    item.routing_confidence = round(float(scores[best]), 3)
+    # Only the group's own scope competes for what it gathers, as for any joining item.
+    scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
+    _join(item, signals, ticket, profile, scope)
+    return ticket
+
+
+def _department_groups(department: Department) -> list[Ticket]:
+    """The open groups of every e-service of ``department`` and of the department itself."""
+    query = select(Ticket).where(*_is_open(), Ticket.department_id == department.id)
+    return list(db.session.scalars(query.order_by(Ticket.id)))
+
+
+def _join(
+    item: Feedback,
+    signals: ItemSignals,
+    ticket: Ticket,
+    profile: GroupProfile,
+    groups: list[tuple[Ticket, GroupProfile]],
+) -> None:
+    """``item`` becomes a member of ``ticket`` (new or one of its scope's open ``groups``),
+    which then gathers the lone reports of its problem and goes to the tracker when due."""
     profile.add(signals)
     _store_profile(ticket, profile)
     _link(item, ticket)
@@ -270,7 +330,6 @@ def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None
     if profile.members > 1:
         outage |= _gather_stragglers(ticket, profile, groups)
     _release_when_due(ticket, outage=outage)
-    return ticket
 
 
 def _untouched(ticket: Ticket) -> bool:

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Feedback, LocalIssue, Ticket, TicketState
+from app.models import Feedback, FeedbackStatus, LocalIssue, RoutingMethod, Ticket, TicketState
 from app.models.types import utcnow
+from app.services.history import change_status
 from app.services.tickets import push_affected_counts
 from tests.conftest import real_app_for
 from tests.support.factories import bearer, user_with_token
@@ -27,6 +28,8 @@ MAP_BLANK = [
 PAID_TWICE = ("en", "The building permit fee was charged twice from my card, please refund.")
 PRAISE = ("fi", "Kiitos, rakennuslupahakemus oli selkeä ja nopea täyttää!")
 OUTAGE = ("fi", "Rakennuslupapalvelu on kokonaan alhaalla, kukaan ei pääse sisään tänään.")
+MAP_QUESTION = ("sv", "Varför visar kartan i bygglovsansökan bara en grå ruta? Den laddar aldrig.")
+OTHER_QUESTION = ("en", "How do I add a second applicant to my building permit application?")
 
 
 @pytest.fixture
@@ -72,19 +75,26 @@ def test_praise_and_questions_open_no_ticket(app, client, token):
 
 
 @pytest.fixture
-def outage_kind(monkeypatch):
-    """Analysis says "outage" for the outage report: its kind model is not under test here."""
+def kinds(monkeypatch) -> dict[str, str]:
+    """Analysis gives the texts put in here the kinds put with them: its kind model is not
+    under test here."""
     from app.services import routing
 
+    forced: dict[str, str] = {}
     understand = routing.understand_feedback
 
     def understand_feedback(item, threshold=None):
         analysis = understand(item, threshold)
-        if item.redacted_text == OUTAGE[1]:
-            item.kind = "outage"
+        item.kind = forced.get(item.redacted_text, item.kind)
         return analysis
 
     monkeypatch.setattr(routing, "understand_feedback", understand_feedback)
+    return forced
+
+
+@pytest.fixture
+def outage_kind(kinds) -> None:
+    kinds[OUTAGE[1]] = "outage"
 
 
 def test_an_outage_opens_its_ticket_at_once_when_others_wait(app, client, token, outage_kind):
@@ -99,6 +109,63 @@ def test_an_outage_opens_its_ticket_at_once_when_others_wait(app, client, token,
 
     post(client, token, *MAP_BLANK[1])  # the second report: the group is worth a ticket now
     assert held.state == TicketState.OPEN and held.key == "URB-2"
+
+
+def test_a_question_joins_the_open_problem_it_reports_but_starts_none(app, client, token, kinds):
+    kinds[MAP_QUESTION[1]] = kinds[OTHER_QUESTION[1]] = "question"
+    assert post(client, token, *OTHER_QUESTION)["ticket"] is None
+    for language, text in MAP_BLANK[:2]:
+        post(client, token, language, text)
+    (ticket,) = tickets()
+
+    assert post(client, token, *MAP_QUESTION)["ticket"]["key"] == ticket.key
+    assert ticket.affected_count == 3
+    assert post(client, token, *OTHER_QUESTION)["ticket"] is None
+    assert tickets() == [ticket]
+
+
+@pytest.fixture
+def unsure(monkeypatch) -> set[str]:
+    """Routing leaves the texts put in here to triage: its rules and models are not under test
+    here, only what grouping does with an item they could not route."""
+    from app.services import processing
+
+    texts: set[str] = set()
+    route = processing.route_feedback
+
+    def route_feedback(item):
+        decision = route(item)
+        if item.redacted_text in texts:
+            item.department = item.eservice = None
+            item.routing_method = RoutingMethod.TRIAGE
+            change_status(item, FeedbackStatus.TRIAGE)
+        return decision
+
+    monkeypatch.setattr(processing, "route_feedback", route_feedback)
+    return texts
+
+
+def test_an_item_too_unsure_to_route_joins_a_known_problem_of_its_likeliest_department(
+    app, client, token, unsure
+):
+    for language, text in MAP_BLANK[:3]:
+        post(client, token, language, text)
+    (ticket,) = tickets()
+    unsure.update((MAP_BLANK[3][1], PAID_TWICE[1]))
+
+    joined = post(client, token, *MAP_BLANK[3], eservice=None)
+    assert joined["ticket"]["key"] == ticket.key and ticket.affected_count == 4
+    assert (joined["department"], joined["eservice"], joined["status"]) == (
+        "URB",
+        "building-permit",
+        "forwarded",
+    )
+    assert joined["routing"]["method"] == "problem"
+
+    other = post(client, token, *PAID_TWICE, eservice=None)
+    assert other["ticket"] is None and other["status"] == "triage"
+    assert other["department"] is None and other["routing"]["method"] == "triage"
+    assert tickets() == [ticket]
 
 
 @pytest.fixture

@@ -1,0 +1,229 @@
+"""Benchmark: a blind file through the running product, read back as an outside client reads
+it, so the figures of `bench/analysis.py` and `bench/grouping.py` (which call the services
+directly) are checked against what a deployment actually decides.
+
+    .venv/bin/python bench/loop.py [--file held-out|second|third|fourth|fifth] [--workers 1]
+
+On a fresh PostgreSQL database (BENCH_DATABASE_URL, default `bench_loop`) with the demo
+catalog: `flask routing train`, gunicorn, and ``--workers`` RQ worker processes (`python -m
+workers`, Redis db 12). Each item of the blind file is posted to `POST /api/v1/feedback` in
+the file's order, with its text and the API channel its style comes through (an agent's call
+note by the agent form, an e-mail as an e-mail, a web form or survey comment by the API);
+nothing else of its labels. When every item has been processed, each is read back with
+`GET /api/v1/feedback/<id>` and scored against its labels:
+
+- language, triage, department and e-service among routed items, sentiment and kind macro-F1,
+  about a digital service, as `bench/analysis.py` defines them;
+- grouping: pairwise precision and recall of "same ticket" over the items labelled with a
+  grouped kind and a department, as `bench/grouping.py` counts them. Unlike that benchmark,
+  an item the product does not group (triage, or a kind it does not group) is a ticket of its
+  own here, as it is for a city until a handler acts.
+
+The files and halves are the blind ones of `bench/datasets.py`: only the tuning half (and the
+second file, read in an earlier session) may be tuned on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from app.services.analysis.evaluation import macro_f1  # noqa: E402
+from app.services.grouping import ACTIONABLE_KINDS  # noqa: E402
+from bench import database  # noqa: E402
+from bench.datasets import (  # noqa: E402
+    BLIND,
+    BLIND_FIFTH,
+    BLIND_FOURTH,
+    BLIND_SECOND,
+    BLIND_THIRD,
+    blind_split,
+    load_rows,
+    shown,
+)
+from bench.intake import serve  # noqa: E402
+from bench.report import machine, result  # noqa: E402
+from tests.support.worker import WorkerProcess  # noqa: E402
+
+PG_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_loop"
+)
+REDIS_DB = 12
+FILES = {
+    "held-out": BLIND,
+    "tuning": BLIND,
+    "second": BLIND_SECOND,
+    "third": BLIND_THIRD,
+    "fourth": BLIND_FOURTH,
+    "fifth": BLIND_FIFTH,
+}
+# The API channel each style of the blind files comes through.
+CHANNELS = {"call_note": "agent_form", "email": "email", "web_form": "api", "survey": "api"}
+SETTLE_SECONDS = 1800
+
+
+def rows_of(name: str) -> list[dict[str, Any]]:
+    rows = load_rows(FILES[name])
+    return blind_split(rows)[name] if FILES[name] == BLIND else rows
+
+
+class Client:
+    """The product's public API, as a third party calls it."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.base = f"http://127.0.0.1:{port}/api/v1"
+        self.headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+
+    def call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, headers=self.headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)
+
+    def post(self, row: dict[str, Any]) -> str:
+        body = {"text": row["text"], "channel": CHANNELS.get(row.get("channel"), "api")}
+        return self.call("/feedback", body)["id"]
+
+
+def settle(client: Client, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Every item read back once none is still waiting to be processed and every ticket has
+    been opened in the tracker (its key is the group's identity here)."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        items = [client.call(f"/feedback/{public_id}") for public_id in ids]
+        waiting = sum(
+            item["status"] == "received" or bool(item["ticket"] and not item["ticket"]["key"])
+            for item in items
+        )
+        if not waiting:
+            return items
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{waiting} items still unsettled after {SETTLE_SECONDS} s")
+        time.sleep(5)
+
+
+def ticket_of(item: dict[str, Any]) -> str | None:
+    """The item's ticket in the tracker (built in here), if it was grouped."""
+    ticket = item["ticket"]
+    return ticket["key"] if ticket else None
+
+
+def understanding(rows: Sequence[dict[str, Any]], items: Sequence[dict[str, Any]]) -> None:
+    """The analysis's figures as `bench/analysis.py` defines them, from what the API shows."""
+    pairs = list(zip(rows, items, strict=True))
+    routed = [(row, item) for row, item in pairs if item["department"] is not None]
+
+    def accuracy(name: str, among: Sequence[tuple[dict, dict]]) -> float:
+        labelled = [(row, item) for row, item in among if row[name] is not None]
+        return sum(row[name] == item[name] for row, item in labelled) / max(len(labelled), 1)
+
+    def f1(name: str) -> float:
+        labelled = [(row, item) for row, item in pairs if row[name]]
+        return macro_f1([row[name] for row, _ in labelled], [i[name] or "" for _, i in labelled])
+
+    print(f"  language accuracy    {accuracy('language', pairs):.3f}")
+    print(f"  triage               {1 - len(routed) / len(pairs):.3f}")
+    print(f"  department (routed)  {accuracy('department', routed):.3f}")
+    print(f"  e-service (routed)   {accuracy('eservice', routed):.3f}")
+    print(f"  sentiment macro-F1   {f1('sentiment'):.3f}")
+    print(f"  kind macro-F1        {f1('kind'):.3f}")
+    print(f"  about digital        {accuracy('about_digital', pairs):.3f}")
+
+
+def grouping(
+    rows: Sequence[dict[str, Any]], items: Sequence[dict[str, Any]]
+) -> tuple[float, float]:
+    """Pairwise precision and recall of "same ticket" over the labelled grouped items."""
+    grouped = [
+        (row["problem"], ticket_of(item) or f"alone:{item['id']}")
+        for row, item in zip(rows, items, strict=True)
+        if row["kind"] in ACTIONABLE_KINDS and row["department"]
+    ]
+    both = together = true_pairs = 0
+    for (problem_a, ticket_a), (problem_b, ticket_b) in itertools.combinations(grouped, 2):
+        same = problem_a is not None and problem_a == problem_b
+        true_pairs += same
+        together += ticket_a == ticket_b
+        both += same and ticket_a == ticket_b
+    alone = [
+        item
+        for row, item in zip(rows, items, strict=True)
+        if row["kind"] in ACTIONABLE_KINDS and row["department"] and not item["ticket"]
+    ]
+    triage = sum(item["department"] is None for item in alone)
+    problems = len({problem for problem, _ in grouped if problem})
+    tickets = len({ticket for _, ticket in grouped})
+    precision, recall = both / together if together else 0.0, both / true_pairs
+    print(f"  grouping: {len(grouped)} items of the grouped kinds, {problems} problems → "
+          f"{tickets} tickets; not grouped: {triage} in triage, "
+          f"{len(alone) - triage} of a kind not grouped")  # fmt: skip
+    print(f"  pairwise precision {precision:.3f}  recall {recall:.3f}")
+    return precision, recall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--file", choices=sorted(FILES), default="held-out")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    from redis import Redis
+
+    rows = rows_of(args.file)
+    print(f"machine: {machine()}; {args.workers} worker(s)")
+    print(f"== {shown(FILES[args.file])}{' (held-out half)' if args.file == 'held-out' else ''}:"
+          f" {len(rows)} items posted through the API")  # fmt: skip
+    Redis(port=6379, db=REDIS_DB).flushdb()
+    settings = database.settings(
+        PG_URL,
+        f"redis://127.0.0.1:6379/{REDIS_DB}",
+        PUBLIC_BASE_URL="http://127.0.0.1",
+        API_RATE_LIMIT="10000000 per minute",
+    )
+    logs = ROOT / "instance" / "bench"
+    logs.mkdir(parents=True, exist_ok=True)
+    database.prepare(PG_URL, settings)
+    print("  " + database.flask(settings, "routing", "train").strip())
+    database.flask(settings, "users", "create", "loop@example.org", "--role", "agent")
+    token = database.flask(settings, "tokens", "create", "loop@example.org").split()[-1]
+    workers = [
+        WorkerProcess(
+            {"SQLALCHEMY_DATABASE_URI": PG_URL, "REDIS_URL": settings["REDIS_URL"]},
+            *(() if n == 0 else ("--no-cron",)),
+            log=logs / f"loop-worker-{n}.log",
+        )
+        for n in range(args.workers)
+    ]
+    server, port = serve("wsgi:app", 2, settings)
+    try:
+        for worker in workers:
+            worker.start().wait_ready()
+        client = Client(port, token)
+        started = time.monotonic()
+        ids = [client.post(row) for row in rows]
+        items = settle(client, ids)
+        print(f"  posted and processed in {time.monotonic() - started:.0f} s")
+    finally:
+        server.terminate()
+        for worker in workers:
+            worker.stop()
+    understanding(rows, items)
+    precision, recall = grouping(rows, items)
+    what = "through the product: grouping"
+    result(f"{what} precision", f"{precision:.3f}", ">= 0.90", precision >= 0.9)
+    result(f"{what} recall", f"{recall:.3f}", ">= 0.75", recall >= 0.75)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
