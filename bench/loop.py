@@ -2,15 +2,15 @@
 it, so the figures of `bench/analysis.py` and `bench/grouping.py` (which call the services
 directly) are checked against what a deployment actually decides.
 
-    .venv/bin/python bench/loop.py [--file held-out|second|third|fourth|fifth] [--workers 1]
+    .venv/bin/python bench/loop.py [--file held-out|tuning|second|…|fifth] [--workers 1]
 
 On a fresh PostgreSQL database (BENCH_DATABASE_URL, default `bench_loop`) with the demo
 catalog: `flask routing train`, gunicorn, and ``--workers`` RQ worker processes (`python -m
-workers`, Redis db 12). Each item of the blind file is posted to `POST /api/v1/feedback` in
-the file's order, with its text and the API channel its style comes through (an agent's call
-note by the agent form, an e-mail as an e-mail, a web form or survey comment by the API);
-nothing else of its labels. When every item has been processed, each is read back with
-`GET /api/v1/feedback/<id>` and scored against its labels:
+workers`; Redis at BENCH_REDIS_URL, default db 12). Each item of the blind file is posted to
+`POST /api/v1/feedback` in the file's order, with its text and the API channel its style
+comes through (an agent's call note by the agent form, an e-mail as an e-mail, a web form or
+survey comment by the API); nothing else of its labels. When every item has been processed,
+each is read back with `GET /api/v1/feedback/<id>` and scored against its labels:
 
 - language, triage, department and e-service among routed items, sentiment and kind macro-F1,
   about a digital service, as `bench/analysis.py` defines them;
@@ -59,7 +59,7 @@ from tests.support.worker import WorkerProcess  # noqa: E402
 PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_loop"
 )
-REDIS_DB = 12
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 FILES = {
     "held-out": BLIND,
     "tuning": BLIND,
@@ -183,10 +183,10 @@ def main() -> int:
     print(f"machine: {machine()}; {args.workers} worker(s)")
     print(f"== {shown(FILES[args.file])}{' (held-out half)' if args.file == 'held-out' else ''}:"
           f" {len(rows)} items posted through the API")  # fmt: skip
-    Redis(port=6379, db=REDIS_DB).flushdb()
+    Redis.from_url(REDIS_URL).flushdb()
     settings = database.settings(
         PG_URL,
-        f"redis://127.0.0.1:6379/{REDIS_DB}",
+        REDIS_URL,
         PUBLIC_BASE_URL="http://127.0.0.1",
         API_RATE_LIMIT="10000000 per minute",
     )

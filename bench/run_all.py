@@ -26,6 +26,7 @@ BENCHMARKS = {
     ),
     "intake": (["bench/intake.py"], ["bench/intake.py", "--seconds", "3", "--runs", "1"]),
     "fan-out": (["bench/fanout.py"], ["bench/fanout.py", "--citizens", "200"]),
+    "through the product": (["bench/loop.py"], ["bench/loop.py", "--file", "second"]),
     "processing": (
         ["bench/processing.py"],
         ["bench/processing.py", "--stored", "1000,10000", "--items", "100"],
