@@ -145,22 +145,19 @@ def grouping(
     rows: Sequence[dict[str, Any]], items: Sequence[dict[str, Any]]
 ) -> tuple[float, float]:
     """Pairwise precision and recall of "same ticket" over the labelled grouped items."""
-    grouped = [
-        (row["problem"], ticket_of(item) or f"alone:{item['id']}")
+    labelled = [
+        (row, item)
         for row, item in zip(rows, items, strict=True)
         if row["kind"] in ACTIONABLE_KINDS and row["department"]
     ]
+    grouped = [(row["problem"], ticket_of(item) or f"alone:{item['id']}") for row, item in labelled]
     both = together = true_pairs = 0
     for (problem_a, ticket_a), (problem_b, ticket_b) in itertools.combinations(grouped, 2):
         same = problem_a is not None and problem_a == problem_b
         true_pairs += same
         together += ticket_a == ticket_b
         both += same and ticket_a == ticket_b
-    alone = [
-        item
-        for row, item in zip(rows, items, strict=True)
-        if row["kind"] in ACTIONABLE_KINDS and row["department"] and not item["ticket"]
-    ]
+    alone = [item for _, item in labelled if not item["ticket"]]
     triage = sum(item["department"] is None for item in alone)
     problems = len({problem for problem, _ in grouped if problem})
     tickets = len({ticket for _, ticket in grouped})

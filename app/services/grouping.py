@@ -259,11 +259,7 @@ def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None
     # What these read is not pending, so the item is written once, with its group, below.
     with db.session.no_autoflush:
         _lock_scopes((item.eservice, item.department))
-        groups = [
-            (ticket, _profile(ticket)) for ticket in _open_groups(item.eservice, item.department)
-        ]
-        features = pair_features(signals, [profile for _, profile in groups])
-        scores = current_pair_scorer().probabilities(features)
+        groups, features, scores = _scored(signals, _open_groups(item.eservice, item.department))
     order = np.argsort(-scores, kind="stable")
     config = current_app.config
     if len(order) and scores[order[0]] >= config["GROUPING_THRESHOLD"]:
@@ -291,10 +287,7 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
     with db.session.no_autoflush:
         tickets = _department_groups(likely[0][0])
         _lock_scopes(*(_scope(ticket) for ticket in tickets))
-        groups = [(ticket, _profile(ticket)) for ticket in tickets]
-        scores = current_pair_scorer().probabilities(
-            pair_features(signals, [profile for _, profile in groups])
-        )
+        groups, _, scores = _scored(signals, tickets)
     if not len(scores) or scores.max() < current_app.config["TRIAGE_JOINING_THRESHOLD"]:
         return None
     best = int(np.argmax(scores))
@@ -306,6 +299,16 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
     scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
     _join(item, signals, ticket, profile, scope)
     return ticket
+
+
+def _scored(
+    signals: ItemSignals, tickets: list[Ticket]
+) -> tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]:
+    """The open groups ``tickets`` with their profiles, the pair features of an item's
+    ``signals`` against each, and the scorer's probability of each (scopes locked first)."""
+    groups = [(ticket, _profile(ticket)) for ticket in tickets]
+    features = pair_features(signals, [profile for _, profile in groups])
+    return groups, features, current_pair_scorer().probabilities(features)
 
 
 def _department_groups(department: Department) -> list[Ticket]:
