@@ -53,8 +53,13 @@ mailserver:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; \
 	}
 
+# The suite runs in one process per core, three at most (pytest-xdist, a file's tests in one
+# process; each process has its own PostgreSQL and Redis databases: tests/conftest.py).
+# TEST_PROCESSES=0 runs it in make's own process.
+TEST_PROCESSES ?= auto
+
 test: $(VENV)/.dev translations browser mailserver
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --maxprocesses 3 --dist loadfile $(PYTEST_ARGS)
 
 # Benchmarks (not tests): PostgreSQL and Redis as for `make test`, wrk for the intake load.
 # About half an hour; BENCH_ARGS=--quick checks that they run, in a few minutes.

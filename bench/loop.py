@@ -33,6 +33,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -166,13 +167,40 @@ def grouping(
           f"{tickets} tickets; not grouped: {triage} in triage, "
           f"{len(alone) - triage} of a kind not grouped")  # fmt: skip
     print(f"  pairwise precision {precision:.3f}  recall {recall:.3f}")
+    print("  pairs of one problem kept apart, by why: " + ", ".join(
+        f"{why} {count}" for why, count in lost_pairs(labelled).most_common()))  # fmt: skip
     return precision, recall
+
+
+def lost_pairs(labelled: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> Counter[str]:
+    """Why each pair of reports of one problem is not in one ticket: one of them is not
+    grouped, the two were routed to different departments or e-services, or they are in
+    different tickets of one e-service (the pair scorer's part)."""
+    reasons: Counter[str] = Counter()
+    for (row_a, item_a), (row_b, item_b) in itertools.combinations(labelled, 2):
+        if not row_a["problem"] or row_a["problem"] != row_b["problem"]:
+            continue
+        ticket_a, ticket_b = ticket_of(item_a), ticket_of(item_b)
+        if ticket_a and ticket_a == ticket_b:
+            continue
+        if not (ticket_a and ticket_b):
+            reasons["not grouped"] += 1
+        elif item_a["department"] != item_b["department"]:
+            reasons["other department"] += 1
+        elif item_a["eservice"] != item_b["eservice"]:
+            reasons["other e-service"] += 1
+        else:
+            reasons["split in one e-service"] += 1
+    return reasons
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--file", choices=sorted(FILES), default="held-out")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--dump", type=Path, help="write each item's labels and what the API shows to this file"
+    )
     args = parser.parse_args()
     from redis import Redis
 
@@ -214,6 +242,10 @@ def main() -> int:
         server.terminate()
         for worker in workers:
             worker.stop()
+    if args.dump:
+        with args.dump.open("w", encoding="utf-8") as out:
+            for row, item in zip(rows, items, strict=True):
+                out.write(json.dumps({"labels": row, "shown": item}, ensure_ascii=False) + "\n")
     understanding(rows, items)
     precision, recall = grouping(rows, items)
     what = "through the product: grouping"

@@ -7,6 +7,7 @@ tests skip with the reason.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import socket
@@ -30,8 +31,12 @@ from tests.support.mail import SmtpServer
 from tests.support.worker import WorkerProcess
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# `make test` runs the suite in several processes (pytest-xdist: gw0, gw1, …); each has a
+# database and a Redis database of its own, as each empties them between tests.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(WORKER.removeprefix("gw") or 0)
+_PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 CATALOG = Path(__file__).parent.parent / "app" / "data" / "demo_catalog.json"
 # What the whole session shares: the migrated SQLite schema and the trained seed models.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="civicloop-tests-"))
@@ -48,6 +53,44 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def _own_redis_database(url: str) -> str:
+    """The worker's Redis database: the given one for the first worker, the ones below it for
+    the others (15, 14, … by default)."""
+    parsed = urlparse(url)
+    number = int(parsed.path.strip("/") or 0) - WORKER_NUMBER
+    if number < 0:
+        raise pytest.UsageError(f"{url}: too few Redis databases below it for worker {WORKER}")
+    return parsed._replace(path=f"/{number}").geturl()
+
+
+REDIS_URL = _own_redis_database(_REDIS_URL)
+
+
+@functools.cache
+def _own_postgresql_database(url: str) -> str:
+    """The worker's database on the PostgreSQL server of ``url``: the given one for the first
+    worker (and a run in one process), else one named after the worker beside it (test_gw1),
+    made on first use."""
+    if WORKER_NUMBER == 0:
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    own = given.set(database=f"{given.database}_{WORKER}")
+    engine = create_engine(given, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 def unavailable(message: str) -> None:
     """A server or browser the tests need is missing: a failure in CI, which must provide
     it; a skip on a developer's machine without it (`make test` installs what it can)."""
@@ -60,6 +103,11 @@ def require_server(url: str, default_port: int, what: str) -> str:
     if not _reachable(url, default_port):
         unavailable(f"{what} is not reachable at {url}")
     return url
+
+
+def require_postgresql() -> str:
+    """This process's PostgreSQL database (``_own_postgresql_database``)."""
+    return _own_postgresql_database(require_server(_PG_URL, 5432, "PostgreSQL"))
 
 
 def base_config(tmp_path: Path) -> dict:
@@ -195,7 +243,7 @@ def app(request, tmp_path):
     supports: the SQLite file of the embedded defaults, and PostgreSQL."""
     config = base_config(tmp_path)
     if request.param == "postgresql":
-        config["SQLALCHEMY_DATABASE_URI"] = require_server(PG_URL, 5432, "PostgreSQL")
+        config["SQLALCHEMY_DATABASE_URI"] = require_postgresql()
     application = create_app(config)
     migrate_fresh(application)
     load_demo_catalog(application)
@@ -231,7 +279,7 @@ def handler(app) -> Iterator[User]:
 
 @pytest.fixture(scope="session")
 def pg_url() -> str:
-    return require_server(PG_URL, 5432, "PostgreSQL")
+    return require_postgresql()
 
 
 @pytest.fixture(scope="session")
