@@ -21,6 +21,7 @@ merging and splitting never embed again.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -260,17 +261,14 @@ def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None
     with db.session.no_autoflush:
         _lock_scopes((item.eservice, item.department))
         groups, features, scores = _scored(signals, _open_groups(item.eservice, item.department))
-    order = np.argsort(-scores, kind="stable")
-    config = current_app.config
-    if len(order) and scores[order[0]] >= config["GROUPING_THRESHOLD"]:
-        ticket, profile = groups[int(order[0])]
+    best = int(np.argmax(scores)) if len(scores) else None
+    if best is not None and scores[best] >= current_app.config["GROUPING_THRESHOLD"]:
+        ticket, profile = groups[best]
     elif not starts:
         return None
     else:
         ticket, profile = _new_group(item), GroupProfile()
-        for row in order[:SUGGESTIONS]:
-            if scores[row] >= config["SUGGESTION_THRESHOLD"]:
-                _add_pair(item, groups[row][0], PairState.SUGGESTED, features[row], scores[row])
+        _suggest(item, [group for group, _ in groups], features, scores)
     _join(item, signals, ticket, profile, groups)
     return ticket
 
@@ -279,26 +277,45 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
     """An item too unsure to route that plainly reports an open problem of the department the
     models find likeliest joins that problem's group, and goes where the problem is handled
     (``RoutingMethod.PROBLEM``): the problem is known, so no handler need route it. Otherwise
-    it waits in triage, ungrouped. Returns the group joined."""
-    likely = likely_departments(item, count=1)
+    it waits in triage, ungrouped, and the likeliest open problems of the two departments the
+    triage page offers are suggested to handlers (joining one routes the item there). Returns
+    the group joined."""
+    likely = likely_departments(item, count=2)
     if not likely:
         return None
     signals = _signals(item)
     with db.session.no_autoflush:
-        tickets = _department_groups(likely[0][0])
-        _lock_scopes(*(_scope(ticket) for ticket in tickets))
-        groups, _, scores = _scored(signals, tickets)
-    if not len(scores) or scores.max() < current_app.config["TRIAGE_JOINING_THRESHOLD"]:
-        return None
-    best = int(np.argmax(scores))
-    ticket, profile = groups[best]
-    item.eservice, item.department = ticket.eservice, ticket.department
-    item.routing_method = RoutingMethod.PROBLEM
-    item.routing_confidence = round(float(scores[best]), 3)
-    # Only the group's own scope competes for what it gathers, as for any joining item.
-    scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
-    _join(item, signals, ticket, profile, scope)
-    return ticket
+        tickets = [_department_groups(department) for department, _ in likely]
+        _lock_scopes(*(_scope(ticket) for ticket in itertools.chain(*tickets)))
+        scored = [_scored(signals, department_tickets) for department_tickets in tickets]
+    groups, _, scores = scored[0]
+    if len(scores) and scores.max() >= current_app.config["TRIAGE_JOINING_THRESHOLD"]:
+        best = int(np.argmax(scores))
+        ticket, profile = groups[best]
+        item.eservice, item.department = ticket.eservice, ticket.department
+        item.routing_method = RoutingMethod.PROBLEM
+        item.routing_confidence = round(float(scores[best]), 3)
+        # Only the group's own scope competes for what it gathers, as for any joining item.
+        scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
+        _join(item, signals, ticket, profile, scope)
+        return ticket
+    _suggest(
+        item,
+        list(itertools.chain(*tickets)),
+        np.vstack([features for _, features, _ in scored]),
+        np.concatenate([scores for _, _, scores in scored]),
+    )
+    return None
+
+
+def _suggest(
+    item: Feedback, tickets: list[Ticket], features: np.ndarray, scores: np.ndarray
+) -> None:
+    """Suggest to handlers the (at most ``SUGGESTIONS``) groups among ``tickets`` the item most
+    likely reports, from ``SUGGESTION_THRESHOLD``."""
+    for row in np.argsort(-scores, kind="stable")[:SUGGESTIONS]:
+        if scores[row] >= current_app.config["SUGGESTION_THRESHOLD"]:
+            _add_pair(item, tickets[row], PairState.SUGGESTED, features[row], scores[row])
 
 
 def _scored(
@@ -594,11 +611,15 @@ def _move_into(
 
 
 def open_suggestions(
-    *, item: Feedback | None = None, ticket: Ticket | None = None
+    *,
+    item: Feedback | None = None,
+    ticket: Ticket | None = None,
+    items: Sequence[Feedback] | None = None,
 ) -> list[ProblemPair]:
-    """Suggestions still to judge for an item ("probably the same as problem N") or for a
-    group (items that probably report its problem), most likely first. A suggestion lapses
-    when the group no longer takes items or the item is in it already."""
+    """Suggestions still to judge for an item ("probably the same as problem N"), for a group
+    (items that probably report its problem) or for any of ``items`` (a page of them), most
+    likely first. A suggestion lapses when the group no longer takes items or the item is in
+    it already."""
     query = (
         select(ProblemPair)
         .join(Ticket, ProblemPair.ticket_id == Ticket.id)
@@ -611,6 +632,8 @@ def open_suggestions(
         query = query.where(ProblemPair.feedback_id == item.id)
     if ticket is not None:
         query = query.where(ProblemPair.ticket_id == ticket.id)
+    if items is not None:
+        query = query.where(ProblemPair.feedback_id.in_([each.id for each in items]))
     return list(db.session.scalars(query))
 
 
@@ -623,10 +646,16 @@ def _open_suggestion(pair: ProblemPair) -> None:
 
 
 def join_suggestion(pair: ProblemPair, actor: User) -> Ticket:
-    """A handler agrees: the item reports the suggested group's problem and joins it."""
+    """A handler agrees: the item reports the suggested group's problem and joins it. An item
+    waiting in triage is routed where that problem is handled, as the handler's decision
+    (which teaches the router, as routing it from the triage page does)."""
     _open_suggestion(pair)
     item, target = pair.feedback, pair.ticket
-    if target.department_id != item.department_id:
+    routed = item.department is None
+    if routed:
+        item.eservice, item.department = target.eservice, target.department
+        item.routing_method, item.routing_confidence = RoutingMethod.HANDLER, 1.0
+    elif target.department_id != item.department_id:
         raise GroupingError(_("that ticket belongs to another department; re-route the item first"))
     old = _move_into(item, target, actor)
     # The suggestion becomes the labelled pair, with its features as the handler saw them.
@@ -638,6 +667,7 @@ def join_suggestion(pair: ProblemPair, actor: User) -> Ticket:
         before={"ticket": old.id if old else None, "key": old.key if old else None},
         after={"ticket": target.id, "key": target.key},
         score=pair.score,
+        **({"routed_to": target.department.code} if routed else {}),
     )
     _commit_and_open(target)
     return target

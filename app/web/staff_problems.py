@@ -306,7 +306,7 @@ def split_problem_item(ticket_id: int) -> ResponseReturnValue:
 class SuggestionForm(FlaskForm):
     """Join or dismiss a suggestion; ``back``: the page it was decided on."""
 
-    back = HiddenField(validators=[DataRequired(), AnyOf(("item", "problem"))])
+    back = HiddenField(validators=[DataRequired(), AnyOf(("item", "problem", "triage"))])
 
 
 def _decide_suggestion(pair_id: int, join: bool) -> ResponseReturnValue:
@@ -332,6 +332,8 @@ def _decide_suggestion(pair_id: int, join: bool) -> ResponseReturnValue:
             flash(_("Dismissed: the item is not about %(name)s.", name=name), "success")
     if form.back.data == "item":
         return redirect(url_for("staff.feedback_detail", public_id=item.public_id))
+    if form.back.data == "triage":
+        return redirect(url_for("staff.triage"))
     return redirect(url_for("staff.ticket_detail", ticket_id=pair.ticket_id))
 
 

@@ -9,13 +9,23 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Feedback, FeedbackStatus, LocalIssue, RoutingMethod, Ticket, TicketState
+from app.models import (
+    AuditEvent,
+    Feedback,
+    FeedbackStatus,
+    LocalIssue,
+    RoutingMethod,
+    Ticket,
+    TicketState,
+)
 from app.models.types import utcnow
+from app.services.grouping import open_suggestions
 from app.services.history import change_status
 from app.services.tickets import push_affected_counts
 from tests.conftest import real_app_for
 from tests.support.factories import bearer, user_with_token
 from tests.support.jira_standin import JiraStandIn
+from tests.support.web import csrf_token, sign_in_as
 from tests.support.worker import WorkerProcess, wait_until
 
 # One problem (the map of the building permit application stays blank), as citizens tell it.
@@ -166,6 +176,43 @@ def test_an_item_too_unsure_to_route_joins_a_known_problem_of_its_likeliest_depa
     assert other["ticket"] is None and other["status"] == "triage"
     assert other["department"] is None and other["routing"]["method"] == "triage"
     assert tickets() == [ticket]
+
+
+def test_an_unsure_item_short_of_joining_is_suggested_its_problem_in_triage_and_joined_by_a_click(
+    app, client, token, unsure
+):
+    app.config["TRIAGE_JOINING_THRESHOLD"] = 1.01  # no item joins by itself: a handler decides
+    for language, text in MAP_BLANK[:3]:
+        post(client, token, language, text)
+    (ticket,) = tickets()
+    unsure.add(MAP_BLANK[3][1])
+    waiting = post(client, token, *MAP_BLANK[3], eservice=None)
+    assert (waiting["ticket"], waiting["status"], waiting["department"]) == (None, "triage", None)
+    item = db.session.scalars(select(Feedback).filter_by(public_id=waiting["id"])).one()
+    (suggestion,) = open_suggestions(item=item)
+    assert suggestion.ticket is ticket and suggestion.score > 0.5
+
+    sign_in_as(client, "handler")
+    page = client.get("/staff/triage").get_data(as_text=True)
+    assert f">{ticket.key}</a>" in page and f"/staff/suggestions/{suggestion.id}/join" in page
+    joined = client.post(
+        f"/staff/suggestions/{suggestion.id}/join",
+        data={"back": "triage", "csrf_token": csrf_token(page)},
+    )
+    assert joined.status_code == 302 and joined.location.endswith("/staff/triage")
+
+    db.session.expire_all()
+    # Routed where the problem is handled, as the handler's decision (it teaches the router).
+    assert (item.ticket, item.status, item.department.code, item.eservice.code) == (
+        ticket,
+        "forwarded",
+        "URB",
+        "building-permit",
+    )
+    assert item.routing_method == RoutingMethod.HANDLER and ticket.affected_count == 4
+    (event,) = db.session.scalars(select(AuditEvent).filter_by(action="feedback.suggestion_joined"))
+    assert event.detail["routed_to"] == "URB" and event.detail["after"]["key"] == ticket.key
+    assert MAP_BLANK[3][1] not in client.get("/staff/triage").get_data(as_text=True)
 
 
 @pytest.fixture
