@@ -277,18 +277,21 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
     """An item too unsure to route that plainly reports an open problem of the department the
     models find likeliest joins that problem's group, and goes where the problem is handled
     (``RoutingMethod.PROBLEM``): the problem is known, so no handler need route it. Otherwise
-    it waits in triage, ungrouped, and the likeliest open problems of the two departments the
-    triage page offers are suggested to handlers (joining one routes the item there). Returns
-    the group joined."""
-    likely = likely_departments(item, count=2)
+    it waits in triage, ungrouped, and the open problems it most likely reports, in whichever
+    department, are suggested to handlers (joining one routes the item there). Returns the
+    group joined."""
+    likely = likely_departments(item, count=1)
     if not likely:
         return None
     signals = _signals(item)
     with db.session.no_autoflush:
-        tickets = [_department_groups(department) for department, _ in likely]
-        _lock_scopes(*(_scope(ticket) for ticket in itertools.chain(*tickets)))
-        scored = [_scored(signals, department_tickets) for department_tickets in tickets]
-    groups, _, scores = scored[0]
+        _lock_department(likely[0][0])  # the item may join a group of it: read them locked
+        departments = _groups_by_department()
+        # Each department's groups are scored among themselves, as a routed item's are.
+        scored = {
+            department: _scored(signals, tickets) for department, tickets in departments.items()
+        }
+    groups, _, scores = scored.get(likely[0][0], ([], None, np.zeros(0)))
     if len(scores) and scores.max() >= current_app.config["TRIAGE_JOINING_THRESHOLD"]:
         best = int(np.argmax(scores))
         ticket, profile = groups[best]
@@ -299,12 +302,13 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
         scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
         _join(item, signals, ticket, profile, scope)
         return ticket
-    _suggest(
-        item,
-        list(itertools.chain(*tickets)),
-        np.vstack([features for _, features, _ in scored]),
-        np.concatenate([scores for _, _, scores in scored]),
-    )
+    if scored:
+        _suggest(
+            item,
+            list(itertools.chain(*departments.values())),
+            np.vstack([features for _, features, _ in scored.values()]),
+            np.concatenate([scores for _, _, scores in scored.values()]),
+        )
     return None
 
 
@@ -328,10 +332,24 @@ def _scored(
     return groups, features, current_pair_scorer().probabilities(features)
 
 
-def _department_groups(department: Department) -> list[Ticket]:
-    """The open groups of every e-service of ``department`` and of the department itself."""
-    query = select(Ticket).where(*_is_open(), Ticket.department_id == department.id)
-    return list(db.session.scalars(query.order_by(Ticket.id)))
+def _lock_department(department: Department) -> None:
+    """``_lock_scopes`` for every scope of ``department``: its own and its e-services' (in
+    the same order)."""
+    _lock_scopes((None, department))
+    db.session.execute(
+        select(EService.id)
+        .where(EService.department_id == department.id)
+        .order_by(EService.id)
+        .with_for_update(key_share=True)
+    )
+
+
+def _groups_by_department() -> dict[Department, list[Ticket]]:
+    """Every open group, by department (of its e-service or its own)."""
+    groups: dict[Department, list[Ticket]] = {}
+    for ticket in db.session.scalars(select(Ticket).where(*_is_open()).order_by(Ticket.id)):
+        groups.setdefault(ticket.department, []).append(ticket)
+    return groups
 
 
 def _join(
