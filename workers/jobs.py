@@ -15,6 +15,7 @@ from app.services import (
     deadlines,
     failures,
     followup,
+    grouping,
     inbound_mail,
     notices,
     outcomes,
@@ -106,6 +107,11 @@ def sync_tracker() -> None:
 @job("scheduled")
 def push_affected_counts() -> None:
     tickets.push_affected_counts()
+
+
+@job("scheduled")
+def suggest_for_triage() -> None:
+    grouping.suggest_for_triage()
 
 
 @job("scheduled")

@@ -14,6 +14,9 @@ SCHEDULE = (
     ("workers.jobs.sync_tracker", "scheduled", TRACKER_SYNC_EVERY_SECONDS),
     ("workers.jobs.push_affected_counts", "scheduled", AFFECTED_COUNTS_EVERY_SECONDS),
     ("workers.jobs.train_router", "scheduled", ROUTER_TRAINING_EVERY_SECONDS),
+    # Reports waiting in triage offered the problems that formed since they arrived
+    # (app/services/grouping.py).
+    ("workers.jobs.suggest_for_triage", "scheduled", 300),
     ("workers.jobs.apply_retention", "scheduled", 24 * 3600),  # app/services/retention.py
     ("workers.jobs.check_spikes", "scheduled", 300),  # app/services/spikes.py
     # Insight pages recount what is left themselves; this keeps that little.

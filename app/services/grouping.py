@@ -21,7 +21,6 @@ merging and splitting never embed again.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -81,6 +80,8 @@ JOINING_KINDS = frozenset({"question"})
 OUTAGE = "outage"
 # At most this many groups are suggested for one item.
 SUGGESTIONS = 3
+# The newest reports waiting in triage that ``suggest_for_triage`` looks at.
+TRIAGE_SUGGESTING = 200
 
 # -- problem groups in the database --------------------------------------------------------
 
@@ -286,11 +287,7 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
     signals = _signals(item)
     with db.session.no_autoflush:
         _lock_department(likely[0][0])  # the item may join a group of it: read them locked
-        departments = _groups_by_department()
-        # Each department's groups are scored among themselves, as a routed item's are.
-        scored = {
-            department: _scored(signals, tickets) for department, tickets in departments.items()
-        }
+        scored = _scored_by_department(signals, _groups_by_department())
     groups, _, scores = scored.get(likely[0][0], ([], None, np.zeros(0)))
     if len(scores) and scores.max() >= current_app.config["TRIAGE_JOINING_THRESHOLD"]:
         best = int(np.argmax(scores))
@@ -302,24 +299,92 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
         scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
         _join(item, signals, ticket, profile, scope)
         return ticket
-    if scored:
-        _suggest(
-            item,
-            list(itertools.chain(*departments.values())),
-            np.vstack([features for _, features, _ in scored.values()]),
-            np.concatenate([scores for _, _, scores in scored.values()]),
-        )
+    _suggest_across_departments(item, scored)
     return None
 
 
+def _scored_by_department(
+    signals: ItemSignals, departments: dict[Department, list[Ticket]]
+) -> dict[Department, tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]]:
+    """``_scored`` for each department's open groups: scored among themselves, as a routed
+    item's are among its e-service's."""
+    return {department: _scored(signals, tickets) for department, tickets in departments.items()}
+
+
+def _suggest_across_departments(
+    item: Feedback,
+    scored: dict[Department, tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]],
+    known: frozenset[int] = frozenset(),
+) -> int:
+    """``_suggest`` among the groups of every department."""
+    if not scored:
+        return 0
+    return _suggest(
+        item,
+        [ticket for groups, _, _ in scored.values() for ticket, _ in groups],
+        np.vstack([features for _, features, _ in scored.values()]),
+        np.concatenate([scores for _, _, scores in scored.values()]),
+        known,
+    )
+
+
 def _suggest(
-    item: Feedback, tickets: list[Ticket], features: np.ndarray, scores: np.ndarray
-) -> None:
+    item: Feedback,
+    tickets: list[Ticket],
+    features: np.ndarray,
+    scores: np.ndarray,
+    known: frozenset[int] = frozenset(),
+) -> int:
     """Suggest to handlers the (at most ``SUGGESTIONS``) groups among ``tickets`` the item most
-    likely reports, from ``SUGGESTION_THRESHOLD``."""
+    likely reports, from ``SUGGESTION_THRESHOLD``, but for the groups (ids) ``known`` already
+    as suggested or judged for it. Returns how many were suggested."""
+    made = 0
     for row in np.argsort(-scores, kind="stable")[:SUGGESTIONS]:
         if scores[row] >= current_app.config["SUGGESTION_THRESHOLD"]:
-            _add_pair(item, tickets[row], PairState.SUGGESTED, features[row], scores[row])
+            if tickets[row].id not in known:
+                _add_pair(item, tickets[row], PairState.SUGGESTED, features[row], scores[row])
+                made += 1
+    return made
+
+
+def suggest_for_triage() -> int:
+    """Suggest again, against the open problems as they are now, for the reports waiting in
+    triage: suggestions are made when a report arrives, so one that came before its problem's
+    group formed is offered it once the group exists. A group once suggested for a report, or
+    judged for it, is not suggested again. Returns how many suggestions were made."""
+    waiting = list(
+        db.session.scalars(
+            select(Feedback)
+            .where(
+                Feedback.status == FeedbackStatus.TRIAGE,
+                Feedback.department_id.is_(None),
+                Feedback.ticket_id.is_(None),
+                Feedback.kind.in_(ACTIONABLE_KINDS | JOINING_KINDS),
+            )
+            .order_by(Feedback.id.desc())
+            .limit(TRIAGE_SUGGESTING)
+        )
+    )
+    departments = _groups_by_department()
+    if not waiting or not departments:
+        return 0
+    known: dict[int, set[int]] = {}
+    pairs = select(ProblemPair.feedback_id, ProblemPair.ticket_id).where(
+        ProblemPair.feedback_id.in_([report.id for report in waiting])
+    )
+    for feedback_id, ticket_id in db.session.execute(pairs):
+        known.setdefault(feedback_id, set()).add(ticket_id)
+    words = extra_words()
+    made = sum(
+        _suggest_across_departments(
+            report,
+            _scored_by_department(_signals(report, words), departments),
+            frozenset(known.get(report.id, ())),
+        )
+        for report in waiting
+    )
+    db.session.commit()
+    return made
 
 
 def _scored(

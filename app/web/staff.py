@@ -28,7 +28,7 @@ from app.services.accounts import authenticate
 from app.services.call_import import UploadError, start_import
 from app.services.catalog import department_names
 from app.services.contacts import find_contact
-from app.services.grouping import open_suggestions
+from app.services.grouping import SUGGESTIONS, open_suggestions
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
@@ -176,10 +176,11 @@ def triage() -> ResponseReturnValue:
     # The two most likely departments for a one-click choice (the models' view: below the
     # routing threshold, so a handler decides).
     likely = {item.id: likely_departments(item) for item in items}
-    # The open problems each item probably reports (joining one routes the item there).
+    # The open problems each item most probably reports (joining one routes the item there).
     suggestions: dict[int, list[ProblemPair]] = {}
     for pair in open_suggestions(items=items):
         suggestions.setdefault(pair.feedback_id, []).append(pair)
+    suggestions = {item: pairs[:SUGGESTIONS] for item, pairs in suggestions.items()}
     return render_template(
         "staff/triage.html",
         items=items,

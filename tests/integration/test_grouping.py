@@ -19,7 +19,7 @@ from app.models import (
     TicketState,
 )
 from app.models.types import utcnow
-from app.services.grouping import open_suggestions
+from app.services.grouping import dismiss_suggestion, open_suggestions, suggest_for_triage
 from app.services.history import change_status
 from app.services.tickets import push_affected_counts
 from tests.conftest import real_app_for
@@ -213,6 +213,26 @@ def test_an_unsure_item_short_of_joining_is_suggested_its_problem_in_triage_and_
     (event,) = db.session.scalars(select(AuditEvent).filter_by(action="feedback.suggestion_joined"))
     assert event.detail["routed_to"] == "URB" and event.detail["after"]["key"] == ticket.key
     assert MAP_BLANK[3][1] not in client.get("/staff/triage").get_data(as_text=True)
+
+
+def test_a_report_in_triage_before_its_problem_formed_is_offered_it_once_it_has(
+    app, client, token, unsure, handler
+):
+    unsure.add(MAP_BLANK[3][1])
+    waiting = post(client, token, *MAP_BLANK[3], eservice=None)
+    item = db.session.scalars(select(Feedback).filter_by(public_id=waiting["id"])).one()
+    assert open_suggestions(item=item) == [] and suggest_for_triage() == 0
+
+    for language, text in MAP_BLANK[:3]:
+        post(client, token, language, text)
+    (ticket,) = tickets()
+    assert suggest_for_triage() == 1
+    (suggestion,) = open_suggestions(item=item)
+    assert suggestion.ticket is ticket and item.status == "triage"
+    assert suggest_for_triage() == 0  # once
+
+    dismiss_suggestion(suggestion, handler)
+    assert suggest_for_triage() == 0 and open_suggestions(item=item) == []  # a judgement stands
 
 
 @pytest.fixture
