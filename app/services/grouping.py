@@ -85,6 +85,10 @@ TRIAGE_SUGGESTING = 200
 
 # -- problem groups in the database --------------------------------------------------------
 
+# Open groups with their profiles, an item's pair features against each, and the scorer's
+# probability of each (``_scored``).
+Scored = tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]
+
 
 class GroupingError(ValueError):
     """A handler's grouping action that cannot be done; the message says why."""
@@ -305,7 +309,7 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
 
 def _scored_by_department(
     signals: ItemSignals, departments: dict[Department, list[Ticket]]
-) -> dict[Department, tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]]:
+) -> dict[Department, Scored]:
     """``_scored`` for each department's open groups: scored among themselves, as a routed
     item's are among its e-service's."""
     return {department: _scored(signals, tickets) for department, tickets in departments.items()}
@@ -313,7 +317,7 @@ def _scored_by_department(
 
 def _suggest_across_departments(
     item: Feedback,
-    scored: dict[Department, tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]],
+    scored: dict[Department, Scored],
     known: frozenset[int] = frozenset(),
 ) -> int:
     """``_suggest`` among the groups of every department."""
@@ -387,9 +391,7 @@ def suggest_for_triage() -> int:
     return made
 
 
-def _scored(
-    signals: ItemSignals, tickets: list[Ticket]
-) -> tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]:
+def _scored(signals: ItemSignals, tickets: list[Ticket]) -> Scored:
     """The open groups ``tickets`` with their profiles, the pair features of an item's
     ``signals`` against each, and the scorer's probability of each (scopes locked first)."""
     groups = [(ticket, _profile(ticket)) for ticket in tickets]
