@@ -376,6 +376,7 @@ def seed(app: Flask) -> Seeds:
     from app.models import CallImport, Feedback, ImportState
     from app.services.call_import import start_import
     from app.services.glossary import GlossaryDraft, save_entry
+    from app.services.grouping import suggest_for_triage
     from app.services.intake import ContactDetails, Submission, submit_feedback
     from app.services.links import followup_token, unsubscribe_url
     from app.services.routing_rules import RuleDraft, create_rule
@@ -431,6 +432,8 @@ def seed(app: Flask) -> Seeds:
                 _into_triage(item)
             seeds.triage_public_ids.append(item.public_id)
         db.session.commit()
+        # The triage page offers them the open problems they may report (checked by axe too).
+        assert suggest_for_triage() > 0, "no problem group is suggested for the triage seeds"
         for number, (eservice, satisfaction) in enumerate(
             [("daycare-application", 2), ("daycare-application", 4), ("library-account", 5)]
         ):
