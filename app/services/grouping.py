@@ -722,6 +722,15 @@ def open_suggestions(
     return list(db.session.scalars(query))
 
 
+def triage_suggestions(items: Sequence[Feedback]) -> dict[int, list[ProblemPair]]:
+    """The (at most ``SUGGESTIONS``) likeliest open suggestions of each of ``items`` (a page
+    of the triage queue), by item id."""
+    suggestions: dict[int, list[ProblemPair]] = {}
+    for pair in open_suggestions(items=items):
+        suggestions.setdefault(pair.feedback_id, []).append(pair)
+    return {item: pairs[:SUGGESTIONS] for item, pairs in suggestions.items()}
+
+
 def _open_suggestion(pair: ProblemPair) -> None:
     if pair.state != PairState.SUGGESTED:
         raise GroupingError(_("this suggestion was already decided"))

@@ -22,13 +22,13 @@ from wtforms.fields.choices import SelectChoice
 
 from app.extensions import db, limiter, login_manager
 from app.i18n import current_language
-from app.models import CallImport, Department, EService, ProblemPair, User
+from app.models import CallImport, Department, EService, User
 from app.services.access import visible_ticket, visible_tickets
 from app.services.accounts import authenticate
 from app.services.call_import import UploadError, start_import
 from app.services.catalog import department_names
 from app.services.contacts import find_contact
-from app.services.grouping import SUGGESTIONS, open_suggestions
+from app.services.grouping import triage_suggestions
 from app.services.intake import submit_feedback
 from app.services.tickets import set_local_status
 from app.services.triage import reroute, triage_queue
@@ -176,17 +176,13 @@ def triage() -> ResponseReturnValue:
     # The two most likely departments for a one-click choice (the models' view: below the
     # routing threshold, so a handler decides).
     likely = {item.id: likely_departments(item) for item in items}
-    # The open problems each item most probably reports (joining one routes the item there).
-    suggestions: dict[int, list[ProblemPair]] = {}
-    for pair in open_suggestions(items=items):
-        suggestions.setdefault(pair.feedback_id, []).append(pair)
-    suggestions = {item: pairs[:SUGGESTIONS] for item, pairs in suggestions.items()}
     return render_template(
         "staff/triage.html",
         items=items,
         form=form,
         likely=likely,
-        suggestions=suggestions,
+        # The open problems each item most probably reports (joining one routes it there).
+        suggestions=triage_suggestions(items),
     )
 
 
