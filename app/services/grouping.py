@@ -213,7 +213,9 @@ def _release_when_due(ticket: Ticket, outage: bool) -> None:
     if ticket.state != TicketState.HELD:
         return
     minimum = current_app.config["TICKET_MIN_ITEMS"]
-    if outage or (minimum > 0 and _member_count(ticket) >= minimum):
+    # The stored profile counts the members (every caller stores it first): no flush and
+    # count query on each arriving item, which would also write the item twice.
+    if outage or (minimum > 0 and ticket.profile_members >= minimum):
         _release(ticket)
 
 
