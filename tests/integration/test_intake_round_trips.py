@@ -1,29 +1,30 @@
-"""What intake asks the database for one new item, and a repeat that costs no row: the
-round trips are most of an intake request's time (bench/results/intake.md)."""
+"""What intake and processing ask the database for one new item, and a repeat that costs no
+row: the round trips are most of an intake request's time and much of a worker's
+(bench/results/intake.md, bench/results/processing.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.models import Contact
+from app.models import Contact, Feedback, TicketState
 from app.services.intake import ContactDetails, Submission, submit_feedback
 
 
-def statements_until_commit(action: Callable[[], object]) -> list[str]:
-    """The statements ``action`` sends before its first commit, each as its first words."""
+def transactions(action: Callable[[], object]) -> list[list[str]]:
+    """The statements ``action`` sends, each as its first words, one list per transaction
+    (a commit ends one; what follows the last commit is the last list)."""
     engine = db.session.get_bind()
-    sent: list[str] = []
-    committed: list[bool] = []
+    sent: list[list[str]] = [[]]
 
     def before(conn, cursor, statement, *args: object) -> None:  # noqa: ANN001
-        if not committed:
-            sent.append(" ".join(statement.split()[:4]))
+        sent[-1].append(" ".join(statement.split()[:4]))
 
     def commit(conn) -> None:  # noqa: ANN001
-        committed.append(True)
+        sent.append([])
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "commit", commit)
@@ -33,6 +34,11 @@ def statements_until_commit(action: Callable[[], object]) -> list[str]:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "commit", commit)
     return sent
+
+
+def statements_until_commit(action: Callable[[], object]) -> list[str]:
+    """The statements ``action`` sends before its first commit."""
+    return transactions(action)[0]
 
 
 def submission(source_ref: str) -> Submission:
@@ -61,3 +67,22 @@ def test_a_repeat_answers_with_the_stored_item_and_keeps_none_of_its_rows(app):
     assert first.created and not again.created
     assert again.feedback.id == first.feedback.id
     assert db.session.scalar(select(func.count()).select_from(Contact)) == 1
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["released at once", "held for more"])
+def test_processing_writes_the_item_and_the_group_it_starts_once(app, held):
+    # Held: the group waits for a second report, so whether it is due is decided on arrival.
+    app.config["TICKET_MIN_ITEMS"] = 2 if held else 1
+    sent = transactions(lambda: submit_feedback(submission("call-3")))
+
+    claim = next(n for n, statements in enumerate(sent) if any(
+        statement.startswith("UPDATE feedback SET processing_attempts") for statement in statements
+    ))  # fmt: skip
+    processing = sent[claim + 1]
+    assert sum(statement.startswith("UPDATE feedback") for statement in processing) == 1
+    assert sum(statement.startswith("INSERT INTO ticket ") for statement in processing) == 1
+    assert not [statement for statement in processing if statement.startswith("UPDATE ticket")]
+    assert not [statement for statement in processing if "count(" in statement]
+    item = db.session.scalars(select(Feedback).where(Feedback.source_ref == "call-3")).one()
+    assert item.ticket is not None
+    assert item.ticket.state == (TicketState.HELD if held else TicketState.OPEN)
