@@ -86,7 +86,7 @@ TRIAGE_SUGGESTING = 200
 # -- problem groups in the database --------------------------------------------------------
 
 # Open groups with their profiles, an item's pair features against each, and the scorer's
-# probability of each (``_scored``).
+# probability of each (``_score``).
 Scored = tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]
 
 
@@ -310,11 +310,11 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
 
 
 def _scored_by_department(
-    signals: ItemSignals, departments: dict[Department, list[Ticket]]
+    signals: ItemSignals, departments: dict[Department, list[tuple[Ticket, GroupProfile]]]
 ) -> dict[Department, Scored]:
-    """``_scored`` for each department's open groups: scored among themselves, as a routed
+    """``_score`` for each department's open groups: scored among themselves, as a routed
     item's are among its e-service's."""
-    return {department: _scored(signals, tickets) for department, tickets in departments.items()}
+    return {department: _score(signals, groups) for department, groups in departments.items()}
 
 
 def _suggest_across_departments(
@@ -394,9 +394,13 @@ def suggest_for_triage() -> int:
 
 
 def _scored(signals: ItemSignals, tickets: list[Ticket]) -> Scored:
-    """The open groups ``tickets`` with their profiles, the pair features of an item's
-    ``signals`` against each, and the scorer's probability of each (scopes locked first)."""
-    groups = [(ticket, _profile(ticket)) for ticket in tickets]
+    """``_score`` of the open groups ``tickets`` with their profiles (scopes locked first)."""
+    return _score(signals, [(ticket, _profile(ticket)) for ticket in tickets])
+
+
+def _score(signals: ItemSignals, groups: list[tuple[Ticket, GroupProfile]]) -> Scored:
+    """The open ``groups``, the pair features of an item's ``signals`` against each, and the
+    scorer's probability of each."""
     features = pair_features(signals, [profile for _, profile in groups])
     return groups, features, current_pair_scorer().probabilities(features)
 
@@ -413,11 +417,12 @@ def _lock_department(department: Department) -> None:
     )
 
 
-def _groups_by_department() -> dict[Department, list[Ticket]]:
-    """Every open group, by department (of its e-service or its own)."""
-    groups: dict[Department, list[Ticket]] = {}
+def _groups_by_department() -> dict[Department, list[tuple[Ticket, GroupProfile]]]:
+    """Every open group with its profile, by department (of its e-service or its own): read
+    once, however many reports are then scored against them."""
+    groups: dict[Department, list[tuple[Ticket, GroupProfile]]] = {}
     for ticket in db.session.scalars(select(Ticket).where(*_is_open()).order_by(Ticket.id)):
-        groups.setdefault(ticket.department, []).append(ticket)
+        groups.setdefault(ticket.department, []).append((ticket, _profile(ticket)))
     return groups
 
 
