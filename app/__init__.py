@@ -32,9 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from app import models  # noqa: F401  (registers every table)
     from app.services.catalog import forget_lookups_at_transaction_end
+    from app.services.reference_data import track_reference_changes
     from app.services.rollups import track_item_changes
 
     track_item_changes()  # keeps the insight roll-up right (app/services/rollups.py)
+    track_reference_changes()  # tells every process its kept reference data is stale
     forget_lookups_at_transaction_end()
 
     from app.cli import register_cli

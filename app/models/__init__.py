@@ -15,6 +15,7 @@ from app.models.learning import ItemLabel, PairState, ProblemPair
 from app.models.local_issue import LocalIssue
 from app.models.notice import Notice, NoticeKind, NoticeState
 from app.models.open311 import AttributeType, CitizenUpdate, EServiceAttribute, UploadedMedia
+from app.models.reference import ReferenceData
 from app.models.routing import RoutingRule, TrainedModel
 from app.models.schedule import PeriodicRun
 from app.models.survey import COMMON_FRAME, SurveyFrame, SurveyResponse, TransactionCount
@@ -55,6 +56,7 @@ __all__ = [
     "LocalIssue",
     "Notice",
     "PeriodicRun",
+    "ReferenceData",
     "NoticeKind",
     "NoticeState",
     "PairState",

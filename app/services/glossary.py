@@ -21,6 +21,7 @@ from app.services.analysis.language import detect_language
 from app.services.analysis.normalisation import LANGUAGES
 from app.services.analysis.problems import TERMS, PartWords, glossary_word, problem_terms
 from app.services.privacy import redact
+from app.services.reference_data import kept_while_unchanged
 
 MAX_WORDS = 100
 MAX_WORD_LENGTH = 60
@@ -83,8 +84,9 @@ def list_entries() -> list[GlossaryEntry]:
     )
 
 
-def extra_words() -> list[PartWords]:
-    """The active entries, as grouping reads them (one round trip, for every item)."""
+@kept_while_unchanged
+def extra_words() -> tuple[PartWords, ...]:
+    """The active entries, as grouping reads them."""
     # Entries are committed when saved, never pending here; without the autoflush the item
     # being grouped is written once, with its group (grouping.group_feedback).
     with db.session.no_autoflush:
@@ -93,7 +95,7 @@ def extra_words() -> list[PartWords]:
             .where(GlossaryEntry.active.is_(True))
             .order_by(GlossaryEntry.id)
         ).all()
-    return [PartWords(part, language, tuple(words)) for part, language, words in rows]
+    return tuple(PartWords(part, language, tuple(words)) for part, language, words in rows)
 
 
 def parts_named(text: str, language: str | None) -> frozenset[str]:

@@ -56,6 +56,7 @@ from app.services.analysis import (
 )
 from app.services.analysis.catalog import DATA_DIR
 from app.services.analysis.problems import EMBEDDING_MODEL, PAIR_FEATURES, PairScorer, embed
+from app.services.reference_data import kept_while_unchanged
 
 # Labelled item-group pairs from the shipped history (the dev history and the training
 # files, app/data/README.md), as bench/grouping.py --write-seed-pairs computes them (the
@@ -80,12 +81,14 @@ class CatalogSnapshot:
 _snapshots: dict[str, CatalogSnapshot] = {}  # fingerprint -> snapshot, the last few
 
 
+@kept_while_unchanged
 def catalog_snapshot() -> CatalogSnapshot:
     """The database's active catalog with the shipped routing vocabulary merged in.
 
-    One query of plain rows per item; the merged catalog and its rules are built only when
-    those rows change (catalog edits apply to the next item, and every item does not pay
-    for merging the vocabulary and compiling the rules again).
+    Read again only when reference data changed (catalog edits apply to the next item);
+    the merged catalog and its rules are built again only when its rows changed (a new
+    routing rule does not make every item pay for merging the vocabulary and compiling the
+    rules again).
     """
     # Each active department with each of its active e-services (or none): one round trip.
     rows = db.session.execute(
@@ -213,6 +216,7 @@ def train_pair_scorer() -> tuple[PairScorer, int]:
     return scorer, len(judged_labels)
 
 
+@kept_while_unchanged
 def current_pair_scorer() -> PairScorer:
     """The newest trained pair scorer, else the one learned from the seed pairs alone."""
     key = db.session.scalars(
@@ -244,7 +248,8 @@ def _stored_or_seed_scorer(stored: dict[str, Any] | None) -> PairScorer:
     return PairScorer.train(*seed_pairs())
 
 
-def current_models(snapshot: CatalogSnapshot | None = None) -> TextModels:
+@kept_while_unchanged
+def current_models() -> TextModels:
     """The newest stored models, else the seed models for the current catalog."""
     newest = db.session.scalars(
         select(TrainedModel.id).order_by(TrainedModel.id.desc()).limit(1)
@@ -256,7 +261,7 @@ def current_models(snapshot: CatalogSnapshot | None = None) -> TextModels:
                 _stored.clear()  # only the newest is ever used again
                 _stored[newest] = TextModels.loads(blob)
             return _stored[newest]
-    snapshot = snapshot or catalog_snapshot()
+    snapshot = catalog_snapshot()
     with _lock:
         if snapshot.fingerprint not in _seeded:
             _seeded[snapshot.fingerprint] = _cached_seed_models(snapshot)
@@ -323,9 +328,14 @@ def train_router() -> TrainedModel:
     return row
 
 
-def routing_rules(snapshot: CatalogSnapshot | None = None) -> list[KeywordRule]:
+def routing_rules() -> list[KeywordRule]:
     """Admins' active rules, then the seed rules from the catalog (names and keywords)."""
-    # Plain rows in one round trip, however many rules (every item reads them).
+    return [*_admins_rules(), *catalog_snapshot().seed_rules]
+
+
+@kept_while_unchanged
+def _admins_rules() -> tuple[KeywordRule, ...]:
+    # Plain rows in one round trip, however many rules.
     rows = db.session.execute(
         select(
             EService.code,
@@ -340,11 +350,10 @@ def routing_rules(snapshot: CatalogSnapshot | None = None) -> list[KeywordRule]:
         .where(RoutingRule.active.is_(True), EService.active.is_(True), Department.active.is_(True))
         .order_by(RoutingRule.id)
     ).all()
-    own = [
+    return tuple(
         KeywordRule(eservice, language, tuple(phrases), priority, department, f"rule:{rule_id}")
         for eservice, language, phrases, priority, department, rule_id in rows
-    ]
-    return own + list((snapshot or catalog_snapshot()).seed_rules)
+    )
 
 
 def vector_bytes(vector: np.ndarray) -> bytes:
@@ -390,13 +399,12 @@ def analyse_item(item: Feedback, threshold: float | None = None) -> Analysis:
     e-service choice wins."""
     explicit = item.eservice.code if item.eservice is not None and item.eservice.active else None
     hint = item.language or (item.contact.language if item.contact is not None else None)
-    snapshot = catalog_snapshot()
     return analyse_feedback(
         item.redacted_text or "",
-        current_models(snapshot),
+        current_models(),
         language_hint=hint,
         eservice=explicit,
-        rules=routing_rules(snapshot),
+        rules=routing_rules(),
         threshold=threshold,
         embedding=item_embedding(item),
     )

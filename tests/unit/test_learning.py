@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models import AuditEvent, Feedback, ItemLabel, PairState, ProblemPair, TrainedModel
-from app.services import understanding
+from app.services import reference_data, understanding
 from app.services.analysis import TextModels
 from app.services.analysis.catalog import Catalog
 from app.services.analysis.models import LabelledItem
@@ -212,6 +212,12 @@ def test_a_stored_scorer_of_other_features_gives_way_to_the_seed_pairs_until_ret
     assert current_pair_scorer() == PairScorer.train(*seed_pairs())
 
 
+def forget_everything() -> None:
+    """What a new process starts with: no models, and no reference data kept."""
+    understanding._seeded.clear()
+    reference_data._kept.clear()
+
+
 @pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 def test_the_seed_models_are_trained_once_for_the_installations_processes(
     app, monkeypatch, tmp_path
@@ -225,14 +231,15 @@ def test_the_seed_models_are_trained_once_for_the_installations_processes(
 
     monkeypatch.setattr(understanding, "train_default_models", small_training)
     monkeypatch.setattr(understanding, "_seeded", {})
+    monkeypatch.setattr(reference_data, "_kept", {})
     first = understanding.current_models()
 
-    understanding._seeded.clear()  # another process: nothing in its memory
+    forget_everything()  # another process: nothing in its memory
     second = understanding.current_models()
     assert len(trained) == 1 and second.trained_on == first.trained_on == 60
 
     (cached,) = (tmp_path / "models").iterdir()
     cached.write_bytes(b"cut short by a crash")
-    understanding._seeded.clear()
+    forget_everything()
     assert understanding.current_models().trained_on == 60 and len(trained) == 2
     assert TextModels.loads(cached.read_bytes()).trained_on == 60  # written again, whole
