@@ -91,9 +91,14 @@ def current_token() -> str | None:
 
 
 def _changes_reference_data(instances: Iterable[object], session: Session) -> bool:
+    # Changed by its own columns only: were a list of other rows (its tickets, say) added to
+    # one of these models, its growing must not make every process read everything again.
     return any(
         isinstance(instance, REFERENCE_MODELS)
-        and (instance not in session.dirty or session.is_modified(instance))
+        and (
+            instance not in session.dirty
+            or session.is_modified(instance, include_collections=False)
+        )
         for instance in instances
     )
 

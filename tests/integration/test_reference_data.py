@@ -17,7 +17,7 @@ from app.services.understanding import (
     current_pair_scorer,
     routing_rules,
 )
-from tests.support.factories import eservice
+from tests.support.factories import eservice, reported_problem
 from tests.support.statements import transactions
 
 
@@ -50,6 +50,17 @@ def test_a_change_another_process_commits_is_read_by_the_next_transaction(app):
     assert rule_sources() == set()  # this transaction keeps reading what it began with
     db.session.commit()
     assert rule_sources() == {f"rule:{rule_id}"}
+
+
+def test_processing_items_changes_no_reference_data(app):
+    before = current_token()
+    db.session.commit()
+    # Each opens or joins a ticket of the department and e-service, so both rows gain
+    # tickets and items without a change of their own.
+    for n, report in enumerate(["Liitteen lataus pysähtyy aina.", "Liitteen lataus jumittaa."]):
+        reported_problem(report, "daycare-application", language="fi", source_ref=f"call-{n}")
+
+    assert current_token() == before
 
 
 def test_a_statement_that_changes_rows_without_a_flush_is_seen_too(app):
