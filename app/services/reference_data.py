@@ -22,7 +22,6 @@ from itertools import chain
 from typing import TypeVar
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from app.extensions import db
@@ -34,6 +33,7 @@ from app.models import (
     RoutingRule,
     TrainedModel,
 )
+from app.services.rows import insert_with_conflicts
 
 # The tables whose rows the kept readers read (app/services/understanding.py, glossary.py).
 REFERENCE_MODELS: tuple[type, ...] = (
@@ -105,9 +105,8 @@ def _changes_reference_data(instances: Iterable[object], session: Session) -> bo
 
 def _new_token(session: Session) -> None:
     token = uuid.uuid4().hex
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(
-        dialect.insert(ReferenceData)
+        insert_with_conflicts(ReferenceData, session)
         .values(id=1, token=token)
         .on_conflict_do_update(index_elements=["id"], set_={"token": token})
     )
@@ -121,9 +120,11 @@ def _note_flushed_changes(session: Session, flush_context: object, instances: ob
 
 def _note_bulk_changes(state: ORMExecuteState) -> None:
     # update(EService)…, delete(RoutingRule)…: statements that change rows without a flush.
-    changes = state.is_update or state.is_delete or state.is_insert
+    # Every SELECT passes here too: it is told apart first, before its mapper is looked up.
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
     mapper = state.bind_mapper
-    if changes and mapper is not None and issubclass(mapper.class_, REFERENCE_MODELS):
+    if mapper is not None and issubclass(mapper.class_, REFERENCE_MODELS):
         _new_token(state.session)
 
 

@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, and_, case, delete, event, func, insert, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.extensions import db
 from app.models import Feedback, FeedbackDay, StaleFeedbackDay
 from app.models.types import utcnow
+from app.services.rows import insert_with_conflicts
 
 MARK_KEYS = 2**31  # a mark's random key: two flushes of one day never share a row
 # pg_try_advisory_xact_lock key: one recount at a time, as two would both rewrite a day.
@@ -57,10 +57,9 @@ def mark_stale(days: Iterable[date], session: Session | None = None) -> None:
     ]
     if not rows:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     # A key already taken is a mark of the same day: this one is not needed then. Rows as
     # parameters, not values(), so the statement is compiled once per process.
-    session.execute(dialect.insert(StaleFeedbackDay).on_conflict_do_nothing(), rows)
+    session.execute(insert_with_conflicts(StaleFeedbackDay, session).on_conflict_do_nothing(), rows)
 
 
 def track_item_changes() -> None:
@@ -102,19 +101,23 @@ def _forget_marked_days(session: Session, transaction: SessionTransaction) -> No
 
 def _recount(day: date, zone: str) -> None:
     digital = Feedback.about_digital.is_(True)
-    counts = select(
-        literal(day),
-        Feedback.department_id,
-        Feedback.eservice_id,
-        Feedback.channel,
-        func.count(),
-        count_if(Feedback.about_digital.is_not(None)),
-        count_if(digital),
-        *(count_if(and_(digital, Feedback.sentiment == name)) for name in _SENTIMENTS),
-    ).where(
-        Feedback.received_at >= _midnight(day, zone),
-        Feedback.received_at < _midnight(day + timedelta(days=1), zone),
-    ).group_by(Feedback.department_id, Feedback.eservice_id, Feedback.channel)
+    counts = (
+        select(
+            literal(day),
+            Feedback.department_id,
+            Feedback.eservice_id,
+            Feedback.channel,
+            func.count(),
+            count_if(Feedback.about_digital.is_not(None)),
+            count_if(digital),
+            *(count_if(and_(digital, Feedback.sentiment == name)) for name in _SENTIMENTS),
+        )
+        .where(
+            Feedback.received_at >= _midnight(day, zone),
+            Feedback.received_at < _midnight(day + timedelta(days=1), zone),
+        )
+        .group_by(Feedback.department_id, Feedback.eservice_id, Feedback.channel)
+    )
     db.session.execute(delete(FeedbackDay).where(FeedbackDay.day == day))
     columns = ["day", "department_id", "eservice_id", "channel", "items", "analysed", "digital"]
     db.session.execute(insert(FeedbackDay).from_select([*columns, *_SENTIMENTS], counts))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -43,6 +45,15 @@ def added(row: New) -> New:
     before the savepoint, it would be written outside it)."""
     db.session.add(row)
     return row
+
+
+def insert_with_conflicts(model: type, session: Session) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into ``model``'s table that can say what a conflicting row does
+    (``on_conflict_do_nothing``, ``on_conflict_do_update``), in the dialect of the
+    database ``session`` writes to: both have ON CONFLICT, spelt by each dialect's own
+    construct."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _begin_for_savepoint() -> None:
