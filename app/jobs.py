@@ -44,11 +44,21 @@ class Job:
     queue: str
     timeout: int
     body: Callable[..., None]
+    keyed: bool = False
 
     @property
     def path(self) -> str:
         """The dotted name RQ's worker imports the body by."""
         return f"{self.body.__module__}.{self.body.__qualname__}"
+
+    def queued_id(self, args: tuple) -> str | None:
+        """The RQ job id it is queued under: its name and ids when keyed, else RQ's own."""
+        return queued_id(self.name, args) if self.keyed else None
+
+
+def queued_id(name: str, args: tuple) -> str:
+    """The RQ job id of a keyed job ``name`` with ``args`` (ids)."""
+    return "-".join([name, *map(str, args)])
 
 
 DECLARED: dict[str, Job] = {}
@@ -58,14 +68,18 @@ class UnknownJobError(LookupError):
     """A job name no ``@job`` declares: a mistake in the code, not a passing failure."""
 
 
-def job(queue: str, *, timeout: int = DEFAULT_TIMEOUT) -> Callable[[Body], Body]:
+def job(
+    queue: str, *, timeout: int = DEFAULT_TIMEOUT, keyed: bool = False
+) -> Callable[[Body], Body]:
     """Declare the decorated function a job, queued on ``queue`` by its name; the function
-    itself is left as it is (RQ's worker imports and calls it)."""
+    itself is left as it is (RQ's worker imports and calls it). A ``keyed`` job is queued
+    under an id made of its name and arguments, so that another job that did its work can
+    ``withdraw`` it."""
     if queue not in QUEUES:
         raise ValueError(f"job queue {queue!r} is none of {QUEUES}")
 
     def declare(body: Body) -> Body:
-        new = Job(body.__name__, queue, timeout, body)
+        new = Job(body.__name__, queue, timeout, body, keyed)
         earlier = DECLARED.get(new.name)
         if earlier is not None and earlier.path != new.path:
             raise ValueError(f"job {new.name!r} declared twice: {earlier.path}, {new.path}")
@@ -102,7 +116,7 @@ def enqueue(name: str, *args: object, delay: float | None = None) -> None:
 
     try:
         rq_queue = Queue(declared_job.queue, connection=redis_connection(redis_url))
-        options = {"job_timeout": declared_job.timeout}
+        options = {"job_timeout": declared_job.timeout, "job_id": declared_job.queued_id(args)}
         if delay:
             rq_queue.enqueue_in(timedelta(seconds=delay), declared_job.path, *args, **options)
         else:
@@ -127,11 +141,33 @@ def enqueue_now(calls: list[tuple[str, tuple]]) -> None:
         with connection.pipeline() as pipeline:
             for declared_job, args in declared_jobs:
                 Queue(declared_job.queue, connection=connection).enqueue_call(
-                    declared_job.path, args, timeout=declared_job.timeout, pipeline=pipeline
+                    declared_job.path,
+                    args,
+                    timeout=declared_job.timeout,
+                    job_id=declared_job.queued_id(args),
+                    pipeline=pipeline,
                 )
             pipeline.execute()
     except Exception as error:  # Redis down: the reconciler will find the work later
         log.warning("could not queue %r: %s", calls, error)
+
+
+def withdraw(name: str, calls: list[tuple]) -> None:
+    """Take the queued keyed jobs ``name`` with each of ``calls``' arguments off the queue:
+    their work is done. RQ passes over a queued id whose job is gone, so deleting each job
+    is enough. Raises nothing: a job left queued finds its work done."""
+    declared_job = declared(name)
+    redis_url = current_app.config.get("REDIS_URL")
+    if not (calls and redis_url and declared_job.keyed):
+        return
+    from rq.job import Job as QueuedJob
+
+    try:
+        redis_connection(redis_url).delete(
+            *(QueuedJob.key_for(queued_id(name, args)) for args in calls)
+        )
+    except Exception as error:  # Redis down: each job finds its item processed
+        log.warning("could not withdraw %s%r: %s", name, calls, error)
 
 
 def _run_embedded(job: str, args: tuple, delay: float | None) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from app.jobs import queued_id  # noqa: E402
 from bench import database  # noqa: E402
 from bench.datasets import DEV  # noqa: E402
 from bench.report import machine, result  # noqa: E402
@@ -105,8 +106,9 @@ def queue_new_items(count: int) -> None:
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
     queue = Queue("intake", connection=redis)
-    for feedback_id in ids:
-        queue.enqueue("workers.jobs.process_feedback", feedback_id)
+    for feedback_id in ids:  # under the id intake queues it with, so it can be withdrawn
+        job_id = queued_id("process_feedback", (feedback_id,))
+        queue.enqueue("workers.jobs.process_feedback", feedback_id, job_id=job_id)
 
 
 def drain() -> tuple[float, str]:

@@ -29,14 +29,16 @@ from app.services import (
 from app.services.benchmark import exchange
 
 
-@job("intake")
+@job("intake", keyed=True)
 def process_feedback(feedback_id: int) -> None:
     try:
-        ticket_id = processing.process_feedback(feedback_id)
+        processed = processing.process_feedback(feedback_id)
     except Exception as error:
         failures.record_processing_failure(feedback_id, error)
         raise
-    if ticket_id is not None:
+    # Items processed with this one: their own jobs would only find them done.
+    jobs.withdraw("process_feedback", [(id_,) for id_ in processed.items if id_ != feedback_id])
+    for ticket_id in processed.tickets_to_open:
         jobs.enqueue("open_ticket", ticket_id)
 
 

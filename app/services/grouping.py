@@ -417,6 +417,40 @@ def _lock_department(department: Department) -> None:
     )
 
 
+def lock_for_grouping(items: Sequence[Feedback]) -> None:
+    """Take at once the scope locks that grouping each of the routed ``items`` will take, so
+    that one transaction can group several items: one by one, two workers each grouping a
+    batch could take two scopes in opposite orders and deadlock. Departments, then
+    e-services, each by id: the order ``_lock_scopes`` and ``_lock_department`` keep, so the
+    locks each item then asks for are already held."""
+    departments: set[int] = set()
+    eservices: set[int] = set()
+    whole: set[int] = set()  # departments locked with all their e-services
+    for item in items:
+        if item.ticket is not None or item.kind not in ACTIONABLE_KINDS | JOINING_KINDS:
+            continue
+        if item.department is None:  # ``_join_from_triage`` locks its likeliest department
+            whole.update(department.id for department, _ in likely_departments(item, count=1))
+        elif item.eservice is None:
+            departments.add(item.department.id)
+        else:
+            eservices.add(item.eservice.id)
+    if departments | whole:
+        db.session.execute(
+            select(Department.id)
+            .where(Department.id.in_(departments | whole))
+            .order_by(Department.id)
+            .with_for_update(key_share=True)
+        )
+    if eservices or whole:
+        db.session.execute(
+            select(EService.id)
+            .where(or_(EService.id.in_(eservices), EService.department_id.in_(whole)))
+            .order_by(EService.id)
+            .with_for_update(key_share=True)
+        )
+
+
 def _groups_by_department() -> dict[Department, list[tuple[Ticket, GroupProfile]]]:
     """Every open group with its profile, by department (of its e-service or its own): read
     once, however many reports are then scored against them."""

@@ -55,7 +55,13 @@ from app.services.analysis import (
     train_default_models,
 )
 from app.services.analysis.catalog import DATA_DIR
-from app.services.analysis.problems import EMBEDDING_MODEL, PAIR_FEATURES, PairScorer, embed
+from app.services.analysis.problems import (
+    EMBEDDING_MODEL,
+    PAIR_FEATURES,
+    PairScorer,
+    embed,
+    embed_many,
+)
 from app.services.reference_data import kept_while_unchanged
 
 # Labelled item-group pairs from the shipped history (the dev history and the training
@@ -381,9 +387,23 @@ def item_embedding(item: Feedback) -> np.ndarray:
     if item.id is None:  # not stored at all (a preview): nothing to keep the vector with
         return embed(item.redacted_text or "")
     vector = stored_embedding(item)
-    if vector is not None:
-        return vector
-    vector = embed(item.redacted_text or "")
+    if vector is None:
+        vector = embed(item.redacted_text or "")
+        _keep_embedding(item, vector)
+    return vector
+
+
+def embed_items(items: Sequence[Feedback]) -> None:
+    """Compute and store, in one call to the engine, the embeddings of the stored ``items``
+    that have none yet (``item_embedding`` then reads them)."""
+    missing = [item for item in items if stored_embedding(item) is None]
+    if missing:
+        vectors = embed_many([item.redacted_text or "" for item in missing])
+        for item, vector in zip(missing, vectors, strict=True):
+            _keep_embedding(item, vector)
+
+
+def _keep_embedding(item: Feedback, vector: np.ndarray) -> None:
     if item.embedding is None:
         stored = ItemEmbedding(feedback_id=item.id)
         db.session.add(stored)
@@ -391,7 +411,6 @@ def item_embedding(item: Feedback) -> np.ndarray:
         # roll-ups stale, and the vector changes nothing they count.
         set_committed_value(item, "embedding", stored)
     item.embedding.model, item.embedding.vector = EMBEDDING_MODEL, vector_bytes(vector)
-    return vector
 
 
 def analyse_item(item: Feedback, threshold: float | None = None) -> Analysis:
