@@ -156,9 +156,10 @@ def withdraw(name: str, calls: list[tuple]) -> None:
     """Take the queued keyed jobs ``name`` with each of ``calls``' arguments off the queue:
     their work is done. RQ passes over a queued id whose job is gone, so deleting each job
     is enough. Raises nothing: a job left queued finds its work done."""
-    declared_job = declared(name)
+    if not declared(name).keyed:
+        raise ValueError(f"job {name!r} is not keyed: its queued id is RQ's own")
     redis_url = current_app.config.get("REDIS_URL")
-    if not (calls and redis_url and declared_job.keyed):
+    if not (calls and redis_url):  # the embedded loop's job finds its item processed
         return
     from rq.job import Job as QueuedJob
 

@@ -87,26 +87,44 @@ def process_feedback(feedback_id: int) -> Processed:
             return _process(claimed)
         except Exception:
             db.session.rollback()
-            log.warning("items %s failed together; %s is processed alone", claimed, feedback_id)
+            log.warning(
+                "items %s failed together; %s is processed alone",
+                claimed,
+                feedback_id,
+                exc_info=True,
+            )
             claimed = [feedback_id]
     return _process(claimed) if claimed else Processed()
 
 
 def _process(feedback_ids: list[int]) -> Processed:
-    items = [
-        item
-        for item in db.session.scalars(
-            select(Feedback)
-            .options(joinedload(Feedback.embedding))
-            .where(Feedback.id.in_(feedback_ids))
-            .order_by(Feedback.id)
-            .with_for_update(of=Feedback)
-        )
-        if item.status == FeedbackStatus.RECEIVED
-    ]
+    """Process the items of ``feedback_ids`` still received, in one transaction."""
+    items = _received(feedback_ids)
     if not items:
         db.session.rollback()
         return Processed()
+    _understand_and_route(items)
+    groups = _group(items)
+    # Read before the commit, which expires the groups (reading after would load them again).
+    pending = dict.fromkeys(ticket.id for ticket in groups if ticket.state == TicketState.PENDING)
+    processed = tuple(item.id for item in items)
+    db.session.commit()
+    return Processed(processed, tuple(pending))
+
+
+def _received(feedback_ids: list[int]) -> list[Feedback]:
+    """Those of the items still received, locked, oldest first."""
+    query = (
+        select(Feedback)
+        .options(joinedload(Feedback.embedding))
+        .where(Feedback.id.in_(feedback_ids))
+        .order_by(Feedback.id)
+        .with_for_update(of=Feedback)
+    )
+    return [item for item in db.session.scalars(query) if item.status == FeedbackStatus.RECEIVED]
+
+
+def _understand_and_route(items: list[Feedback]) -> None:
     for item in items:
         if item.redacted_text is None:  # bulk imports leave redaction to this step
             item.redacted_text = redact(
@@ -115,6 +133,11 @@ def _process(feedback_ids: list[int]) -> Processed:
     embed_items(items)
     for item in items:
         route_feedback(item)
+
+
+def _group(items: list[Feedback]) -> list[Ticket]:
+    """Group the routed items one by one, each seeing the groups the ones before started;
+    the groups they joined."""
     if len(items) > 1:
         lock_for_grouping(items)
     groups: list[Ticket] = []
@@ -125,8 +148,4 @@ def _process(feedback_ids: list[int]) -> Processed:
         item.processed_at = utcnow()
         item.last_error = None
         db.session.flush()  # a new group gets its id, and the next item sees it
-    # Read before the commit, which expires the groups (reading after would load them again).
-    pending = dict.fromkeys(ticket.id for ticket in groups if ticket.state == TicketState.PENDING)
-    processed = tuple(item.id for item in items)
-    db.session.commit()
-    return Processed(processed, tuple(pending))
+    return groups

@@ -10,7 +10,7 @@ import pytest
 
 import workers.jobs
 from app import create_app
-from app.jobs import DECLARED, UnknownJobError, declared, enqueue, enqueue_now, job
+from app.jobs import DECLARED, UnknownJobError, declared, enqueue, enqueue_now, job, withdraw
 from tests.conftest import base_config
 from workers.schedule import SCHEDULE
 
@@ -53,3 +53,13 @@ def test_a_misspelt_job_is_refused(tmp_path):
 def test_a_job_goes_to_a_known_queue():
     with pytest.raises(ValueError, match="emails"):
         job("emails")
+
+
+def test_only_a_keyed_job_can_be_withdrawn(tmp_path):
+    assert declared("process_feedback").queued_id((42,)) == "process_feedback-42"
+    assert declared("open_ticket").queued_id((42,)) is None  # RQ's own id
+    app = create_app(base_config(tmp_path))
+    with app.app_context():
+        withdraw("process_feedback", [(42,)])  # no Redis: nothing queued to take back
+        with pytest.raises(ValueError, match="open_ticket"):
+            withdraw("open_ticket", [(42,)])
