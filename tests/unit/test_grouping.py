@@ -22,6 +22,7 @@ from app.services.analysis.problems import (
     ProblemSpace,
     best_group,
     embed,
+    embed_many,
     error_codes,
     item_signals,
     ngram_vector,
@@ -379,6 +380,9 @@ def test_items_join_their_problem_group_and_keep_their_vector(app):
 
 def test_every_item_is_embedded_once_for_its_analysis_and_its_grouping(app, monkeypatch):
     texts = []
+    monkeypatch.setattr(
+        understanding, "embed_many", lambda batch: texts.extend(batch) or embed_many(batch)
+    )
     monkeypatch.setattr(understanding, "embed", lambda text: texts.append(text) or embed(text))
     grouped = submit(*reversed(UPLOAD[0]))
     question = submitted("Mihin aikaan kirjasto aukeaa lauantaina?", None, language="fi")
