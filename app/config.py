@@ -125,7 +125,7 @@ class Settings:
         default_factory=lambda: int(_env("RECONCILE_GRACE_SECONDS", "60"))
     )
     # Under a backlog a worker processes up to this many received items together, embedded
-    # in one call and written in one transaction: about a third less time per item
+    # in one call and written in one transaction: about a fifth less time per item
     # (bench/results/processing.md). 1: each item alone.
     PROCESSING_BATCH: int = field(default_factory=lambda: int(_env("PROCESSING_BATCH", "8")))
     # Department confidence below which an item that names no e-service with confidence
