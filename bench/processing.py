@@ -6,9 +6,11 @@ and whether the cost per item grows with the number of items already stored.
 For each size: a fresh database (BENCH_DATABASE_URL, default `bench_processing` on the local
 PostgreSQL) gets that many processed items (texts from the dev set, spread over a year and
 the catalog's e-services), then --items new received items with realistic text, each queued
-as a `process_feedback` job in Redis (BENCH_REDIS_URL). One worker (`python -m workers
---burst --no-cron`) drains the queue; the time counted starts when RQ listens (the language
-detector and models are loaded before) and ends when the queue is empty.
+as a `process_feedback` job in Redis (BENCH_REDIS_URL), under the id intake gives it. One
+worker (`python -m workers --burst --no-cron`) drains the queue, processing up to
+PROCESSING_BATCH waiting items together (set it in the environment to compare; 1: one at a
+time); the time counted starts when RQ listens (the language detector and models are loaded
+before) and ends when the queue is empty.
 
 In the same run, the floor of any item's cost on this machine: the embedding alone (every
 item is embedded, and it is the dearest step), timed over the same texts one by one in a
