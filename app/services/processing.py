@@ -31,8 +31,9 @@ class Processed:
 def _claim(feedback_id: int, batch: int) -> list[int]:
     """Count the attempt in its own transaction, so an item that keeps failing shows it.
 
-    Returns the ids claimed: none when the item is no longer received, or another worker is
-    processing it. On its first attempt, also up to ``batch`` - 1 other received items never
+    Returns the ids claimed: none when the item is no longer received, or its row is held
+    (another worker is processing it; should that fail, the reconciler queues the item
+    again). On its first attempt, also up to ``batch`` - 1 other received items never
     tried (the oldest), which are processed with it. Only items never tried: one that
     failed, or whose worker died, is processed alone, so it cannot fail the others.
     """
