@@ -42,6 +42,19 @@ def item(feedback_id: int) -> Feedback:
     return db.session.get(Feedback, feedback_id, populate_existing=True)
 
 
+def understood(feedback: Feedback) -> tuple:
+    return (
+        feedback.language,
+        feedback.sentiment,
+        feedback.kind,
+        feedback.about_digital,
+        feedback.department_id,
+        feedback.eservice_id,
+        feedback.routing_method,
+        feedback.routing_confidence,
+    )
+
+
 def test_a_backlog_is_processed_together_as_it_would_be_one_by_one(app):
     app.config["PROCESSING_BATCH"] = 3
     tried = received("Lomake ei aukea.", attempts=1)[0]  # failed once: processed alone
@@ -58,6 +71,14 @@ def test_a_backlog_is_processed_together_as_it_would_be_one_by_one(app):
     # The second report met the group the first one started within the same transaction.
     assert item(first).ticket is not None and item(second).ticket == item(first).ticket
     assert item(first).ticket.profile_members == 2
+    # The same reports processed one at a time are understood and routed the same way.
+    app.config["PROCESSING_BATCH"] = 1
+    alone = received(*ATTACHMENT, OTHERS[0])
+    for feedback_id in alone:
+        assert process_feedback(feedback_id).items == (feedback_id,)
+    assert [understood(item(one)) for one in alone] == [
+        understood(item(together)) for together in (first, second, third)
+    ]
     for waiting, attempts in ((fourth, 0), (tried, 1)):
         assert (item(waiting).status, item(waiting).processing_attempts) == ("received", attempts)
 
