@@ -151,12 +151,15 @@ def _lock_scopes(*scopes: tuple[EService | None, Department]) -> None:
     rows written earlier in the same transaction that refer to the e-service (the routed item,
     a new ticket) hold KEY SHARE locks on it, which FOR UPDATE would wait for in the other
     worker: a deadlock. A no-op on SQLite (one writer)."""
-    keys = {
-        (EService, eservice.id) if eservice is not None else (Department, department.id)
-        for eservice, department in scopes
-    }
+    keys = {_scope_key(eservice, department) for eservice, department in scopes}
     for model, key in sorted(keys, key=lambda pair: (pair[0].__name__, pair[1])):
         db.session.execute(select(model.id).where(model.id == key).with_for_update(key_share=True))
+
+
+def _scope_key(eservice: EService | None, department: Department) -> tuple[type, int]:
+    """The row whose lock serialises grouping in a scope: its e-service's, else its
+    department's."""
+    return (EService, eservice.id) if eservice is not None else (Department, department.id)
 
 
 def _scope(ticket: Ticket) -> tuple[EService | None, Department]:
@@ -287,14 +290,14 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
     it waits in triage, ungrouped, and the open problems it most likely reports, in whichever
     department, are suggested to handlers (joining one routes the item there). Returns the
     group joined."""
-    likely = likely_departments(item, count=1)
-    if not likely:
+    likeliest = _likeliest_department(item)
+    if likeliest is None:
         return None
     signals = _signals(item)
     with db.session.no_autoflush:
-        _lock_department(likely[0][0])  # the item may join a group of it: read them locked
+        _lock_department(likeliest)  # the item may join a group of it: read them locked
         scored = _scored_by_department(signals, _groups_by_department())
-    groups, _, scores = scored.get(likely[0][0], ([], None, np.zeros(0)))
+    groups, _, scores = scored.get(likeliest, ([], None, np.zeros(0)))
     if len(scores) and scores.max() >= current_app.config["TRIAGE_JOINING_THRESHOLD"]:
         best = int(np.argmax(scores))
         ticket, profile = groups[best]
@@ -307,6 +310,12 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
         return ticket
     _suggest_across_departments(item, scored)
     return None
+
+
+def _likeliest_department(item: Feedback) -> Department | None:
+    """The department whose open problems an item too unsure to route may join."""
+    likely = likely_departments(item, count=1)
+    return likely[0][0] if likely else None
 
 
 def _scored_by_department(
@@ -423,18 +432,17 @@ def lock_for_grouping(items: Sequence[Feedback]) -> None:
     batch could take two scopes in opposite orders and deadlock. Departments, then
     e-services, each by id: the order ``_lock_scopes`` and ``_lock_department`` keep, so the
     locks each item then asks for are already held."""
-    departments: set[int] = set()
-    eservices: set[int] = set()
+    keys: set[tuple[type, int]] = set()
     whole: set[int] = set()  # departments locked with all their e-services
     for item in items:
         if item.ticket is not None or item.kind not in ACTIONABLE_KINDS | JOINING_KINDS:
             continue
-        if item.department is None:  # ``_join_from_triage`` locks its likeliest department
-            whole.update(department.id for department, _ in likely_departments(item, count=1))
-        elif item.eservice is None:
-            departments.add(item.department.id)
-        else:
-            eservices.add(item.eservice.id)
+        if item.department is not None:
+            keys.add(_scope_key(item.eservice, item.department))
+        elif (likeliest := _likeliest_department(item)) is not None:
+            whole.add(likeliest.id)  # as ``_join_from_triage`` locks it
+    departments = {key for model, key in keys if model is Department}
+    eservices = {key for model, key in keys if model is EService}
     if departments | whole:
         db.session.execute(
             select(Department.id)
