@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 from flask import current_app
@@ -417,21 +418,15 @@ def _score(signals: ItemSignals, groups: list[tuple[Ticket, GroupProfile]]) -> S
 def _lock_department(department: Department) -> None:
     """``_lock_scopes`` for every scope of ``department``: its own and its e-services' (in
     the same order)."""
-    _lock_scopes((None, department))
-    db.session.execute(
-        select(EService.id)
-        .where(EService.department_id == department.id)
-        .order_by(EService.id)
-        .with_for_update(key_share=True)
-    )
+    _lock_in_order(whole={department.id})
 
 
 def lock_for_grouping(items: Sequence[Feedback]) -> None:
     """Take at once the scope locks that grouping each of the routed ``items`` will take, so
     that one transaction can group several items: one by one, two workers each grouping a
-    batch could take two scopes in opposite orders and deadlock. Departments, then
-    e-services, each by id: the order ``_lock_scopes`` and ``_lock_department`` keep, so the
-    locks each item then asks for are already held."""
+    batch could take two scopes in opposite orders and deadlock. In the order every
+    grouping transaction takes them (``_lock_in_order``), so the locks each item then asks
+    for are already held."""
     keys: set[tuple[type, int]] = set()
     whole: set[int] = set()  # departments locked with all their e-services
     for item in items:
@@ -441,8 +436,21 @@ def lock_for_grouping(items: Sequence[Feedback]) -> None:
             keys.add(_scope_key(item.eservice, item.department))
         elif (likeliest := _likeliest_department(item)) is not None:
             whole.add(likeliest.id)  # as ``_join_from_triage`` locks it
-    departments = {key for model, key in keys if model is Department}
-    eservices = {key for model, key in keys if model is EService}
+    _lock_in_order(
+        departments={key for model, key in keys if model is Department},
+        eservices={key for model, key in keys if model is EService},
+        whole=whole,
+    )
+
+
+def _lock_in_order(
+    departments: AbstractSet[int] = frozenset(),
+    eservices: AbstractSet[int] = frozenset(),
+    whole: AbstractSet[int] = frozenset(),
+) -> None:
+    """Lock the scope rows of ``departments`` and of ``eservices``, and of ``whole``
+    departments with all their e-services: departments, then e-services, each by id (the
+    order ``_lock_scopes`` keeps). FOR NO KEY UPDATE, as ``_lock_scopes`` says why."""
     if departments | whole:
         db.session.execute(
             select(Department.id)
