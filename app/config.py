@@ -142,6 +142,11 @@ class Settings:
     SUGGESTION_THRESHOLD: float = field(
         default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.05"))
     )
+    # Two open groups of one e-service are suggested to handlers as probably one problem,
+    # to merge or tell apart, from this likelihood (grouping.likely_same_problems).
+    MERGE_SUGGESTION_THRESHOLD: float = field(
+        default_factory=lambda: float(_env("MERGE_SUGGESTION_THRESHOLD", "0.1"))
+    )
     # An item too unsure to route joins an open problem of a likely department from this
     # probability: higher than joining within a routed e-service, since the problems of
     # several e-services compete (bench/results/grouping.md).

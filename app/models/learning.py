@@ -25,6 +25,7 @@ class PairState:
     LINKED = "linked"  # a handler linked the item to this group's ticket
 
     SAME = frozenset({JOINED, MERGED, LINKED})
+    APART = frozenset({DISMISSED, SPLIT})
     DECIDED = frozenset({JOINED, DISMISSED, MERGED, SPLIT, LINKED})
 
 

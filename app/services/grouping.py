@@ -28,7 +28,7 @@ from collections.abc import Set as AbstractSet
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from app import jobs
 from app.extensions import db
@@ -53,6 +53,7 @@ from app.services.analysis.problems import (
     PartWords,
     item_signals,
     pair_features,
+    same_problem_scores,
     stragglers,
 )
 from app.services.audit import record
@@ -656,20 +657,26 @@ def merge_candidates(ticket: Ticket) -> list[Ticket]:
     )
 
 
+def _check_two_groups(first: Ticket, second: Ticket) -> None:
+    """Two open groups of one department that a handler may merge or tell apart; their
+    scopes are locked."""
+    if first.id == second.id:
+        raise GroupingError(_("choose two different groups"))
+    # Each department's handlers answer for its groups; moving items across departments is
+    # re-routing, which teaches the router, not a merge.
+    if first.department_id != second.department_id:
+        raise GroupingError(_("that group belongs to another department"))
+    _check_joinable(first)
+    _check_joinable(second)
+    _lock_scopes(_scope(first), _scope(second))
+
+
 def merge_groups(source: Ticket, target: Ticket, actor: User) -> Ticket:
     """Move every item of ``source`` into ``target``; ``source`` is left merged and empty.
 
     A tracker issue ``source`` may have is left as it is, for the team to close as a duplicate.
     """
-    if source.id == target.id:
-        raise GroupingError(_("choose two different groups"))
-    # Each department's handlers answer for its groups; moving items across departments is
-    # re-routing, which teaches the router, not a merge.
-    if source.department_id != target.department_id:
-        raise GroupingError(_("that group belongs to another department"))
-    _check_joinable(source)
-    _check_joinable(target)
-    _lock_scopes(_scope(source), _scope(target))
+    _check_two_groups(source, target)
     items = list(db.session.scalars(select(Feedback).where(Feedback.ticket_id == source.id)))
     profile = _profile(target)
     for item in items:  # each item of the source and the target as it was: same problem
@@ -691,6 +698,59 @@ def merge_groups(source: Ticket, target: Ticket, actor: User) -> Ticket:
     )
     _commit_and_open(target)
     return target
+
+
+def likely_same_problems(ticket: Ticket) -> list[tuple[Ticket, float]]:
+    """The open groups of ``ticket``'s e-service (or department) that probably report its
+    problem, with the likelihood (``same_problem_scores``), most likely first: at most
+    ``SUGGESTIONS``, from ``MERGE_SUGGESTION_THRESHOLD``. None that a handler has told apart
+    from it (``tell_apart``, or an item of one split out of or dismissed for the other)."""
+    if not takes_items(ticket) or ticket.centroid == b"":
+        return []
+    others = [
+        other
+        for other in _open_groups(*_scope(ticket))
+        if other.id != ticket.id and other.centroid != b""
+    ]
+    apart = _told_apart(ticket, others)
+    scored = same_problem_scores(
+        _profile(ticket),
+        [(other, _profile(other)) for other in others if other.id not in apart],
+        current_pair_scorer(),
+    )
+    threshold = current_app.config["MERGE_SUGGESTION_THRESHOLD"]
+    return [(other, score) for other, score in scored if score >= threshold][:SUGGESTIONS]
+
+
+def _told_apart(ticket: Ticket, others: Sequence[Ticket]) -> set[int]:
+    """The ids of those of ``others`` of which a handler has said that an item of one is not
+    the other's problem."""
+    ids = [other.id for other in others]
+    pairs = db.session.execute(
+        select(Feedback.ticket_id, ProblemPair.ticket_id)
+        .join(Feedback, ProblemPair.feedback_id == Feedback.id)
+        .where(
+            ProblemPair.state.in_(PairState.APART),
+            or_(
+                and_(Feedback.ticket_id == ticket.id, ProblemPair.ticket_id.in_(ids)),
+                and_(Feedback.ticket_id.in_(ids), ProblemPair.ticket_id == ticket.id),
+            ),
+        )
+    )
+    return {member if member != ticket.id else judged for member, judged in pairs}
+
+
+def tell_apart(ticket: Ticket, other: Ticket, actor: User) -> None:
+    """A handler says two groups report different problems: each item of either, with the
+    other group, is kept as a labelled pair of two problems for the next ``routing train``,
+    and the two are no longer suggested as one."""
+    _check_two_groups(ticket, other)
+    for source, target in ((ticket, other), (other, ticket)):
+        profile = _profile(target)
+        for item in db.session.scalars(select(Feedback).where(Feedback.ticket_id == source.id)):
+            _judge(item, target, profile, PairState.DISMISSED, actor)
+    record(actor, "problem_group.told_apart", ticket, other={"id": other.id, "key": other.key})
+    db.session.commit()
 
 
 def split_item(item: Feedback, actor: User) -> Ticket:

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from app.extensions import db
 from app.i18n import current_language, local_date
@@ -22,11 +22,13 @@ from app.services.grouping import (
     GroupingError,
     dismiss_suggestion,
     join_suggestion,
+    likely_same_problems,
     merge_candidates,
     merge_groups,
     open_suggestions,
     split_item,
     takes_items,
+    tell_apart,
 )
 from app.services.insight import affected_over_time
 from app.services.outcomes import (
@@ -189,6 +191,7 @@ def _problem_page(
         merge_form=_merge_form(ticket, merge_form) if regroup or merge_form else None,
         split_form=SplitForm() if regroup else None,
         suggestions=open_suggestions(ticket=ticket) if regroup else [],
+        same_problems=likely_same_problems(ticket) if regroup else [],
         growth=_growth_figure(ticket),
         tracker_comments=_tracker_comments(ticket),
         citizen_languages=citizen_languages(ticket),
@@ -300,6 +303,33 @@ def split_problem_item(ticket_id: int) -> ResponseReturnValue:
         flash(str(error), "error")
         return _problem_page(ticket, 400)
     flash(_("The item now has a group of its own (number %(number)d).", number=group.id), "success")
+    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+
+
+class TellApartForm(FlaskForm):
+    """The group suggested as probably the same problem, by number."""
+
+    other = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+
+@staff_bp.post("/problems/<int:ticket_id>/apart")
+@roles_required(*REGROUPING_ROLES)
+def tell_problems_apart(ticket_id: int) -> ResponseReturnValue:
+    """The group and a group suggested as probably the same report different problems."""
+    ticket = visible_ticket_or_404(ticket_id)
+    form = TellApartForm()
+    valid = form.validate_on_submit()
+    other = visible_ticket(current_user, ticket_id=form.other.data) if valid else None
+    if other is None:
+        flash(_("No such problem group."), "error")
+        return _problem_page(ticket, 400)
+    try:
+        tell_apart(ticket, other, current_user)
+    except GroupingError as error:
+        flash(str(error), "error")
+        return _problem_page(ticket, 400)
+    name = other.key or _("problem group %(number)d", number=other.id)
+    flash(_("Told apart: %(name)s is not suggested for this problem again.", name=name), "success")
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
 
 

@@ -376,7 +376,7 @@ def seed(app: Flask) -> Seeds:
     from app.models import CallImport, Feedback, ImportState
     from app.services.call_import import start_import
     from app.services.glossary import GlossaryDraft, save_entry
-    from app.services.grouping import suggest_for_triage
+    from app.services.grouping import likely_same_problems, suggest_for_triage
     from app.services.intake import ContactDetails, Submission, submit_feedback
     from app.services.links import followup_token, unsubscribe_url
     from app.services.routing_rules import RuleDraft, create_rule
@@ -402,6 +402,18 @@ def seed(app: Flask) -> Seeds:
             ),
             agent=users["agent"],
         ).feedback
+        # The same problem told in Swedish, kept apart by joining: the problem page offers
+        # its group as probably the same problem (checked by axe too).
+        joining, app.config["GROUPING_THRESHOLD"] = app.config["GROUPING_THRESHOLD"], 1.01
+        submit_feedback(
+            Submission(
+                text="Bilagan till daghemsansökan laddas inte upp, sidan kraschar.",
+                channel="web_form",
+                eservice="daycare-application",
+                language="sv",
+            )
+        )
+        app.config["GROUPING_THRESHOLD"] = joining
         resolved = submit_feedback(
             Submission(
                 text="The library account page does not load.",
@@ -466,6 +478,7 @@ def seed(app: Flask) -> Seeds:
 
         forwarded = db.session.scalars(select(Feedback).where(Feedback.id == forwarded.id)).one()
         assert forwarded.ticket is not None and forwarded.ticket.key, "the ticket was not opened"
+        assert likely_same_problems(forwarded.ticket), "no group is offered as the same problem"
         seeds.public_id, seeds.token = forwarded.public_id, forwarded.status_token
         seeds.unsubscribe_token = unsubscribe_url(forwarded.contact).rsplit("/", 1)[1]
         seeds.ticket_id, seeds.key = forwarded.ticket.id, forwarded.ticket.key

@@ -11,7 +11,16 @@ import time_machine
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Feedback, Notice, NoticeKind, TicketState
+from app.models import (
+    AuditEvent,
+    Feedback,
+    Notice,
+    NoticeKind,
+    PairState,
+    ProblemPair,
+    TicketState,
+)
+from app.services.grouping import likely_same_problems, merge_groups, split_item
 from app.services.inbox import PAGE_SIZE
 from app.services.intake import ContactDetails
 from app.services.replies import MAX_REPLY_TEXT
@@ -50,6 +59,12 @@ def post(client, page_url: str, url: str, data: dict):
 
 def audit_count() -> int:
     return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def decided_pairs() -> int:
+    return db.session.scalar(
+        select(func.count(ProblemPair.id)).where(ProblemPair.state.in_(PairState.DECIDED))
+    )
 
 
 def membership() -> dict[int, int | None]:
@@ -157,6 +172,109 @@ def test_another_departments_group_is_unknown_to_a_handler(app, client, groups):
     assert f"No problem group {permit.ticket.key}." in response.get_data(as_text=True)
     db.session.expire_all()
     assert membership() == before
+
+
+# -- the problem page: groups probably about the same problem ---------------------------------
+
+
+@pytest.fixture
+def kept_apart(app):
+    """Two groups of one problem that joining kept apart (the upload told in Finnish and in
+    Swedish), and one of another problem of the same e-service."""
+    threshold, app.config["GROUPING_THRESHOLD"] = app.config["GROUPING_THRESHOLD"], 1.01
+    finnish, swedish, charged = submit(UPLOAD[0]), submit(UPLOAD[1]), submit(CHARGED)
+    app.config["GROUPING_THRESHOLD"] = threshold  # nothing joined: each started a group
+    assert len({finnish.ticket_id, swedish.ticket_id, charged.ticket_id}) == 3
+    return finnish.ticket, swedish.ticket, charged.ticket
+
+
+def same_problems_on(client, ticket) -> str:
+    """The page's list of groups probably about the same problem ("" when it has none)."""
+    page = client.get(f"/staff/problems/{ticket.id}").get_data(as_text=True)
+    heading = "Groups probably about the same problem"
+    return page.split(heading)[1].split("</ul>")[0] if heading in page else ""
+
+
+def test_a_group_of_the_same_problem_is_suggested_and_merged_by_a_click(app, client, kept_apart):
+    finnish, swedish, charged = kept_apart
+    assert [other for other, _ in likely_same_problems(finnish)] == [swedish]
+    sign_in_handler(client, "EDU")
+    listed = same_problems_on(client, finnish)
+    assert f'href="/staff/problems/{swedish.id}"' in listed and "% likely" in listed
+    assert f"/staff/problems/{charged.id}" not in listed  # another problem, unlikely
+    assert f'href="/staff/problems/{finnish.id}"' in same_problems_on(client, swedish)
+
+    url = f"/staff/problems/{finnish.id}"
+    response = post(client, url, url + "/merge", {"target": str(swedish.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert finnish.state == TicketState.MERGED and swedish.affected_count == 2
+    assert same_problems_on(client, swedish) == ""
+
+
+def test_groups_told_apart_are_not_suggested_again_and_teach_the_scorer(app, client, kept_apart):
+    finnish, swedish, _charged = kept_apart
+    sign_in_handler(client, "EDU")
+    url = f"/staff/problems/{finnish.id}"
+    response = post(client, url, url + "/apart", {"other": str(swedish.id)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    assert "Told apart" in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert likely_same_problems(finnish) == [] and likely_same_problems(swedish) == []
+    # Each item of either, with the other group: a labelled pair of two problems.
+    pairs = db.session.scalars(select(ProblemPair).filter_by(state=PairState.DISMISSED)).all()
+    assert sorted((pair.feedback.ticket_id, pair.ticket_id, pair.same) for pair in pairs) == sorted(
+        [(finnish.id, swedish.id, False), (swedish.id, finnish.id, False)]
+    )
+    assert all(pair.features and pair.decided_by is not None for pair in pairs)
+    (event,) = db.session.scalars(select(AuditEvent).filter_by(action="problem_group.told_apart"))
+    assert event.detail["other"]["id"] == swedish.id
+    assert decided_pairs() == 2  # what the next ``routing train`` learns from
+
+
+def test_an_item_split_out_of_a_group_is_not_suggested_back_into_it(app, client, kept_apart):
+    finnish, swedish, _charged = kept_apart
+    merge_groups(finnish, swedish, staff_user("handler", department_codes=("EDU",)))
+    item = db.session.scalars(select(Feedback).filter_by(language="fi")).one()
+    alone = split_item(item, staff_user("admin", "admin@example.org"))
+    assert swedish.id not in [other.id for other, _ in likely_same_problems(alone)]
+
+
+@pytest.mark.parametrize(
+    ("naming", "message"),
+    [
+        ("itself", "choose two different groups"),
+        ("unknown", "No such problem group."),
+        ("too large", "No such problem group."),
+        ("not a number", "No such problem group."),
+        ("missing", "No such problem group."),
+        ("other department", "No such problem group."),
+        ("merged", "that problem group was merged or deleted"),
+    ],
+)
+def test_telling_apart_what_cannot_be_is_a_400_and_changes_nothing(
+    app, client, kept_apart, naming, message
+):
+    finnish, swedish, charged = kept_apart
+    permit = submit(MAP, "building-permit").ticket
+    merge_groups(charged, swedish, staff_user("admin", "admin@example.org"))
+    sign_in_handler(client, "EDU")
+    data = {
+        "itself": {"other": str(finnish.id)},
+        "unknown": {"other": "99999"},
+        "too large": {"other": "9" * 30},
+        "not a number": {"other": "EDU-1"},
+        "missing": {},
+        "other department": {"other": str(permit.id)},
+        "merged": {"other": str(charged.id)},
+    }[naming]
+    before, audited = membership(), audit_count()
+    url = f"/staff/problems/{finnish.id}"
+    response = post(client, url, url + "/apart", data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert membership() == before and audit_count() == audited and decided_pairs() == 1
 
 
 # -- the problem page: split ------------------------------------------------------------------
@@ -327,6 +445,7 @@ def test_a_handler_of_another_department_gets_404_and_changes_nothing(app, clien
         f"/staff/problems/{charged.ticket.id}": [
             ("merge", {"target": str(upload.ticket.id)}),
             ("split", {"item": charged.public_id}),
+            ("apart", {"other": str(upload.ticket.id)}),
         ],
         f"/staff/feedback/{charged.public_id}": [
             ("link", {"key": upload.ticket.key}),

@@ -29,6 +29,7 @@ from app.services.analysis.problems import (
     pair_features,
     problem_terms,
     ranked_groups,
+    same_problem_scores,
     seed_pairs,
     stragglers,
 )
@@ -246,6 +247,24 @@ def test_a_grown_group_gathers_the_lone_reports_of_its_problem_and_no_others():
     # Gathered only into the group it is likeliest to report, however low the threshold.
     assert stragglers("two charges", groups, ["lone upload"], 0.0, SCORER) == []
     assert stragglers("two charges", groups, lone, THRESHOLD, SCORER) == ["lone charge"]
+
+
+def test_two_groups_of_one_problem_are_likelier_one_than_a_look_alike_and_alike_both_ways():
+    upload, charged = signals(UPLOAD), signals(CHARGED_TWICE)
+    first, second = profile_of(*upload[:2]), profile_of(*upload[2:])
+    others = [("charged", profile_of(*charged)), ("second", second)]
+    ranked = same_problem_scores(first, others, SCORER)
+    assert [key for key, _ in ranked] == ["second", "charged"]
+    likely, unlikely = ranked[0][1], ranked[1][1]
+    assert likely > unlikely + 0.2
+    # The mean of both ways round, each group alone against the other: the same figure
+    # from the other group's page, whatever other groups there are.
+    both_ways = (score(second, first.as_signals()) + score(first, second.as_signals())) / 2
+    assert likely == pytest.approx(both_ways, abs=1e-6)
+    (back,) = same_problem_scores(second, [("first", first), ("charged", others[0][1])], SCORER)[:1]
+    assert back == ("first", pytest.approx(likely, abs=1e-6))
+    assert same_problem_scores(GroupProfile(), others, SCORER) == []
+    assert same_problem_scores(first, [], SCORER) == []
 
 
 def test_a_group_of_one_seen_as_an_item_is_its_report():

@@ -751,6 +751,31 @@ def best_group(
     return ranked[0][0] if ranked and ranked[0][1] >= threshold else None
 
 
+def same_problem_scores(
+    group: GroupProfile, others: Sequence[tuple[K, GroupProfile]], scorer: PairScorer
+) -> list[tuple[K, float]]:
+    """Every one of ``others`` with the likelihood that it reports ``group``'s problem, most
+    likely first: the scorer's probability each way round (each group seen as one item
+    against the other alone), averaged, so that a pair of groups has one figure on both
+    groups' pages.
+
+    Two groups of one problem are what joining left apart, so their likelihood is mostly
+    below the joining threshold; ranked, it still finds them (bench/results/grouping.md).
+    """
+    if group.empty:
+        return []
+    scores = [
+        (
+            scorer.probabilities(pair_features(group.as_signals(), [profile]))[0]
+            + scorer.probabilities(pair_features(profile.as_signals(), [group]))[0]
+        )
+        / 2
+        for _, profile in others
+    ]
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    return [(others[int(i)][0], float(scores[int(i)])) for i in order]
+
+
 # A report that arrived before its problem's group had formed is looked at again when that
 # group grows; only the lone reports closest to it in the problem space are scored (on the
 # blind set's tuning half and the second blind file, three find every one that all would).
