@@ -90,6 +90,7 @@ from bench.datasets import (  # noqa: E402
     DEV,
     GROUPING_TRAINING,
     LATER_BLIND,
+    ROOT,
     blind_split,
     load_rows,
     shown,
@@ -311,7 +312,7 @@ class SameProblemOutcome:
     offered: int  # groups with at least one group suggested
     pairs: int  # pairs of groups suggested (either page)
     right: int  # ... of one problem (each group's most frequent problem label)
-    apart: int  # pairs of groups of one problem in one scope
+    apart: int  # pairs of groups of one problem in one department
     recall_after: float  # pairwise recall once handlers merged every right pair
     precision_after: float
 
@@ -324,12 +325,23 @@ class SameProblemOutcome:
         )
 
 
+@cache
+def _departments() -> dict[str, str]:
+    catalog = json.loads((ROOT / "app" / "data" / "demo_catalog.json").read_text())
+    return {eservice["code"]: eservice["department"] for eservice in catalog["eservices"]}
+
+
+def _department(scope: str) -> str:
+    """The department of a report's scope (an e-service, or "dept:CODE")."""
+    return scope.removeprefix("dept:") if scope.startswith("dept:") else _departments()[scope]
+
+
 def same_problem_suggestions(
     items: Sequence[LabelledReport], run: Run, scorer: PairScorer, cut: float
 ) -> SameProblemOutcome:
     """What ``grouping.likely_same_problems`` offers on each final group's page (at most
-    ``SUGGESTIONS`` open groups of its scope from ``cut``), and the recall if a handler merged
-    every right one."""
+    ``SUGGESTIONS`` open groups of its department from ``cut``), and the recall if a handler
+    merged every right one."""
     members: dict[int, list[LabelledReport]] = {}
     for item, label in zip(items, run.labels, strict=True):
         members.setdefault(label, []).append(item)
@@ -340,7 +352,7 @@ def same_problem_suggestions(
             profiles[label].add(report.signals)
         told = [report.problem for report in reports]
         problem[label] = max(told, key=lambda p: (told.count(p), p is not None))
-        scope[label] = reports[0].scope
+        scope[label] = _department(reports[0].scope)
     suggested: dict[frozenset[int], bool] = {}
     offered = 0
     for label, profile in profiles.items():

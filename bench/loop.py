@@ -17,7 +17,10 @@ each is read back with `GET /api/v1/feedback/<id>` and scored against its labels
 - grouping: pairwise precision and recall of "same ticket" over the items labelled with a
   grouped kind and a department, as `bench/grouping.py` counts them. Unlike that benchmark,
   an item the product does not group (triage, or a kind it does not group) is a ticket of its
-  own here, as it is for a city until a handler acts.
+  own here, as it is for a city until a handler acts;
+- what the problem pages then offer as probably the same problem (read from the database),
+  and the grouping once a handler merged every offered pair whose reports mostly carry one
+  problem label.
 
 The files and halves are the blind ones of `bench/datasets.py`: only the tuning half (and the
 second file, read in an earlier session) may be tuned on.
@@ -152,17 +155,11 @@ def grouping(
         if row["kind"] in ACTIONABLE_KINDS and row["department"]
     ]
     grouped = [(row["problem"], ticket_of(item) or f"alone:{item['id']}") for row, item in labelled]
-    both = together = true_pairs = 0
-    for (problem_a, ticket_a), (problem_b, ticket_b) in itertools.combinations(grouped, 2):
-        same = problem_a is not None and problem_a == problem_b
-        true_pairs += same
-        together += ticket_a == ticket_b
-        both += same and ticket_a == ticket_b
+    precision, recall = pairwise(grouped)
     alone = [item for _, item in labelled if not item["ticket"]]
     triage = sum(item["department"] is None for item in alone)
     problems = len({problem for problem, _ in grouped if problem})
     tickets = len({ticket for _, ticket in grouped})
-    precision, recall = both / together if together else 0.0, both / true_pairs
     print(f"  grouping: {len(grouped)} items of the grouped kinds, {problems} problems → "
           f"{tickets} tickets; not grouped: {triage} in triage, "
           f"{len(alone) - triage} of a kind not grouped")  # fmt: skip
@@ -170,6 +167,76 @@ def grouping(
     print("  pairs of one problem kept apart, by why: " + ", ".join(
         f"{why} {count}" for why, count in lost_pairs(labelled).most_common()))  # fmt: skip
     return precision, recall
+
+
+def pairwise(grouped: Sequence[tuple[str | None, str]]) -> tuple[float, float]:
+    """Pairwise precision and recall of (problem label, ticket) pairs; an item without a
+    problem label is a problem of its own."""
+    both = together = true_pairs = 0
+    for (problem_a, ticket_a), (problem_b, ticket_b) in itertools.combinations(grouped, 2):
+        same = problem_a is not None and problem_a == problem_b
+        true_pairs += same
+        together += ticket_a == ticket_b
+        both += same and ticket_a == ticket_b
+    return both / together if together else 0.0, both / true_pairs
+
+
+def offered_merges(settings: dict[str, str]) -> set[frozenset[str]]:
+    """The pairs of problems (tracker keys) that the problem pages offer as probably one
+    problem (``grouping.likely_same_problems``), read from the benchmark's database with the
+    scorer its `routing train` stored, as handlers' pages show them."""
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Ticket
+    from app.services.grouping import likely_same_problems
+
+    os.environ.update({"CIVICLOOP_INSTANCE": settings["CIVICLOOP_INSTANCE"]})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "REDIS_URL": None})
+    offered: set[frozenset[str]] = set()
+    with app.app_context():
+        for ticket in db.session.scalars(select(Ticket).where(Ticket.key.is_not(None))):
+            offered |= {frozenset((ticket.key, o.key)) for o, _ in likely_same_problems(ticket)}
+        db.session.rollback()
+    return offered
+
+
+def merged_by_handlers(
+    rows: Sequence[dict[str, Any]], items: Sequence[dict[str, Any]], offered: set[frozenset[str]]
+) -> None:
+    """Pairwise precision and recall once a handler merged every offered pair of problems
+    whose reports mostly carry one problem label, and dismissed the others."""
+    labelled = [
+        (row, item)
+        for row, item in zip(rows, items, strict=True)
+        if row["kind"] in ACTIONABLE_KINDS and row["department"]
+    ]
+    told: dict[str, list[str | None]] = {}
+    for row, item in zip(rows, items, strict=True):
+        if (key := ticket_of(item)) is not None:
+            told.setdefault(key, []).append(row["problem"])
+    problem = {key: Counter(labels).most_common(1)[0][0] for key, labels in told.items()}
+    merged_into: dict[str, str] = {}
+
+    def final(key: str) -> str:
+        while key in merged_into:
+            key = merged_into[key]
+        return key
+
+    # Right: both problems' reports mostly carry one and the same problem label.
+    right = [pair for pair in offered if len({problem[key] for key in pair}) == 1]
+    right = [pair for pair in right if None not in {problem[key] for key in pair}]
+    for first, second in (sorted(pair) for pair in right):
+        if final(first) != final(second):
+            merged_into[final(first)] = final(second)
+    grouped = [
+        (row["problem"], final(key) if (key := ticket_of(item)) else f"alone:{item['id']}")
+        for row, item in labelled
+    ]
+    precision, recall = pairwise(grouped)
+    print(f"  problem pages offer {len(offered)} pairs of problems as probably one, "
+          f"{len(right)} right; merging those: P {precision:.3f}  R {recall:.3f}")  # fmt: skip
 
 
 def lost_pairs(labelled: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> Counter[str]:
@@ -248,6 +315,7 @@ def main() -> int:
                 out.write(json.dumps({"labels": row, "shown": item}, ensure_ascii=False) + "\n")
     understanding(rows, items)
     precision, recall = grouping(rows, items)
+    merged_by_handlers(rows, items, offered_merges(settings))
     what = "through the product: grouping"
     result(f"{what} precision", f"{precision:.3f}", ">= 0.90", precision >= 0.9)
     result(f"{what} recall", f"{recall:.3f}", ">= 0.75", recall >= 0.75)
