@@ -36,6 +36,10 @@ def _claim(feedback_id: int, batch: int) -> list[int]:
     again). On its first attempt, also up to ``batch`` - 1 other received items never
     tried (the oldest), which are processed with it. Only items never tried: one that
     failed, or whose worker died, is processed alone, so it cannot fail the others.
+
+    The count commits before the batch locks its rows (``_received``), so in that moment
+    another worker running the job of an item of the batch counts one more attempt on it;
+    whichever locks the row first processes it, and the other finds it processed.
     """
     counted = _count_attempts(
         select(Feedback.id).where(
