@@ -142,8 +142,8 @@ class Settings:
     SUGGESTION_THRESHOLD: float = field(
         default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.05"))
     )
-    # Two open groups of one e-service are suggested to handlers as probably one problem,
-    # to merge or tell apart, from this likelihood (grouping.likely_same_problems).
+    # Two open groups of one department are offered to handlers as probably one problem, to
+    # merge or tell apart, from this likelihood (grouping.likely_same_problems).
     MERGE_SUGGESTION_THRESHOLD: float = field(
         default_factory=lambda: float(_env("MERGE_SUGGESTION_THRESHOLD", "0.1"))
     )

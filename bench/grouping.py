@@ -30,7 +30,7 @@
    other), for comparison with the earlier hand-weighted figures.
 5. Time per item: signals (embedding, glossary terms, n-grams, codes) and the comparison with
    10, 100 and 1,000 open groups.
-6. ``--same-problems``: on each group's page after the run, the open groups of its scope
+6. ``--same-problems``: on each group's page after the run, the open groups of its department
    offered as probably the same problem (``grouping.likely_same_problems``), how many of them
    are right, and the recall once a handler merged every right one.
 """

@@ -770,24 +770,25 @@ def same_problem_scores(
     """
     if group.empty or not others:
         return []
+    signals = group.as_signals()
+    closest = _closest_first(group, [profile for _, profile in others])
+    scored = []
+    for row in closest[:SAME_PROBLEM_CANDIDATES]:
+        key, profile = others[row]
+        forward = scorer.probabilities(pair_features(signals, [profile]))[0]
+        backward = scorer.probabilities(pair_features(profile.as_signals(), [group]))[0]
+        scored.append((key, float(forward + backward) / 2))
+    return sorted(scored, key=lambda pair: -pair[1])
+
+
+def _closest_first(group: GroupProfile, profiles: Sequence[GroupProfile]) -> list[int]:
+    """The indexes of ``profiles``, closest to ``group`` in the problem space first."""
     space = problem_space()
     closeness = _row_cosines(
-        space.project(np.stack([_unit(profile.embedding) for _, profile in others])),
+        space.project(np.stack([_unit(profile.embedding) for profile in profiles])),
         space.project(_unit(group.embedding)),
     )
-    closest = [others[int(i)] for i in np.argsort(-closeness, kind="stable")]
-    scored = [
-        (
-            key,
-            float(
-                scorer.probabilities(pair_features(group.as_signals(), [profile]))[0]
-                + scorer.probabilities(pair_features(profile.as_signals(), [group]))[0]
-            )
-            / 2,
-        )
-        for key, profile in closest[:SAME_PROBLEM_CANDIDATES]
-    ]
-    return sorted(scored, key=lambda pair: -pair[1])
+    return [int(row) for row in np.argsort(-closeness, kind="stable")]
 
 
 # A report that arrived before its problem's group had formed is looked at again when that
@@ -816,16 +817,12 @@ def stragglers(
     candidates = [key for key in lone if key != joined and profiles[key].members == 1]
     if not candidates:
         return []
-    space = problem_space()
-    closeness = _row_cosines(
-        space.project(np.stack([_unit(profiles[key].embedding) for key in candidates])),
-        space.project(_unit(profiles[joined].embedding)),
-    )
+    closest = _closest_first(profiles[joined], [profiles[key] for key in candidates])
     target = GroupProfile()
     target.absorb(profiles[joined])
     moved: list[K] = []
-    for row in np.argsort(-closeness, kind="stable")[:STRAGGLER_CANDIDATES]:
-        key = candidates[int(row)]
+    for row in closest[:STRAGGLER_CANDIDATES]:
+        key = candidates[row]
         others = [
             (other, target if other == joined else profile)
             for other, profile in groups
