@@ -24,11 +24,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from app import jobs
 from app.extensions import db
@@ -713,32 +714,80 @@ def likely_same_problems(ticket: Ticket) -> list[tuple[Ticket, float]]:
     if not takes_items(ticket) or ticket.centroid == b"":
         return []
     others = [other for other in merge_candidates(ticket) if other.centroid != b""]
-    apart = _told_apart(ticket, others)
-    scored = same_problem_scores(
+    apart = _told_apart([ticket, *others])
+    return _offered(
         _profile(ticket),
-        [(other, _profile(other)) for other in others if other.id not in apart],
-        current_pair_scorer(),
+        [
+            (other, _profile(other))
+            for other in others
+            if frozenset((ticket.id, other.id)) not in apart
+        ],
     )
+
+
+def _offered(
+    profile: GroupProfile, others: list[tuple[Ticket, GroupProfile]]
+) -> list[tuple[Ticket, float]]:
+    """Those of ``others`` offered as probably the problem of the group ``profile``."""
+    scored = same_problem_scores(profile, others, current_pair_scorer())
     threshold = current_app.config["MERGE_SUGGESTION_THRESHOLD"]
     return [(other, score) for other, score in scored if score >= threshold][:SUGGESTIONS]
 
 
-def _told_apart(ticket: Ticket, others: Sequence[Ticket]) -> set[int]:
-    """The ids of those of ``others`` of which a handler has said that an item of one is not
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """Two open groups of one department probably about one problem: ``larger`` has more
+    affected citizens (a merge moves ``smaller``'s items into it)."""
+
+    larger: Ticket
+    smaller: Ticket
+    likelihood: float
+
+
+def likely_duplicates(scope: ColumnElement[bool]) -> list[LikelyDuplicate]:
+    """Every pair of open groups that a problem page offers as probably one problem
+    (``likely_same_problems``), among the groups ``scope`` (a condition on Ticket) selects,
+    each pair once, most likely first: one list for a handler to merge or tell apart in a
+    sitting, where the problem pages show each group's offers on its own. Each department's
+    groups and what handlers told apart in it are read once."""
+    departments: dict[int, list[Ticket]] = {}
+    for ticket in db.session.scalars(select(Ticket).where(*_is_open(), scope)):
+        if ticket.centroid != b"":
+            departments.setdefault(ticket.department_id, []).append(ticket)
+    found: dict[frozenset[int], LikelyDuplicate] = {}
+    for tickets in departments.values():
+        profiles = [(ticket, _profile(ticket)) for ticket in tickets]
+        apart = _told_apart(tickets)
+        for ticket, profile in profiles:
+            others = [
+                (other, other_profile)
+                for other, other_profile in profiles
+                if other is not ticket and frozenset((ticket.id, other.id)) not in apart
+            ]
+            for other, likelihood in _offered(profile, others):
+                larger, smaller = sorted(
+                    (ticket, other), key=lambda group: (-group.affected_count, group.id)
+                )
+                found.setdefault(
+                    frozenset((ticket.id, other.id)), LikelyDuplicate(larger, smaller, likelihood)
+                )
+    return sorted(found.values(), key=lambda pair: (-pair.likelihood, pair.larger.id))
+
+
+def _told_apart(tickets: Sequence[Ticket]) -> set[frozenset[int]]:
+    """The pairs of ``tickets`` (ids) of which a handler has said that an item of one is not
     the other's problem."""
-    ids = [other.id for other in others]
+    ids = [ticket.id for ticket in tickets]
     pairs = db.session.execute(
         select(Feedback.ticket_id, ProblemPair.ticket_id)
         .join(Feedback, ProblemPair.feedback_id == Feedback.id)
         .where(
             ProblemPair.state.in_(PairState.APART),
-            or_(
-                and_(Feedback.ticket_id == ticket.id, ProblemPair.ticket_id.in_(ids)),
-                and_(Feedback.ticket_id.in_(ids), ProblemPair.ticket_id == ticket.id),
-            ),
+            Feedback.ticket_id.in_(ids),
+            ProblemPair.ticket_id.in_(ids),
         )
     )
-    return {member if member != ticket.id else judged for member, judged in pairs}
+    return {frozenset(pair) for pair in pairs}
 
 
 def tell_apart(ticket: Ticket, other: Ticket, actor: User) -> None:

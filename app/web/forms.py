@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
@@ -419,6 +420,11 @@ class EServiceDeadlinesForm(_TargetFields):
     eservice = SelectField(_l("E-service"), choices=[], validators=[DataRequired()])
 
 
+# The page a merge or a telling apart returns to when asked from the list of likely
+# duplicates rather than from the problem page.
+BACK_TO_DUPLICATES = "duplicates"
+
+
 class MergeForm(FlaskForm):
     """Merge this problem group into another: one from the list, or one named by its
     tracker key or number."""
@@ -429,6 +435,7 @@ class MergeForm(FlaskForm):
         validators=[Optional(), Length(max=64)],
         filters=[lambda value: value.strip() if value else value],
     )
+    back = HiddenField(validators=[Optional(), AnyOf((BACK_TO_DUPLICATES,))])
 
     def validate_target(self, field: SelectField) -> None:
         if bool(field.data) == bool(self.reference.data):

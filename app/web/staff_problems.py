@@ -17,11 +17,12 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 from app.extensions import db
 from app.i18n import current_language, local_date
 from app.models import ProblemPair, Ticket, TicketOutcome
-from app.services.access import visible_feedback, visible_items, visible_ticket
+from app.services.access import ticket_scope, visible_feedback, visible_items, visible_ticket
 from app.services.grouping import (
     GroupingError,
     dismiss_suggestion,
     join_suggestion,
+    likely_duplicates,
     likely_same_problems,
     merge_candidates,
     merge_groups,
@@ -43,7 +44,13 @@ from app.services.translations import TRANSLATED_FIELDS, citizen_languages, lang
 from app.web.auth import roles_required, visible_feedback_or_404, visible_ticket_or_404
 from app.web.blueprints import staff_bp
 from app.web.charts import ChartData, Series, line_chart
-from app.web.forms import ActionForm, MergeForm, OutcomeForm, WhatWeChangedForm
+from app.web.forms import (
+    BACK_TO_DUPLICATES,
+    ActionForm,
+    MergeForm,
+    OutcomeForm,
+    WhatWeChangedForm,
+)
 from app.web.insight_figures import Figure
 from integrations.tracker import CATEGORY_DONE, CATEGORY_IN_PROGRESS, CATEGORY_NEW
 
@@ -284,8 +291,11 @@ def merge_problem(ticket_id: int) -> ResponseReturnValue:
         field = form.reference if form.reference.data else form.target
         field.errors.append(str(error))
         return _problem_page(ticket, 400, merge_form=form)
-    flash(_("Merged: %(count)d items moved into this group.", count=moved), "success")
-    return redirect(url_for("staff.ticket_detail", ticket_id=target.id))
+    flash(
+        _("Merged: %(count)d items moved into %(name)s.", count=moved, name=_name(target)),
+        "success",
+    )
+    return _back(form.back.data, target)
 
 
 @staff_bp.post("/problems/<int:ticket_id>/split")
@@ -306,10 +316,36 @@ def split_problem_item(ticket_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
 
 
+def _name(ticket: Ticket) -> str:
+    return ticket.key or _("problem group %(number)d", number=ticket.id)
+
+
+def _back(back: str | None, ticket: Ticket) -> ResponseReturnValue:
+    """After a merge or a telling apart: the list of likely duplicates it was asked from,
+    else the problem page of ``ticket``."""
+    if back == BACK_TO_DUPLICATES:
+        return redirect(url_for("staff.likely_duplicate_problems"))
+    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+
+
+@staff_bp.get("/problems/duplicates")
+@roles_required(*REGROUPING_ROLES)
+def likely_duplicate_problems() -> ResponseReturnValue:
+    """Pairs of open problem groups that probably report one problem, to merge or tell apart
+    in one sitting."""
+    return render_template(
+        "staff/duplicates.html",
+        duplicates=likely_duplicates(ticket_scope(current_user)),
+        form=ActionForm(),
+        back=BACK_TO_DUPLICATES,
+    )
+
+
 class TellApartForm(FlaskForm):
     """The group suggested as probably the same problem, by number."""
 
     other = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    back = HiddenField(validators=[Optional(), AnyOf((BACK_TO_DUPLICATES,))])
 
 
 @staff_bp.post("/problems/<int:ticket_id>/apart")
@@ -328,9 +364,15 @@ def tell_problems_apart(ticket_id: int) -> ResponseReturnValue:
     except GroupingError as error:
         flash(str(error), "error")
         return _problem_page(ticket, 400)
-    name = other.key or _("problem group %(number)d", number=other.id)
-    flash(_("Told apart: %(name)s is not suggested for this problem again.", name=name), "success")
-    return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
+    flash(
+        _(
+            "Told apart: %(other)s and %(name)s are not suggested as one problem again.",
+            other=_name(other),
+            name=_name(ticket),
+        ),
+        "success",
+    )
+    return _back(form.back.data, ticket)
 
 
 class SuggestionForm(FlaskForm):

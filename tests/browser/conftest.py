@@ -106,6 +106,7 @@ PAGES: dict[str, tuple[Visit, ...]] = {
         Visit("agent", values={"import_id": "running_import_id"}, name="running"),
     ),
     "staff.triage": (Visit("handler"),),
+    "staff.likely_duplicate_problems": (Visit("handler"),),
     "staff.department_inbox": (
         Visit("handler"),
         Visit("handler", query="status=resolved&since=2026-02-30", name="invalid", status=400),

@@ -102,7 +102,7 @@ def test_a_handler_merges_a_group_chosen_from_the_list(app, client, groups):
     db.session.expire_all()
     assert charged.ticket_id == target.id and source.state == TicketState.MERGED
     outcome = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Merged: 1 items moved into this group." in outcome
+    assert f"Merged: 1 items moved into {target.key}." in outcome
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert "problem_group.merged" in actions
     merged_page = client.get(f"/staff/problems/{source.id}").get_data(as_text=True)
@@ -122,10 +122,55 @@ def test_a_group_can_be_named_by_its_key(app, client, groups):
     assert charged.ticket_id == upload.ticket_id
 
 
+DUPLICATES = "/staff/problems/duplicates"
+
+
+def test_the_likely_duplicates_list_offers_each_pair_once_and_merges_from_it(
+    app, client, kept_apart
+):
+    finnish, swedish, charged = kept_apart
+    sign_in_handler(client, "EDU")
+    listed = client.get(DUPLICATES).get_data(as_text=True)
+    assert listed.count("% likely") == 1  # the pair both problem pages offer, once
+    assert f'href="/staff/problems/{finnish.id}"' in listed
+    assert f'href="/staff/problems/{swedish.id}"' in listed
+    assert f"/staff/problems/{charged.id}" not in listed
+    # The larger group is the one to merge into; here both have one report: the older.
+    smaller, larger = (swedish, finnish)
+    url = f"/staff/problems/{smaller.id}/merge"
+    response = post(client, DUPLICATES, url, {"target": str(larger.id), "back": "duplicates"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(DUPLICATES)
+    db.session.expire_all()
+    assert smaller.state == TicketState.MERGED and larger.affected_count == 2
+    after = client.get(DUPLICATES).get_data(as_text=True)
+    assert "Merged: 1 items moved into" in after
+    assert "No two open problem groups look like one problem." in after
+
+
+def test_groups_told_apart_on_the_likely_duplicates_list_leave_it(app, client, kept_apart):
+    finnish, swedish, _charged = kept_apart
+    sign_in_handler(client, "EDU")
+    url = f"/staff/problems/{finnish.id}/apart"
+    response = post(client, DUPLICATES, url, {"other": str(swedish.id), "back": "duplicates"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(DUPLICATES)
+    after = client.get(DUPLICATES).get_data(as_text=True)
+    assert "Told apart" in after and "% likely" not in after
+    db.session.expire_all()
+    assert decided_pairs() == 2
+
+
+def test_the_likely_duplicates_list_shows_only_the_handlers_departments(app, client, kept_apart):
+    sign_in_handler(client, "URB", email="streets@example.org")
+    listed = client.get(DUPLICATES).get_data(as_text=True)
+    assert "No two open problem groups look like one problem." in listed
+    assert all(f"/staff/problems/{group.id}" not in listed for group in kept_apart)
+
+
 @pytest.mark.parametrize(
     ("naming", "message"),
     [
         ("itself", "choose two different groups"),
+        ("a page to return to that is none", "Invalid value"),
         ("unknown", "No problem group NOPE-9."),
         ("other department", "that group belongs to another department"),
         ("merged", "that problem group was merged or deleted"),
@@ -145,6 +190,7 @@ def test_a_bad_merge_target_is_a_400_and_changes_nothing(app, client, groups, na
     source = charged.ticket
     data = {
         "itself": {"reference": str(source.id)},
+        "a page to return to that is none": {"reference": upload.ticket.key, "back": "//x.example"},
         "unknown": {"reference": "NOPE-9"},
         "other department": {"reference": permit.ticket.key},
         "merged": {"reference": str(gone.ticket.id)},
@@ -244,6 +290,7 @@ def test_an_item_split_out_of_a_group_is_not_suggested_back_into_it(app, client,
     ("naming", "message"),
     [
         ("itself", "choose two different groups"),
+        ("a page to return to that is none", "No such problem group."),
         ("unknown", "No such problem group."),
         ("too large", "No such problem group."),
         ("not a number", "No such problem group."),
@@ -261,6 +308,7 @@ def test_telling_apart_what_cannot_be_is_a_400_and_changes_nothing(
     sign_in_handler(client, "EDU")
     data = {
         "itself": {"other": str(finnish.id)},
+        "a page to return to that is none": {"other": str(swedish.id), "back": "//x.example"},
         "unknown": {"other": "99999"},
         "too large": {"other": "9" * 30},
         "not a number": {"other": "EDU-1"},

@@ -135,6 +135,7 @@ MATRIX: dict[str, Access] = {
     "POST /staff/problems/<int:ticket_id>/change": staff("handler", "developer", "admin"),
     "POST /staff/problems/<int:ticket_id>/merge": staff("handler", "admin"),
     "POST /staff/problems/<int:ticket_id>/apart": staff("handler", "admin"),
+    "GET /staff/problems/duplicates": staff("handler", "admin"),
     "POST /staff/problems/<int:ticket_id>/split": staff("handler", "admin"),
     "POST /staff/problems/<int:ticket_id>/outcome": staff("handler", "admin"),
     "POST /staff/problems/<int:ticket_id>/translations": staff("handler", "developer", "admin"),
