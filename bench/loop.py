@@ -185,20 +185,29 @@ def offered_merges(settings: dict[str, str]) -> set[frozenset[str]]:
     """The pairs of problems (tracker keys) that the problem pages offer as probably one
     problem (``grouping.likely_same_problems``), read from the benchmark's database with the
     scorer its `routing train` stored, as handlers' pages show them."""
-    from sqlalchemy import select
+    from sqlalchemy import select, true
 
     from app import create_app
     from app.extensions import db
     from app.models import Ticket
-    from app.services.grouping import likely_same_problems
+    from app.services.grouping import likely_duplicates, likely_same_problems
 
     os.environ.update({"CIVICLOOP_INSTANCE": settings["CIVICLOOP_INSTANCE"]})
     app = create_app({"SQLALCHEMY_DATABASE_URI": PG_URL, "REDIS_URL": None})
     offered: set[frozenset[str]] = set()
     with app.app_context():
-        for ticket in db.session.scalars(select(Ticket).where(Ticket.key.is_not(None))):
+        tickets = db.session.scalars(select(Ticket).where(Ticket.key.is_not(None))).all()
+        for ticket in tickets:
             offered |= {frozenset((ticket.key, o.key)) for o, _ in likely_same_problems(ticket)}
+        db.session.expire_all()
+        started = time.perf_counter()
+        listed = likely_duplicates(true())
+        took = time.perf_counter() - started
+        same = {frozenset((pair.larger.key, pair.smaller.key)) for pair in listed} == offered
         db.session.rollback()
+    print(f"  the likely duplicates list (an admin's, every department): {len(listed)} pairs, "
+          f"{'the same as' if same else 'NOT the same as'} the problem pages offer, "
+          f"in {1000 * took:.0f} ms, among {len(tickets)} tickets")  # fmt: skip
     return offered
 
 

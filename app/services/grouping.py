@@ -30,6 +30,7 @@ import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import undefer
 
 from app import jobs
 from app.extensions import db
@@ -52,8 +53,11 @@ from app.services.analysis.problems import (
     GroupProfile,
     ItemSignals,
     PartWords,
+    closest_groups,
     item_signals,
+    most_likely_first,
     pair_features,
+    same_problem_likelihood,
     same_problem_scores,
     stragglers,
 )
@@ -715,21 +719,16 @@ def likely_same_problems(ticket: Ticket) -> list[tuple[Ticket, float]]:
         return []
     others = [other for other in merge_candidates(ticket) if other.centroid != b""]
     apart = _told_apart([ticket, *others])
-    return _offered(
-        _profile(ticket),
-        [
-            (other, _profile(other))
-            for other in others
-            if frozenset((ticket.id, other.id)) not in apart
-        ],
-    )
+    candidates = [
+        (other, _profile(other))
+        for other in others
+        if frozenset((ticket.id, other.id)) not in apart
+    ]
+    return _offered(same_problem_scores(_profile(ticket), candidates, current_pair_scorer()))
 
 
-def _offered(
-    profile: GroupProfile, others: list[tuple[Ticket, GroupProfile]]
-) -> list[tuple[Ticket, float]]:
-    """Those of ``others`` offered as probably the problem of the group ``profile``."""
-    scored = same_problem_scores(profile, others, current_pair_scorer())
+def _offered(scored: list[tuple[Ticket, float]]) -> list[tuple[Ticket, float]]:
+    """Of groups scored most likely first, those offered as probably the same problem."""
     threshold = current_app.config["MERGE_SUGGESTION_THRESHOLD"]
     return [(other, score) for other, score in scored if score >= threshold][:SUGGESTIONS]
 
@@ -751,20 +750,30 @@ def likely_duplicates(scope: ColumnElement[bool]) -> list[LikelyDuplicate]:
     sitting, where the problem pages show each group's offers on its own. Each department's
     groups and what handlers told apart in it are read once."""
     departments: dict[int, list[Ticket]] = {}
-    for ticket in db.session.scalars(select(Ticket).where(*_is_open(), scope)):
+    query = select(Ticket).where(*_is_open(), scope).options(undefer(Ticket.affected_count))
+    for ticket in db.session.scalars(query):
         if ticket.centroid != b"":
             departments.setdefault(ticket.department_id, []).append(ticket)
     found: dict[frozenset[int], LikelyDuplicate] = {}
+    scorer = current_pair_scorer()
     for tickets in departments.values():
         profiles = [(ticket, _profile(ticket)) for ticket in tickets]
         apart = _told_apart(tickets)
+        # A pair's likelihood is the same from either group: each pair is scored once.
+        known: dict[frozenset[int], float] = {}
         for ticket, profile in profiles:
             others = [
                 (other, other_profile)
                 for other, other_profile in profiles
                 if other is not ticket and frozenset((ticket.id, other.id)) not in apart
             ]
-            for other, likelihood in _offered(profile, others):
+            scored = []
+            for other, other_profile in closest_groups(profile, others):
+                pair = frozenset((ticket.id, other.id))
+                if pair not in known:
+                    known[pair] = same_problem_likelihood(profile, other_profile, scorer)
+                scored.append((other, known[pair]))
+            for other, likelihood in _offered(most_likely_first(scored)):
                 larger, smaller = sorted(
                     (ticket, other), key=lambda group: (-group.affected_count, group.id)
                 )

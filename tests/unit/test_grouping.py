@@ -29,6 +29,7 @@ from app.services.analysis.problems import (
     pair_features,
     problem_terms,
     ranked_groups,
+    same_problem_likelihood,
     same_problem_scores,
     seed_pairs,
     stragglers,
@@ -263,6 +264,9 @@ def test_two_groups_of_one_problem_are_likelier_one_than_a_look_alike_and_alike_
     assert likely == pytest.approx(both_ways, abs=1e-6)
     (back,) = same_problem_scores(second, [("first", first), ("charged", others[0][1])], SCORER)[:1]
     assert back == ("first", pytest.approx(likely, abs=1e-6))
+    # Exactly the same figure either way round: a list of every pair scores each pair once.
+    assert same_problem_likelihood(second, first, SCORER) == likely
+    assert same_problem_likelihood(first, second, SCORER) == likely
     assert same_problem_scores(GroupProfile(), others, SCORER) == []
     assert same_problem_scores(first, [], SCORER) == []
 

@@ -757,27 +757,44 @@ def best_group(
 SAME_PROBLEM_CANDIDATES = 20
 
 
-def same_problem_scores(
-    group: GroupProfile, others: Sequence[tuple[K, GroupProfile]], scorer: PairScorer
-) -> list[tuple[K, float]]:
-    """The ``SAME_PROBLEM_CANDIDATES`` of ``others`` closest to ``group`` in the problem space,
-    with the likelihood that each reports ``group``'s problem, most likely first: the
-    scorer's probability each way round (each group seen as one item against the other
-    alone), averaged, so that a pair of groups has one figure on both groups' pages.
+def same_problem_likelihood(first: GroupProfile, second: GroupProfile, scorer: PairScorer) -> float:
+    """The likelihood that two groups report one problem: the scorer's probability each way
+    round (each group seen as one item against the other alone), averaged, so that a pair of
+    groups has one figure on both groups' pages.
 
     Two groups of one problem are what joining left apart, so their likelihood is mostly
     below the joining threshold; ranked, it still finds them (bench/results/grouping.md).
     """
+    forward = scorer.probabilities(pair_features(first.as_signals(), [second]))[0]
+    backward = scorer.probabilities(pair_features(second.as_signals(), [first]))[0]
+    return float(forward + backward) / 2
+
+
+def same_problem_scores(
+    group: GroupProfile, others: Sequence[tuple[K, GroupProfile]], scorer: PairScorer
+) -> list[tuple[K, float]]:
+    """``closest_groups`` of ``others`` with the likelihood that each reports ``group``'s
+    problem (``same_problem_likelihood``), most likely first."""
+    return most_likely_first(
+        [
+            (key, same_problem_likelihood(group, profile, scorer))
+            for key, profile in closest_groups(group, others)
+        ]
+    )
+
+
+def closest_groups(
+    group: GroupProfile, others: Sequence[tuple[K, GroupProfile]]
+) -> list[tuple[K, GroupProfile]]:
+    """The ``SAME_PROBLEM_CANDIDATES`` of ``others`` closest to ``group`` in the problem space,
+    closest first: the only ones worth asking the scorer whether they report its problem."""
     if group.empty or not others:
         return []
-    signals = group.as_signals()
     closest = _closest_first(group, [profile for _, profile in others])
-    scored = []
-    for row in closest[:SAME_PROBLEM_CANDIDATES]:
-        key, profile = others[row]
-        forward = scorer.probabilities(pair_features(signals, [profile]))[0]
-        backward = scorer.probabilities(pair_features(profile.as_signals(), [group]))[0]
-        scored.append((key, float(forward + backward) / 2))
+    return [others[row] for row in closest[:SAME_PROBLEM_CANDIDATES]]
+
+
+def most_likely_first(scored: Iterable[tuple[K, float]]) -> list[tuple[K, float]]:
     return sorted(scored, key=lambda pair: -pair[1])
 
 
