@@ -45,8 +45,8 @@ from app.services.analysis import evaluation as evaluation_module
 from app.services.analysis.cues import cue_tokens
 from app.services.analysis.evaluation import fold_indices, macro_f1
 from app.services.analysis.language import danish_or_norwegian
-from app.services.analysis.normalisation import without_personal_data
-from app.services.analysis.problems import embed
+from app.services.analysis.normalisation import unshouted, without_personal_data
+from app.services.analysis.problems import embed, engine_text
 from app.services.analysis.rules import deciding_match
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,6 +79,25 @@ def test_normalise_reads_placeholders_and_redaction_markers_alike():
         "hetu [id], posti [email]", "fi"
     )
     assert "pdid" in normalise("CPR [id]", "da").split()
+
+
+def test_only_sentences_written_in_capitals_are_lower_cased():
+    assert unshouted("KOULUILMOITTAUTUMINEN EI AUKEA TAAS") == "kouluilmoittautuminen ei aukea taas"
+    mixed = "MIKSI PDF EI KELPAA?? Ohjeissa lukee että PDF käy. FIKS DETTE."
+    assert unshouted(mixed) == "miksi pdf ei kelpaa?? Ohjeissa lukee että PDF käy. fiks dette."
+    assert unshouted("EI TOIMI") == "ei toimi"
+    # Acronyms in an ordinary sentence, a code and a short answer are left as written.
+    for text in ("Upload the PDF and IBAN to the SFO form.", "Error 0x1F", "OK."):
+        assert unshouted(text) == text
+
+
+def test_a_shouted_report_reads_as_its_words_do_to_the_encoder():
+    """The encoder is case-sensitive; what it is given of a shouted report is the report in
+    lower case, and personal-data markers are left out before capitals are counted."""
+    assert engine_text("JOBCENTRETS SELVBETJENING ER NEDE IGEN!!!") == engine_text(
+        "jobcentrets selvbetjening er nede igen!!!"
+    )
+    assert engine_text("Mvh {NAME}") == "Mvh  "
 
 
 def test_normalise_splits_hyphenated_compounds_and_drops_apostrophes():

@@ -67,6 +67,31 @@ def without_personal_data(text: str) -> str:
     return PERSONAL_DATA_RE.sub(" ", text)
 
 
+# A sentence: up to its end mark (or a line break), with the marks.
+_SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?\n]*")
+# A sentence with at least this many cased letters, of which at least two in three are
+# capitals, is shouted, not a run of acronyms ("PDF", "IBAN") in an ordinary sentence.
+_SHOUTED_LETTERS = 6
+
+
+def _quieter(match: re.Match[str]) -> str:
+    sentence = match.group(0)
+    cased = [char for char in sentence if char.isupper() or char.islower()]
+    capitals = sum(char.isupper() for char in cased)
+    shouted = len(cased) >= _SHOUTED_LETTERS and 3 * capitals >= 2 * len(cased)
+    return sentence.lower() if shouted else sentence
+
+
+def unshouted(text: str) -> str:
+    """``text`` with its sentences written in capitals lower-cased ("MAKSU EI ONNISTU!!!").
+
+    The sentence encoder is case-sensitive, and a sentence in capitals reads to it as another
+    text: "JOBCENTRETS SELVBETJENING ER NEDE IGEN!!!" came out as praise, the same words in
+    lower case as an outage. The classifiers' own features are lower-cased already
+    (``normalise``)."""
+    return _SENTENCE_RE.sub(_quieter, text)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics: ä→a, ö→o, å→a, æ→ae, ø→o, é→e."""
     lowered = text.lower().translate(_EXTRA_FOLDS)

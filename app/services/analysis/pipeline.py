@@ -22,7 +22,7 @@ from app.services.analysis.catalog import DATA_DIR, Catalog, default_catalog, de
 from app.services.analysis.evaluation import load_labelled
 from app.services.analysis.language import detect_language
 from app.services.analysis.models import LabelledItem, Prediction, TextModels
-from app.services.analysis.problems import EMBEDDING_MODEL
+from app.services.analysis.problems import EMBEDDING_MODEL, engine_text
 from app.services.analysis.rules import KeywordRule, RuleSet
 
 SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
@@ -110,9 +110,10 @@ def load_seed_items(
 
 
 def embedding_key(text: str) -> str:
-    """What ``SEED_EMBEDDINGS_PATH`` files a text's embedding under (the model is part of it,
-    so another model's vectors are never taken for this one's)."""
-    return hashlib.sha256(f"{EMBEDDING_MODEL}\n{text}".encode()).hexdigest()
+    """What ``SEED_EMBEDDINGS_PATH`` files a text's embedding under: the model and what the
+    engine is given of the text (``engine_text``), so neither another model's vectors nor
+    those of the text as it was once prepared are ever taken for this one's."""
+    return hashlib.sha256(f"{EMBEDDING_MODEL}\n{engine_text(text)}".encode()).hexdigest()
 
 
 @cache

