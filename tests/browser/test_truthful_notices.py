@@ -52,7 +52,7 @@ def test_a_problem_closed_unfixed_reads_closed_for_the_citizen_and_the_team(cont
     with site.app.app_context():
         item = _reported(
             site,
-            "Pysäköintitunnuksen uusiminen vaatii paperilomakkeen.",
+            "Pysäköintitunnuksen uusiminen verkossa ei onnistu, lomake vaatii paperilomakkeen.",
             "parking-permit",
             "sv",
             "sv-citizen@example.org",
