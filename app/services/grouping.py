@@ -747,40 +747,43 @@ def likely_duplicates(scope: ColumnElement[bool]) -> list[LikelyDuplicate]:
     """Every pair of open groups that a problem page offers as probably one problem
     (``likely_same_problems``), among the groups ``scope`` (a condition on Ticket) selects,
     each pair once, most likely first: one list for a handler to merge or tell apart in a
-    sitting, where the problem pages show each group's offers on its own. Each department's
-    groups and what handlers told apart in it are read once."""
+    sitting, where the problem pages show each group's offers on its own."""
     departments: dict[int, list[Ticket]] = {}
     query = select(Ticket).where(*_is_open(), scope).options(undefer(Ticket.affected_count))
     for ticket in db.session.scalars(query):
         if ticket.centroid != b"":
             departments.setdefault(ticket.department_id, []).append(ticket)
-    found: dict[frozenset[int], LikelyDuplicate] = {}
+    found = [pair for tickets in departments.values() for pair in _duplicates_among(tickets)]
+    return sorted(found, key=lambda pair: (-pair.likelihood, pair.larger.id))
+
+
+def _duplicates_among(tickets: list[Ticket]) -> list[LikelyDuplicate]:
+    """``likely_duplicates`` among the open groups of one department, whose profiles and
+    told-apart pairs are read once."""
     scorer = current_pair_scorer()
-    for tickets in departments.values():
-        profiles = [(ticket, _profile(ticket)) for ticket in tickets]
-        apart = _told_apart(tickets)
-        # A pair's likelihood is the same from either group: each pair is scored once.
-        known: dict[frozenset[int], float] = {}
-        for ticket, profile in profiles:
-            others = [
-                (other, other_profile)
-                for other, other_profile in profiles
-                if other is not ticket and frozenset((ticket.id, other.id)) not in apart
-            ]
-            scored = []
-            for other, other_profile in closest_groups(profile, others):
-                pair = frozenset((ticket.id, other.id))
-                if pair not in known:
-                    known[pair] = same_problem_likelihood(profile, other_profile, scorer)
-                scored.append((other, known[pair]))
-            for other, likelihood in _offered(most_likely_first(scored)):
-                larger, smaller = sorted(
-                    (ticket, other), key=lambda group: (-group.affected_count, group.id)
-                )
-                found.setdefault(
-                    frozenset((ticket.id, other.id)), LikelyDuplicate(larger, smaller, likelihood)
-                )
-    return sorted(found.values(), key=lambda pair: (-pair.likelihood, pair.larger.id))
+    profiles = [(ticket, _profile(ticket)) for ticket in tickets]
+    apart = _told_apart(tickets)
+    # A pair's likelihood is the same from either group: each pair is scored once.
+    known: dict[frozenset[int], float] = {}
+    found: dict[frozenset[int], LikelyDuplicate] = {}
+    for ticket, profile in profiles:
+        scored = []
+        others = [
+            (other, other_profile)
+            for other, other_profile in profiles
+            if other is not ticket and frozenset((ticket.id, other.id)) not in apart
+        ]
+        for other, other_profile in closest_groups(profile, others):
+            pair = frozenset((ticket.id, other.id))
+            if pair not in known:
+                known[pair] = same_problem_likelihood(profile, other_profile, scorer)
+            scored.append((other, known[pair]))
+        for other, likelihood in _offered(most_likely_first(scored)):
+            larger, smaller = sorted((ticket, other), key=lambda g: (-g.affected_count, g.id))
+            found.setdefault(
+                frozenset((ticket.id, other.id)), LikelyDuplicate(larger, smaller, likelihood)
+            )
+    return list(found.values())
 
 
 def _told_apart(tickets: Sequence[Ticket]) -> set[frozenset[int]]:
