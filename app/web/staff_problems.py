@@ -74,6 +74,12 @@ CLOSED_LABELS = {
 
 
 @staff_bp.app_template_global()
+def problem_name(ticket: Ticket) -> str:
+    """How pages and messages name a problem group: its tracker key, else its number."""
+    return ticket.key or _("problem group %(number)d", number=ticket.id)
+
+
+@staff_bp.app_template_global()
 def ticket_status(ticket: Ticket) -> str:
     """A ticket's status in the reader's language: a handler's closing first, then the
     built-in tracker's category; a Jira workflow's own status names stay as Jira has them."""
@@ -292,7 +298,7 @@ def merge_problem(ticket_id: int) -> ResponseReturnValue:
         field.errors.append(str(error))
         return _problem_page(ticket, 400, merge_form=form)
     flash(
-        _("Merged: %(count)d items moved into %(name)s.", count=moved, name=_name(target)),
+        _("Merged: %(count)d items moved into %(name)s.", count=moved, name=problem_name(target)),
         "success",
     )
     return _back(form.back.data, target)
@@ -314,10 +320,6 @@ def split_problem_item(ticket_id: int) -> ResponseReturnValue:
         return _problem_page(ticket, 400)
     flash(_("The item now has a group of its own (number %(number)d).", number=group.id), "success")
     return redirect(url_for("staff.ticket_detail", ticket_id=ticket.id))
-
-
-def _name(ticket: Ticket) -> str:
-    return ticket.key or _("problem group %(number)d", number=ticket.id)
 
 
 def _back(back: str | None, ticket: Ticket) -> ResponseReturnValue:
@@ -367,8 +369,8 @@ def tell_problems_apart(ticket_id: int) -> ResponseReturnValue:
     flash(
         _(
             "Told apart: %(other)s and %(name)s are not suggested as one problem again.",
-            other=_name(other),
-            name=_name(ticket),
+            other=problem_name(other),
+            name=problem_name(ticket),
         ),
         "success",
     )
@@ -397,7 +399,7 @@ def _decide_suggestion(pair_id: int, join: bool) -> ResponseReturnValue:
     except GroupingError as error:
         flash(str(error), "error")
     else:
-        name = pair.ticket.key or _("problem group %(number)d", number=pair.ticket_id)
+        name = problem_name(pair.ticket)
         if join:
             flash(_("The item joined %(name)s.", name=name), "success")
         else:
