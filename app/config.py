@@ -137,7 +137,7 @@ class Settings:
     # (outages open at once; 0: only when a handler decides); the shortest time between two
     # pushes of a ticket's affected count to the tracker.
     GROUPING_THRESHOLD: float = field(
-        default_factory=lambda: float(_env("GROUPING_THRESHOLD", "0.6"))
+        default_factory=lambda: float(_env("GROUPING_THRESHOLD", "0.55"))
     )
     SUGGESTION_THRESHOLD: float = field(
         default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.05"))

@@ -561,18 +561,38 @@ def _written_seed_pairs() -> tuple[np.ndarray, list[bool]]:
     return np.asarray(data["features"], dtype=np.float32), data["labels"]
 
 
+def _labelled(paths: Sequence[Path]) -> tuple[np.ndarray, list[str], list[str]]:
+    """The embeddings of the problem-labelled items of the files ``paths``, their problems
+    and their e-services (a writer's problem slugs mean nothing in another writer's file)."""
+    rows = [(n, row) for n, path in enumerate(paths) for row in load_rows(path) if row["problem"]]
+    vectors = np.stack(embeddings([row["text"] for _, row in rows]))
+    problems = [f"{n}:{row['problem']}" for n, row in rows]
+    scopes = [f"{n}:{row['eservice'] or 'dept:' + str(row['department'])}" for n, row in rows]
+    return vectors, problems, scopes
+
+
 def fit_problem_space(
     shrinkage: float = PROBLEM_SPACE_SHRINKAGE,
     dimensions: int = PROBLEM_SPACE_DIMENSIONS,
     paths: Sequence[Path] = GROUPING_TRAINING,
 ) -> ProblemSpace:
-    """The problem space of the problem-labelled items of the files ``paths`` (a writer's
-    problem slugs mean nothing in another writer's file)."""
-    rows = [(n, row) for n, path in enumerate(paths) for row in load_rows(path) if row["problem"]]
-    vectors = np.stack(embeddings([row["text"] for _, row in rows]))
-    problems = [f"{n}:{row['problem']}" for n, row in rows]
-    scopes = [f"{n}:{row['eservice'] or 'dept:' + str(row['department'])}" for n, row in rows]
-    return ProblemSpace.fit(vectors, problems, scopes, shrinkage, dimensions)
+    """The problem space of the problem-labelled items of the files ``paths``."""
+    return ProblemSpace.fit(*_labelled(paths), shrinkage, dimensions)
+
+
+def file_pairs(paths: Sequence[Path], space: ProblemSpace) -> list[tuple[np.ndarray, list[bool]]]:
+    """The labelled pairs of each file (a history of its own), compared in ``space`` knowing
+    the problems of the other files only: the scorer is to learn how much resembling the
+    same known problems says of a problem the space never saw, as a city's new ones are."""
+    pairs = []
+    for path in paths:
+        vectors, problems, _ = _labelled([other for other in paths if other != path])
+        with mock.patch(
+            "app.services.analysis.problems.problem_space",
+            return_value=space.knowing(vectors, problems),
+        ):
+            pairs.append(seed_pairs(reports(actionable(load_rows(path)))))
+    return pairs
 
 
 def problem_space_auc(items: Sequence[LabelledReport], space: ProblemSpace) -> float:
@@ -593,17 +613,14 @@ def cross_files() -> None:
     learned from all the others: pairwise precision and recall summed over the files, by
     threshold. A second check of the threshold on far more text than the blind set's tuning
     half, but not one written apart: the files' writers had much the same brief."""
-    reports_of = {path: reports(actionable(load_rows(path))) for path in GROUPING_TRAINING}
     judged_of = {path: judged_reports(actionable(load_rows(path))) for path in GROUPING_TRAINING}
     counts = {t: np.zeros(3, dtype=int) for t in THRESHOLDS[3:16]}
     for held in GROUPING_TRAINING[1:]:
         others = [path for path in GROUPING_TRAINING if path != held]
         # The product's functions read the shipped space; here each fold has its own.
-        with mock.patch(
-            "app.services.analysis.problems.problem_space",
-            return_value=fit_problem_space(paths=others),
-        ):
-            pairs = [seed_pairs(reports_of[path]) for path in others]
+        space = fit_problem_space(paths=others)
+        pairs = file_pairs(others, space)
+        with mock.patch("app.services.analysis.problems.problem_space", return_value=space):
             scorer = PairScorer.train(
                 np.vstack([rows for rows, _ in pairs]), [b for _, labels in pairs for b in labels]
             )
@@ -618,9 +635,10 @@ def cross_files() -> None:
 def write_seed_pairs() -> None:
     """The problem space, then the labelled pairs of every shipped file, each file a history
     of its own."""
-    fit_problem_space().save()
+    space = fit_problem_space()
+    space.save()
     print(f"wrote {shown(PROBLEM_SPACE_PATH)}")
-    pairs = [seed_pairs(reports(actionable(load_rows(path)))) for path in GROUPING_TRAINING]
+    pairs = file_pairs(GROUPING_TRAINING, space)
     features = np.vstack([rows for rows, _ in pairs])
     labels = [label for _, file_labels in pairs for label in file_labels]
     SEED_PAIRS_PATH.write_text(

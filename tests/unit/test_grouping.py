@@ -309,6 +309,26 @@ def test_the_problem_space_divides_out_how_one_problem_is_told_differently(tmp_p
     space.save(tmp_path / "space.npz")
     loaded = ProblemSpace.load(tmp_path / "space.npz")
     assert np.array_equal(loaded.matrix, space.matrix) and np.array_equal(loaded.mean, space.mean)
+    assert np.array_equal(loaded.known_problems, space.known_problems)
+
+
+def test_a_report_resembles_the_known_problem_it_reports_most():
+    rng = np.random.default_rng(7)
+    labelled = [(p, lang) for p in (-1, 1) for lang in (-1, 1) for _ in range(20)]
+    vectors = np.stack([told(p, lang, rng) for p, lang in labelled])
+    problems = [str(p) for p, _ in labelled]
+    space = ProblemSpace.fit(vectors, problems, ["e-service"] * len(labelled))
+    assert space.known_problems.shape == (2, space.matrix.shape[1])
+
+    reports = np.stack([told(-1, 1, rng), told(1, -1, rng)])
+    resemblance = space.resemblance(reports)
+    assert np.allclose(np.linalg.norm(resemblance, axis=1), 1.0)
+    assert resemblance[0].argmax() == 0 and resemblance[1].argmax() == 1  # "-1" sorts first
+    # Knowing only problem "1", every report resembles it alone.
+    ones = [i for i, problem in enumerate(problems) if problem == "1"]
+    only_one = space.knowing(vectors[ones], [problems[i] for i in ones])
+    assert only_one.known_problems.shape[0] == 1
+    assert np.allclose(only_one.resemblance(reports), 1.0)
 
 
 def test_the_shipped_problem_space_brings_one_problem_in_four_languages_together():
@@ -317,6 +337,14 @@ def test_the_shipped_problem_space_brings_one_problem_in_four_languages_together
     group = profile_of(*upload[:2])
     in_space = pair_features(upload[3], [group, profile_of(*charged)])[:, column]
     assert in_space[0] > in_space[1]
+
+
+def test_one_problem_in_four_languages_resembles_the_same_known_problems():
+    upload, charged = signals(UPLOAD), signals(CHARGED_TWICE)
+    column = PAIR_FEATURES.index("resemblance_between_problems")
+    rows = pair_features(upload[3], [profile_of(*upload[:2]), profile_of(*charged)])
+    assert rows[0, column] > rows[1, column]
+    assert 0.0 <= rows[:, column].min() and rows[:, column].max() <= 1.0 + 1e-6
 
 
 # -- the pair scorer -------------------------------------------------------------------

@@ -30,7 +30,7 @@ import threading
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -397,6 +397,10 @@ PROBLEM_SPACE_PATH = DATA_DIR / "problem_space.npz"
 # within 0.005 of each other).
 PROBLEM_SPACE_SHRINKAGE = 0.3
 PROBLEM_SPACE_DIMENSIONS = 60
+# How sharply a report's resemblance to the known problems falls off with the cosine: a
+# softmax over the problems at this temperature (chosen on the blind set's tuning half and the
+# second blind file, with 0.1, 0.3 and 0.5; bench/results/grouping.md).
+RESEMBLANCE_TEMPERATURE = 0.2
 
 
 @dataclass(frozen=True)
@@ -418,6 +422,8 @@ class ProblemSpace:
 
     mean: np.ndarray
     matrix: np.ndarray
+    # The unit mean, in the space, of each problem it was learned from.
+    known_problems: np.ndarray
 
     @classmethod
     def fit(
@@ -456,22 +462,55 @@ class ProblemSpace:
         # the directions arbitrary.
         spanned = int((values > 1e-6 * values.max()).sum())
         kept = np.argsort(-values)[: min(spanned, dimensions)]
-        return cls(
+        space = cls(
             mean=vectors.mean(axis=0).astype(np.float32),
             matrix=directions[:, kept].astype(np.float32),
+            known_problems=np.zeros((0, len(kept)), np.float32),
         )
+        return space.knowing(vectors, problems)
+
+    def knowing(self, vectors: np.ndarray, problems: Sequence[str]) -> ProblemSpace:
+        """This space with ``problems`` (of the labelled ``vectors``) as its known problems."""
+        projected = _unit_rows(self.project(vectors))
+        means = [
+            projected[[i for i, p in enumerate(problems) if p == problem]].sum(axis=0)
+            for problem in sorted(set(problems))
+        ]
+        return replace(self, known_problems=_unit_rows(np.stack(means)).astype(np.float32))
 
     def project(self, vectors: np.ndarray) -> np.ndarray:
         """Vectors (one or a matrix of rows) in the problem space."""
         return (vectors - self.mean) @ self.matrix
 
+    def resemblance(self, vectors: np.ndarray) -> np.ndarray:
+        """How much each of ``vectors`` (a matrix of embeddings) resembles each known problem:
+        unit rows of a softmax over the problems of their cosines in the space.
+
+        Two reports of a problem nobody has reported before are apart in the space, because
+        its directions are those that told the known problems apart; but they tend to
+        resemble the same few known problems (an upload stalling is like other uploads
+        stalling), so their resemblances are closer than their cosine says (same-problem AUC,
+        second blind file: 0.93 against 0.88; bench/results/grouping.md)."""
+        cosines = _unit_rows(self.project(vectors)) @ self.known_problems.T
+        weights = np.exp((cosines - cosines.max(axis=1, keepdims=True)) / RESEMBLANCE_TEMPERATURE)
+        return _unit_rows(weights)
+
     def save(self, path: Path = PROBLEM_SPACE_PATH) -> None:
-        np.savez_compressed(path, mean=self.mean, matrix=self.matrix)
+        np.savez_compressed(
+            path, mean=self.mean, matrix=self.matrix, known_problems=self.known_problems
+        )
 
     @classmethod
     def load(cls, path: Path = PROBLEM_SPACE_PATH) -> ProblemSpace:
         with np.load(path) as data:
-            return cls(mean=data["mean"], matrix=data["matrix"])
+            return cls(
+                mean=data["mean"], matrix=data["matrix"], known_problems=data["known_problems"]
+            )
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    lengths = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, lengths, out=np.zeros_like(matrix), where=lengths > 0)
 
 
 @lru_cache(maxsize=1)
@@ -624,6 +663,12 @@ PAIR_FEATURES: tuple[str, ...] = (
     # large group and less of a small one (bench/results/grouping.md).
     "group_size",
     "group_size_x_between_problems",
+    # The cosine of how much the item and the group's mean resemble each of the problems the
+    # space was learned from (``ProblemSpace.resemblance``): tells one new problem from its
+    # look-alikes where the space's own cosine falls short. Seed pairs of each file are
+    # computed with the known problems of the other files only, so that the scorer learns how
+    # much it says of a problem the space has not seen (bench/results/grouping.md).
+    "resemblance_between_problems",
 )
 
 
@@ -661,6 +706,7 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
         rows[:, 9] = embedding
     space = problem_space()
     rows[:, 10] = _row_cosines(space.project(centroids), space.project(item.embedding))
+    rows[:, 17] = space.resemblance(centroids) @ space.resemblance(item.embedding[None, :])[0]
     shares = np.array([p.outage_share for p in profiles], dtype=np.float32)
     rows[:, 11] = shares * item.outage
     rows[:, 12] = item.outage
