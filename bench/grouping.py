@@ -584,12 +584,15 @@ def file_pairs(paths: Sequence[Path], space: ProblemSpace) -> list[tuple[np.ndar
     """The labelled pairs of each file (a history of its own), compared in ``space`` knowing
     the problems of the other files only: the scorer is to learn how much resembling the
     same known problems says of a problem the space never saw, as a city's new ones are."""
+    vectors, problems, _ = _labelled(paths)
+    files = np.array([int(problem.split(":", 1)[0]) for problem in problems])
     pairs = []
-    for path in paths:
-        vectors, problems, _ = _labelled([other for other in paths if other != path])
+    for n, path in enumerate(paths):
+        others = files != n
+        known = [problem for problem, other in zip(problems, others, strict=True) if other]
         with mock.patch(
             "app.services.analysis.problems.problem_space",
-            return_value=space.knowing(vectors, problems),
+            return_value=space.knowing(vectors[others], known),
         ):
             pairs.append(seed_pairs(reports(actionable(load_rows(path)))))
     return pairs

@@ -321,14 +321,14 @@ def test_a_report_resembles_the_known_problem_it_reports_most():
     assert space.known_problems.shape == (2, space.matrix.shape[1])
 
     reports = np.stack([told(-1, 1, rng), told(1, -1, rng)])
-    resemblance = space.resemblance(reports)
+    resemblance = space.resemblance(space.project(reports))
     assert np.allclose(np.linalg.norm(resemblance, axis=1), 1.0)
     assert resemblance[0].argmax() == 0 and resemblance[1].argmax() == 1  # "-1" sorts first
     # Knowing only problem "1", every report resembles it alone.
     ones = [i for i, problem in enumerate(problems) if problem == "1"]
     only_one = space.knowing(vectors[ones], [problems[i] for i in ones])
     assert only_one.known_problems.shape[0] == 1
-    assert np.allclose(only_one.resemblance(reports), 1.0)
+    assert np.allclose(only_one.resemblance(only_one.project(reports)), 1.0)
 
 
 def test_the_shipped_problem_space_brings_one_problem_in_four_languages_together():

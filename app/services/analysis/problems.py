@@ -481,8 +481,8 @@ class ProblemSpace:
         """Vectors (one or a matrix of rows) in the problem space."""
         return (vectors - self.mean) @ self.matrix
 
-    def resemblance(self, vectors: np.ndarray) -> np.ndarray:
-        """How much each of ``vectors`` (a matrix of embeddings) resembles each known problem:
+    def resemblance(self, projected: np.ndarray) -> np.ndarray:
+        """How much each of ``projected`` (rows of ``project``) resembles each known problem:
         unit rows of a softmax over the problems of their cosines in the space.
 
         Two reports of a problem nobody has reported before are apart in the space, because
@@ -490,7 +490,7 @@ class ProblemSpace:
         resemble the same few known problems (an upload stalling is like other uploads
         stalling), so their resemblances are closer than their cosine says (same-problem AUC,
         second blind file: 0.93 against 0.88; bench/results/grouping.md)."""
-        cosines = _unit_rows(self.project(vectors)) @ self.known_problems.T
+        cosines = _unit_rows(projected) @ self.known_problems.T
         weights = np.exp((cosines - cosines.max(axis=1, keepdims=True)) / RESEMBLANCE_TEMPERATURE)
         return _unit_rows(weights)
 
@@ -703,8 +703,9 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
     else:  # nothing to take out yet
         rows[:, 9] = embedding
     space = problem_space()
-    rows[:, 10] = _row_cosines(space.project(centroids), space.project(item.embedding))
-    rows[:, 17] = space.resemblance(centroids) @ space.resemblance(item.embedding[None, :])[0]
+    projected, item_projected = space.project(centroids), space.project(item.embedding[None, :])
+    rows[:, 10] = _row_cosines(projected, item_projected[0])
+    rows[:, 17] = space.resemblance(projected) @ space.resemblance(item_projected)[0]
     shares = np.array([p.outage_share for p in profiles], dtype=np.float32)
     rows[:, 11] = shares * item.outage
     rows[:, 12] = item.outage
