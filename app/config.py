@@ -142,6 +142,13 @@ class Settings:
     SUGGESTION_THRESHOLD: float = field(
         default_factory=lambda: float(_env("SUGGESTION_THRESHOLD", "0.05"))
     )
+    # A lone report is moved into a group that has since grown from this probability, when
+    # that group is the likeliest of all for it (grouping._gather_stragglers). Lower than
+    # joining: the grown group's members say more of its problem than its first report did
+    # (bench/results/grouping.md).
+    GATHERING_THRESHOLD: float = field(
+        default_factory=lambda: float(_env("GATHERING_THRESHOLD", "0.45"))
+    )
     # Two open groups of one department are offered to handlers as probably one problem, to
     # merge or tell apart, from this likelihood (grouping.likely_same_problems).
     MERGE_SUGGESTION_THRESHOLD: float = field(

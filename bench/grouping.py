@@ -106,6 +106,9 @@ TARGET_PRECISION = 0.9
 RECALL_TOLERANCE = 0.01
 THRESHOLDS = tuple(round(0.05 * step, 2) for step in range(1, 20))  # 0.05 … 0.95
 SUGGESTION_PRECISION = 0.25
+# The precision the gathering may give up, summed over the two blind files that may be tuned
+# on, against gathering at the joining threshold: half a point, a pair or two on each.
+GATHERING_PRECISION_LOSS = 0.005
 # Directions of the problem space tried on the tuning half (EMBEDDING_DIM: all it finds).
 SPACE_DIMENSIONS = (40, 60, 80, 120, EMBEDDING_DIM)
 
@@ -202,9 +205,11 @@ def group(
     scorer: PairScorer,
     suggest: float = 1.1,
     merge: float | None = None,
+    gather: float | None = None,
 ) -> Run:
     """Group in order as the product does (a growing group gathers the lone reports that
-    belong to it); count the suggestions it would make. ``merge``: a variant not shipped
+    belong to it from ``gather``, else from the joining ``threshold``); count the suggestions
+    it would make. ``merge``: a variant not shipped
     (bench/results/grouping.md), in which after each arrival the item's group is also merged
     into the likeliest other open group of its scope when the scorer, seeing the group as one
     item, gives at least ``merge``."""
@@ -232,7 +237,7 @@ def group(
         profile.add(item.signals)
         run.labels.append(number)
         if profile.members > 1:
-            _gather(number, groups, threshold, scorer, gathered_into)
+            _gather(number, groups, threshold if gather is None else gather, scorer, gathered_into)
         if merge is not None:
             _merge(number, groups, merge, scorer, gathered_into)
 
@@ -288,7 +293,7 @@ def merging(
     held: Sequence[LabelledReport],
     scorer: PairScorer,
 ) -> None:
-    shipped = Settings().GROUPING_THRESHOLD
+    shipped, gather = Settings().GROUPING_THRESHOLD, Settings().GATHERING_THRESHOLD
 
     def line(name: str, items: Sequence[LabelledReport], run: Run) -> None:
         outcome = score(items, run)
@@ -297,11 +302,12 @@ def merging(
 
     print(f"== merging after each arrival (not shipped), join {shipped:.2f}")
     for name, items in (("tuning", tuning), ("second file", second)):
-        line(f"{name}, no merging", items, group(items, shipped, scorer))
+        line(f"{name}, no merging", items, group(items, shipped, scorer, gather=gather))
         for merge in (0.8, 0.65, 0.5):
-            line(f"{name}, merge {merge:.2f}", items, group(items, shipped, scorer, merge=merge))
-    line("held-out, no merging", held, group(held, shipped, scorer))
-    line("held-out, merge 0.80", held, group(held, shipped, scorer, merge=0.8))
+            run = group(items, shipped, scorer, merge=merge, gather=gather)
+            line(f"{name}, merge {merge:.2f}", items, run)
+    line("held-out, no merging", held, group(held, shipped, scorer, gather=gather))
+    line("held-out, merge 0.80", held, group(held, shipped, scorer, merge=0.8, gather=gather))
 
 
 @dataclass
@@ -395,13 +401,13 @@ def _plain(outcome: Outcome) -> str:
 def same_problems(scorer: PairScorer) -> None:
     """The suggestions between groups on the tuning half and the second file by cut, then
     at the shipped cut on the held-out half and the later blind files."""
-    join = Settings().GROUPING_THRESHOLD
+    join, gather = Settings().GROUPING_THRESHOLD, Settings().GATHERING_THRESHOLD
     shipped = Settings().MERGE_SUGGESTION_THRESHOLD
     halves = blind_split(load_rows(BLIND))
-    print(f"== groups probably about the same problem (join {join:.2f})")
+    print(f"== groups probably about the same problem (join {join:.2f}, gather {gather:.2f})")
     for name, rows in (("tuning half", halves["tuning"]), ("second file", load_rows(BLIND_SECOND))):
         items = judged_reports(actionable(rows))
-        run = group(items, join, scorer)
+        run = group(items, join, scorer, gather=gather)
         print(f"  {name}: {_plain(score(items, run))}")
         for cut in (0.05, 0.1, 0.2, 0.3):
             print(f"    from {cut:.2f}: {same_problem_suggestions(items, run, scorer, cut)}")
@@ -410,7 +416,7 @@ def same_problems(scorer: PairScorer) -> None:
         (shown(path), load_rows(path)) for path in LATER_BLIND
     ):
         items = judged_reports(actionable(rows))
-        run = group(items, join, scorer)
+        run = group(items, join, scorer, gather=gather)
         print(f"    {name}: {_plain(score(items, run))}")
         print(f"      {same_problem_suggestions(items, run, scorer, shipped)}")
 
@@ -451,6 +457,30 @@ def choose_threshold(items: Sequence[LabelledReport], scorer: PairScorer) -> flo
         best = max(recall for recall, _, _ in good)
         return max((p, t) for recall, p, t in good if recall >= best - RECALL_TOLERANCE)[1]
     return max((o.precision, o.recall, t) for o, t in results)[2]
+
+
+def choose_gathering_threshold(
+    files: Sequence[Sequence[LabelledReport]], threshold: float, scorer: PairScorer
+) -> float:
+    """The lowest gathering threshold, at or below the joining ``threshold``, whose pairs
+    summed over ``files`` are at most ``GATHERING_PRECISION_LOSS`` less precise than
+    gathering at the joining threshold: a grown group says more of its problem than its first
+    report did, so its likeliest lone reports may join it from a lower probability."""
+
+    def precision(gather: float) -> float:
+        counts = np.sum(
+            [pair_counts(items, group(items, threshold, scorer, gather=gather)) for items in files],
+            axis=0,
+        )
+        return counts[0] / counts[1] if counts[1] else 1.0
+
+    floor = precision(threshold) - GATHERING_PRECISION_LOSS
+    chosen = threshold
+    for gather in sorted((t for t in THRESHOLDS if t < threshold), reverse=True):
+        if precision(gather) < floor:
+            break
+        chosen = gather
+    return chosen
 
 
 def choose_suggestion_threshold(
@@ -532,7 +562,7 @@ def timing(rows: Sequence[dict[str, Any]], probe: ItemSignals, runs: int) -> Non
         embed(row["text"])
     print(f"  of which the embedding: CPU {1000 * (time.process_time() - cpu) / len(rows):.1f} ms")
     scorer = PairScorer.train(*_written_seed_pairs())
-    threshold = Settings().GROUPING_THRESHOLD
+    threshold = Settings().GATHERING_THRESHOLD
     comparing, gathering = [], []
     for size in (10, 100, 1000):
         profiles = [(number, GroupProfile()) for number in range(size)]
@@ -617,7 +647,11 @@ def cross_files() -> None:
     threshold. A second check of the threshold on far more text than the blind set's tuning
     half, but not one written apart: the files' writers had much the same brief."""
     judged_of = {path: judged_reports(actionable(load_rows(path))) for path in GROUPING_TRAINING}
-    counts = {t: np.zeros(3, dtype=int) for t in THRESHOLDS[3:16]}
+    gathering = Settings().GATHERING_THRESHOLD
+    # By joining threshold: gathering at it, and from the shipped gathering threshold.
+    counts = {
+        (t, g): np.zeros(3, dtype=int) for t in THRESHOLDS[3:16] for g in {t, min(gathering, t)}
+    }
     for held in GROUPING_TRAINING[1:]:
         others = [path for path in GROUPING_TRAINING if path != held]
         # The product's functions read the shipped space; here each fold has its own.
@@ -627,12 +661,14 @@ def cross_files() -> None:
             scorer = PairScorer.train(
                 np.vstack([rows for rows, _ in pairs]), [b for _, labels in pairs for b in labels]
             )
-            for t in counts:
-                counts[t] += pair_counts(judged_of[held], group(judged_of[held], t, scorer))
+            for t, g in counts:
+                run = group(judged_of[held], t, scorer, gather=g)
+                counts[t, g] += pair_counts(judged_of[held], run)
     print(f"== each of {len(GROUPING_TRAINING) - 1} training files grouped by what the others"
           " taught (pairs summed over the files)")  # fmt: skip
-    for t, (both, together, true_pairs) in counts.items():
-        print(f"    {t:.2f}  P {both / together:.3f}  R {both / true_pairs:.3f}")
+    for (t, g), (both, together, true_pairs) in sorted(counts.items()):
+        precision, recall = both / together, both / true_pairs
+        print(f"    join {t:.2f} gather {g:.2f}  P {precision:.3f}  R {recall:.3f}")
 
 
 def write_seed_pairs() -> None:
@@ -707,8 +743,11 @@ def main() -> None:
     tuning = judged_reports(tuning_rows)
     threshold = choose_threshold(tuning, scorer)
     suggest = choose_suggestion_threshold(tuning, threshold, scorer)
+    second = judged_reports(actionable(load_rows(BLIND_SECOND)))
+    gather = choose_gathering_threshold([tuning, second], threshold, scorer)
     print(f"== blind set {shown(BLIND)}: thresholds chosen on the tuning half: "
-          f"join {threshold:.2f}, suggest {suggest:.2f}")  # fmt: skip
+          f"join {threshold:.2f}, suggest {suggest:.2f}; on it and the second file: "
+          f"gather {gather:.2f}")  # fmt: skip
     held_rows = actionable(halves["held-out"])
     held = judged_reports(held_rows)
     for name, items, rows in (
@@ -717,12 +756,16 @@ def main() -> None:
     ):
         problems = len({row["problem"] for row in rows} - {None})
         print(f"  {name}: {len(items)} items of the grouped kinds, {problems} problems")
-        print(f"    {score(items, group(items, threshold, scorer, suggest))}")
+        print(f"    {score(items, group(items, threshold, scorer, suggest, gather=gather))}")
         print(f"    embedding AUC: {cross_lingual_auc(items, [r['language'] for r in rows])}")
-    shipped = Settings().GROUPING_THRESHOLD
-    print(f"  at the shipped GROUPING_THRESHOLD {shipped:.2f} (app/config.py):")
-    for name, items in (("held-out", held), ("tuning", tuning)):
-        print(f"    {name:8s} {score(items, group(items, shipped, scorer, suggest))}")
+    shipped, gathering = Settings().GROUPING_THRESHOLD, Settings().GATHERING_THRESHOLD
+    print(f"  at the shipped GROUPING_THRESHOLD {shipped:.2f} and GATHERING_THRESHOLD "
+          f"{gathering:.2f} (app/config.py):")  # fmt: skip
+    for name, items in (("held-out", held), ("tuning", tuning), ("second", second)):
+        run = group(items, shipped, scorer, suggest, gather=gathering)
+        print(f"    {name:8s} {score(items, run)}")
+        print(f"    {'':8s} gathering at the joining threshold instead: "
+              f"{_plain(score(items, group(items, shipped, scorer, suggest)))}")  # fmt: skip
     for path in LATER_BLIND:
         later_rows = actionable(load_rows(path))
         later = judged_reports(later_rows)
@@ -730,11 +773,13 @@ def main() -> None:
         print(f"  later blind file {shown(path)}, whole: {len(later)} items of the grouped kinds,"
               f" {problems} problems")  # fmt: skip
         for join in sorted({threshold, shipped}):
-            print(f"    join {join:.2f}  {score(later, group(later, join, scorer, suggest))}")
+            run = group(later, join, scorer, suggest, gather=min(gathering, join))
+            print(f"    join {join:.2f}  {score(later, run)}")
     unseen = judged_reports(without_trained_problems(held_rows, GROUPING_TRAINING))
     print(f"  held-out half without the problems the training files name: {len(unseen)} items")
     for join in sorted({threshold, shipped}):
-        print(f"    join {join:.2f}  {score(unseen, group(unseen, join, scorer, suggest))}")
+        run = group(unseen, join, scorer, suggest, gather=min(gathering, join))
+        print(f"    join {join:.2f}  {score(unseen, run)}")
     print(
         "  problem space: same-problem AUC on the tuning half by shrinkage and directions kept"
         f" (shipped {PROBLEM_SPACE_SHRINKAGE}, {PROBLEM_SPACE_DIMENSIONS})"
@@ -749,12 +794,15 @@ def main() -> None:
         )
         print(f"    {shrinkage:9.1f} " + "".join(f"{auc:7.3f}" for auc in aucs))
     print(f"    shipped, held-out half: {problem_space_auc(held, problem_space()):.3f}")
-    print("  held-out half by joining threshold (suggestions at the chosen threshold):")
+    print("  held-out half by joining threshold (suggestions at the chosen threshold, gathering"
+          " from the shipped threshold or the joining one, the lower):")  # fmt: skip
     for t in THRESHOLDS[3:17:2]:
-        print(f"    {t:.2f}  {score(held, group(held, t, scorer, min(suggest, t)))}")
+        run = group(held, t, scorer, min(suggest, t), gather=min(gathering, t))
+        print(f"    {t:.2f}  {score(held, run)}")
     dev = reports(actionable(dev_rows))
     print(f"== dev file {shown(DEV)}: {len(dev)} items of the grouped kinds")
-    print(f"  tuning-half thresholds: {score(dev, group(dev, threshold, scorer, suggest))}")
+    run = group(dev, threshold, scorer, suggest, gather=gather)
+    print(f"  tuning-half thresholds: {score(dev, run)}")
     print("  cross-checked by e-service halves (scorer and threshold learned on one half):")
     cross_check(dev, args.seeds)
     print("== time per item")

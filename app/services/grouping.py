@@ -8,7 +8,8 @@ item. The pair scorer (app/services/analysis/problems.py, learned from labelled 
 the probability that the item reports each group's problem: at or above
 ``GROUPING_THRESHOLD`` it joins the most likely group; otherwise it starts one, and the groups
 at or above ``SUGGESTION_THRESHOLD`` (at most three) are suggested to handlers as "probably
-the same problem", to join or dismiss with one click.
+the same problem", to join or dismiss with one click. When a group grows, the lone reports
+whose likeliest group it now is, from ``GATHERING_THRESHOLD``, are moved into it.
 
 Every handler's judgement of an item and a group (a joined or dismissed suggestion, a merge, a
 split, a link) is kept as a labelled pair with the scorer's features at that moment
@@ -541,7 +542,7 @@ def _gather_stragglers(
             ticket,
             groups,
             [other for other in lone if other.id not in judged],
-            current_app.config["GROUPING_THRESHOLD"],
+            current_app.config["GATHERING_THRESHOLD"],
             current_pair_scorer(),
         )
         members = {

@@ -317,6 +317,19 @@ def test_a_lone_report_is_gathered_when_its_problem_group_grows_and_its_issue_cl
     assert push_affected_counts() == 0 and jira.issues[joined].status == "To Do"
 
 
+def test_gathering_asks_its_own_threshold_not_the_joining_one(app, client, token):
+    joining = app.config["GROUPING_THRESHOLD"]
+    app.config["GROUPING_THRESHOLD"] = 1.01  # the first two reports each start a group
+    post(client, token, *MAP_BLANK[0])
+    post(client, token, *MAP_BLANK[1])
+    app.config.update(GROUPING_THRESHOLD=joining, GATHERING_THRESHOLD=1.01)
+
+    joined = post(client, token, *MAP_BLANK[2])["ticket"]["key"]
+    assert sorted((t.key, t.state, t.profile_members) for t in tickets()) == sorted(
+        (key, TicketState.OPEN, 2 if key == joined else 1) for key in ("URB-1", "URB-2")
+    )
+
+
 def test_a_report_a_handler_split_out_is_not_gathered_back(app, client, token, handler):
     from app.services.grouping import split_item
 

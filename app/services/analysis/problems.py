@@ -877,7 +877,8 @@ def stragglers(
 ) -> list[K]:
     """The groups of one report (keys ``lone`` of ``groups``) whose report belongs in the group
     ``joined`` now that it has grown: the scorer, comparing the report with every other group,
-    finds ``joined`` the most likely, at or above ``threshold`` (the joining rule itself).
+    finds ``joined`` the most likely, at or above ``threshold`` (the joining rule, from the
+    gathering threshold, which may be lower than the joining one).
 
     Reports arrive in any order: the first two of a problem, in two languages or wordings,
     may each start a group, and once later reports have shaped the problem's group the
