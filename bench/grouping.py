@@ -79,6 +79,7 @@ from app.services.analysis.problems import (  # noqa: E402
     problem_space,
     ranked_groups,
     same_problem_scores,
+    same_problems_among,
     seed_pairs,
     stragglers,
 )
@@ -563,7 +564,7 @@ def timing(rows: Sequence[dict[str, Any]], probe: ItemSignals, runs: int) -> Non
     print(f"  of which the embedding: CPU {1000 * (time.process_time() - cpu) / len(rows):.1f} ms")
     scorer = PairScorer.train(*_written_seed_pairs())
     threshold = Settings().GATHERING_THRESHOLD
-    comparing, gathering = [], []
+    comparing, gathering, listing = [], [], []
     for size in (10, 100, 1000):
         profiles = [(number, GroupProfile()) for number in range(size)]
         for _, profile in profiles:
@@ -572,10 +573,14 @@ def timing(rows: Sequence[dict[str, Any]], probe: ItemSignals, runs: int) -> Non
         # The most a join can add: every other open group is a group of one, near the grown one.
         lone = list(range(1, size))
         gathering.append((size, _cpu_ms(partial(stragglers, 0, profiles, lone, threshold, scorer))))
+        among = partial(same_problems_among, profiles, set(), scorer)
+        listing.append((size, _cpu_ms(among, times=3)))
     for size, ms in comparing:
         print(f"  comparing with {size:5d} open groups: CPU {ms:.2f} ms per item")
     for size, ms in gathering:
         print(f"  gathering after a join, {size:5d} groups of one: CPU {ms:.2f} ms")
+    for size, ms in listing:
+        print(f"  likely duplicates among {size:5d} open groups of a department: CPU {ms:.0f} ms")
 
 
 def _cpu_ms(call: Callable[[], object], times: int = 20) -> float:

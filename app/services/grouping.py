@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from flask import current_app
@@ -54,12 +55,10 @@ from app.services.analysis.problems import (
     GroupProfile,
     ItemSignals,
     PartWords,
-    closest_groups,
     item_signals,
-    most_likely_first,
     pair_features,
-    same_problem_likelihood,
     same_problem_scores,
+    same_problems_among,
     stragglers,
 )
 from app.services.audit import record
@@ -728,7 +727,10 @@ def likely_same_problems(ticket: Ticket) -> list[tuple[Ticket, float]]:
     return _offered(same_problem_scores(_profile(ticket), candidates, current_pair_scorer()))
 
 
-def _offered(scored: list[tuple[Ticket, float]]) -> list[tuple[Ticket, float]]:
+Key = TypeVar("Key")
+
+
+def _offered(scored: list[tuple[Key, float]]) -> list[tuple[Key, float]]:
     """Of groups scored most likely first, those offered as probably the same problem."""
     threshold = current_app.config["MERGE_SUGGESTION_THRESHOLD"]
     return [(other, score) for other, score in scored if score >= threshold][:SUGGESTIONS]
@@ -760,29 +762,20 @@ def likely_duplicates(scope: ColumnElement[bool]) -> list[LikelyDuplicate]:
 
 def _duplicates_among(tickets: list[Ticket]) -> list[LikelyDuplicate]:
     """``likely_duplicates`` among the open groups of one department, whose profiles and
-    told-apart pairs are read once."""
-    scorer = current_pair_scorer()
-    profiles = [(ticket, _profile(ticket)) for ticket in tickets]
-    apart = _told_apart(tickets)
-    # A pair's likelihood is the same from either group: each pair is scored once.
-    known: dict[frozenset[int], float] = {}
+    told-apart pairs are read once, and each pair scored once."""
+    by_id = {ticket.id: ticket for ticket in tickets}
+    scored = same_problems_among(
+        [(ticket.id, _profile(ticket)) for ticket in tickets],
+        _told_apart(tickets),
+        current_pair_scorer(),
+    )
     found: dict[frozenset[int], LikelyDuplicate] = {}
-    for ticket, profile in profiles:
-        scored = []
-        others = [
-            (other, other_profile)
-            for other, other_profile in profiles
-            if other is not ticket and frozenset((ticket.id, other.id)) not in apart
-        ]
-        for other, other_profile in closest_groups(profile, others):
-            pair = frozenset((ticket.id, other.id))
-            if pair not in known:
-                known[pair] = same_problem_likelihood(profile, other_profile, scorer)
-            scored.append((other, known[pair]))
-        for other, likelihood in _offered(most_likely_first(scored)):
-            larger, smaller = sorted((ticket, other), key=lambda g: (-g.affected_count, g.id))
+    for ticket_id, likely in scored.items():
+        for other_id, likelihood in _offered(likely):
+            pair = (by_id[ticket_id], by_id[other_id])
+            larger, smaller = sorted(pair, key=lambda g: (-g.affected_count, g.id))
             found.setdefault(
-                frozenset((ticket.id, other.id)), LikelyDuplicate(larger, smaller, likelihood)
+                frozenset((ticket_id, other_id)), LikelyDuplicate(larger, smaller, likelihood)
             )
     return list(found.values())
 

@@ -29,8 +29,8 @@ from app.services.analysis.problems import (
     pair_features,
     problem_terms,
     ranked_groups,
-    same_problem_likelihood,
     same_problem_scores,
+    same_problems_among,
     seed_pairs,
     stragglers,
 )
@@ -264,11 +264,31 @@ def test_two_groups_of_one_problem_are_likelier_one_than_a_look_alike_and_alike_
     assert likely == pytest.approx(both_ways, abs=1e-6)
     (back,) = same_problem_scores(second, [("first", first), ("charged", others[0][1])], SCORER)[:1]
     assert back == ("first", pytest.approx(likely, abs=1e-6))
-    # Exactly the same figure either way round: a list of every pair scores each pair once.
-    assert same_problem_likelihood(second, first, SCORER) == likely
-    assert same_problem_likelihood(first, second, SCORER) == likely
     assert same_problem_scores(GroupProfile(), others, SCORER) == []
     assert same_problem_scores(first, [], SCORER) == []
+
+
+def test_every_groups_likely_same_problems_at_once_are_what_each_page_shows():
+    upload, charged = signals(UPLOAD), signals(CHARGED_TWICE)
+    groups = [
+        ("first", profile_of(*upload[:2])),
+        ("second", profile_of(*upload[2:])),
+        ("charged", profile_of(*charged)),
+        ("nobody yet", GroupProfile()),
+    ]
+    among = same_problems_among(groups, set(), SCORER)
+    for key, profile in groups:
+        # A group nobody has reported yet is offered on no page.
+        others = [(other, p) for other, p in groups if other != key and not p.empty]
+        page = same_problem_scores(profile, others, SCORER)
+        assert [other for other, _ in among[key]] == [other for other, _ in page]
+        assert [s for _, s in among[key]] == pytest.approx([s for _, s in page], abs=1e-6)
+    # One figure for a pair, from either group.
+    assert dict(among["first"])["second"] == dict(among["second"])["first"]
+    # Groups a handler told apart are not compared.
+    apart = same_problems_among(groups, {frozenset(("first", "second"))}, SCORER)
+    assert [other for other, _ in apart["first"]] == ["charged"]
+    assert same_problems_among(groups[:1], set(), SCORER) == {"first": []}
 
 
 def test_a_group_of_one_seen_as_an_item_is_its_report():

@@ -24,12 +24,14 @@ Plain Python and numpy: no Flask or SQLAlchemy here.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -671,8 +673,11 @@ PAIR_FEATURES: tuple[str, ...] = (
 )
 
 
-def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.ndarray:
-    """One row of ``PAIR_FEATURES`` per group, in one pass over all of them."""
+def pair_features(
+    item: ItemSignals, profiles: Sequence[GroupProfile], each_alone: bool = False
+) -> np.ndarray:
+    """One row of ``PAIR_FEATURES`` per group, in one pass over all of them; ``each_alone``:
+    each row as if its group were the only open one (nothing shared taken out)."""
     rows = np.zeros((len(profiles), len(PAIR_FEATURES)), dtype=np.float32)
     if not profiles:
         return rows
@@ -697,7 +702,7 @@ def pair_features(item: ItemSignals, profiles: Sequence[GroupProfile]) -> np.nda
     rows[:, 8] = embedding * parts
     # The groups' unit centroids (an empty group's stays zero), in one pass.
     centroids = _unit_rows(embeddings)
-    if len(profiles) > 1:
+    if len(profiles) > 1 and not each_alone:
         shared = centroids.mean(axis=0)
         rows[:, 9] = _row_cosines(centroids - shared, item.embedding - shared)
     else:  # nothing to take out yet
@@ -806,35 +811,90 @@ def best_group(
 
 
 # Only the groups closest in the problem space are scored as probably the same problem: a
-# department may have hundreds of open groups, each scored twice (about 0.5 ms), and on the
-# blind set's tuning half and second file the closest 20 find every one that all would.
+# department may have hundreds of open groups, and on the blind set's tuning half and second
+# file the closest 20 find every one that all would.
 SAME_PROBLEM_CANDIDATES = 20
-
-
-def same_problem_likelihood(first: GroupProfile, second: GroupProfile, scorer: PairScorer) -> float:
-    """The likelihood that two groups report one problem: the scorer's probability each way
-    round (each group seen as one item against the other alone), averaged, so that a pair of
-    groups has one figure on both groups' pages.
-
-    Two groups of one problem are what joining left apart, so their likelihood is mostly
-    below the joining threshold; ranked, it still finds them (bench/results/grouping.md).
-    """
-    forward = scorer.probabilities(pair_features(first.as_signals(), [second]))[0]
-    backward = scorer.probabilities(pair_features(second.as_signals(), [first]))[0]
-    return float(forward + backward) / 2
 
 
 def same_problem_scores(
     group: GroupProfile, others: Sequence[tuple[K, GroupProfile]], scorer: PairScorer
 ) -> list[tuple[K, float]]:
     """``closest_groups`` of ``others`` with the likelihood that each reports ``group``'s
-    problem (``same_problem_likelihood``), most likely first."""
-    return most_likely_first(
-        [
-            (key, same_problem_likelihood(group, profile, scorer))
-            for key, profile in closest_groups(group, others)
-        ]
+    problem (``_likelihoods``), most likely first."""
+    candidates = closest_groups(group, others)
+    likelihood = _likelihoods(
+        [group, *(profile for _, profile in candidates)],
+        {0: range(1, len(candidates) + 1)},
+        scorer,
     )
+    return most_likely_first(
+        [(key, likelihood[0, row]) for row, (key, _) in enumerate(candidates, start=1)]
+    )
+
+
+def same_problems_among(
+    groups: Sequence[tuple[K, GroupProfile]],
+    apart: AbstractSet[frozenset[K]],
+    scorer: PairScorer,
+) -> dict[K, list[tuple[K, float]]]:
+    """``same_problem_scores`` of each of ``groups`` against the others, but those told
+    ``apart`` from it (pairs of keys): the figures of every group's page in one pass, each
+    pair scored once and each group's features against all it is compared with at once
+    (a department's list of its likely duplicates)."""
+    shown = [(key, profile) for key, profile in groups if not profile.empty]
+    if len(shown) < 2:
+        return {key: [] for key, _ in groups}
+    space = problem_space()
+    centroids = _unit_rows(space.project(_unit_rows(np.stack([p.embedding for _, p in shown]))))
+    closeness = centroids @ centroids.T
+    candidates: dict[int, list[int]] = {}
+    for row, (key, _) in enumerate(shown):
+        closest = (int(other) for other in np.argsort(-closeness[row], kind="stable"))
+        compared = (
+            other
+            for other in closest
+            if other != row and frozenset((key, shown[other][0])) not in apart
+        )
+        candidates[row] = list(itertools.islice(compared, SAME_PROBLEM_CANDIDATES))
+    likelihood = _likelihoods([profile for _, profile in shown], candidates, scorer)
+    scores = {
+        shown[row][0]: most_likely_first(
+            [(shown[other][0], likelihood[row, other]) for other in others]
+        )
+        for row, others in candidates.items()
+    }
+    return {key: scores.get(key, []) for key, _ in groups}
+
+
+def _likelihoods(
+    profiles: Sequence[GroupProfile], compared: Mapping[int, Iterable[int]], scorer: PairScorer
+) -> dict[tuple[int, int], float]:
+    """The likelihood that two groups report one problem, for each pair of ``profiles``
+    (indexes) that ``compared`` names, both ways round: the scorer's probability each way
+    (each group seen as one item against the other alone), averaged, so that a pair of
+    groups has one figure on both groups' pages. Each group's features against all the
+    groups it is paired with are computed in one pass.
+
+    Two groups of one problem are what joining left apart, so their likelihood is mostly
+    below the joining threshold; ranked, it still finds them (bench/results/grouping.md).
+    """
+    paired: dict[int, set[int]] = {}
+    for first, others in compared.items():
+        for second in others:
+            paired.setdefault(first, set()).add(second)
+            paired.setdefault(second, set()).add(first)
+    probability: dict[tuple[int, int], float] = {}
+    for first, others in paired.items():
+        ordered = sorted(others)
+        features = pair_features(
+            profiles[first].as_signals(), [profiles[o] for o in ordered], each_alone=True
+        )
+        for second, p in zip(ordered, scorer.probabilities(features), strict=True):
+            probability[first, second] = float(p)
+    return {
+        (first, second): (probability[first, second] + probability[second, first]) / 2
+        for first, second in probability
+    }
 
 
 def closest_groups(
