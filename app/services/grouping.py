@@ -95,6 +95,7 @@ TRIAGE_SUGGESTING = 200
 # Open groups with their profiles, an item's pair features against each, and the scorer's
 # probability of each (``_score``).
 Scored = tuple[list[tuple[Ticket, GroupProfile]], np.ndarray, np.ndarray]
+Key = TypeVar("Key")  # what identifies a group in a scored list
 
 
 class GroupingError(ValueError):
@@ -725,9 +726,6 @@ def likely_same_problems(ticket: Ticket) -> list[tuple[Ticket, float]]:
         if frozenset((ticket.id, other.id)) not in apart
     ]
     return _offered(same_problem_scores(_profile(ticket), candidates, current_pair_scorer()))
-
-
-Key = TypeVar("Key")
 
 
 def _offered(scored: list[tuple[Key, float]]) -> list[tuple[Key, float]]:

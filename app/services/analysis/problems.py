@@ -844,9 +844,8 @@ def same_problems_among(
     shown = [(key, profile) for key, profile in groups if not profile.empty]
     if len(shown) < 2:
         return {key: [] for key, _ in groups}
-    space = problem_space()
-    centroids = _unit_rows(space.project(_unit_rows(np.stack([p.embedding for _, p in shown]))))
-    closeness = centroids @ centroids.T
+    placed = _in_space([profile for _, profile in shown])
+    closeness = placed @ placed.T
     candidates: dict[int, list[int]] = {}
     for row, (key, _) in enumerate(shown):
         closest = (int(other) for other in np.argsort(-closeness[row], kind="stable"))
@@ -914,12 +913,15 @@ def most_likely_first(scored: Iterable[tuple[K, float]]) -> list[tuple[K, float]
 
 def _closest_first(group: GroupProfile, profiles: Sequence[GroupProfile]) -> list[int]:
     """The indexes of ``profiles``, closest to ``group`` in the problem space first."""
-    space = problem_space()
-    closeness = _row_cosines(
-        space.project(np.stack([_unit(profile.embedding) for profile in profiles])),
-        space.project(_unit(group.embedding)),
-    )
+    closeness = _in_space(profiles) @ _in_space([group])[0]
     return [int(row) for row in np.argsort(-closeness, kind="stable")]
+
+
+def _in_space(profiles: Sequence[GroupProfile]) -> np.ndarray:
+    """The groups' unit centroids placed in the problem space, as unit rows: their products
+    are the cosines by which groups are closest."""
+    centroids = _unit_rows(np.stack([profile.embedding for profile in profiles]))
+    return _unit_rows(problem_space().project(centroids))
 
 
 # A report that arrived before its problem's group had formed is looked at again when that
