@@ -6,9 +6,10 @@
   eight writers who never saw the code (app/data/train_feedback_*.jsonl), one file per writer.
 - ``GROUPING_TRAINING``: ``TRAINING`` and the files only the problem space and the pair scorer
   learn from (app/data/grouping_feedback_*.jsonl): families of look-alike problems, each told
-  about ten times in all five languages and four channels by writers who never saw the code.
-  Nine in ten of their items are fault reports, far from a city's stream, so the text models
-  (kind, sentiment, routing) do not train on them.
+  about ten times in all five languages and four channels by writers who never saw the code
+  (i–p), and outages beside look-alike faults of the same services (q, r). Their kinds are
+  far from a city's stream (nine in ten fault reports; one in three outages), so the text
+  models (kind, sentiment, routing) do not train on them.
 - ``BLIND``: bench/data/blind_feedback.jsonl, written by two helpers who never saw the code,
   the glossary, the models or the dev file (only the catalog and the label descriptions).
   Nothing is ever trained on it. It is split once, by problem, into a **tuning half**, on which

@@ -31,11 +31,12 @@ SEED_FEEDBACK_PATH = DATA_DIR / "seed_feedback.jsonl"
 # Training data only: every figure is measured on the separate blind set (bench/data).
 TRAIN_FEEDBACK_PATHS = tuple(DATA_DIR / f"train_feedback_{writer}.jsonl" for writer in "abcdefgh")
 SHIPPED_FEEDBACK_PATHS = (SEED_FEEDBACK_PATH, *TRAIN_FEEDBACK_PATHS)
-# Families of look-alike problems, each told about ten times, by eight more such writers:
-# only the problem space and the pair scorer learn from them (bench/grouping.py
-# --write-seed-pairs), never the text models (nine in ten items are fault reports).
+# Families of look-alike problems, each told about ten times, by eight more such writers (i-p),
+# and outages of eighteen e-services beside look-alike faults, by two more (q, r): only the
+# problem space and the pair scorer learn from them (bench/grouping.py --write-seed-pairs),
+# never the text models (their kinds are far from a city's stream: bench/results/grouping.md).
 GROUPING_FEEDBACK_PATHS = tuple(
-    DATA_DIR / f"grouping_feedback_{writer}.jsonl" for writer in "ijklmnop"
+    DATA_DIR / f"grouping_feedback_{writer}.jsonl" for writer in "ijklmnopqr"
 )
 # ``problems.embed`` of every shipped item's text, by ``embedding_key``; written by
 # bench/embedding_classifiers.py --write-seed-embeddings.

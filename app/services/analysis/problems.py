@@ -393,10 +393,10 @@ def engine_text(text: str) -> str:
 PROBLEM_SPACE_PATH = DATA_DIR / "problem_space.npz"
 # Shrinkage of the within-problem covariance towards its mean variance, as a share of it,
 # and how many of the most discriminating directions are kept: chosen together on the blind
-# set's tuning half by same-problem AUC (bench/results/grouping.md). With the shipped
-# history's and the grouping-only files' 569 problems the analysis finds 383 directions; past
-# the first 40–120 they add noise (tuning half AUC 0.956 with 60, 0.911 with all; 40 to 120
-# within 0.005 of each other).
+# set's tuning half by same-problem AUC (bench/results/grouping.md). With the 569 problems of
+# the shipped history and the first eight grouping-only files the analysis found 383
+# directions; past the first 40–120 they add noise (tuning half AUC 0.956 with 60, 0.911 with
+# all; 40 to 120 within 0.005 of each other).
 PROBLEM_SPACE_SHRINKAGE = 0.3
 PROBLEM_SPACE_DIMENSIONS = 60
 # How sharply a report's resemblance to the known problems falls off with the cosine: a
@@ -417,7 +417,8 @@ class ProblemSpace:
     e-service differ along others. Only the spread between problems of the same e-service
     counts as signal (that the e-services differ is known: items are only compared with the
     groups of their own e-service). Blind tuning half: same-problem AUC 0.956, learned from
-    the 569 problems of the shipped history and the grouping-only files (from the history's
+    the 569 problems of the shipped history and the first eight grouping-only files (0.968
+    from 617, with the two outage files of 2026-12-07; from the history's
     first 97: 0.941; the whitening by the within-problem spread alone, which this replaced:
     0.91; the raw embedding 0.79). It also keeps the problems it was learned from
     (``known_problems``), against which a report's ``resemblance`` is measured.
