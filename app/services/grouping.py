@@ -74,6 +74,7 @@ from app.services.understanding import (
     current_pair_scorer,
     item_embedding,
     likely_departments,
+    likely_eservices,
     vector_bytes,
     vector_from_bytes,
 )
@@ -89,6 +90,12 @@ OUTAGE = "outage"
 SUGGESTIONS = 3
 # The newest reports waiting in triage that ``suggest_for_triage`` looks at.
 TRIAGE_SUGGESTING = 200
+# Below this confidence the models' routing put a third of the blind tuning half's items in
+# another e-service than their problem's (from it, one in twenty-five): such an item may join
+# a problem of another likely e-service (``_join_elsewhere``).
+UNSURE_ROUTING = 0.6
+# The e-services the models find likeliest for an unsure item: where it may join a problem.
+LIKELY_ESERVICES = 3
 
 # -- problem groups in the database --------------------------------------------------------
 
@@ -159,9 +166,7 @@ def _lock_scopes(*scopes: tuple[EService | None, Department]) -> None:
     rows written earlier in the same transaction that refer to the e-service (the routed item,
     a new ticket) hold KEY SHARE locks on it, which FOR UPDATE would wait for in the other
     worker: a deadlock. A no-op on SQLite (one writer)."""
-    keys = {_scope_key(eservice, department) for eservice, department in scopes}
-    for model, key in sorted(keys, key=lambda pair: (pair[0].__name__, pair[1])):
-        db.session.execute(select(model.id).where(model.id == key).with_for_update(key_share=True))
+    _lock_in_order(*_scope_keys(scopes))
 
 
 def _scope_key(eservice: EService | None, department: Department) -> tuple[type, int]:
@@ -275,13 +280,17 @@ def group_feedback(item: Feedback, *, actionable: bool = False) -> Ticket | None
     if item.department is None:
         return _join_from_triage(item)
     signals = _signals(item)
+    elsewhere = _likely_elsewhere(item)
     # What these read is not pending, so the item is written once, with its group, below.
     with db.session.no_autoflush:
-        _lock_scopes((item.eservice, item.department))
+        others = [eservice for eservice, _ in elsewhere]
+        _lock_in_order(*_scope_keys([(item.eservice, item.department)], others))
         groups, features, scores = _scored(signals, _open_groups(item.eservice, item.department))
     best = int(np.argmax(scores)) if len(scores) else None
     if best is not None and scores[best] >= current_app.config["GROUPING_THRESHOLD"]:
         ticket, profile = groups[best]
+    elif elsewhere and (joined := _join_elsewhere(item, signals, elsewhere)) is not None:
+        return joined
     elif not starts:
         return None
     else:
@@ -306,18 +315,72 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
         _lock_department(likeliest)  # the item may join a group of it: read them locked
         scored = _scored_by_department(signals, _groups_by_department())
     groups, _, scores = scored.get(likeliest, ([], None, np.zeros(0)))
-    if len(scores) and scores.max() >= current_app.config["TRIAGE_JOINING_THRESHOLD"]:
-        best = int(np.argmax(scores))
-        ticket, profile = groups[best]
-        item.eservice, item.department = ticket.eservice, ticket.department
-        item.routing_method = RoutingMethod.PROBLEM
-        item.routing_confidence = round(float(scores[best]), 3)
-        # Only the group's own scope competes for what it gathers, as for any joining item.
-        scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
-        _join(item, signals, ticket, profile, scope)
-        return ticket
+    if _join_reported(item, signals, groups, scores):
+        return item.ticket
     _suggest_across_departments(item, scored)
     return None
+
+
+def _likely_elsewhere(item: Feedback) -> list[tuple[EService, float]]:
+    """The e-services but its own that the models find likely for a routed item they were
+    unsure of (``UNSURE_ROUTING``), each with its probability against the likeliest one's:
+    where it may join a problem it plainly reports. None for an item routed surely, by a
+    rule, or by a person."""
+    if item.routing_method != RoutingMethod.MODEL or item.routing_confidence is None:
+        return []
+    if item.routing_confidence >= UNSURE_ROUTING:
+        return []
+    likely = likely_eservices(item, LIKELY_ESERVICES)
+    return [
+        (eservice, probability / likely[0][1])
+        for eservice, probability in likely
+        if eservice is not item.eservice
+    ]
+
+
+def _join_elsewhere(
+    item: Feedback, signals: ItemSignals, eservices: list[tuple[EService, float]]
+) -> Ticket | None:
+    """An unsure routed item that plainly reports an open problem of another likely e-service
+    (``eservices``, their scopes locked) joins that problem's group and goes where the
+    problem is handled. Each e-service's groups are scored among themselves, as for an item
+    routed there, and the scorer's probability (learned on pairs of one e-service) is weighed
+    by how likely the e-service is against the likeliest: the same fault worded alike in two
+    e-services (a decision "still 'Received'" in the building permit and in assistive
+    devices) is told apart only by which e-service the text is about. Returns the group
+    joined."""
+    groups: list[tuple[Ticket, GroupProfile]] = []
+    scores = []
+    for eservice, likelihood in eservices:
+        scope, _, scored = _scored(signals, _open_groups(eservice, eservice.department))
+        groups += scope
+        scores.append(scored * likelihood)
+    if not groups:
+        return None
+    return item.ticket if _join_reported(item, signals, groups, np.concatenate(scores)) else None
+
+
+def _join_reported(
+    item: Feedback,
+    signals: ItemSignals,
+    groups: list[tuple[Ticket, GroupProfile]],
+    scores: np.ndarray,
+) -> bool:
+    """Join ``item`` to the likeliest of ``groups`` (scored ``scores``) when it plainly reports
+    that problem (``TRIAGE_JOINING_THRESHOLD``), routed where the problem is handled
+    (``RoutingMethod.PROBLEM``): the problem is known, so no handler need route it. Returns
+    whether it joined."""
+    if not len(scores) or scores.max() < current_app.config["TRIAGE_JOINING_THRESHOLD"]:
+        return False
+    best = int(np.argmax(scores))
+    ticket, profile = groups[best]
+    item.eservice, item.department = ticket.eservice, ticket.department
+    item.routing_method = RoutingMethod.PROBLEM
+    item.routing_confidence = round(float(scores[best]), 3)
+    # Only the group's own scope competes for what it gathers, as for any joining item.
+    scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
+    _join(item, signals, ticket, profile, scope)
+    return True
 
 
 def _likeliest_department(item: Feedback) -> Department | None:
@@ -434,19 +497,30 @@ def lock_for_grouping(items: Sequence[Feedback]) -> None:
     batch could take two scopes in opposite orders and deadlock. In the order every
     grouping transaction takes them (``_lock_in_order``), so the locks each item then asks
     for are already held."""
-    keys: set[tuple[type, int]] = set()
+    scopes: list[tuple[EService | None, Department]] = []
+    elsewhere: list[EService] = []
     whole: set[int] = set()  # departments locked with all their e-services
     for item in items:
         if item.ticket is not None or item.kind not in ACTIONABLE_KINDS | JOINING_KINDS:
             continue
         if item.department is not None:
-            keys.add(_scope_key(item.eservice, item.department))
+            scopes.append((item.eservice, item.department))
+            elsewhere += [eservice for eservice, _ in _likely_elsewhere(item)]  # as grouping
         elif (likeliest := _likeliest_department(item)) is not None:
             whole.add(likeliest.id)  # as ``_join_from_triage`` locks it
-    _lock_in_order(
-        departments={key for model, key in keys if model is Department},
-        eservices={key for model, key in keys if model is EService},
-        whole=whole,
+    _lock_in_order(*_scope_keys(scopes, elsewhere), whole=whole)
+
+
+def _scope_keys(
+    scopes: Sequence[tuple[EService | None, Department]], eservices: Sequence[EService] = ()
+) -> tuple[set[int], set[int]]:
+    """The ids of the departments and of the e-services whose rows lock ``scopes`` and the
+    scopes of ``eservices`` (``_scope_key``), for ``_lock_in_order``."""
+    keys = {_scope_key(eservice, department) for eservice, department in scopes}
+    keys |= {(EService, eservice.id) for eservice in eservices}
+    return (
+        {key for model, key in keys if model is Department},
+        {key for model, key in keys if model is EService},
     )
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from flask import current_app
@@ -73,6 +73,7 @@ _lock = threading.RLock()
 _stored: dict[int, TextModels] = {}  # TrainedModel.id -> its models, loaded once per process
 _seeded: dict[str, TextModels] = {}  # catalog fingerprint -> models trained on the seed only
 _scorers: dict[int | None, PairScorer] = {}  # TrainedModel.id (None: the seed's) -> its scorer
+Place = TypeVar("Place", Department, EService)  # where an item may be routed
 
 
 @dataclass(frozen=True)
@@ -448,11 +449,27 @@ def likely_departments(item: Feedback, count: int = 2) -> list[tuple[Department,
     ranked = current_models().likely_departments(
         item.redacted_text, item.language or "en", count, stored_embedding(item)
     )
+    return _active(Department, ranked)
+
+
+def likely_eservices(item: Feedback, count: int = 3) -> list[tuple[EService, float]]:
+    """The active e-services the models find most likely for the item, most likely first."""
+    if not item.redacted_text:
+        return []
+    ranked = current_models().likely_eservices(
+        item.redacted_text, item.language or "en", count, stored_embedding(item)
+    )
+    return _active(EService, ranked)
+
+
+def _active(model: type[Place], ranked: list[tuple[str, float]]) -> list[tuple[Place, float]]:
+    """The active rows of ``model`` (departments or e-services) of the ``ranked`` codes, each
+    with its probability, in the same order."""
     active = {
-        department.code: department
-        for department in db.session.scalars(
-            select(Department).where(
-                Department.code.in_([code for code, _ in ranked]), Department.active.is_(True)
+        row.code: row
+        for row in db.session.scalars(
+            select(model).where(
+                model.code.in_([code for code, _ in ranked]), model.active.is_(True)
             )
         )
     }

@@ -22,8 +22,9 @@ from app.models.types import utcnow
 from app.services.grouping import dismiss_suggestion, open_suggestions, suggest_for_triage
 from app.services.history import change_status
 from app.services.tickets import push_affected_counts
+from app.services.understanding import likely_eservices
 from tests.conftest import real_app_for
-from tests.support.factories import bearer, user_with_token
+from tests.support.factories import bearer, submitted, user_with_token
 from tests.support.jira_standin import JiraStandIn
 from tests.support.web import csrf_token, sign_in_as
 from tests.support.worker import WorkerProcess, wait_until
@@ -233,6 +234,84 @@ def test_a_report_in_triage_before_its_problem_formed_is_offered_it_once_it_has(
 
     dismiss_suggestion(suggestion, handler)
     assert suggest_for_triage() == 0 and open_suggestions(item=item) == []  # a judgement stands
+
+
+@pytest.fixture
+def guessed(monkeypatch) -> dict[str, tuple[float, list[tuple[str, float]]]]:
+    """The models route each text put in here, by their e-service model, to the first of the
+    e-services put with it, as sure as the number put with them, and find those e-services
+    the likeliest, with those probabilities: routing is not under test here, only what
+    grouping does with an item routed unsurely."""
+    from app.models import EService
+    from app.services import grouping, processing
+
+    guesses: dict[str, tuple[float, list[tuple[str, float]]]] = {}
+    route = processing.route_feedback
+
+    def route_feedback(item):
+        decision = route(item)
+        if item.redacted_text in guesses:
+            confidence, likely = guesses[item.redacted_text]
+            item.eservice = db.session.scalars(select(EService).filter_by(code=likely[0][0])).one()
+            item.department = item.eservice.department
+            item.routing_method, item.routing_confidence = RoutingMethod.MODEL, confidence
+        return decision
+
+    def likely_eservices(item, count=3):
+        _, likely = guesses[item.redacted_text]
+        return [
+            (db.session.scalars(select(EService).filter_by(code=code)).one(), probability)
+            for code, probability in likely[:count]
+        ]
+
+    monkeypatch.setattr(processing, "route_feedback", route_feedback)
+    monkeypatch.setattr(grouping, "likely_eservices", likely_eservices)
+    return guesses
+
+
+def test_the_likely_eservices_are_the_models_own_most_likely_first(app):
+    item = submitted(MAP_BLANK[1][1], language="sv")
+    likely = likely_eservices(item)
+    assert [eservice.code for eservice, _ in likely][:1] == ["building-permit"]
+    probabilities = [probability for _, probability in likely]
+    assert len(likely) == 3 and probabilities == sorted(probabilities, reverse=True)
+    assert 0 < sum(probabilities) <= 1
+
+
+def test_an_unsurely_routed_item_joins_the_problem_it_reports_in_another_likely_eservice(
+    app, client, token, guessed
+):
+    for language, text in MAP_BLANK[:3]:
+        post(client, token, language, text)
+    (ticket,) = tickets()
+    guessed[MAP_BLANK[3][1]] = (0.4, [("street-maintenance", 0.4), ("building-permit", 0.35)])
+
+    joined = post(client, token, *MAP_BLANK[3], eservice=None)
+    assert joined["ticket"]["key"] == ticket.key and ticket.affected_count == 4
+    assert (joined["eservice"], joined["routing"]["method"]) == ("building-permit", "problem")
+    assert tickets() == [ticket]
+
+
+@pytest.mark.parametrize(
+    "confidence, likely",
+    [
+        # The problem's e-service is far less likely than the one routed to: a look-alike.
+        (0.4, [("street-maintenance", 0.4), ("building-permit", 0.1)]),
+        # Routed surely: the models' routing stands.
+        (0.7, [("street-maintenance", 0.7), ("building-permit", 0.65)]),
+    ],
+)
+def test_an_item_stays_where_it_was_routed_unless_unsure_and_the_problem_likely_there(
+    app, client, token, guessed, confidence, likely
+):
+    for language, text in MAP_BLANK[:3]:
+        post(client, token, language, text)
+    (ticket,) = tickets()
+    guessed[MAP_BLANK[3][1]] = (confidence, likely)
+
+    alone = post(client, token, *MAP_BLANK[3], eservice=None)
+    assert alone["eservice"] == "street-maintenance" and alone["routing"]["method"] == "model"
+    assert alone["ticket"]["key"] != ticket.key and ticket.affected_count == 3
 
 
 @pytest.fixture

@@ -605,10 +605,23 @@ class TextModels:
         likely first: what triage offers a handler for one click."""
         if "department" not in self.classifiers:
             return []
-        normalised, folded, dense, _ = self.features.prepare(text, language)
-        views = _Views(self, self.features.row(normalised, folded, dense), embedding)
+        views = self._views(text, language, embedding)
         probabilities = self._department_probabilities(views, views.probabilities("eservice"))
         return sorted(probabilities.items(), key=lambda pair: -pair[1])[:count]
+
+    def likely_eservices(
+        self, text: str, language: str, count: int = 3, embedding: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``count`` most likely e-services of ``text`` with their probabilities, most
+        likely first ("about no particular e-service" left out)."""
+        probabilities = self._views(text, language, embedding).probabilities("eservice")
+        ranked = sorted(probabilities.items(), key=lambda pair: -pair[1])
+        return [(code, p) for code, p in ranked if code != _NO_ESERVICE][:count]
+
+    def _views(self, text: str, language: str, embedding: np.ndarray | None) -> _Views:
+        """The text's (and its ``embedding``'s) views, for the probabilities of any field."""
+        normalised, folded, dense, _ = self.features.prepare(text, language)
+        return _Views(self, self.features.row(normalised, folded, dense), embedding)
 
     def with_settings(self, **changes: Any) -> TextModels:
         """The same trained models with other routing settings (e.g. the threshold)."""
