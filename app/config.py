@@ -155,8 +155,9 @@ class Settings:
         default_factory=lambda: float(_env("MERGE_SUGGESTION_THRESHOLD", "0.1"))
     )
     # An item too unsure to route joins an open problem of a likely department from this
-    # probability: higher than joining within a routed e-service, since the problems of
-    # several e-services compete (bench/results/grouping.md).
+    # probability, and an item routed unsurely one of another likely e-service (weighed by
+    # that e-service's likelihood): higher than joining within a routed e-service, since the
+    # problems of several e-services compete (bench/results/grouping.md).
     TRIAGE_JOINING_THRESHOLD: float = field(
         default_factory=lambda: float(_env("TRIAGE_JOINING_THRESHOLD", "0.8"))
     )

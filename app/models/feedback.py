@@ -33,7 +33,9 @@ class RoutingMethod:
     RULE = "rule"
     MODEL = "model"
     HANDLER = "handler"
-    PROBLEM = "problem"  # too unsure to route, it joined an open problem of a likely department
+    # Too unsure to route (or routed unsurely), it joined an open problem of a likely
+    # department (or e-service) and went where that problem is handled.
+    PROBLEM = "problem"
     TRIAGE = "triage"
 
 

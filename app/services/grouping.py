@@ -90,8 +90,8 @@ OUTAGE = "outage"
 SUGGESTIONS = 3
 # The newest reports waiting in triage that ``suggest_for_triage`` looks at.
 TRIAGE_SUGGESTING = 200
-# Below this confidence the models' routing put a third of the blind tuning half's items in
-# another e-service than their problem's (from it, one in twenty-five): such an item may join
+# Below this confidence the models' routing put three in ten of the blind tuning half's items
+# in another e-service than their problem's (from it, one in fifteen): such an item may join
 # a problem of another likely e-service (``_join_elsewhere``).
 UNSURE_ROUTING = 0.6
 # The e-services the models find likeliest for an unsure item: where it may join a problem.
