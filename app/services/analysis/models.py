@@ -29,7 +29,6 @@ models decide alone.
 from __future__ import annotations
 
 import io
-import math
 import pickle
 from collections import Counter
 from collections.abc import Sequence
@@ -136,14 +135,6 @@ class ModelSettings:
         ("eservice", 0.7),
         ("department", 0.7),
     )
-    # Fields whose two views are pooled as a weighted geometric mean of their probabilities
-    # (the weighted mean of their log-odds), not a weighted mean: the embedding model is
-    # often sure and wrong about short, shouted reports ("maksu meni kahteen kertaan!!":
-    # praise 0.8, where the text model says complaint 0.92), and pooled that way the surer
-    # view wins. Chosen on the blind tuning half and the second file
-    # (bench/results/analysis.md); the routing fields keep the mean, on which their
-    # thresholds were chosen.
-    pooled_fields: tuple[str, ...] = ("sentiment", "kind", "about_digital")
     tone_embedding_regularisation: float = 100.0
     route_embedding_regularisation: float = 10.0
     # The e-service probability at which the e-service (and through the catalog its
@@ -680,29 +671,9 @@ class _Views:
         if self.embedding is None or other is None or weight == 0:
             return text
         seen = other.probabilities(self.embedding.reshape(1, -1))
-        if name_of_field in self.models.settings.pooled_fields:
-            return _pooled(text, seen, weight)
         # A class the embedding model never saw (an e-service known only from the catalog's
         # names) gets no share from it.
         return {c: (1 - weight) * p + weight * seen.get(c, 0.0) for c, p in text.items()}
-
-
-# What a view's probability of a class is taken to be at least, when pooled: a view that is
-# (numerically) sure a class is wrong lowers it, but does not veto it outright.
-_POOLING_FLOOR = 1e-4
-
-
-def _pooled(text: dict[str, float], seen: dict[str, float], weight: float) -> dict[str, float]:
-    """The weighted geometric mean of the two views' probabilities, renormalised."""
-    logs = {
-        c: (1 - weight) * math.log(p + _POOLING_FLOOR)
-        + weight * math.log(seen.get(c, 0.0) + _POOLING_FLOOR)
-        for c, p in text.items()
-    }
-    top = max(logs.values())
-    raw = {c: math.exp(value - top) for c, value in logs.items()}
-    total = sum(raw.values())
-    return {c: value / total for c, value in raw.items()}
 
 
 def _embedding_classifiers(
