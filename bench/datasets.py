@@ -31,6 +31,12 @@
   services), in the contact centre's styles of issue 15's second unseen set: four in ten
   items agents' call notes, then survey comments and e-mails; look-alike families such as
   four e-identification log-in faults. Never split and never tuned on: reported whole.
+- ``BLIND_SIXTH``: bench/data/blind_feedback_6.jsonl, written on 2026-12-07 by two more such
+  helpers (the same division of services), in the same styles: 30 problems, each told five to
+  eight times, many by reports that never name their service; look-alike families such as
+  three attachment faults of the building permit, three e-identification faults, one payment
+  fault in two services and a status that never updates in two. Never split and never tuned
+  on: reported whole.
 """
 
 from __future__ import annotations
@@ -51,8 +57,15 @@ BLIND_SECOND = ROOT / "bench" / "data" / "blind_feedback_2.jsonl"
 BLIND_THIRD = ROOT / "bench" / "data" / "blind_feedback_3.jsonl"
 BLIND_FOURTH = ROOT / "bench" / "data" / "blind_feedback_4.jsonl"
 BLIND_FIFTH = ROOT / "bench" / "data" / "blind_feedback_5.jsonl"
+BLIND_SIXTH = ROOT / "bench" / "data" / "blind_feedback_6.jsonl"
 # The blind files written after the first, each reported whole.
-LATER_BLIND: tuple[Path, ...] = (BLIND_SECOND, BLIND_THIRD, BLIND_FOURTH, BLIND_FIFTH)
+LATER_BLIND: tuple[Path, ...] = (
+    BLIND_SECOND,
+    BLIND_THIRD,
+    BLIND_FOURTH,
+    BLIND_FIFTH,
+    BLIND_SIXTH,
+)
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 it, so the figures of `bench/analysis.py` and `bench/grouping.py` (which call the services
 directly) are checked against what a deployment actually decides.
 
-    .venv/bin/python bench/loop.py [--file held-out|tuning|second|…|fifth] [--workers 1]
+    .venv/bin/python bench/loop.py [--file held-out|tuning|second|…|sixth] [--workers 1]
 
 On a fresh PostgreSQL database (BENCH_DATABASE_URL, default `bench_loop`) with the demo
 catalog: `flask routing train`, gunicorn, and ``--workers`` RQ worker processes (`python -m
@@ -51,6 +51,7 @@ from bench.datasets import (  # noqa: E402
     BLIND_FIFTH,
     BLIND_FOURTH,
     BLIND_SECOND,
+    BLIND_SIXTH,
     BLIND_THIRD,
     blind_split,
     load_rows,
@@ -71,6 +72,7 @@ FILES = {
     "third": BLIND_THIRD,
     "fourth": BLIND_FOURTH,
     "fifth": BLIND_FIFTH,
+    "sixth": BLIND_SIXTH,
 }
 # The API channel each style of the blind files comes through.
 CHANNELS = {"call_note": "agent_form", "email": "email", "web_form": "api", "survey": "api"}

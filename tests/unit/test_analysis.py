@@ -26,6 +26,7 @@ from app.services.analysis import (
     Catalog,
     KeywordRule,
     LabelledItem,
+    Prediction,
     RuleSet,
     TextModels,
     analyse_feedback,
@@ -324,6 +325,17 @@ def test_predict_gives_every_field_with_confidences(models):
     assert all(0.0 <= p.confidence <= 1.0 for p in result.values())
     assert result["eservice"].value == "parking-permit"
     assert result["department"].value == "URB"
+
+
+def test_a_question_that_may_well_report_a_fault_is_taken_for_the_fault(models):
+    asked = {"question": 0.55, "complaint": 0.3, "outage": 0.12, "praise": 0.03}
+    assert models._fault_or_question(asked) == Prediction("complaint", 0.3)
+    down = {"question": 0.5, "complaint": 0.1, "outage": 0.35, "praise": 0.05}
+    assert models._fault_or_question(down) == Prediction("outage", 0.35)
+    plain = {"question": 0.6, "complaint": 0.25, "outage": 0.05, "praise": 0.1}
+    assert models._fault_or_question(plain) == Prediction("question", 0.6)
+    never = models.with_settings(question_fault_share=1.1)
+    assert never._fault_or_question(asked) == Prediction("question", 0.55)
 
 
 def test_explicit_eservice_wins_over_rules_and_model(models):
