@@ -315,8 +315,8 @@ def _join_from_triage(item: Feedback) -> Ticket | None:
         _lock_department(likeliest)  # the item may join a group of it: read them locked
         scored = _scored_by_department(signals, _groups_by_department())
     groups, _, scores = scored.get(likeliest, ([], None, np.zeros(0)))
-    if _join_reported(item, signals, groups, scores):
-        return item.ticket
+    if (joined := _join_reported(item, signals, groups, scores)) is not None:
+        return joined
     _suggest_across_departments(item, scored)
     return None
 
@@ -357,7 +357,7 @@ def _join_elsewhere(
         scores.append(scored * likelihood)
     if not groups:
         return None
-    return item.ticket if _join_reported(item, signals, groups, np.concatenate(scores)) else None
+    return _join_reported(item, signals, groups, np.concatenate(scores))
 
 
 def _join_reported(
@@ -365,13 +365,13 @@ def _join_reported(
     signals: ItemSignals,
     groups: list[tuple[Ticket, GroupProfile]],
     scores: np.ndarray,
-) -> bool:
+) -> Ticket | None:
     """Join ``item`` to the likeliest of ``groups`` (scored ``scores``) when it plainly reports
     that problem (``TRIAGE_JOINING_THRESHOLD``), routed where the problem is handled
     (``RoutingMethod.PROBLEM``): the problem is known, so no handler need route it. Returns
-    whether it joined."""
+    the group joined."""
     if not len(scores) or scores.max() < current_app.config["TRIAGE_JOINING_THRESHOLD"]:
-        return False
+        return None
     best = int(np.argmax(scores))
     ticket, profile = groups[best]
     item.eservice, item.department = ticket.eservice, ticket.department
@@ -380,7 +380,7 @@ def _join_reported(
     # Only the group's own scope competes for what it gathers, as for any joining item.
     scope = [pair for pair in groups if _scope(pair[0]) == _scope(ticket)]
     _join(item, signals, ticket, profile, scope)
-    return True
+    return ticket
 
 
 def _likeliest_department(item: Feedback) -> Department | None:
