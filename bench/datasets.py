@@ -3,13 +3,14 @@
 - ``DEV``: the dev history the product ships as its seed (app/data/seed_feedback.jsonl): models
   are trained on it, thresholds may be tuned on it.
 - ``TRAINING``: every labelled file the product trains on: ``DEV`` and the training items of
-  eight writers who never saw the code (app/data/train_feedback_*.jsonl), one file per writer.
-- ``GROUPING_TRAINING``: ``TRAINING`` and the files only the problem space and the pair scorer
-  learn from (app/data/grouping_feedback_*.jsonl): families of look-alike problems, each told
-  about ten times in all five languages and four channels by writers who never saw the code
-  (i–p), and outages beside look-alike faults of the same services (q, r). Their kinds are
-  far from a city's stream (nine in ten fault reports; one in three outages), so the text
-  models (kind, sentiment, routing) do not train on them.
+  fourteen writers who never saw the code (app/data/train_feedback_*.jsonl), one file per writer.
+- ``GROUPING_TRAINING``: what the problem space and the pair scorer learn from: ``DEV``, the
+  first eight training writers' files (a–h; not s–x, app/services/analysis/pipeline.py) and the
+  files only they learn from (app/data/grouping_feedback_*.jsonl): families of look-alike
+  problems, each told about ten times in all five languages and four channels by writers who
+  never saw the code (i–p), and outages beside look-alike faults of the same services (q, r).
+  Their kinds are far from a city's stream (nine in ten fault reports; one in three outages), so
+  the text models (kind, sentiment, routing) do not train on them.
 - ``BLIND``: bench/data/blind_feedback.jsonl, written by two helpers who never saw the code,
   the glossary, the models or the dev file (only the catalog and the label descriptions).
   Nothing is ever trained on it. It is split once, by problem, into a **tuning half**, on which
@@ -46,12 +47,12 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from app.services.analysis.pipeline import GROUPING_FEEDBACK_PATHS, SHIPPED_FEEDBACK_PATHS
+from app.services.analysis.pipeline import PAIR_FEEDBACK_PATHS, SHIPPED_FEEDBACK_PATHS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "app" / "data" / "seed_feedback.jsonl"
 TRAINING: tuple[Path, ...] = SHIPPED_FEEDBACK_PATHS
-GROUPING_TRAINING: tuple[Path, ...] = (*TRAINING, *GROUPING_FEEDBACK_PATHS)
+GROUPING_TRAINING: tuple[Path, ...] = PAIR_FEEDBACK_PATHS
 BLIND = ROOT / "bench" / "data" / "blind_feedback.jsonl"
 BLIND_SECOND = ROOT / "bench" / "data" / "blind_feedback_2.jsonl"
 BLIND_THIRD = ROOT / "bench" / "data" / "blind_feedback_3.jsonl"

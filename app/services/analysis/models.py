@@ -135,7 +135,7 @@ class ModelSettings:
         ("eservice", 0.7),
         ("department", 0.7),
     )
-    tone_embedding_regularisation: float = 100.0
+    tone_embedding_regularisation: float = 10.0
     route_embedding_regularisation: float = 10.0
     # The e-service probability at which the e-service (and through the catalog its
     # department) is taken; below it, the department alone is routed at ``threshold``.
