@@ -542,12 +542,17 @@ def test_training_files_are_labelled_like_the_dev_history_and_share_nothing_with
         for path in sorted((ROOT / "bench" / "data").glob("blind_feedback*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
     ]
-    blind_texts, blind_ids = {row["text"] for row in blind}, {row["id"] for row in blind}
+
+    # Words only: one writer's "Olisi kätevää jos …" is another's "Olisi kätevää, jos …".
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.lower()))
+
+    blind_texts, blind_ids = {words(row["text"]) for row in blind}, {row["id"] for row in blind}
     # The files only grouping learns from, held to the same labels.
     for path in (*TRAIN_FEEDBACK_PATHS, *GROUPING_FEEDBACK_PATHS):
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
-            assert row["text"] not in blind_texts and row["id"] not in blind_ids
+            assert words(row["text"]) not in blind_texts and row["id"] not in blind_ids
             assert row["kind"] in KINDS and row["sentiment"] in SENTIMENTS
             assert isinstance(row["about_digital"], bool)
             if row["eservice"] is not None:
