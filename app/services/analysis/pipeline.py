@@ -4,7 +4,7 @@
 text, sentiment, kind, digital or not, e-service and department with how each was decided.
 ``train_default_models`` trains on the labelled history shipped in app/data (plus any items
 that handlers have confirmed since), with the shipped catalog and routing vocabulary, and
-with the shipped history's embeddings (``SEED_EMBEDDINGS_PATH``: embedding 5,232 texts would
+with the shipped history's embeddings (``SEED_EMBEDDINGS_PATH``: embedding 5,202 texts would
 cost every fresh install more than a minute).
 """
 
