@@ -95,6 +95,23 @@ def blind_split(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return halves
 
 
+# The kinds that report a fault. The dev history, the city's own labelled feedback, reads a
+# report of a fault as negative however calmly it is told, an agent's note of a call too (46
+# of 46 call notes; 116 of 121 complaints, the other five survey comments that weigh a fault
+# against what worked: "muuten ok"). Some blind writers labelled a matter-of-fact report
+# neutral, by the tone of whoever wrote it down (the held-out half: 80 of 85 call notes).
+FAULTS = frozenset({"complaint", "outage"})
+
+
+def in_city_convention(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its sentiment as the dev history labels it: a report of a fault outside a
+    survey comment is negative. The benchmarks report sentiment both ways."""
+    calm_fault = row["kind"] in FAULTS and row["sentiment"] == "neutral"
+    if calm_fault and row["channel"] != "survey_comment":
+        return {**row, "sentiment": "negative"}
+    return row
+
+
 def trained_problems(paths: tuple[Path, ...] = TRAINING) -> set[str]:
     """The problem slugs of the files ``paths`` (by default the text models', ``TRAINING``).
     The training files' writers and the blind set's described a few problems alike, under the
