@@ -156,11 +156,24 @@ def test_glossary_terms_are_found_in_each_language_on_folded_text():
         ("Error: E-1234 when saving", {"E1234"}),
         ("HTTP 503 Service Unavailable", {"503"}),
         ("it says 0x80070005", {"0x80070005".upper()}),
+        ("valkoinen sivu, 'Error 0x1F'", {"0X1F"}),
+        # A status behind a prefix is the status; a proxy's 502 and 503 both say "down".
+        ("ERR413 when I upload the drawing", {"413"}),
+        ("HTTP 502 Bad Gateway", {"503"}),
         ("varasin klo 18, 2 x 1200 kr, 5 MB", set()),
     ],
 )
 def test_error_codes(text, codes):
     assert error_codes(text) == codes
+
+
+def test_reports_quoting_only_different_codes_are_different_problems():
+    group = profile_of(item_signals("Log-in works, then the jobseeker page says error 401", "en"))
+    same_words = item_signals("Log-in works, then the jobseeker page says error 403", "en")
+    assert score(group, replace(same_words, codes=frozenset({"401"}))) > 0.5
+    assert score(group, same_words) == 0.0
+    # One that quotes no code is judged by its words alone.
+    assert score(group, replace(same_words, codes=frozenset())) > 0.5
 
 
 def test_a_shared_code_adds_evidence():
@@ -378,6 +391,7 @@ def test_one_problem_in_four_languages_resembles_the_same_known_problems():
 def test_the_pair_scorer_learns_which_features_mean_the_same_problem():
     rng = np.random.default_rng(3)
     features = rng.uniform(0, 1, size=(400, len(PAIR_FEATURES))).astype(np.float32)
+    features[:, PAIR_FEATURES.index("other_codes")] = 0  # no two quote different codes here
     parts = PAIR_FEATURES.index("parts")
     labels = features[:, parts] > 0.6  # only the parts decide here
     scorer = PairScorer.train(features, labels)
