@@ -161,6 +161,12 @@ def test_glossary_terms_are_found_in_each_language_on_folded_text():
         ("ERR413 when I upload the drawing", {"413"}),
         ("HTTP 502 Bad Gateway", {"503"}),
         ("varasin klo 18, 2 x 1200 kr, 5 MB", set()),
+        # Letters and digits are a code after an error word or alone in brackets; a plate,
+        # a flat or a phone is written the same way.
+        ("virhe 'Maksu keskeytyi (koodi PAY-502)'", {"PAY502"}),
+        ("kartta ei lataudu (E-17)", {"E17"}),
+        ("Kirjoitin ABC-123 ja tulee virhe", set()),
+        ("leilighetsnummeret H0302 mangler; telefon: Samsung A52", set()),
     ],
 )
 def test_error_codes(text, codes):

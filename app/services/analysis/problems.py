@@ -268,12 +268,19 @@ def _glossary(extra: tuple[PartWords, ...]) -> dict[str, dict[str, re.Pattern[st
 
 # A code as printed on an error page ("E-1234", "ERR502", "AADSTS50058", "0x80070005"), or an
 # HTTP status next to an error word ("virhe 500", "fejl 500", "error 404", "503 Service").
-_CODE_RE = re.compile(r"(?<![\w-])(?:[A-Z]{1,6}[-_]?\d{2,6}|0[xX][0-9A-Fa-f]{1,8})(?![\w-])")
+# Letters and digits are a code only after an error word or alone in brackets ("virhe
+# PAY-402", "felkod SB-409", "(E-17)"): a licence plate ("Kirjoitin ABC-123"), a flat
+# ("H0302") or a phone ("Samsung A52") is written the same way.
+_CODE_RE = re.compile(
+    r"(?:\b(?:virhe|fel|fejl|feil|error|err|code|kod|koodi|kode)\w*\W{1,3}(?:\w+\W{1,3}){0,2}"
+    r"|\()([A-Z]{1,6}[-_]?\d{2,6})(?![\w-])"
+    r"|(?<![\w-])(0x[0-9A-F]{1,8}|(?:err|error|http)[-_]?\d{3})(?![\w-])",
+    re.IGNORECASE,
+)
 # An HTTP status behind a prefix ("ERR413", "HTTP-404") is that status, and a proxy's 502 (bad
 # gateway) and 503 (unavailable) say the same: the service behind it is down. Reports of one
-# problem quote it either way (training files: ten of the eleven problems whose reports
-# quote different codes), and two reports quoting different codes are otherwise seldom one
-# problem.
+# problem quote it either way (in the training files, ten of the eleven problems whose
+# reports quoted different codes; the eleventh quoted licence plates).
 _PREFIXED_STATUS_RE = re.compile(r"(?:ERR|ERROR|HTTP)([1-5]\d\d)")
 _SAME_STATUS = {"502": "503"}
 _STATUS_RE = re.compile(
@@ -301,7 +308,7 @@ def problem_terms(
 
 def error_codes(text: str) -> frozenset[str]:
     """Error codes quoted in ``text``, written alike: "E-1234" and "e_1234" are "E1234"."""
-    codes = {re.sub(r"[-_]", "", match).upper() for match in _CODE_RE.findall(text)}
+    codes = {re.sub(r"[-_]", "", a or b).upper() for a, b in _CODE_RE.findall(text)}
     codes.update(a or b for a, b in _STATUS_RE.findall(text))
     return frozenset(_SAME_STATUS.get(code, code) for code in map(_status_of, codes))
 
@@ -778,8 +785,8 @@ class PairScorer:
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """The probability of each row, but none for a report and a group that quote only
-        different error codes: 45 of the 47 such seed pairs are two problems. The weight
-        cannot learn it, as those pairs are otherwise far apart, while two faults of one
+        different error codes: all 36 such seed pairs are two problems. The learned weight
+        cannot say so, as those pairs are otherwise far apart, while two faults of one
         service told alike ("error 401 after log-in", "Error 0x1F at the bank list") are not.
         """
         logits = features @ np.asarray(self.weights, dtype=np.float64) + self.intercept
