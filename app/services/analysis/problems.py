@@ -271,9 +271,9 @@ def _glossary(extra: tuple[PartWords, ...]) -> dict[str, dict[str, re.Pattern[st
 # Letters and digits are a code only after an error word or alone in brackets ("virhe
 # PAY-402", "felkod SB-409", "(E-17)"): a licence plate ("Kirjoitin ABC-123"), a flat
 # ("H0302") or a phone ("Samsung A52") is written the same way.
+_ERROR_WORD = r"\b(?:virhe|fel|fejl|feil|error|err|code|koodi|kod|kode|http|status)\w*"
 _CODE_RE = re.compile(
-    r"(?:\b(?:virhe|fel|fejl|feil|error|err|code|kod|koodi|kode)\w*\W{1,3}(?:\w+\W{1,3}){0,2}"
-    r"|\()([A-Z]{1,6}[-_]?\d{2,6})(?![\w-])"
+    rf"(?:{_ERROR_WORD}\W{{1,3}}(?:\w+\W{{1,3}}){{0,2}}|\()([A-Z]{{1,6}}[-_]?\d{{2,6}})(?![\w-])"
     r"|(?<![\w-])(0x[0-9A-F]{1,8}|(?:err|error|http)[-_]?\d{3})(?![\w-])",
     re.IGNORECASE,
 )
@@ -284,7 +284,7 @@ _CODE_RE = re.compile(
 _PREFIXED_STATUS_RE = re.compile(r"(?:ERR|ERROR|HTTP)([1-5]\d\d)")
 _SAME_STATUS = {"502": "503"}
 _STATUS_RE = re.compile(
-    r"\b(?:virhe|fel|fejl|feil|error|code|koodi|kod|kode|http|status)\w*\W{0,3}([1-5]\d\d)\b"
+    rf"{_ERROR_WORD}\W{{0,3}}([1-5]\d\d)\b"
     r"|\b([45]\d\d)\W{0,2}(?:error|internal|server|not found|bad gateway|service|forbidden)",
     re.IGNORECASE,
 )
