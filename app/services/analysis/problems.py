@@ -274,10 +274,11 @@ def _glossary(extra: tuple[PartWords, ...]) -> dict[str, dict[str, re.Pattern[st
 _ERROR_WORD = r"\b(?:virhe|fel|fejl|feil|error|err|code|koodi|kod|kode|http|status)\w*"
 _CODE_RE = re.compile(
     rf"(?:{_ERROR_WORD}\W{{1,3}}(?:\w+\W{{1,3}}){{0,2}}|\()([A-Z]{{1,6}}[-_]?\d{{2,6}})(?![\w-])"
-    r"|(?<![\w-])(0x[0-9A-F]{1,8}|(?:err|error|http)[-_]?\d{3})(?![\w-])",
+    r"|(?<![\w-])(0x[0-9A-F]{1,8})(?![\w-])",
     re.IGNORECASE,
 )
-# An HTTP status behind a prefix ("ERR413", "HTTP-404") is that status, and a proxy's 502 (bad
+# An HTTP status behind a prefix ("ERR413", "HTTP-404") is that status (``_STATUS_RE`` reads it
+# alone; this, a code after an error word or in brackets), and a proxy's 502 (bad
 # gateway) and 503 (unavailable) say the same: the service behind it is down. Reports of one
 # problem quote it either way (in the training files, ten of the eleven problems whose
 # reports quoted different codes; the eleventh quoted licence plates).
