@@ -141,6 +141,8 @@ _INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[A-ZÅÄÖÆØ]\.[ \u00a0]$")
 # not, since "t." is the Finnish sign-off ("t. Pekka").
 _LOWER_INITIAL_BEFORE = re.compile(r"(?:^|(?<=[\s(]))[a-zåäöæø]\.[ \u00a0]$")
 
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_]+)[ \u00a0]$")
+_WORD_AFTER_RE = re.compile(r"[ \u00a0]([^\W\d_]+)")
 _QUOTED_WORD_RE = re.compile(r"[\"“”«»][^\W\d_]+[\"“”«»]")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’:][^\W\d_]+)*")
 # A quoted message starts with a capital too: "står det 'Inga ansökningar'".
@@ -435,6 +437,22 @@ def find_names_in_text(text: str) -> list[tuple[int, int]]:
     return _find_names(text)
 
 
+def _is_acronym(text: str, start: int, end: int) -> bool:
+    """A lone word in capitals that no Nordic list holds as a name: "IBAN", "EDU" ("Forwarded
+    to EDU", "rejects their IBAN"). Only the other countries' lists hold such words, as
+    someone's name elsewhere; a name in capitals in an ordinary sentence is a Nordic one
+    ("asiakas KORHONEN") or stands beside the rest of the name ("Ahmed HASSAN")."""
+    written = text[start:end]
+    if not _WORD_RE.fullmatch(written) or len(written) < 2 or not written.isupper():
+        return False
+    before = _WORD_BEFORE_RE.search(text, max(0, start - 40), start)
+    after = _WORD_AFTER_RE.match(text, end)
+    beside = [m.group(1) for m in (before, after) if m]
+    if any(word[:1].isupper() for word in beside):
+        return False
+    return _listed_as(written) in ("wider", None)
+
+
 def _is_shouted(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 12 and not any(c.islower() for c in letters)
@@ -454,6 +472,8 @@ def _find_names(text: str) -> list[tuple[int, int]]:
     spans = []
     for start, end in found:
         if _names_a_street(text, start, end) or _names_a_business(text, start, end):
+            continue
+        if _is_acronym(text, start, end):
             continue
         if _INITIAL_AFTER.match(text, end):
             end += 3  # "Matti V."
