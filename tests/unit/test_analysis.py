@@ -239,6 +239,31 @@ def test_seed_rules_from_the_catalog_cover_every_eservice_in_every_language():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "eservice"),
+    [
+        # Citizens name how they log in while reporting a fault of another e-service.
+        (
+            "Logget inn med BankID uten problemer, men jobbsøkersiden gir feil 401",
+            "nb",
+            ("employment-services"),
+        ),
+        (
+            "Jag loggar in med mobilt BankID och sen är bygglovsansökan tom",
+            "sv",
+            ("building-permit"),
+        ),
+        # Alone, the means of logging in still names the e-identification.
+        ("BankID-innloggingen feiler hver gang", "nb", "e-identification"),
+        ("MitID virker ikke i dag", "da", "e-identification"),
+    ],
+)
+def test_the_means_of_logging_in_loses_to_the_eservice_it_was_used_for(text, language, eservice):
+    # What routes: the best rule, unless a rival of its priority names another e-service.
+    match = deciding_match(explain_rules(text, language, rules_from_catalog(default_catalog())))
+    assert match is not None and match.rule.eservice == eservice
+
+
 def test_a_rule_set_gives_the_same_answer_as_the_list():
     rule_set = RuleSet(RULES)
     for text, language in [("Rakennusluvasta", "fi"), ("bankid", "da"), ("ei mitään", "fi")]:
