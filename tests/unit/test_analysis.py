@@ -245,9 +245,12 @@ def test_seed_rules_from_the_catalog_cover_every_eservice_in_every_language():
         # Citizens name how they log in while reporting a fault of another e-service.
         ("Logget inn med BankID, men jobbsøkersiden gir feil 401", "nb", "employment-services"),
         ("Jag loggar in med mobilt BankID och sen är bygglovsansökan tom", "sv", "building-permit"),
+        # The e-identification's Danish name, "Log ind med MitID", says no more than that.
+        ("Logger ind med MitID, men mine jobsøgninger er tomme", "da", "employment-services"),
         # Alone, the means of logging in still names the e-identification.
         ("BankID-innloggingen feiler hver gang", "nb", "e-identification"),
         ("MitID virker ikke i dag", "da", "e-identification"),
+        ("Log ind med MitID giver en fejl i dag", "da", "e-identification"),
     ],
 )
 def test_the_means_of_logging_in_loses_to_the_eservice_it_was_used_for(text, language, eservice):

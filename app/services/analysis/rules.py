@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from app.services.analysis.catalog import Catalog
 from app.services.analysis.normalisation import normalise
@@ -211,8 +212,10 @@ def rules_from_catalog(
         department = entry["department"]
         for language, name in sorted(entry.get("names", {}).items()):
             if name:
+                weak = _only_weak_words(name, language, entry)
+                priority = weak_priority if weak else name_priority
                 rules.append(
-                    KeywordRule(code, language, (name,), name_priority, department, f"name:{code}")
+                    KeywordRule(code, language, (name,), priority, department, f"name:{code}")
                 )
         if not include_keywords:
             continue
@@ -225,3 +228,22 @@ def rules_from_catalog(
                         )
                     )
     return rules
+
+
+# Words this short in a name are the glue between its weak words ("med", "log ind").
+_GLUE_LETTERS = 3
+
+
+def _only_weak_words(name: str, language: str, entry: dict[str, Any]) -> bool:
+    """Whether an e-service's ``name`` says nothing but its weak words: "Log ind med MitID"
+    and "Innlogging med BankID" name how a citizen logs in, which a report of another
+    e-service's fault names too ("Jeg logger ind med MitID uden problemer, men 'Mine
+    jobsøgninger' giver fejl 401"). Such a name then loses to any other e-service's rule,
+    as its weak words do; alone it still routes there."""
+    weak = {
+        word
+        for phrase in (entry.get("weak_keywords") or {}).get(language, ())
+        for word in _phrase_words(phrase, language)
+    }
+    words = [word for word in _phrase_words(name, language) if len(word) > _GLUE_LETTERS]
+    return bool(words) and all(word in weak for word in words)
