@@ -259,6 +259,20 @@ def test_the_means_of_logging_in_loses_to_the_eservice_it_was_used_for(text, lan
     assert match is not None and match.rule.eservice == eservice
 
 
+def test_a_weak_word_gives_way_to_a_model_sure_of_another_eservice(models):
+    # "Website" is the city website's weak word; these reports are about the library account.
+    for text, language in [
+        ("The library website is down, I cannot renew my loans or reserve books.", "en"),
+        ("Kirjaston verkkosivut eivät toimi, en pysty uusimaan lainojani.", "fi"),
+    ]:
+        routed = models.predict(text, language, embedding=embed(text))["eservice"]
+        assert (routed.value, routed.method) == ("library-account", "model")
+    # Alone, the weak word still routes by its rule.
+    text = "The website is down since this morning."
+    routed = models.predict(text, "en", embedding=embed(text))["eservice"]
+    assert (routed.value, routed.method) == ("city-website", "rule")
+
+
 def test_a_rule_set_gives_the_same_answer_as_the_list():
     rule_set = RuleSet(RULES)
     for text, language in [("Rakennusluvasta", "fi"), ("bankid", "da"), ("ei mitään", "fi")]:
