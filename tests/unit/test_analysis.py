@@ -271,6 +271,11 @@ def test_a_weak_word_gives_way_to_a_model_sure_of_another_eservice(models):
     text = "The website is down since this morning."
     routed = models.predict(text, "en", embedding=embed(text))["eservice"]
     assert (routed.value, routed.method) == ("city-website", "rule")
+    # An admin's rule is a decision, however low its priority.
+    text = "The library website is down, I cannot renew my loans or reserve books."
+    admins = [KeywordRule("city-website", "en", ("website",), priority=1)]
+    routed = models.predict(text, "en", rules=admins, embedding=embed(text))["eservice"]
+    assert (routed.value, routed.method) == ("city-website", "rule")
 
 
 def test_a_rule_set_gives_the_same_answer_as_the_list():

@@ -44,7 +44,6 @@ from app.services.analysis.catalog import Catalog
 from app.services.analysis.cues import CUES, cue_tokens
 from app.services.analysis.normalisation import LANGUAGES, fold, normalise
 from app.services.analysis.rules import (
-    WEAK_KEYWORD_PRIORITY,
     KeywordRule,
     RuleSet,
     as_rule_set,
@@ -605,13 +604,13 @@ class TextModels:
         }
 
     def _outweighing(self, rule: KeywordRule, views: _Views) -> dict[str, Prediction] | None:
-        """The e-service model's routing when ``rule`` is only a weak word (how a citizen
-        logged in, the city's website) and the model is surer of another e-service than of
-        all the rest together (``WEAK_RULE_OVERRULED``): "The library website is down"
-        reports the library account. None when the rule stands. On the grouping-only files,
-        which the text models never learn from, this routes three more of 160 items right
-        and none wrong (bench/results/analysis.md)."""
-        if rule.priority > WEAK_KEYWORD_PRIORITY:
+        """The e-service model's routing when ``rule`` is only a catalog's weak word (how a
+        citizen logged in, the city's website) and the model is surer of another e-service
+        than of all the rest together (``WEAK_RULE_OVERRULED``): "The library website is
+        down" reports the library account. None when the rule stands. On the grouping-only
+        files, which the text models never learn from, this routes three more of 160 items
+        right and none wrong (bench/results/analysis.md)."""
+        if not rule.weak:
             return None
         code, confidence = _best(views.probabilities("eservice") or {_NO_ESERVICE: 0.0})
         department = self.catalog.department_of(code)

@@ -39,7 +39,9 @@ _MIN_ALTERNATING = 6
 @dataclass(frozen=True)
 class KeywordRule:
     """``language`` None applies the rule to every language (phrases are then normalised with
-    the text's language). ``department`` None: the e-service's department, from the catalog."""
+    the text's language). ``department`` None: the e-service's department, from the catalog.
+    ``weak``: a catalog's weak words (or a name made only of them), which the e-service
+    model may overrule; an admin's rule is a decision and never weak."""
 
     eservice: str | None
     language: str | None
@@ -47,6 +49,7 @@ class KeywordRule:
     priority: int = 100
     department: str | None = None
     name: str = field(default="", compare=False)  # for the staff site's test box and logs
+    weak: bool = False
 
     def __post_init__(self) -> None:
         if self.eservice is None and self.department is None:
@@ -215,16 +218,25 @@ def rules_from_catalog(
                 weak = _only_weak_words(name, language, entry)
                 priority = weak_priority if weak else name_priority
                 rules.append(
-                    KeywordRule(code, language, (name,), priority, department, f"name:{code}")
+                    KeywordRule(code, language, (name,), priority, department, f"name:{code}", weak)
                 )
         if not include_keywords:
             continue
-        for key, priority in (("keywords", keyword_priority), ("weak_keywords", weak_priority)):
+        for key, priority, weak in (
+            ("keywords", keyword_priority, False),
+            ("weak_keywords", weak_priority, True),
+        ):
             for language, phrases in sorted(entry.get(key, {}).items()):
                 if phrases:
                     rules.append(
                         KeywordRule(
-                            code, language, tuple(phrases), priority, department, f"{key}:{code}"
+                            code,
+                            language,
+                            tuple(phrases),
+                            priority,
+                            department,
+                            f"{key}:{code}",
+                            weak,
                         )
                     )
     return rules
