@@ -249,9 +249,9 @@ _GLUE_LETTERS = 3
 def _only_weak_words(name: str, language: str, entry: dict[str, Any]) -> bool:
     """Whether an e-service's ``name`` says nothing but its weak words: "Log ind med MitID"
     and "Innlogging med BankID" name how a citizen logs in, which a report of another
-    e-service's fault names too ("Jeg logger ind med MitID uden problemer, men 'Mine
-    jobsøgninger' giver fejl 401"). Such a name then loses to any other e-service's rule,
-    as its weak words do; alone it still routes there."""
+    e-service's fault names too ("Logger ind med MitID, men mine jobsøgninger er tomme").
+    Such a name then loses to any other e-service's rule, as its weak words do; alone it
+    still routes there."""
     weak = {
         word
         for phrase in (entry.get("weak_keywords") or {}).get(language, ())
