@@ -287,9 +287,12 @@ def test_a_rule_set_gives_the_same_answer_as_the_list():
 def test_a_longer_phrase_that_spans_its_rivals_words_decides(models):
     # "school enrolment" fires inside "pre-school enrolment", "børnehave" inside
     # "børnehaveklasse": the longer phrase names the service, not a tie for the model.
+    # Supplementary early childhood education is asked for in the pre-school enrolment.
     for text, language in [
         ("The pre-school enrolment form rejects our address.", "en"),
         ("Kvitteringen for børnehaveklassen kom aldrig.", "da"),
+        ("Täydentävän varhaiskasvatuksen tunnit katoavat lomakkeelta.", "fi"),
+        ("Tiderna för kompletterande småbarnspedagogik försvinner ur formuläret.", "sv"),
     ]:
         result = models.predict(text, language)
         assert (result["eservice"].value, result["eservice"].method) == (
