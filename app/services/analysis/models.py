@@ -610,9 +610,10 @@ class TextModels:
         down" reports the library account. None when the rule stands. On the grouping-only
         files, which the text models never learn from, this routes three more of 160 items
         right and none wrong (bench/results/analysis.md)."""
-        if not rule.weak:
+        probabilities = views.probabilities("eservice") if rule.weak else {}
+        if not probabilities:
             return None
-        code, confidence = _best(views.probabilities("eservice") or {_NO_ESERVICE: 0.0})
+        code, confidence = _best(probabilities)
         department = self.catalog.department_of(code)
         if code in (_NO_ESERVICE, rule.eservice) or department is None:
             return None
