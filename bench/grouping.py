@@ -729,21 +729,29 @@ def labelled_scopes(scorer: PairScorer) -> None:
         print(f"  {name:<40} " + "   ".join(outcomes))
     print(f"at {join} / {gather}: labelled | predicted kinds | routed e-services | both")
     for name, rows in files.items():
-        kinds, scopes = _judged(rows)
-        labelled_kinds = [row["kind"] for row in rows]
-        labelled = [_labelled_scope(row) for row in rows]
-        outcomes = []
-        for kind_of, scope_of in (
-            (None, None),
-            (kinds, None),
-            (labelled_kinds, scopes),
-            (kinds, scopes),
-        ):
-            items = reports(rows, kind_of, scope_of or labelled)
-            outcome = score(items, group(items, join, scorer, gather=gather))
-            outcomes.append(f"{outcome.precision:.3f} / {outcome.recall:.3f}")
-        routed_elsewhere = sum(a != b for a, b in zip(scopes, labelled, strict=True))
-        print(f"  {name:<40} " + " | ".join(outcomes) + f"  ({routed_elsewhere} routed elsewhere)")
+        print(f"  {name:<40} " + _what_judging_costs(rows, scorer, join, gather))
+
+
+def _what_judging_costs(
+    rows: Sequence[dict[str, Any]], scorer: PairScorer, join: float, gather: float
+) -> str:
+    """P / R with the labelled kinds and e-services, the predicted kinds, the routed
+    e-services, and both; and how many reports routing puts in another scope."""
+    kinds, scopes = _judged(rows)
+    labelled_kinds = [row["kind"] for row in rows]
+    labelled = [_labelled_scope(row) for row in rows]
+    outcomes = []
+    for kind_of, scope_of in (
+        (labelled_kinds, labelled),
+        (kinds, labelled),
+        (labelled_kinds, scopes),
+        (kinds, scopes),
+    ):
+        items = reports(rows, kind_of, scope_of)
+        outcome = score(items, group(items, join, scorer, gather=gather))
+        outcomes.append(f"{outcome.precision:.3f} / {outcome.recall:.3f}")
+    elsewhere = sum(a != b for a, b in zip(scopes, labelled, strict=True))
+    return " | ".join(outcomes) + f"  ({elsewhere} routed elsewhere)"
 
 
 def main() -> None:
